@@ -1,0 +1,67 @@
+// Package graph is a small DAG over pipeline step names. It knows nothing of
+// conf files or SageMaker: the compiler fills it, the diff compares two of
+// them, and the report renders it as Mermaid.
+package graph
+
+// Class is the kind of a step as the user knows it.
+type Class string
+
+const (
+	Processing    Class = "Processing"
+	Training      Class = "Training"
+	CreateModel   Class = "CreateModel"
+	Transform     Class = "Transform"
+	Metrics       Class = "Metrics"
+	RegisterModel Class = "RegisterModel"
+	RepackModel   Class = "RepackModel" // the Training step smpipe adds to repack a model with its inference code
+)
+
+// Node is one step of the definition.
+type Node struct {
+	// Name is the step name in the definition (after suffixing, e.g.
+	// "lgbm-CreateModel-CreateModel"); unique within a graph.
+	Name  string
+	Class Class
+	// Group is the user-level step_name the node was built from (a
+	// CreateModel or RegisterModel step_name expands to several nodes).
+	Group string
+	// Model is the conf model the step belongs to.
+	Model string
+	// Settings are the step's effective settings as flattened human paths
+	// ("instance_type", "hyperparams.learning_rate",
+	// "channels.train.dataFiles[0].fileName", "enable_cache", "dependencies")
+	// mapped to their rendered values. The semantic diff compares these.
+	Settings map[string]string
+}
+
+// EdgeKind says why one step runs after another.
+type EdgeKind uint8
+
+const (
+	// DependsOn is an ordering-only edge from `dependencies` (DependsOn in the definition).
+	DependsOn EdgeKind = iota + 1
+	// Data is an edge from a property reference ({"Get": "Steps.X..."}).
+	Data
+)
+
+func (k EdgeKind) String() string {
+	switch k {
+	case DependsOn:
+		return "depends-on"
+	case Data:
+		return "data"
+	}
+	return "unknown"
+}
+
+// Edge says To runs after From.
+type Edge struct {
+	From, To string
+	Kind     EdgeKind
+}
+
+// Graph holds nodes in definition order and edges in a canonical order.
+type Graph struct {
+	Nodes []Node
+	Edges []Edge
+}
