@@ -40,6 +40,9 @@ func (g *Graph) Cycles() [][]string {
 		}
 		return len(a) < len(b)
 	})
+	if len(all) == 0 {
+		return nil
+	}
 	out := make([][]string, len(all))
 	for i, f := range all {
 		names := make([]string, len(f.path))

@@ -88,6 +88,9 @@ func (g *Graph) neighbours(name string, ends func(Edge) (self, other string)) []
 		seen[i] = true
 		out = append(out, i)
 	}
+	if len(out) == 0 {
+		return nil
+	}
 	sort.Ints(out)
 	names := make([]string, len(out))
 	for k, i := range out {
