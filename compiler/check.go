@@ -1,0 +1,161 @@
+package compiler
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/smpipe/smpipe-action/compiler/diag"
+	"github.com/smpipe/smpipe-action/compiler/graph"
+)
+
+var (
+	stepNameRE    = regexp.MustCompile(`^[A-Za-z0-9\-_]{1,64}$`)
+	channelNameRE = regexp.MustCompile(`^[A-Za-z0-9\.\-_]{1,64}$`)
+)
+
+// checkNames checks definition step names (after suffixing) and the input,
+// output and channel names derived inside each step.
+func checkNames(p *Pipeline, ds *diag.Diagnostics) {
+	seen := map[string]*Step{}
+	for _, s := range p.Steps {
+		if !stepNameRE.MatchString(s.Name) {
+			why := "use only letters, digits, '-' and '_'"
+			if len(s.Name) > 64 {
+				why = fmt.Sprintf("it is %d characters, over SageMaker's 64", len(s.Name))
+			}
+			if s.Name != s.Group {
+				why += fmt.Sprintf(" (smpipe derives it from step_name %q)", s.Group)
+			}
+			ds.Errorf(s.Pos, "step-name", "invalid step name %q: %s", s.Name, why)
+		}
+		if prev, dup := seen[s.Name]; dup {
+			ds.Errorf(s.Pos, "step-name", "step name %q is also produced by step_name %q at %s; rename one of them", s.Name, prev.Group, prev.Pos)
+		} else {
+			seen[s.Name] = s
+		}
+		var names []string
+		var what string
+		switch a := s.Arguments.(type) {
+		case *processingArgs:
+			what = "input"
+			for _, in := range a.ProcessingInputs {
+				names = append(names, in.InputName)
+			}
+			if a.ProcessingOutputConfig != nil {
+				var outs []string
+				for _, o := range a.ProcessingOutputConfig.Outputs {
+					outs = append(outs, o.OutputName)
+				}
+				checkUnique(s, "output", outs, ds)
+			}
+		case *trainingArgs:
+			what = "channel"
+			for _, c := range a.InputDataConfig {
+				names = append(names, c.ChannelName)
+				if !channelNameRE.MatchString(c.ChannelName) {
+					ds.Errorf(s.Pos, "channel-name", "training channel name %q of step %q must be 1-64 letters, digits, '.', '-' and '_'", c.ChannelName, s.Name)
+				}
+			}
+		}
+		checkUnique(s, what, names, ds)
+	}
+}
+
+func checkUnique(s *Step, what string, names []string, ds *diag.Diagnostics) {
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			ds.Errorf(s.Pos, "name-collision", "step %q has two %ss named %q; a chained source listed twice or a sourceName equal to a derived name causes this", s.Name, what, n)
+		}
+		seen[n] = true
+	}
+}
+
+var executionVars = []string{"PipelineExecutionId", "PipelineExecutionArn", "PipelineName", "PipelineArn",
+	"StartDateTime", "CurrentDateTime", "TrainingJobName", "ProcessingJobName"}
+
+// checkRef reports whether a Get path points at an existing step and a
+// property that step's type has. It returns the referenced step name.
+func checkRef(ref string, steps map[string]*Step) (string, error) {
+	if rest, ok := strings.CutPrefix(ref, "Execution."); ok {
+		if contains(executionVars, rest) {
+			return "", nil
+		}
+		return "", fmt.Errorf("unknown execution variable %q", ref)
+	}
+	rest, ok := strings.CutPrefix(ref, "Steps.")
+	if !ok {
+		return "", fmt.Errorf("reference %q names neither a step nor an execution variable", ref)
+	}
+	var target *Step
+	var prop string
+	for name, s := range steps { // names may contain '.', so match whole prefixes
+		if p, ok := strings.CutPrefix(rest, name+"."); ok && (target == nil || len(name) > len(target.Name)) {
+			target, prop = s, p
+		}
+	}
+	if target == nil {
+		return "", fmt.Errorf("reference %q names no step of this pipeline", ref)
+	}
+	switch target.Type {
+	case "Training":
+		if prop == "ModelArtifacts.S3ModelArtifacts" {
+			return target.Name, nil
+		}
+	case "Transform":
+		if prop == "TransformOutput.S3OutputPath" {
+			return target.Name, nil
+		}
+	case "Model":
+		if prop == "ModelName" {
+			return target.Name, nil
+		}
+	case "Processing":
+		for _, o := range target.Outputs {
+			if prop == "ProcessingOutputConfig.Outputs['"+o+"'].S3Output.S3Uri" {
+				return target.Name, nil
+			}
+		}
+		if strings.HasPrefix(prop, "ProcessingOutputConfig.Outputs[") {
+			return "", fmt.Errorf("reference %q reads an output step %q does not have (it has %s)", ref, target.Name, strings.Join(quoteAll(target.Outputs), ", "))
+		}
+	}
+	return "", fmt.Errorf("reference %q reads property %q, which a %s step does not have", ref, prop, target.Type)
+}
+
+// collectRefs lists every Get path inside a generic JSON tree.
+func collectRefs(v any, out []string) []string {
+	switch t := v.(type) {
+	case map[string]any:
+		if g, ok := t["Get"].(string); ok && len(t) == 1 {
+			return append(out, g)
+		}
+		for _, k := range sortedKeys(t) {
+			out = collectRefs(t[k], out)
+		}
+	case []any:
+		for _, e := range t {
+			out = collectRefs(e, out)
+		}
+	}
+	return out
+}
+
+// checkCycles reports every dependency cycle, spelled out.
+func checkCycles(g *graph.Graph, p *Pipeline, depEdges map[[2]string]diag.Pos, ds *diag.Diagnostics) {
+	byName := map[string]*Step{}
+	for _, s := range p.Steps {
+		byName[s.Name] = s
+	}
+	for _, cyc := range g.Cycles() {
+		at := byName[cyc[0]].Pos
+		for i := 0; i+1 < len(cyc); i++ {
+			if pos, ok := depEdges[[2]string{cyc[i], cyc[i+1]}]; ok {
+				at = pos
+				break
+			}
+		}
+		ds.Errorf(at, "cycle", "dependency cycle: %s", graph.FormatCycle(cyc))
+	}
+}

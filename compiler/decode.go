@@ -1,0 +1,249 @@
+package compiler
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/smpipe/smpipe-action/compiler/diag"
+)
+
+// Keys accepted at each level. Unknown keys are warnings with a suggestion
+// (errors under --strict).
+var (
+	topKeys          = []string{"conf"}
+	modelConfKeys    = []string{"models", "sagemakerPipeline"}
+	frameworkKeys    = []string{"s3Bucket", "modelConfigFilePath", "sagemakerNetworkSecurity", "models"}
+	networkKeys      = []string{"role", "subnets", "security_groups_id", "kms_key"}
+	pipelineKeys     = []string{"pipelineName", "models", "dependencies"}
+	pipelineModelKey = []string{"steps"}
+	stepKeys         = []string{"step_name", "step_class", "step_type", "enable_cache", "cache_expire_after",
+		"chain_input_source_step", "chain_input_additional_prefix"}
+	dataFileKeys  = []string{"sourceName", "fileName"}
+	registryKeys  = []string{"ModelRepack", "ModelPackageGroupName", "ModelPackageDescription", "InferenceSpecification"}
+	inferenceKeys = []string{"image_uri", "supported_content_types", "supported_response_MIME_types",
+		"SupportedRealtimeInferenceInstanceTypes", "SupportedTransformInstanceTypes", "approval_status"}
+)
+
+// loadConf decodes one conf file. framework marks framework/conf/conf.yaml.
+// The result is always usable, possibly partial; problems go to ds.
+func loadConf(file string, src []byte, framework bool, env func(string) (string, bool), ds *diag.Diagnostics) *ConfFile {
+	cf := &ConfFile{Path: file}
+	root := parseYAML(file, src, ds)
+	if root == nil {
+		return cf
+	}
+	r := &reader{file: file, ds: ds, env: env, budget: maxAliasExpansion}
+	top, ok := r.mapping(root, "the file", topKeys)
+	if !ok {
+		return cf
+	}
+	var conf *yaml.Node
+	for _, kv := range top {
+		conf = kv.Value
+	}
+	if conf == nil {
+		r.errorf(root, "missing-key", "missing key \"conf\" at the top of the file")
+		return cf
+	}
+	if framework {
+		cf.Framework = r.decodeFramework(conf)
+		return cf
+	}
+	entries, ok := r.mapping(conf, "conf", modelConfKeys)
+	if !ok {
+		return cf
+	}
+	for _, kv := range entries {
+		switch kv.Key {
+		case "models":
+			cf.Models = r.decodeModels(kv.Value)
+		case "sagemakerPipeline":
+			cf.Pipeline = r.decodePipeline(kv.KeyN, kv.Value)
+		}
+	}
+	if len(entries) == 0 {
+		r.warnf(r.resolve(conf), "empty", "conf defines no models and no sagemakerPipeline")
+	}
+	return cf
+}
+
+func (r *reader) decodeFramework(n *yaml.Node) *FrameworkConf {
+	fc := &FrameworkConf{Path: r.file}
+	entries, _ := r.mapping(n, "conf", frameworkKeys)
+	for _, kv := range entries {
+		switch kv.Key {
+		case "s3Bucket":
+			fc.S3Bucket = r.nonEmptyStr(kv.Value, "s3Bucket")
+		case "modelConfigFilePath":
+			fc.ModelConfigFilePath = r.nonEmptyStr(kv.Value, "modelConfigFilePath")
+		case "models":
+			r.warnf(kv.KeyN, "ignored-key", "models in the framework conf are ignored; define models in model conf files")
+		case "sagemakerNetworkSecurity":
+			net, _ := r.mapping(kv.Value, "sagemakerNetworkSecurity", networkKeys)
+			for _, kv := range net {
+				s := r.nonEmptyStr(kv.Value, kv.Key)
+				switch kv.Key {
+				case "role":
+					fc.Role = s
+				case "subnets":
+					fc.Subnets = s
+				case "security_groups_id":
+					fc.SecurityGroups = s
+				case "kms_key":
+					fc.KMSKey = s
+				}
+			}
+		}
+	}
+	return fc
+}
+
+func (r *reader) decodeModels(n *yaml.Node) []*ModelConf {
+	entries, _ := r.mapping(n, "models", nil)
+	var out []*ModelConf
+	for _, kv := range entries {
+		if strings.Contains(kv.Key, ".") || strings.TrimSpace(kv.Key) == "" {
+			r.errorf(kv.KeyN, "model-name", "invalid model name %q: use letters, digits, '-' and '_' (no '.')", kv.Key)
+			continue
+		}
+		m := &ModelConf{Name: kv.Key, Pos: r.pos(kv.KeyN), File: r.file, Sections: map[string]sectionNode{}}
+		body, ok := r.mapping(kv.Value, fmt.Sprintf("model %q", kv.Key), nil)
+		if !ok {
+			if isNull(r.resolve(kv.Value)) {
+				r.errorf(kv.KeyN, "type", "model %q must be a mapping, found null", kv.Key)
+			}
+			continue
+		}
+		for _, e := range body {
+			switch e.Key {
+			case "source_directory":
+				m.SourceDirectory = r.nonEmptyStr(e.Value, "source_directory")
+			case "name":
+				m.ModelName = r.nonEmptyStr(e.Value, "name")
+			case "registry":
+				m.Registry, m.RegistryPos = e.Value, r.pos(e.KeyN)
+			default:
+				v := r.resolve(e.Value)
+				if v == nil {
+					continue
+				}
+				if v.Kind != yaml.MappingNode && !isNull(v) {
+					r.errorf(v, "type", "section %q of model %q must be a mapping, found %s", e.Key, kv.Key, kindName(v))
+					continue
+				}
+				m.Sections[e.Key] = sectionNode{Node: v, Pos: r.pos(e.KeyN)}
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (r *reader) decodePipeline(key, n *yaml.Node) *PipelineConf {
+	pc := &PipelineConf{File: r.file, Pos: r.pos(key)}
+	entries, ok := r.mapping(n, "sagemakerPipeline", pipelineKeys)
+	if !ok {
+		return pc
+	}
+	var haveModels bool
+	for _, kv := range entries {
+		switch kv.Key {
+		case "pipelineName":
+			pc.Name = r.nonEmptyStr(kv.Value, "pipelineName")
+		case "models":
+			haveModels = true
+			models, _ := r.mapping(kv.Value, "sagemakerPipeline.models", nil)
+			for _, m := range models {
+				pc.Models = append(pc.Models, r.decodePipelineModel(m))
+			}
+		case "dependencies":
+			items, _ := r.sequence(kv.Value, "dependencies")
+			for i, it := range items {
+				if s := r.str(it, fmt.Sprintf("dependencies[%d]", i)); s.Set {
+					pc.Dependencies = append(pc.Dependencies, s)
+				}
+			}
+		}
+	}
+	if !pc.Name.Set {
+		r.errorf(key, "missing-key", "sagemakerPipeline is missing required key \"pipelineName\"")
+	}
+	if !haveModels {
+		r.errorf(key, "missing-key", "sagemakerPipeline is missing required key \"models\"")
+	}
+	return pc
+}
+
+func (r *reader) decodePipelineModel(kv keyValue) *PipelineModelConf {
+	pm := &PipelineModelConf{Name: kv.Key, Pos: r.pos(kv.KeyN)}
+	what := fmt.Sprintf("sagemakerPipeline.models.%s", kv.Key)
+	entries, ok := r.mapping(kv.Value, what, pipelineModelKey)
+	if !ok {
+		if isNull(r.resolve(kv.Value)) {
+			r.errorf(kv.KeyN, "missing-key", "%s is missing required key \"steps\"", what)
+		}
+		return pm
+	}
+	var haveSteps bool
+	for _, e := range entries {
+		haveSteps = true
+		items, _ := r.sequence(e.Value, what+".steps")
+		for i, it := range items {
+			if st := r.decodeStep(it, kv.Key, fmt.Sprintf("step %d of model %q", i+1, kv.Key)); st != nil {
+				pm.Steps = append(pm.Steps, st)
+			}
+		}
+	}
+	if !haveSteps {
+		r.errorf(kv.KeyN, "missing-key", "%s is missing required key \"steps\"", what)
+	}
+	return pm
+}
+
+func (r *reader) decodeStep(n *yaml.Node, model, what string) *StepConf {
+	entries, ok := r.mapping(n, what, stepKeys)
+	if !ok {
+		return nil
+	}
+	st := &StepConf{Pos: r.pos(r.resolve(n)), Model: model}
+	for _, kv := range entries {
+		switch kv.Key {
+		case "step_name":
+			st.Name = r.nonEmptyStr(kv.Value, "step_name")
+		case "step_class":
+			st.Class = r.nonEmptyStr(kv.Value, "step_class")
+		case "step_type":
+			st.Type = r.nonEmptyStr(kv.Value, "step_type")
+		case "enable_cache":
+			st.EnableCache = r.boolean(kv.Value, "enable_cache")
+		case "cache_expire_after":
+			st.CacheExpireAfter = r.nonEmptyStr(kv.Value, "cache_expire_after")
+			if st.CacheExpireAfter.Set && !validDuration(st.CacheExpireAfter.Value) {
+				r.errorf(kv.Value, "value", "cache_expire_after %q is not an ISO-8601 duration such as P10D or PT12H", st.CacheExpireAfter.Value)
+			}
+		case "chain_input_source_step":
+			v := r.resolve(kv.Value)
+			if v != nil && v.Kind == yaml.ScalarNode && !isNull(v) {
+				r.errorf(v, "type", "chain_input_source_step must be a list of step names, found a string; write it as [%s]", v.Value)
+				continue
+			}
+			items, _ := r.sequence(kv.Value, "chain_input_source_step")
+			for i, it := range items {
+				if s := r.nonEmptyStr(it, fmt.Sprintf("chain_input_source_step[%d]", i)); s.Set {
+					st.ChainSources = append(st.ChainSources, s)
+				}
+			}
+		case "chain_input_additional_prefix":
+			st.ChainPrefix = r.nonEmptyStr(kv.Value, "chain_input_additional_prefix")
+		}
+	}
+	if !st.Name.Set {
+		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"step_name\"", what)
+	}
+	if !st.Class.Set {
+		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"step_class\"", what)
+	}
+	return st
+}

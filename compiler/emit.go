@@ -1,0 +1,128 @@
+package compiler
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/smpipe/smpipe-action/compiler/diag"
+	"github.com/smpipe/smpipe-action/compiler/graph"
+)
+
+// MaxInlineDefinition is the size from which deploy stages a definition in
+// S3 (PipelineDefinitionS3Location), as the SageMaker Python SDK does.
+const MaxInlineDefinition = 100 * 1024
+
+// Plan is everything later stages need about one pipeline: the report reads
+// its graph and hash, the deploy uploads its artifacts and upserts its
+// definition. Definition is nil when the pipeline has errors.
+type Plan struct {
+	Name   string
+	Anchor string
+	// Files are the conf files the pipeline reads; SourceDirs the directories
+	// its bundles and local data come from. A change under any of them
+	// touches the pipeline.
+	Files      []string
+	SourceDirs []string
+
+	Definition []byte // canonical compact JSON
+	Hash       string // "sha256:<hex>" of Definition
+	Graph      *graph.Graph
+	Artifacts  []Artifact
+	// StageDefinition is true when the definition is over
+	// MaxInlineDefinition and must be passed through S3.
+	StageDefinition bool
+
+	Role, Bucket, Region string
+	Failed               bool
+}
+
+// IndentedDefinition is the two-space indented definition.
+func (p *Plan) IndentedDefinition() []byte {
+	if p.Definition == nil {
+		return nil
+	}
+	return Indent(p.Definition)
+}
+
+// emit checks a built pipeline and turns it into a Plan.
+func emit(p *Pipeline, b *builder, ds *diag.Diagnostics) *Plan {
+	plan := &Plan{Name: p.Name, Anchor: p.Anchor, Files: p.Files, SourceDirs: p.SourceDirs,
+		Role: p.Role, Bucket: p.Bucket, Region: p.Region}
+	checkNames(p, ds)
+
+	steps := map[string]*Step{}
+	for _, s := range p.Steps {
+		steps[s.Name] = s
+	}
+	var nodes []graph.Node
+	var edges []graph.Edge
+	defs := make([]defStep, 0, len(p.Steps))
+	refErrors := false
+	for _, s := range p.Steps {
+		raw, err := marshalCanonical(s.Arguments)
+		if err != nil {
+			ds.Errorf(s.Pos, "arguments", "encoding arguments of step %q: %v", s.Name, err)
+			continue
+		}
+		var tree any
+		_ = json.Unmarshal(raw, &tree)
+		if err := checkArguments(s.Type, tree); err != nil {
+			ds.Errorf(s.Pos, "arguments", "arguments of step %q do not fit SageMaker's %s request: %v", s.Name, apiName(s.Type), err)
+		}
+		for _, ref := range collectRefs(tree, nil) {
+			from, err := checkRef(ref, steps)
+			if err != nil {
+				ds.Errorf(s.Pos, "ref", "step %q: %v", s.Name, err)
+				refErrors = true
+				continue
+			}
+			if from != "" {
+				edges = append(edges, graph.Edge{From: from, To: s.Name, Kind: graph.Data})
+			}
+		}
+		for _, d := range s.DependsOn {
+			edges = append(edges, graph.Edge{From: d, To: s.Name, Kind: graph.DependsOn})
+		}
+		if len(s.DependsOn) > 0 {
+			s.Settings["dependencies"] = strings.Join(s.DependsOn, ", ")
+		}
+		nodes = append(nodes, graph.Node{Name: s.Name, Class: s.Class, Group: s.Group, Model: s.Model, Settings: s.Settings})
+		defs = append(defs, defStep{Name: s.Name, Type: s.Type, Description: s.Description, Arguments: json.RawMessage(raw),
+			DependsOn: s.DependsOn, CacheConfig: s.Cache, PropertyFiles: s.PropertyFiles})
+	}
+	plan.Graph = graph.New(nodes, edges)
+	if !refErrors { // no cascades: an unresolved reference is not also a cycle
+		checkCycles(plan.Graph, p, b.depEdges, ds)
+	}
+	if ds.HasErrors() {
+		plan.Failed = true
+		return plan
+	}
+	doc := definitionDoc{
+		Version:                  "2020-12-01",
+		Parameters:               []any{},
+		PipelineExperimentConfig: experimentConfig{ExperimentName: Get{Get: "Execution.PipelineName"}, TrialName: executionID},
+		Steps:                    defs,
+	}
+	def, err := marshalCanonical(doc)
+	if err != nil {
+		ds.Errorf(p.Pos, "arguments", "encoding the definition of %q: %v", p.Name, err)
+		plan.Failed = true
+		return plan
+	}
+	plan.Definition, plan.Hash = def, hashBytes(def)
+	plan.StageDefinition = len(def) >= MaxInlineDefinition
+	plan.Artifacts = b.bundles.artifacts()
+	return plan
+}
+
+func apiName(stepType string) string {
+	switch stepType {
+	case "Model":
+		return "CreateModel"
+	case "RegisterModel":
+		return "CreateModelPackage"
+	}
+	return fmt.Sprintf("Create%sJob", stepType)
+}

@@ -1,0 +1,91 @@
+package compiler
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/smpipe/smpipe-action/compiler/diag"
+)
+
+// Framework holds the repository-wide settings after flag overrides.
+type Framework struct {
+	Bucket         Str
+	Role           Str
+	Subnets        Str
+	SecurityGroups Str
+	KMSKey         Str
+	File           string // the framework conf, "" when absent
+}
+
+// Project is every conf file assembled: models by name, anchors in path order.
+type Project struct {
+	Framework Framework
+	Files     []*ConfFile
+	Models    map[string]*ModelConf
+	Anchors   []*PipelineConf
+	// modelFiles lists every file defining a model name, so a pipeline
+	// using a model defined twice fails with the clash.
+	modelFiles map[string][]string
+	env       func(string) (string, bool)
+	sources   map[string][]byte
+}
+
+// assemble merges decoded files and reports cross-file clashes: a model
+// defined twice, two anchors with one pipelineName.
+func assemble(files []*ConfFile, fw Framework, ds *diag.Diagnostics) *Project {
+	p := &Project{Framework: fw, Files: files, Models: map[string]*ModelConf{}, modelFiles: map[string][]string{}}
+	names := map[string]*PipelineConf{}
+	for _, f := range files {
+		for _, m := range f.Models {
+			p.modelFiles[m.Name] = append(p.modelFiles[m.Name], m.File)
+			if prev, dup := p.Models[m.Name]; dup {
+				ds.Errorf(m.Pos, "duplicate-model", "model %q is already defined at %s", m.Name, prev.Pos)
+				continue
+			}
+			p.Models[m.Name] = m
+		}
+		if f.Pipeline == nil {
+			continue
+		}
+		p.Anchors = append(p.Anchors, f.Pipeline)
+		if !f.Pipeline.Name.Set {
+			continue
+		}
+		if prev, dup := names[f.Pipeline.Name.Value]; dup {
+			ds.Errorf(f.Pipeline.Name.Pos, "duplicate-pipeline", "pipelineName %q is already used by the anchor at %s", f.Pipeline.Name.Value, prev.Name.Pos)
+			ds.Errorf(prev.Name.Pos, "duplicate-pipeline", "pipelineName %q is also used by the anchor at %s", f.Pipeline.Name.Value, f.Pipeline.Name.Pos)
+			continue
+		}
+		names[f.Pipeline.Name.Value] = f.Pipeline
+	}
+	return p
+}
+
+// modelNames returns the defined model names, sorted, for suggestions.
+func (p *Project) modelNames() []string {
+	out := make([]string, 0, len(p.Models))
+	for n := range p.Models {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// splitList splits a comma-separated framework value, trimming blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func didYouMean(s string, candidates []string) string {
+	if sug := suggest(s, candidates); sug != "" {
+		return fmt.Sprintf("; did you mean %q?", sug)
+	}
+	return ""
+}

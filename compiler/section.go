@@ -1,0 +1,306 @@
+package compiler
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/smpipe/smpipe-action/compiler/graph"
+)
+
+// Keys of a model section, per class of the step that uses it. Keys the seed
+// read but never used are accepted with an "ignored-key" warning.
+var (
+	sectionKeys = map[graph.Class][]string{
+		graph.Processing: {"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
+			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "s3_data_distribution_type", "channels",
+			"inputLocalFilepath", "location"},
+		graph.Training: {"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
+			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "output_path", "hyperparams",
+			"model_data_uri", "content_type", "input_mode", "distribution", "channels"},
+		graph.Transform: {"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
+			"strategy", "assemble_with", "join_source", "split_type", "content_type", "max_payload",
+			"input_filter", "output_filter", "tags", "env", "channels"},
+		graph.Metrics: {"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
+			"volume_size_in_gb", "max_runtime_in_seconds", "s3_data_distribution_type", "tags", "env",
+			"content_type", "channels"},
+	}
+	ignoredSectionKeys = map[graph.Class]map[string]string{
+		graph.Processing: {"framework_version": "the image comes from image_uri", "s3_data_type": "inputs are always S3Prefix",
+			"s3_input_mode": "inputs are always File mode", "s3_upload_mode": "outputs are always uploaded at EndOfJob"},
+		graph.Transform: {"volume_size": "batch transform takes no volume size", "max_runtime_in_seconds": "batch transform takes no run time limit"},
+		graph.Metrics: {"strategy": "it applies to transform only", "max_payload": "it applies to transform only",
+			"s3_data_type": "inputs are always S3Prefix", "s3_input_mode": "inputs are always File mode"},
+	}
+	channelKeys = map[graph.Class][]string{
+		graph.Processing: {"dataFiles", "s3Bucket", "s3InputPrefix"},
+		graph.Training:   {"dataFiles", "s3Bucket", "s3InputPrefix"},
+		graph.Transform:  {"dataFiles", "s3BucketName", "inputBucketPrefix"},
+		graph.Metrics: {"dataFiles", "s3Bucket", "s3InputPrefix", "s3BucketName", "bucket_prefix",
+			"InputLocalFilepath", "OuputLocalFilepath"},
+	}
+)
+
+var isoDurationRE = regexp.MustCompile(`^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$`)
+
+func validDuration(s string) bool {
+	return isoDurationRE.MatchString(s) && s != "P" && !strings.HasSuffix(s, "T")
+}
+
+// decodeSection decodes model section n for a step of class c.
+func (r *reader) decodeSection(name string, n *yaml.Node, c graph.Class, model string) *SectionConf {
+	sc := &SectionConf{Name: name, Pos: r.pos(n)}
+	what := fmt.Sprintf("%s section %q of model %q", strings.ToLower(string(c)), name, model)
+	if c == graph.Metrics {
+		what = fmt.Sprintf("evaluate section of model %q", model)
+	}
+	allowed := append(append([]string(nil), sectionKeys[c]...), mapKeys(ignoredSectionKeys[c])...)
+	if isNull(n) {
+		return sc
+	}
+	entries, _ := r.mapping(n, what, allowed)
+	for _, kv := range entries {
+		v := kv.Value
+		if why, ok := ignoredSectionKeys[c][kv.Key]; ok {
+			r.warnf(kv.KeyN, "ignored-key", "key %q has no effect on a %s step: %s", kv.Key, c, why)
+			continue
+		}
+		switch kv.Key {
+		case "image_uri":
+			sc.ImageURI = r.nonEmptyStr(v, kv.Key)
+		case "entry_point":
+			sc.EntryPoint = r.nonEmptyStr(v, kv.Key)
+		case "base_job_name":
+			sc.BaseJobName = r.nonEmptyStr(v, kv.Key)
+		case "instance_type":
+			sc.InstanceType = r.nonEmptyStr(v, kv.Key)
+		case "instance_count":
+			sc.InstanceCount = r.positive(v, kv.Key)
+		case "volume_size_in_gb":
+			sc.VolumeSizeInGB = r.positive(v, kv.Key)
+		case "max_runtime_seconds", "max_runtime_in_seconds":
+			sc.MaxRuntime = r.positive(v, kv.Key)
+		case "max_payload":
+			sc.MaxPayload = r.positive(v, kv.Key)
+		case "tags":
+			sc.Tags = r.decodeTags(v)
+		case "env":
+			sc.Env = r.stringMap(v, "env")
+		case "hyperparams":
+			sc.Hyperparams = r.stringMap(v, "hyperparams")
+		case "output_path":
+			sc.OutputPath = r.nonEmptyStr(v, kv.Key)
+			if sc.OutputPath.Set && !strings.HasPrefix(sc.OutputPath.Value, "s3://") {
+				r.errorf(v, "value", "output_path %q must be an s3:// URI", sc.OutputPath.Value)
+			}
+		case "model_data_uri":
+			sc.ModelDataURI = r.nonEmptyStr(v, kv.Key)
+		case "content_type":
+			sc.ContentType = r.nonEmptyStr(v, kv.Key)
+		case "input_mode":
+			sc.InputMode = r.enum(v, kv.Key, "File", "Pipe", "FastFile")
+		case "distribution", "s3_data_distribution_type":
+			d := r.enum(v, kv.Key, "FullyReplicated", "ShardedByS3Key")
+			if kv.Key == "distribution" {
+				sc.Distribution = d
+			} else {
+				sc.S3DataDistributionType = d
+			}
+		case "inputLocalFilepath":
+			sc.InputLocalFilepath = r.nonEmptyStr(v, kv.Key)
+		case "location":
+			loc, _ := r.mapping(v, "location", []string{"outputLocalFilepath"})
+			for _, l := range loc {
+				sc.OutputLocalFilepath = r.nonEmptyStr(l.Value, l.Key)
+			}
+		case "strategy":
+			sc.Strategy = r.enum(v, kv.Key, "MultiRecord", "SingleRecord")
+		case "assemble_with":
+			sc.AssembleWith = r.enum(v, kv.Key, "None", "Line")
+		case "join_source":
+			sc.JoinSource = r.enum(v, kv.Key, "Input", "None")
+		case "split_type":
+			sc.SplitType = r.enum(v, kv.Key, "None", "Line", "RecordIO", "TFRecord")
+		case "input_filter":
+			sc.InputFilter = r.nonEmptyStr(v, kv.Key)
+		case "output_filter":
+			sc.OutputFilter = r.nonEmptyStr(v, kv.Key)
+		case "channels":
+			sc.ChannelsSet, sc.ChannelsPos = true, r.pos(kv.KeyN)
+			rv := r.resolve(v)
+			if c == graph.Metrics && rv != nil && rv.Kind == yaml.ScalarNode && !isNull(rv) {
+				sc.ChannelName = r.str(rv, "channels")
+				continue
+			}
+			chans, _ := r.mapping(v, "channels", nil)
+			for _, ch := range chans {
+				sc.Channels = append(sc.Channels, r.decodeChannel(ch, c))
+			}
+		}
+	}
+	return sc
+}
+
+func (r *reader) decodeChannel(kv keyValue, c graph.Class) *ChannelConf {
+	ch := &ChannelConf{Name: kv.Key, Pos: r.pos(kv.KeyN)}
+	if strings.TrimSpace(kv.Key) == "" || strings.ContainsAny(kv.Key, "./") {
+		r.errorf(kv.KeyN, "channel-name", "invalid channel name %q: use letters, digits, '-' and '_'", kv.Key)
+	}
+	if isNull(r.resolve(kv.Value)) {
+		return ch // `train:` with nothing under it names a channel without files
+	}
+	entries, _ := r.mapping(kv.Value, fmt.Sprintf("channel %q", kv.Key), channelKeys[c])
+	for _, e := range entries {
+		switch e.Key {
+		case "dataFiles":
+			ch.DataFilesSet, ch.DataFilesPos = true, r.pos(e.KeyN)
+			items, _ := r.sequence(e.Value, "dataFiles")
+			for i, it := range items {
+				ch.DataFiles = append(ch.DataFiles, r.decodeDataFile(it, fmt.Sprintf("dataFiles[%d] of channel %q", i, kv.Key)))
+			}
+		case "s3Bucket":
+			ch.S3Bucket = r.nonEmptyStr(e.Value, e.Key)
+		case "s3InputPrefix":
+			ch.S3InputPrefix = r.nonEmptyStr(e.Value, e.Key)
+		case "s3BucketName":
+			ch.S3BucketName = r.nonEmptyStr(e.Value, e.Key)
+		case "inputBucketPrefix":
+			ch.InputBucketPrefix = r.nonEmptyStr(e.Value, e.Key)
+		case "bucket_prefix":
+			ch.BucketPrefix = r.nonEmptyStr(e.Value, e.Key)
+		case "InputLocalFilepath":
+			ch.InputLocalFilepath = r.nonEmptyStr(e.Value, e.Key)
+		case "OuputLocalFilepath":
+			ch.OutputLocalFilepath = r.nonEmptyStr(e.Value, e.Key)
+		}
+	}
+	return ch
+}
+
+func (r *reader) decodeDataFile(n *yaml.Node, what string) DataFileConf {
+	df := DataFileConf{Pos: r.pos(r.resolve(n))}
+	entries, ok := r.mapping(n, what, dataFileKeys)
+	if !ok {
+		return df
+	}
+	for _, kv := range entries {
+		switch kv.Key {
+		case "sourceName":
+			df.SourceName = r.nonEmptyStr(kv.Value, kv.Key)
+		case "fileName":
+			df.FileName = r.nonEmptyStr(kv.Value, kv.Key)
+		}
+	}
+	if !df.FileName.Set {
+		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"fileName\"", what)
+	}
+	return df
+}
+
+// decodeRegistry decodes a model's registry section.
+func (r *reader) decodeRegistry(n *yaml.Node, model string) *RegistryConf {
+	rc := &RegistryConf{Pos: r.pos(r.resolve(n))}
+	entries, _ := r.mapping(n, fmt.Sprintf("registry of model %q", model), registryKeys)
+	for _, kv := range entries {
+		switch kv.Key {
+		case "ModelRepack":
+			rc.ModelRepack = r.boolean(kv.Value, "ModelRepack")
+		case "ModelPackageGroupName":
+			rc.ModelPackageGroupName = r.nonEmptyStr(kv.Value, kv.Key)
+		case "ModelPackageDescription":
+			rc.ModelPackageDescription = r.nonEmptyStr(kv.Value, kv.Key)
+		case "InferenceSpecification":
+			rc.InferencePos, rc.InferenceSet = r.pos(kv.KeyN), true
+			spec, _ := r.mapping(kv.Value, "InferenceSpecification", inferenceKeys)
+			for _, s := range spec {
+				switch s.Key {
+				case "image_uri":
+					rc.ImageURI = r.nonEmptyStr(s.Value, s.Key)
+				case "supported_content_types":
+					rc.SupportedContentTypes = r.strList(s.Value, s.Key)
+				case "supported_response_MIME_types":
+					rc.SupportedResponseTypes = r.strList(s.Value, s.Key)
+				case "SupportedRealtimeInferenceInstanceTypes":
+					rc.RealtimeInstanceTypes = r.strList(s.Value, s.Key)
+				case "SupportedTransformInstanceTypes":
+					rc.TransformInstanceTypes = r.strList(s.Value, s.Key)
+				case "approval_status":
+					rc.ApprovalStatus = r.enum(s.Value, s.Key, "Approved", "Rejected", "PendingManualApproval")
+				}
+			}
+		}
+	}
+	return rc
+}
+
+func (r *reader) decodeTags(n *yaml.Node) []Tag {
+	items, _ := r.sequence(n, "tags")
+	var out []Tag
+	for i, it := range items {
+		entries, ok := r.mapping(it, fmt.Sprintf("tags[%d]", i), []string{"Key", "Value"})
+		if !ok {
+			continue
+		}
+		t := Tag{Pos: r.pos(r.resolve(it))}
+		for _, kv := range entries {
+			if kv.Key == "Key" {
+				t.Key = r.str(kv.Value, "Key")
+			} else {
+				t.Value = r.str(kv.Value, "Value")
+			}
+		}
+		if !t.Key.Set {
+			r.errorf(r.resolve(it), "missing-key", "tags[%d] is missing required key \"Key\"", i)
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// stringMap reads a mapping of scalars (env, hyperparams) in file order.
+func (r *reader) stringMap(n *yaml.Node, what string) []KV {
+	entries, _ := r.mapping(n, what, nil)
+	out := make([]KV, 0, len(entries))
+	for _, kv := range entries {
+		v := r.str(kv.Value, fmt.Sprintf("%s.%s", what, kv.Key))
+		if !v.Set {
+			v = Str{Pos: r.pos(kv.KeyN), Set: true} // `key:` with no value is the empty string
+		}
+		out = append(out, KV{Key: kv.Key, KeyAt: r.pos(kv.KeyN), Value: v})
+	}
+	return out
+}
+
+func (r *reader) positive(n *yaml.Node, what string) Int {
+	i := r.integer(n, what)
+	if i.Set && i.Value < 1 {
+		r.errorf(r.resolve(n), "value", "%s must be at least 1, found %d", what, i.Value)
+		i.Set = false
+	}
+	return i
+}
+
+// enum reads a string that must be one of values (exact case).
+func (r *reader) enum(n *yaml.Node, what string, values ...string) Str {
+	s := r.nonEmptyStr(n, what)
+	if s.Set && !contains(values, s.Value) {
+		if sug := suggest(s.Value, values); sug != "" {
+			r.errorf(r.resolve(n), "value", "%s %q is not one of %s; did you mean %q?", what, s.Value, strings.Join(values, ", "), sug)
+		} else {
+			r.errorf(r.resolve(n), "value", "%s %q is not one of %s", what, s.Value, strings.Join(values, ", "))
+		}
+		s.Set = false
+	}
+	return s
+}
+
+func mapKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

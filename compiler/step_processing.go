@@ -1,0 +1,149 @@
+package compiler
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/smpipe/smpipe-action/compiler/graph"
+)
+
+var processingEntrypoint = []string{"/bin/bash", processingInputDir + "/entrypoint/runproc.sh"}
+
+// processingJob is what Processing and Metrics steps share: a
+// FrameworkProcessor-style job that unpacks source_directory and runs the
+// entry point as a module.
+type processingJob struct {
+	sec      *SectionConf
+	inputs   []processingInput
+	outputs  []processingOutput
+	volume   int64
+	runtime  int64
+	settings map[string]string
+}
+
+func (b *builder) buildProcessing(us *userStep) {
+	sc := us.conf
+	if !sc.Type.Set {
+		b.ds.Errorf(sc.Pos, "missing-key", "Processing step %q needs step_type naming its section under models.%s (for example preprocess)", us.name, us.model.Name)
+		return
+	}
+	sec := b.section(us.model, sc.Type.Value, graph.Processing)
+	if sec == nil {
+		b.ds.Errorf(sc.Type.Pos, "missing-section", "step_type %q of step %q names no section of model %q%s",
+			sc.Type.Value, us.name, us.model.Name, didYouMean(sc.Type.Value, b.sectionNames(us.model)))
+		return
+	}
+	job := &processingJob{sec: sec, volume: sec.VolumeSizeInGB.Or(32), runtime: sec.MaxRuntime.Or(3000), settings: map[string]string{}}
+	distribution := sec.S3DataDistributionType.Or("FullyReplicated")
+	base := sec.InputLocalFilepath.Or(processingInputDir)
+	{
+		// static inputs: every dataFiles entry of every channel
+		for _, ch := range sec.Channels {
+			for i, df := range ch.DataFiles {
+				if !df.SourceName.Set {
+					b.ds.Errorf(df.Pos, "missing-key", "dataFiles[%d] of channel %q is missing sourceName, which names the input and its folder under %s", i, ch.Name, base)
+					continue
+				}
+				uri, ok := b.fileURI(us, df, ch.S3Bucket, ch.S3InputPrefix)
+				if !ok {
+					continue
+				}
+				job.inputs = append(job.inputs, s3In(df.SourceName.Value, uri, base+"/"+df.SourceName.Value, distribution))
+				job.settings[fmt.Sprintf("channels.%s.dataFiles[%d].fileName", ch.Name, i)] = df.FileName.Value
+			}
+		}
+	}
+	for i, src := range b.chainSources(us) {
+		if src == nil {
+			continue
+		}
+		for _, o := range b.outputs(src) {
+			name := src.name + "-input-" + o.channel
+			job.inputs = append(job.inputs, s3In(name, o.uri, processingInputDir+"/"+name, distribution))
+		}
+		job.settings[fmt.Sprintf("chain_input_source_step[%d]", i)] = src.name
+	}
+	outBase := sec.OutputLocalFilepath.Or(processingOutputDir)
+	for _, ch := range b.processingOutputs(us) {
+		job.outputs = append(job.outputs, processingOutput{OutputName: ch, S3Output: s3Output{
+			S3Uri:        join("/", "s3:/", b.pipe.Bucket, b.pipe.Name, executionID, us.name, "output", ch),
+			LocalPath:    outBase + "/" + ch,
+			S3UploadMode: "EndOfJob",
+		}})
+	}
+	b.emitProcessing(us, job, graph.Processing, fmt.Sprintf("processing section %q of model %q", sec.Name, us.model.Name))
+}
+
+// emitProcessing adds code inputs and the definition step for a
+// Processing or Metrics job.
+func (b *builder) emitProcessing(us *userStep, job *processingJob, class graph.Class, what string) *Step {
+	sec := job.sec
+	dir, dirOK := b.sourceDir(us)
+	var ep string
+	var epOK bool
+	if dirOK {
+		ep, epOK = b.entryPoint(us, sec, dir, what)
+	}
+	if !sec.ImageURI.Set {
+		b.ds.Errorf(sec.Pos, "missing-key", "%s is missing required key \"image_uri\"", what)
+	}
+	if !dirOK || !epOK {
+		return nil
+	}
+	code, err := b.bundles.sourceDir(dir)
+	if err != nil {
+		b.bundleError(us, err)
+		return nil
+	}
+	runproc := b.bundles.runproc(module(ep), ep)
+	job.inputs = append(job.inputs,
+		s3In("code", code.URI(), processingInputDir+"/code/", "FullyReplicated"),
+		s3In("entrypoint", runproc.URI(), processingInputDir+"/entrypoint", "FullyReplicated"))
+
+	s := job.settings
+	s["image_uri"], s["entry_point"] = sec.ImageURI.Value, ep
+	s["instance_type"] = sec.InstanceType.Or(defaultInstanceType)
+	s["instance_count"] = strconv.FormatInt(sec.InstanceCount.Or(1), 10)
+	s["volume_size_in_gb"] = strconv.FormatInt(job.volume, 10)
+	s["max_runtime"] = strconv.FormatInt(job.runtime, 10)
+	s["code"] = "sha256:" + code.SHA256
+	args := &processingArgs{
+		ProcessingResources: processingResources{ClusterConfig: clusterConfig{
+			InstanceType:   sec.InstanceType.Or(defaultInstanceType),
+			InstanceCount:  sec.InstanceCount.Or(1),
+			VolumeSizeInGB: job.volume,
+			VolumeKmsKeyId: b.kms(),
+		}},
+		AppSpecification: appSpecification{ImageUri: sec.ImageURI.Value, ContainerEntrypoint: processingEntrypoint},
+		RoleArn:          b.pipe.Role,
+		ProcessingInputs: job.inputs,
+		Environment:      envOf(sec.Env, "env", s),
+		NetworkConfig: &networkConfig{
+			EnableInterContainerTrafficEncryption: true,
+			VpcConfig:                             b.vpc(),
+		},
+		StoppingCondition: stoppingCondition{MaxRuntimeInSeconds: job.runtime},
+		Tags:              tagsOf(sec.Tags, s),
+	}
+	if len(job.outputs) > 0 {
+		args.ProcessingOutputConfig = &processingOutputs{Outputs: job.outputs, KmsKeyId: b.kms()}
+	}
+	outs := make([]string, len(job.outputs))
+	for i, o := range job.outputs {
+		outs[i] = o.OutputName
+	}
+	return b.addStep(us, &Step{Name: us.name, Class: class, Type: "Processing", Arguments: args,
+		Cache: b.cache(us, s), Outputs: outs, Settings: s})
+}
+
+func s3In(name string, uri any, local, distribution string) processingInput {
+	return processingInput{InputName: name, S3Input: s3Input{
+		S3Uri: uri, LocalPath: local, S3DataType: "S3Prefix", S3InputMode: "File",
+		S3DataDistributionType: distribution, S3CompressionType: "None",
+	}}
+}
+
+func (b *builder) bundleError(us *userStep, err error) {
+	sd := us.model.SourceDirectory
+	b.ds.Errorf(sd.Pos, "path", "bundling source_directory %q: %v", sd.Value, err)
+}

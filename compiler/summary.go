@@ -1,0 +1,112 @@
+package compiler
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/smpipe/smpipe-action/compiler/diag"
+)
+
+// RenderSummary prints, per pipeline, its name, anchor, steps with class
+// and instance type, and definition hash.
+func RenderSummary(w io.Writer, res *Result) {
+	for i, p := range res.Plans {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		name := p.Name
+		if name == "" {
+			name = "(unnamed)"
+		}
+		fmt.Fprintf(w, "pipeline %s\n", sanitizeLine(name))
+		fmt.Fprintf(w, "  anchor  %s\n", p.Anchor)
+		if p.Failed {
+			fmt.Fprintf(w, "  status  not compiled: fix the errors above\n")
+			continue
+		}
+		fmt.Fprintf(w, "  hash    %s\n", p.Hash)
+		var size int64
+		for _, a := range p.Artifacts {
+			size += a.Size
+		}
+		fmt.Fprintf(w, "  stage   %d artifacts, %s", len(p.Artifacts), humanBytes(int(size)))
+		if p.StageDefinition {
+			fmt.Fprintf(w, "; definition (%s) goes through S3", humanBytes(len(p.Definition)))
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "  steps")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, n := range p.Graph.Nodes {
+			it := n.Settings["instance_type"]
+			if it == "" {
+				it = "-"
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", sanitizeLine(n.Name), n.Class, sanitizeLine(it))
+		}
+		tw.Flush()
+	}
+}
+
+// JSONReport is the --format json document.
+type JSONReport struct {
+	Pipelines   []JSONPipeline   `json:"pipelines"`
+	Diagnostics diag.Diagnostics `json:"diagnostics"`
+}
+
+// JSONPipeline is one pipeline in the JSON report.
+type JSONPipeline struct {
+	Name       string          `json:"name"`
+	Anchor     string          `json:"anchor"`
+	Failed     bool            `json:"failed"`
+	Hash       string          `json:"hash,omitempty"`
+	Files      []string        `json:"files"`
+	SourceDirs []string        `json:"sourceDirs"`
+	Steps      []JSONStep      `json:"steps"`
+	Artifacts  []JSONArtifact  `json:"artifacts"`
+	Definition json.RawMessage `json:"definition,omitempty"`
+}
+
+// JSONStep is one step of a pipeline in the JSON report.
+type JSONStep struct {
+	Name     string            `json:"name"`
+	Class    string            `json:"class"`
+	Settings map[string]string `json:"settings"`
+}
+
+// JSONArtifact is one artifact to stage.
+type JSONArtifact struct {
+	URI    string `json:"uri"`
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	Path   string `json:"path,omitempty"`
+}
+
+// RenderJSON writes the machine-readable report.
+func RenderJSON(w io.Writer, res *Result, ds diag.Diagnostics) error {
+	rep := JSONReport{Pipelines: []JSONPipeline{}, Diagnostics: ds}
+	if rep.Diagnostics == nil {
+		rep.Diagnostics = diag.Diagnostics{}
+	}
+	for _, p := range res.Plans {
+		jp := JSONPipeline{Name: p.Name, Anchor: p.Anchor, Failed: p.Failed, Hash: p.Hash, Files: p.Files,
+			SourceDirs: p.SourceDirs, Steps: []JSONStep{}, Artifacts: []JSONArtifact{}}
+		if p.Definition != nil {
+			jp.Definition = p.Definition
+		}
+		if p.Graph != nil {
+			for _, n := range p.Graph.Nodes {
+				jp.Steps = append(jp.Steps, JSONStep{Name: n.Name, Class: string(n.Class), Settings: n.Settings})
+			}
+		}
+		for _, a := range p.Artifacts {
+			jp.Artifacts = append(jp.Artifacts, JSONArtifact{URI: a.URI(), Kind: a.Kind, SHA256: a.SHA256, Size: a.Size, Path: a.Path})
+		}
+		rep.Pipelines = append(rep.Pipelines, jp)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}

@@ -1,0 +1,310 @@
+package compiler
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/smpipe/smpipe-action/compiler/diag"
+)
+
+// Limits that keep hostile input bounded in time and memory.
+const (
+	maxConfBytes      = 1 << 20 // conf files are hand-written; 1 MiB is generous
+	maxAliasExpansion = 10_000  // nodes reachable through aliases, per file
+)
+
+// parseYAML parses one conf file into its document node. A syntax error
+// becomes a positioned diagnostic; the result is then nil.
+func parseYAML(file string, src []byte, ds *diag.Diagnostics) *yaml.Node {
+	if len(src) > maxConfBytes {
+		ds.Errorf(diag.Pos{File: file, Line: 1, Col: 1}, "file-too-large",
+			"conf file is %s, larger than the %s smpipe reads", humanBytes(len(src)), humanBytes(maxConfBytes))
+		return nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		line, msg := yamlErrorLine(err)
+		ds.Errorf(diag.Pos{File: file, Line: line, Col: 1}, "yaml-syntax", "%s", msg)
+		return nil
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil // empty file
+	}
+	return doc.Content[0]
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// yamlErrorLine turns yaml.v3's "yaml: line N: msg" strings into a line and a
+// message: the one place that knows their format.
+func yamlErrorLine(err error) (int, string) {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		if m[1] != "" {
+			line, _ = strconv.Atoi(m[1])
+		}
+		msg = m[2]
+	}
+	return line, "invalid YAML: " + msg
+}
+
+func humanBytes(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// reader walks yaml nodes of one file, resolving aliases within a budget and
+// collecting diagnostics. It never stops at the first problem.
+type reader struct {
+	file   string
+	ds     *diag.Diagnostics
+	env    func(string) (string, bool)
+	budget int
+}
+
+func (r *reader) pos(n *yaml.Node) diag.Pos {
+	if n == nil {
+		return diag.Pos{File: r.file}
+	}
+	return diag.Pos{File: r.file, Line: n.Line, Col: n.Column}
+}
+
+func (r *reader) errorf(n *yaml.Node, code, format string, args ...any) {
+	r.ds.Errorf(r.pos(n), code, format, args...)
+}
+
+func (r *reader) warnf(n *yaml.Node, code, format string, args ...any) {
+	r.ds.Warnf(r.pos(n), code, format, args...)
+}
+
+// resolve follows aliases, charging the alias budget so that "billion laughs"
+// documents stop early with one error instead of exhausting memory.
+func (r *reader) resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		r.budget -= countNodes(n.Alias, r.budget+1)
+		if r.budget < 0 {
+			if r.budget > -1<<30 {
+				r.errorf(n, "alias", "too many alias expansions; this file expands to more than %d nodes", maxAliasExpansion)
+			}
+			r.budget = -1 << 30 // report once
+			return nil
+		}
+		n = n.Alias
+	}
+	return n
+}
+
+// countNodes counts nodes under n, stopping once limit is passed.
+func countNodes(n *yaml.Node, limit int) int {
+	count := 0
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil || count > limit {
+			return
+		}
+		count++
+		if n.Kind == yaml.AliasNode {
+			walk(n.Alias)
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return count
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+func kindName(n *yaml.Node) string {
+	switch {
+	case n == nil || isNull(n):
+		return "null"
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case n.Tag == "!!bool":
+		return "a boolean"
+	case n.Tag == "!!int", n.Tag == "!!float":
+		return "a number"
+	}
+	return "a string"
+}
+
+// keyValue is one entry of a mapping, with the key's node for positions.
+type keyValue struct {
+	Key   string
+	KeyN  *yaml.Node
+	Value *yaml.Node
+}
+
+// mapping checks that n is a mapping and returns its entries in order. It owns
+// the structural checks: duplicate keys, merge keys, non-string keys, and
+// unknown keys against allowed (nil allowed means any key is accepted).
+func (r *reader) mapping(n *yaml.Node, what string, allowed []string) ([]keyValue, bool) {
+	n = r.resolve(n)
+	if n == nil {
+		return nil, false
+	}
+	if n.Kind != yaml.MappingNode {
+		r.errorf(n, "type", "%s must be a mapping, found %s", what, kindName(n))
+		return nil, false
+	}
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	out := make([]keyValue, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := r.resolve(n.Content[i]), n.Content[i+1]
+		if k == nil {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			r.errorf(k, "type", "keys in %s must be strings, found %s", what, kindName(k))
+			continue
+		}
+		if k.Tag == "!!merge" {
+			r.errorf(k, "merge-key", "merge keys (<<) are not supported in %s; write the keys out", what)
+			continue
+		}
+		if prev, dup := seen[k.Value]; dup {
+			r.ds.Errorf(r.pos(k), "duplicate-key", "key %q is already defined in %s at line %d", k.Value, what, prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		if allowed != nil && !contains(allowed, k.Value) {
+			r.unknownKey(k, what, allowed)
+			continue
+		}
+		out = append(out, keyValue{Key: k.Value, KeyN: k, Value: v})
+	}
+	return out, true
+}
+
+func (r *reader) unknownKey(k *yaml.Node, what string, allowed []string) {
+	if s := suggest(k.Value, allowed); s != "" {
+		r.warnf(k, "unknown-key", "unknown key %q in %s; did you mean %q?", k.Value, what, s)
+		return
+	}
+	r.warnf(k, "unknown-key", "unknown key %q in %s", k.Value, what)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// str reads a scalar as a string (numbers and booleans keep their source text),
+// substituting SMP_* placeholders. Null gives an unset Str.
+func (r *reader) str(n *yaml.Node, what string) Str {
+	n = r.resolve(n)
+	if isNull(n) {
+		return Str{}
+	}
+	if n.Kind != yaml.ScalarNode {
+		r.errorf(n, "type", "%s must be a string, found %s", what, kindName(n))
+		return Str{}
+	}
+	return Str{Value: r.substitute(n, n.Value), Pos: r.pos(n), Set: true}
+}
+
+// nonEmptyStr treats "" like absent, as optional scalar settings should (the
+// seed's template writes "" for "not set").
+func (r *reader) nonEmptyStr(n *yaml.Node, what string) Str {
+	s := r.str(n, what)
+	if s.Value == "" {
+		s.Set = false
+	}
+	return s
+}
+
+// boolean reads YAML 1.2 and 1.1 booleans and the strings "True"/"False" in
+// any case, as the seed's PyYAML did.
+func (r *reader) boolean(n *yaml.Node, what string) Bool {
+	n = r.resolve(n)
+	if isNull(n) {
+		return Bool{}
+	}
+	if n.Kind == yaml.ScalarNode {
+		switch strings.ToLower(n.Value) {
+		case "true", "yes", "on", "y":
+			return Bool{Value: true, Pos: r.pos(n), Set: true}
+		case "false", "no", "off", "n":
+			return Bool{Value: false, Pos: r.pos(n), Set: true}
+		}
+	}
+	r.errorf(n, "type", "%s must be true or false, found %s", what, describe(n))
+	return Bool{}
+}
+
+// integer reads a whole number; "" counts as absent.
+func (r *reader) integer(n *yaml.Node, what string) Int {
+	n = r.resolve(n)
+	if isNull(n) || (n.Kind == yaml.ScalarNode && n.Value == "") {
+		return Int{}
+	}
+	if n.Kind == yaml.ScalarNode {
+		if v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64); err == nil {
+			return Int{Value: v, Pos: r.pos(n), Set: true}
+		}
+	}
+	r.errorf(n, "type", "%s must be a whole number, found %s", what, describe(n))
+	return Int{}
+}
+
+// describe names a node's kind and, for short scalars, its value.
+func describe(n *yaml.Node) string {
+	if n != nil && n.Kind == yaml.ScalarNode && !isNull(n) && len(n.Value) <= 40 {
+		return fmt.Sprintf("%s %q", kindName(n), n.Value)
+	}
+	return kindName(n)
+}
+
+// sequence checks that n is a list and returns its items.
+func (r *reader) sequence(n *yaml.Node, what string) ([]*yaml.Node, bool) {
+	n = r.resolve(n)
+	if isNull(n) {
+		return nil, false
+	}
+	if n.Kind != yaml.SequenceNode {
+		r.errorf(n, "type", "%s must be a list, found %s", what, kindName(n))
+		return nil, false
+	}
+	return n.Content, true
+}
+
+// strList reads a list of strings.
+func (r *reader) strList(n *yaml.Node, what string) StrList {
+	items, ok := r.sequence(n, what)
+	if !ok {
+		return StrList{}
+	}
+	out := StrList{Pos: r.pos(r.resolve(n)), Set: true}
+	for i, it := range items {
+		if s := r.str(it, fmt.Sprintf("%s[%d]", what, i)); s.Set {
+			out.Items = append(out.Items, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+// Command smpipe compiles seed-style conf.yaml training pipelines into
+// SageMaker pipeline definitions, reports them on pull requests and deploys
+// them on merge. main only wires flags to the packages that do the work.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitProblem = 1 // diagnostics with errors, or a failed plan/deploy
+	exitUsage   = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
+	stop()
+	os.Exit(code)
+}
+
+// env is how commands read the environment, so tests can pass their own.
+type env func(string) (string, bool)
+
+func (e env) get(k string) string {
+	v, _ := e(k)
+	return v
+}
+
+// run is the whole CLI as a testable function.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "compile":
+		return runCompile(rest, stdout, stderr, getenv, "summary")
+	case "graph":
+		return runCompile(rest, stdout, stderr, getenv, "mermaid")
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "smpipe %s\n", version)
+		return exitOK
+	case "help", "-h", "--help", "-help":
+		usage(stdout)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "smpipe: unknown command %q\n\n", cmd)
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `smpipe compiles conf.yaml training pipelines into SageMaker pipeline definitions.
+
+Usage:
+  smpipe compile [flags] [PATH...]   check and compile pipelines (--format summary|json|mermaid, --out DIR)
+  smpipe graph   [flags] [PATH...]   print each pipeline's DAG as a Mermaid flowchart
+  smpipe version                     print the version
+
+Run "smpipe <command> -h" for the flags of a command.
+`)
+}
