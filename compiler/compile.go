@@ -98,7 +98,7 @@ func Compile(fsys fs.FS, opt Options) (*Result, diag.Diagnostics) {
 	proj.env = env
 
 	anchors := selectAnchors(proj.Anchors, opt.Paths)
-	if len(anchors) == 0 {
+	if len(anchors) == 0 && !ds.HasErrors() { // a file that failed to load may be the anchor
 		where := "any conf file"
 		if len(opt.Paths) > 0 && !slices.Contains(opt.Paths, ".") {
 			where = "conf files under " + strings.Join(opt.Paths, ", ")

@@ -59,6 +59,9 @@ func emit(p *Pipeline, b *builder, ds *diag.Diagnostics) *Plan {
 	var edges []graph.Edge
 	defs := make([]defStep, 0, len(p.Steps))
 	refErrors := false
+	// An earlier error may have left a referenced step unbuilt: do not
+	// report that again as a dangling reference.
+	cascade := ds.HasErrors()
 	for _, s := range p.Steps {
 		raw, err := marshalCanonical(s.Arguments)
 		if err != nil {
@@ -73,8 +76,10 @@ func emit(p *Pipeline, b *builder, ds *diag.Diagnostics) *Plan {
 		for _, ref := range collectRefs(tree, nil) {
 			from, err := checkRef(ref, steps)
 			if err != nil {
-				ds.Errorf(s.Pos, "ref", "step %q: %v", s.Name, err)
 				refErrors = true
+				if !cascade {
+					ds.Errorf(s.Pos, "ref", "step %q: %v", s.Name, err)
+				}
 				continue
 			}
 			if from != "" {

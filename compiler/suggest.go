@@ -6,7 +6,7 @@ import "strings"
 // enough to be what the user meant ("did you mean"), else "".
 func suggest(s string, candidates []string) string {
 	best, bestDist := "", -1
-	limit := max(2, len(s)/3)
+	limit := max(2, len(s)/3+1)
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(s), strings.ToLower(c))
 		if d <= limit && (bestDist < 0 || d < bestDist) {
