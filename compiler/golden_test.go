@@ -1,0 +1,126 @@
+package compiler
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
+
+// exampleRepos are the example repositories every package's tests share.
+func exampleRepos(t testing.TB) []string {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "conf", "ok", "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no example repositories: %v", err)
+	}
+	var out []string
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+func compileDir(t testing.TB, dir string) *Result {
+	t.Helper()
+	res, ds := Compile(os.DirFS(dir), Options{Region: "us-east-1", Getenv: noEnv})
+	if len(ds) > 0 {
+		var b strings.Builder
+		PrintDiagnostics(&b, ds, res.Sources, false)
+		t.Fatalf("%s: unexpected diagnostics:\n%s", dir, b.String())
+	}
+	return res
+}
+
+// golden compares got with testdata/golden/<name>, rewriting it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test ./compiler -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from the golden file (-want +got):\n%s", name, diff)
+	}
+}
+
+func TestCompile_examples(t *testing.T) {
+	for _, dir := range exampleRepos(t) {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			res := compileDir(t, dir)
+			var summary bytes.Buffer
+			RenderSummary(&summary, res)
+			golden(t, name+"/summary.txt", summary.Bytes())
+			for _, p := range res.Plans {
+				if p.Failed {
+					t.Fatalf("pipeline %s failed without diagnostics", p.Name)
+				}
+				golden(t, name+"/"+p.Name+".json", p.IndentedDefinition())
+				golden(t, name+"/"+p.Name+".graph.txt", []byte(p.Graph.String()))
+				var arts strings.Builder
+				for _, a := range p.Artifacts {
+					src := a.Path
+					if src == "" {
+						src = "(built)"
+					}
+					fmt.Fprintf(&arts, "%s %s %d %s\n", a.URI(), a.Kind, a.Size, src)
+				}
+				golden(t, name+"/"+p.Name+".artifacts.txt", []byte(arts.String()))
+			}
+		})
+	}
+}
+
+// TestCompile_deterministic compiles each example twice, and once more from
+// a copy elsewhere on disk: same bytes, same hashes, same bundles.
+func TestCompile_deterministic(t *testing.T) {
+	for _, dir := range exampleRepos(t) {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			first := compileDir(t, dir)
+			again := compileDir(t, dir)
+			moved := t.TempDir()
+			if err := os.CopyFS(moved, os.DirFS(dir)); err != nil {
+				t.Fatal(err)
+			}
+			elsewhere := compileDir(t, moved)
+			for i, p := range first.Plans {
+				for _, other := range []*Result{again, elsewhere} {
+					q := other.Plans[i]
+					if !bytes.Equal(p.Definition, q.Definition) || p.Hash != q.Hash {
+						t.Errorf("%s: definition differs between compiles", p.Name)
+					}
+					if len(p.Artifacts) != len(q.Artifacts) {
+						t.Fatalf("%s: artifact count differs", p.Name)
+					}
+					for j := range p.Artifacts {
+						if !bytes.Equal(p.Artifacts[j].Body, q.Artifacts[j].Body) || p.Artifacts[j].Key != q.Artifacts[j].Key {
+							t.Errorf("%s: artifact %s differs between compiles", p.Name, p.Artifacts[j].Key)
+						}
+					}
+				}
+			}
+		})
+	}
+}
