@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb, getenv)
+	return code, out.String(), errb.String()
+}
+
+const example = "testdata/conf/ok/housing-tf"
+
+func TestRun_compileSummary(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "compile", example)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{"pipeline house-price-tf", "anchor  housing/conf/conf.yaml", "hash    sha256:", "house-Train", "Training", "ml.m5.xlarge"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRun_compileOut(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, nil, "compile", "--out", dir, "--format", "json", example)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "house-price-tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var def struct {
+		Version string
+		Steps   []struct{ Name, Type string }
+	}
+	if err := json.Unmarshal(raw, &def); err != nil {
+		t.Fatalf("--out wrote invalid JSON: %v", err)
+	}
+	if def.Version != "2020-12-01" || len(def.Steps) != 6 {
+		t.Errorf("unexpected definition: version %q, %d steps", def.Version, len(def.Steps))
+	}
+	if !bytes.HasPrefix(raw, []byte("{\n  \"Version\"")) {
+		t.Errorf("--out must write two-space indented JSON, got %.40q", raw)
+	}
+}
+
+func TestRun_compileJSON(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "compile", "--format", "json", example)
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	var rep struct {
+		Pipelines []struct {
+			Name, Hash string
+			Artifacts  []struct{ URI string }
+		}
+		Diagnostics []any
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("invalid JSON report: %v", err)
+	}
+	if len(rep.Pipelines) != 1 || !strings.HasPrefix(rep.Pipelines[0].Hash, "sha256:") || len(rep.Pipelines[0].Artifacts) == 0 {
+		t.Errorf("unexpected report: %+v", rep)
+	}
+}
+
+func TestRun_graph(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "graph", example)
+	if code != exitOK || !strings.Contains(out, "flowchart") {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+}
+
+func TestRun_diagnosticsExitOne(t *testing.T) {
+	dir := t.TempDir()
+	conf := "conf:\n  models:\n    m:\n      source_directory: src\n  sagemakerPipeline:\n    pipelineName: p\n    models:\n      m:\n        steps:\n          - step_name: a\n            step_class: Trainer\n"
+	if err := os.MkdirAll(filepath.Join(dir, "m", "conf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "m", "conf", "conf.yaml"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, nil, "compile", "--root", dir, "--bucket", "b", "--role", "arn:aws:iam::1:role/r")
+	if code != exitProblem {
+		t.Fatalf("exit %d, want %d", code, exitProblem)
+	}
+	want := `m/conf/conf.yaml:11:25: error: unknown step_class "Trainer"; did you mean "Training"?`
+	if !strings.Contains(errOut, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut)
+	}
+}
+
+func TestRun_usage(t *testing.T) {
+	for _, args := range [][]string{{}, {"frobnicate"}, {"compile", "--format", "yaml", example}, {"compile", "--no-such-flag"}} {
+		if code, _, _ := runCLI(t, nil, args...); code != exitUsage {
+			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
+		}
+	}
+	if code, out, _ := runCLI(t, nil, "version"); code != exitOK || !strings.HasPrefix(out, "smpipe ") {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+}
+
+func TestRun_placeholdersFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(example)); err != nil {
+		t.Fatal(err)
+	}
+	fw := "conf:\n  s3Bucket: SMP_S3BUCKETNAME\n  sagemakerNetworkSecurity:\n    role: SMP_ROLE\n"
+	if err := os.WriteFile(filepath.Join(dir, "framework", "conf", "conf.yaml"), []byte(fw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"SMP_S3BUCKETNAME": "env-bucket", "SMP_ROLE": "arn:aws:iam::123456789012:role/from-env"}
+	code, out, errOut := runCLI(t, env, "compile", "--format", "json", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "s3://env-bucket/house-price-tf/code/") || !strings.Contains(out, "role/from-env") {
+		t.Errorf("placeholders were not substituted from the environment")
+	}
+}
