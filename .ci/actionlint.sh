@@ -12,7 +12,7 @@
 # ```yaml block with a top-level `jobs:` key but no marker is an error, so an
 # example cannot slip out of the check. docs/action.md must mark at least one.
 #
-# shellcheck and pyflakes are used for run: scripts when they are on PATH.
+# run: scripts are checked with shellcheck (and pyflakes) when on PATH.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
