@@ -1,0 +1,389 @@
+package fakeaws
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+)
+
+type handler func(body []byte) (any, *Fault)
+
+func (s *SageMaker) handlers() map[string]handler {
+	return map[string]handler{
+		"CreatePipeline":             s.createPipeline,
+		"UpdatePipeline":             s.updatePipeline,
+		"DescribePipeline":           s.describePipeline,
+		"AddTags":                    s.addTags,
+		"ListTags":                   s.listTags,
+		"StartPipelineExecution":     s.startPipelineExecution,
+		"ListPipelineExecutions":     s.listPipelineExecutions,
+		"DescribePipelineExecution":  s.describePipelineExecution,
+		"ListPipelineExecutionSteps": s.listPipelineExecutionSteps,
+	}
+}
+
+type s3Location struct {
+	Bucket    string `json:"Bucket"`
+	ObjectKey string `json:"ObjectKey"`
+	VersionID string `json:"VersionId,omitempty"`
+}
+
+type pipelineInput struct {
+	PipelineName                 string      `json:"PipelineName"`
+	RoleArn                      string      `json:"RoleArn"`
+	ClientRequestToken           string      `json:"ClientRequestToken"`
+	PipelineDefinition           *string     `json:"PipelineDefinition"`
+	PipelineDefinitionS3Location *s3Location `json:"PipelineDefinitionS3Location"`
+	PipelineDescription          *string     `json:"PipelineDescription"`
+	Tags                         []Tag       `json:"Tags"`
+}
+
+// epoch renders a time the way awsJson1_1 does: seconds since the epoch.
+func epoch(t time.Time) json.Number {
+	return json.Number(strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', 3, 64))
+}
+
+func decode(body []byte, v any) *Fault {
+	if err := json.Unmarshal(body, v); err != nil {
+		return &Fault{Code: "SerializationException", Message: err.Error()}
+	}
+	return nil
+}
+
+// definition resolves the inline or S3-staged definition of a create or
+// update request.
+func (s *SageMaker) definition(in pipelineInput) (string, *Fault) {
+	switch {
+	case in.PipelineDefinition != nil && in.PipelineDefinitionS3Location != nil:
+		return "", validation("Only one of PipelineDefinition and PipelineDefinitionS3Location may be set.")
+	case in.PipelineDefinition != nil:
+		return *in.PipelineDefinition, nil
+	case in.PipelineDefinitionS3Location != nil:
+		if s.s3 == nil {
+			return "", validation("PipelineDefinitionS3Location is not supported by this fake without WithS3.")
+		}
+		loc := in.PipelineDefinitionS3Location
+		b, ok := s.s3.Object(loc.Bucket, loc.ObjectKey)
+		if !ok {
+			return "", validation("Could not read pipeline definition from s3://%s/%s.", loc.Bucket, loc.ObjectKey)
+		}
+		return string(b), nil
+	}
+	return "", nil
+}
+
+func (s *SageMaker) createPipeline(body []byte) (any, *Fault) {
+	var in pipelineInput
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	if in.PipelineName == "" || in.RoleArn == "" {
+		return nil, validation("PipelineName and RoleArn are required.")
+	}
+	if n := len(in.ClientRequestToken); n < 32 || n > 128 {
+		return nil, validation("ClientRequestToken must be 32 to 128 characters, got %d.", n)
+	}
+	if in.PipelineDefinition == nil && in.PipelineDefinitionS3Location == nil {
+		return nil, validation("One of PipelineDefinition or PipelineDefinitionS3Location is required.")
+	}
+	def, f := s.definition(in)
+	if f != nil {
+		return nil, f
+	}
+	if _, ok := s.pipelines[in.PipelineName]; ok {
+		return nil, validation("Pipeline names must be unique within an AWS account and region. Pipeline with name (%s) already exists.", in.PipelineName)
+	}
+	p := &Pipeline{
+		Name: in.PipelineName, Arn: s.pipelineArn(in.PipelineName), Definition: def,
+		RoleArn: in.RoleArn, VersionID: 1, CreateToken: in.ClientRequestToken,
+		Tags: map[string]string{}, Created: s.tick(),
+	}
+	if in.PipelineDescription != nil {
+		p.Description = *in.PipelineDescription
+	}
+	for _, t := range in.Tags {
+		p.Tags[t.Key] = t.Value
+	}
+	s.pipelines[p.Name] = p
+	return map[string]any{"PipelineArn": p.Arn}, nil
+}
+
+func (s *SageMaker) updatePipeline(body []byte) (any, *Fault) {
+	var in pipelineInput
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	if in.Tags != nil || in.ClientRequestToken != "" {
+		return nil, &Fault{Code: "SerializationException", Message: "UpdatePipeline takes neither Tags nor ClientRequestToken"}
+	}
+	p, ok := s.pipelines[in.PipelineName]
+	if !ok {
+		return nil, s.pipelineNotFound(in.PipelineName)
+	}
+	def, f := s.definition(in)
+	if f != nil {
+		return nil, f
+	}
+	if def != "" {
+		p.Definition = def
+	}
+	if in.RoleArn != "" {
+		p.RoleArn = in.RoleArn
+	}
+	if in.PipelineDescription != nil {
+		p.Description = *in.PipelineDescription
+	}
+	p.VersionID++
+	s.tick()
+	return map[string]any{"PipelineArn": p.Arn, "PipelineVersionId": p.VersionID}, nil
+}
+
+func (s *SageMaker) describePipeline(body []byte) (any, *Fault) {
+	var in struct{ PipelineName string }
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	p, ok := s.pipelineByNameOrArn(in.PipelineName)
+	if !ok {
+		return nil, s.pipelineNotFound(in.PipelineName)
+	}
+	return map[string]any{
+		"PipelineArn": p.Arn, "PipelineName": p.Name, "PipelineDefinition": p.Definition,
+		"PipelineDescription": p.Description, "RoleArn": p.RoleArn, "PipelineStatus": "Active",
+		"CreationTime": epoch(p.Created), "LastModifiedTime": epoch(s.clock),
+	}, nil
+}
+
+func (s *SageMaker) pipelineByNameOrArn(v string) (*Pipeline, bool) {
+	if p, ok := s.pipelines[v]; ok {
+		return p, true
+	}
+	for _, p := range s.pipelines {
+		if p.Arn == v {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+func (s *SageMaker) addTags(body []byte) (any, *Fault) {
+	var in struct {
+		ResourceArn string
+		Tags        []Tag
+	}
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	p, ok := s.pipelineByNameOrArn(in.ResourceArn)
+	if !ok {
+		return nil, validation("Resource %s does not exist.", in.ResourceArn)
+	}
+	for _, t := range in.Tags {
+		p.Tags[t.Key] = t.Value
+	}
+	return map[string]any{"Tags": in.Tags}, nil
+}
+
+func (s *SageMaker) listTags(body []byte) (any, *Fault) {
+	var in struct{ ResourceArn string }
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	p, ok := s.pipelineByNameOrArn(in.ResourceArn)
+	if !ok {
+		return nil, validation("Resource %s does not exist.", in.ResourceArn)
+	}
+	keys := make([]string, 0, len(p.Tags))
+	for k := range p.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tags := make([]Tag, 0, len(keys))
+	for _, k := range keys {
+		tags = append(tags, Tag{Key: k, Value: p.Tags[k]})
+	}
+	return map[string]any{"Tags": tags}, nil
+}
+
+// startPipelineExecution does not deduplicate by ClientRequestToken, like
+// moto: callers must not rely on the service for idempotency.
+func (s *SageMaker) startPipelineExecution(body []byte) (any, *Fault) {
+	var in struct {
+		PipelineName                 string
+		ClientRequestToken           string
+		PipelineExecutionDisplayName string
+		PipelineExecutionDescription string
+		PipelineVersionId            *int64
+	}
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	p, ok := s.pipelineByNameOrArn(in.PipelineName)
+	if !ok {
+		return nil, s.pipelineNotFound(in.PipelineName)
+	}
+	if n := len(in.ClientRequestToken); n < 32 || n > 128 {
+		return nil, validation("ClientRequestToken must be 32 to 128 characters, got %d.", n)
+	}
+	if in.PipelineExecutionDisplayName != "" && !displayNameRE.MatchString(in.PipelineExecutionDisplayName) {
+		return nil, validation("PipelineExecutionDisplayName %q does not match the pattern.", in.PipelineExecutionDisplayName)
+	}
+	version := p.VersionID
+	if in.PipelineVersionId != nil {
+		if *in.PipelineVersionId < 1 || *in.PipelineVersionId > p.VersionID {
+			return nil, validation("Pipeline version %d does not exist.", *in.PipelineVersionId)
+		}
+		version = *in.PipelineVersionId
+	}
+	sc, ok := s.scripts[p.Name]
+	if !ok {
+		sc = Script{Statuses: []string{"Executing", "Succeeded"}}
+	}
+	e := &Execution{
+		Arn:          fmt.Sprintf("%s/execution/%012d", p.Arn, len(s.executions)+1),
+		PipelineName: p.Name, PipelineArn: p.Arn,
+		DisplayName: in.PipelineExecutionDisplayName, Description: in.PipelineExecutionDescription,
+		Token: in.ClientRequestToken, VersionID: version, Started: s.tick(), Script: sc,
+	}
+	s.executions = append(s.executions, e)
+	return map[string]any{"PipelineExecutionArn": e.Arn}, nil
+}
+
+func (s *SageMaker) listPipelineExecutions(body []byte) (any, *Fault) {
+	var in struct {
+		PipelineName string
+		SortOrder    string
+		MaxResults   int
+		NextToken    string
+	}
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	p, ok := s.pipelineByNameOrArn(in.PipelineName)
+	if !ok {
+		return nil, s.pipelineNotFound(in.PipelineName)
+	}
+	var list []*Execution
+	for _, e := range s.executions {
+		if e.PipelineName == p.Name {
+			list = append(list, e)
+		}
+	}
+	if in.SortOrder != "Ascending" { // the service's default is newest first
+		for i, j := 0, len(list)-1; i < j; i, j = i+1, j-1 {
+			list[i], list[j] = list[j], list[i]
+		}
+	}
+	page, next, f := paginate(len(list), in.MaxResults, 10, in.NextToken)
+	if f != nil {
+		return nil, f
+	}
+	sums := []map[string]any{}
+	for _, e := range list[page[0]:page[1]] {
+		sums = append(sums, map[string]any{
+			"PipelineExecutionArn": e.Arn, "PipelineExecutionStatus": e.Status(),
+			"PipelineExecutionDisplayName": e.DisplayName, "PipelineExecutionDescription": e.Description,
+			"StartTime": epoch(e.Started),
+		})
+	}
+	out := map[string]any{"PipelineExecutionSummaries": sums}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
+}
+
+func (s *SageMaker) execution(arn string) (*Execution, *Fault) {
+	for _, e := range s.executions {
+		if e.Arn == arn {
+			return e, nil
+		}
+	}
+	return nil, s.executionNotFound(arn)
+}
+
+func (s *SageMaker) describePipelineExecution(body []byte) (any, *Fault) {
+	var in struct{ PipelineExecutionArn string }
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	e, f := s.execution(in.PipelineExecutionArn)
+	if f != nil {
+		return nil, f
+	}
+	e.described++
+	out := map[string]any{
+		"PipelineArn": e.PipelineArn, "PipelineExecutionArn": e.Arn,
+		"PipelineExecutionStatus": e.Status(), "PipelineExecutionDisplayName": e.DisplayName,
+		"PipelineExecutionDescription": e.Description, "PipelineVersionId": e.VersionID,
+		"CreationTime": epoch(e.Started), "LastModifiedTime": epoch(s.tick()),
+	}
+	if st := e.Status(); st == "Failed" || st == "CompletedWithFailures" {
+		out["FailureReason"] = e.Script.FailureReason
+	}
+	return out, nil
+}
+
+func (s *SageMaker) listPipelineExecutionSteps(body []byte) (any, *Fault) {
+	var in struct {
+		PipelineExecutionArn string
+		MaxResults           int
+		NextToken            string
+	}
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	e, f := s.execution(in.PipelineExecutionArn)
+	if f != nil {
+		return nil, f
+	}
+	steps := e.Script.Steps
+	page, next, f := paginate(len(steps), in.MaxResults, s.stepsPage, in.NextToken)
+	if f != nil {
+		return nil, f
+	}
+	list := []map[string]any{}
+	for _, st := range steps[page[0]:page[1]] {
+		m := map[string]any{"StepName": st.Name, "StepStatus": st.Status, "StartTime": epoch(e.Started)}
+		if st.FailureReason != "" {
+			m["FailureReason"] = st.FailureReason
+		}
+		if st.JobKind != "" {
+			m["Metadata"] = map[string]any{st.JobKind: map[string]string{"Arn": st.JobArn}}
+		}
+		if st.CacheHitSource != "" {
+			m["CacheHitResult"] = map[string]string{"SourcePipelineExecutionArn": st.CacheHitSource}
+		}
+		list = append(list, m)
+	}
+	out := map[string]any{"PipelineExecutionSteps": list}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
+}
+
+// paginate returns the [start,end) of the page that token designates and the
+// token of the next page ("" on the last).
+func paginate(n, max, def int, token string) ([2]int, string, *Fault) {
+	size := def
+	if max > 0 && max < size {
+		size = max
+	}
+	start := 0
+	if token != "" {
+		v, err := strconv.Atoi(token)
+		if err != nil || v < 0 || v > n {
+			return [2]int{}, "", validation("Invalid NextToken %q.", token)
+		}
+		start = v
+	}
+	end := min(start+size, n)
+	next := ""
+	if end < n {
+		next = strconv.Itoa(end)
+	}
+	return [2]int{start, end}, next, nil
+}

@@ -1,0 +1,106 @@
+package fakeaws
+
+import "time"
+
+// Fault is an error the SageMaker or S3 fake answers instead of doing the call.
+type Fault struct {
+	Status  int    // HTTP status; 400 when zero
+	Code    string // the error code, e.g. "ThrottlingException"
+	Message string
+	// Body, when set, is sent verbatim instead of the JSON error shape (moto
+	// answers unimplemented operations with an HTML page).
+	Body string
+}
+
+// Throttling is the fault SageMaker answers when a caller exceeds its rate.
+func Throttling() Fault {
+	return Fault{Status: 400, Code: "ThrottlingException", Message: "Rate exceeded"}
+}
+
+// InternalError is a 500 answer with the service's JSON error shape.
+func InternalError() Fault {
+	return Fault{Status: 500, Code: "InternalFailure", Message: "We encountered an internal error. Please try again."}
+}
+
+// Conflict is a concurrent-modification answer.
+func Conflict() Fault {
+	return Fault{Status: 400, Code: "ConflictException", Message: "Another update is in progress for this pipeline."}
+}
+
+// Unimplemented is what moto answers for an operation it does not implement.
+func Unimplemented() Fault {
+	return Fault{Status: 500, Body: "<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>"}
+}
+
+// Tag is a SageMaker resource tag.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// Pipeline is the fake's stored state of one pipeline.
+type Pipeline struct {
+	Name        string
+	Arn         string
+	Definition  string
+	RoleArn     string
+	Description string
+	VersionID   int64
+	// CreateToken is the ClientRequestToken CreatePipeline received.
+	CreateToken string
+	Tags        map[string]string
+	Created     time.Time
+}
+
+// Step is one step of a scripted execution, as ListPipelineExecutionSteps
+// reports it.
+type Step struct {
+	Name          string
+	Status        string
+	FailureReason string
+	// JobKind names the metadata member that carries JobArn: "TrainingJob",
+	// "ProcessingJob", "TransformJob", "Model" or "RegisterModel".
+	JobKind string
+	JobArn  string
+	// CacheHitSource, when set, marks the step as served from the cache of
+	// that execution ARN.
+	CacheHitSource string
+}
+
+// Script says how an execution progresses: each DescribePipelineExecution
+// call answers the next status (the last one repeats), and the steps are
+// what ListPipelineExecutionSteps reports.
+type Script struct {
+	Statuses      []string
+	FailureReason string
+	Steps         []Step
+}
+
+// Execution is the fake's stored state of one pipeline execution.
+type Execution struct {
+	Arn          string
+	PipelineName string
+	PipelineArn  string
+	DisplayName  string
+	Description  string
+	Token        string
+	VersionID    int64
+	Started      time.Time
+	Script       Script
+	described    int
+}
+
+// Status is the status the execution has now (without advancing it).
+func (e *Execution) Status() string {
+	if len(e.Script.Statuses) == 0 {
+		return "Executing"
+	}
+	i := e.described - 1
+	if i < 0 {
+		i = 0
+	}
+	if i >= len(e.Script.Statuses) {
+		i = len(e.Script.Statuses) - 1
+	}
+	return e.Script.Statuses[i]
+}

@@ -1,0 +1,172 @@
+package fakeaws
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// STSCredentials are the temporary credentials the STS fake hands out.
+// Tests use them to assert that no secret reaches a log.
+type STSCredentials struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+}
+
+// STS is a fake of STS AssumeRoleWithWebIdentity (query protocol: form POST
+// in, XML out).
+type STS struct {
+	URL     string
+	Account string
+	Creds   STSCredentials
+	// Expires is when the handed-out credentials expire.
+	Expires time.Time
+
+	mu       sync.Mutex
+	denied   bool
+	tokens   []string
+	sessions []string
+	roles    []string
+}
+
+// NewSTS starts the fake; it stops when the test ends.
+func NewSTS(t testing.TB) *STS {
+	t.Helper()
+	s := &STS{
+		Account: "123456789012",
+		Creds: STSCredentials{
+			AccessKeyID:     "ASIAFAKESTSACCESSKEY",
+			SecretAccessKey: "fake-sts-secret-access-key-do-not-print",
+			SessionToken:    "fake-sts-session-token-do-not-print",
+		},
+		Expires: time.Now().Add(time.Hour).UTC().Truncate(time.Second),
+	}
+	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(srv.Close)
+	s.URL = srv.URL
+	return s
+}
+
+// Deny makes AssumeRoleWithWebIdentity answer AccessDenied, as STS does when
+// the role's trust policy does not match the token.
+func (s *STS) Deny(deny bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.denied = deny
+}
+
+// Tokens returns the web identity tokens received, in order.
+func (s *STS) Tokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.tokens...)
+}
+
+// SessionNames returns the RoleSessionName values received, in order.
+func (s *STS) SessionNames() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.sessions...)
+}
+
+// Roles returns the RoleArn values received, in order.
+func (s *STS) Roles() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.roles...)
+}
+
+type stsCredentialsXML struct {
+	AccessKeyID     string `xml:"AccessKeyId"`
+	SecretAccessKey string `xml:"SecretAccessKey"`
+	SessionToken    string `xml:"SessionToken"`
+	Expiration      string `xml:"Expiration"`
+}
+
+type assumeRoleWithWebIdentityResponse struct {
+	XMLName xml.Name `xml:"https://sts.amazonaws.com/doc/2011-06-15/ AssumeRoleWithWebIdentityResponse"`
+	Result  struct {
+		SubjectFromWebIdentityToken string            `xml:"SubjectFromWebIdentityToken"`
+		Audience                    string            `xml:"Audience"`
+		Provider                    string            `xml:"Provider"`
+		Credentials                 stsCredentialsXML `xml:"Credentials"`
+		AssumedRoleUser             struct {
+			Arn           string `xml:"Arn"`
+			AssumedRoleID string `xml:"AssumedRoleId"`
+		} `xml:"AssumedRoleUser"`
+	} `xml:"AssumeRoleWithWebIdentityResult"`
+	RequestID string `xml:"ResponseMetadata>RequestId"`
+}
+
+type stsErrorResponse struct {
+	XMLName xml.Name `xml:"https://sts.amazonaws.com/doc/2011-06-15/ ErrorResponse"`
+	Type    string   `xml:"Error>Type"`
+	Code    string   `xml:"Error>Code"`
+	Message string   `xml:"Error>Message"`
+	ID      string   `xml:"RequestId"`
+}
+
+func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		writeSTSError(w, 400, "InvalidAction", "expected POST")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeSTSError(w, 400, "MalformedInput", err.Error())
+		return
+	}
+	if a := r.PostForm.Get("Action"); a != "AssumeRoleWithWebIdentity" {
+		writeSTSError(w, 400, "InvalidAction", fmt.Sprintf("Could not find operation %s", a))
+		return
+	}
+	role := r.PostForm.Get("RoleArn")
+	session := r.PostForm.Get("RoleSessionName")
+	token := r.PostForm.Get("WebIdentityToken")
+
+	s.mu.Lock()
+	s.tokens = append(s.tokens, token)
+	s.sessions = append(s.sessions, session)
+	s.roles = append(s.roles, role)
+	denied := s.denied
+	s.mu.Unlock()
+
+	if role == "" || session == "" || token == "" {
+		writeSTSError(w, 400, "ValidationError", "RoleArn, RoleSessionName and WebIdentityToken are required")
+		return
+	}
+	if denied {
+		writeSTSError(w, 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+		return
+	}
+	var out assumeRoleWithWebIdentityResponse
+	out.Result.SubjectFromWebIdentityToken = "repo:octo/repo:ref:refs/heads/main"
+	out.Result.Audience = "sts.amazonaws.com"
+	out.Result.Provider = "arn:aws:iam::" + s.Account + ":oidc-provider/token.actions.githubusercontent.com"
+	out.Result.Credentials = stsCredentialsXML{
+		AccessKeyID: s.Creds.AccessKeyID, SecretAccessKey: s.Creds.SecretAccessKey,
+		SessionToken: s.Creds.SessionToken, Expiration: s.Expires.Format(time.RFC3339),
+	}
+	out.Result.AssumedRoleUser.Arn = fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", s.Account, roleName(role), session)
+	out.Result.AssumedRoleUser.AssumedRoleID = "AROAFAKEROLEID:" + session
+	out.RequestID = "sts-request-1"
+	w.Header().Set("Content-Type", "text/xml")
+	_ = xml.NewEncoder(w).Encode(out)
+}
+
+func roleName(arn string) string {
+	for i := len(arn) - 1; i >= 0; i-- {
+		if arn[i] == '/' {
+			return arn[i+1:]
+		}
+	}
+	return arn
+}
+
+func writeSTSError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(status)
+	_ = xml.NewEncoder(w).Encode(stsErrorResponse{Type: "Sender", Code: code, Message: msg, ID: "sts-error-1"})
+}
