@@ -64,7 +64,7 @@ type builder struct {
 
 // build turns one anchor into a Pipeline. Problems go to ds; the result is
 // complete only when none of them is an error.
-func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, ds *diag.Diagnostics, b *builder) *Pipeline {
+func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, ar *archiver, ds *diag.Diagnostics, b *builder) *Pipeline {
 	*b = builder{
 		proj: proj, pc: pc, fsys: fsys, region: region, ds: ds,
 		pipe: &Pipeline{Name: pc.Name.Value, Anchor: pc.File, Pos: pc.Name.Pos, Region: region,
@@ -75,7 +75,7 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, ds *diag.
 	if proj.Framework.File != "" {
 		b.files[proj.Framework.File] = true
 	}
-	b.bundles = newBundler(fsys, b.pipe.Bucket, b.pipe.Name)
+	b.bundles = newBundler(ar, fsys, b.pipe.Bucket, b.pipe.Name)
 	b.checkFramework()
 	b.collect()
 	for _, us := range b.steps {

@@ -141,11 +141,23 @@ func resolveRel(base, rel string) (string, bool) {
 	return p, true
 }
 
+// archiver builds reproducible tar.gz bundles. It keeps one gzip writer for
+// a whole compile: a flate compressor costs about a megabyte to set up.
+type archiver struct {
+	zw  *gzip.Writer
+	buf bytes.Buffer
+}
+
 // tarGz builds a reproducible gzip'd tar: sorted entries, zero times and
 // owners, fixed modes, no gzip name or mtime. Same files, same bytes.
-func tarGz(files []bundleFile) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+func (ar *archiver) tarGz(files []bundleFile) []byte {
+	ar.buf.Reset()
+	if ar.zw == nil {
+		ar.zw, _ = gzip.NewWriterLevel(&ar.buf, gzip.DefaultCompression)
+	} else {
+		ar.zw.Reset(&ar.buf)
+	}
+	zw := ar.zw
 	tw := tar.NewWriter(zw)
 	for _, f := range files {
 		_ = tw.WriteHeader(&tar.Header{
@@ -159,7 +171,7 @@ func tarGz(files []bundleFile) []byte {
 	}
 	_ = tw.Close()
 	_ = zw.Close()
-	return buf.Bytes()
+	return bytes.Clone(ar.buf.Bytes())
 }
 
 func sha256Hex(b []byte) string {
@@ -169,6 +181,7 @@ func sha256Hex(b []byte) string {
 
 // bundler builds and caches code bundles for one pipeline.
 type bundler struct {
+	ar       *archiver
 	fsys     fs.FS
 	bucket   string
 	pipeline string
@@ -181,8 +194,8 @@ type dirResult struct {
 	err   error
 }
 
-func newBundler(fsys fs.FS, bucket, pipeline string) *bundler {
-	return &bundler{fsys: fsys, bucket: bucket, pipeline: pipeline, dirs: map[string]dirResult{}, byKey: map[string]Artifact{}}
+func newBundler(ar *archiver, fsys fs.FS, bucket, pipeline string) *bundler {
+	return &bundler{ar: ar, fsys: fsys, bucket: bucket, pipeline: pipeline, dirs: map[string]dirResult{}, byKey: map[string]Artifact{}}
 }
 
 func (b *bundler) files(dir string) ([]bundleFile, error) {
@@ -208,7 +221,7 @@ func (b *bundler) sourceDir(dir string) (Artifact, error) {
 	if err != nil {
 		return Artifact{}, err
 	}
-	return b.add("sourcedir", "sourcedir.tar.gz", tarGz(files)), nil
+	return b.add("sourcedir", "sourcedir.tar.gz", b.ar.tarGz(files)), nil
 }
 
 // repackBundle bundles the repack script with the model's code under code/.
@@ -222,7 +235,7 @@ func (b *bundler) repackBundle(dir string) (Artifact, error) {
 	for _, f := range files {
 		all = append(all, bundleFile{name: "code/" + f.name, mode: f.mode, data: f.data})
 	}
-	return b.add("repack", "sourcedir.tar.gz", tarGz(all)), nil
+	return b.add("repack", "sourcedir.tar.gz", b.ar.tarGz(all)), nil
 }
 
 // runproc returns the bootstrap script a processing job runs: unpack the

@@ -115,6 +115,7 @@ func Compile(fsys fs.FS, opt Options) (*Result, diag.Diagnostics) {
 	if region == "" {
 		region = "us-east-1"
 	}
+	ar := &archiver{}
 	for _, pc := range anchors {
 		if !pc.Name.Set {
 			res.Plans = append(res.Plans, &Plan{Anchor: pc.File, Files: []string{pc.File}, Failed: true})
@@ -122,7 +123,7 @@ func Compile(fsys fs.FS, opt Options) (*Result, diag.Diagnostics) {
 		}
 		var pds diag.Diagnostics
 		b := &builder{}
-		p := build(proj, pc, fsys, region, &pds, b)
+		p := build(proj, pc, fsys, region, ar, &pds, b)
 		pds = pds.Promote(opt.Promote...)
 		plan := emit(p, b, &pds)
 		for _, f := range plan.Files {
