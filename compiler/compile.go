@@ -50,6 +50,43 @@ type Result struct {
 // (the repository root). It never stops at the first problem: the
 // diagnostics, sorted, are all of them.
 func Compile(fsys fs.FS, opt Options) (*Result, diag.Diagnostics) {
+	repo := Load(fsys, opt)
+	anchors := repo.Select(opt.Paths)
+	if len(anchors) == 0 && !repo.diags.HasErrors() { // a file that failed to load may be the anchor
+		where := "any conf file"
+		if len(opt.Paths) > 0 && !slices.Contains(opt.Paths, ".") {
+			where = "conf files under " + strings.Join(opt.Paths, ", ")
+		}
+		repo.diags.Errorf(diag.Pos{}, "no-pipeline", "no pipeline found: no sagemakerPipeline section in %s matched by %q", where, repo.glob)
+	}
+	return repo.Build(anchors)
+}
+
+// Repository is a loaded repository: every conf file decoded and
+// assembled, nothing built yet. Plan and deploy use it to decide which
+// pipelines a change touches before paying for building them.
+type Repository struct {
+	fsys  fs.FS
+	opt   Options
+	proj  *Project
+	res   *Result
+	glob  string
+	diags diag.Diagnostics // of loading and assembling
+}
+
+// Anchor describes one pipeline before it is built.
+type Anchor struct {
+	Name string // "" when pipelineName is missing
+	File string
+	// Files are the conf files the pipeline reads: the anchor, every file
+	// defining one of its models, and the framework conf.
+	Files []string
+	// SourceDirs are its models' source directories as written (cleaned).
+	SourceDirs []string
+}
+
+// Load discovers and decodes every conf file and assembles the project.
+func Load(fsys fs.FS, opt Options) *Repository {
 	var ds diag.Diagnostics
 	env := opt.Getenv
 	if env == nil {
@@ -72,7 +109,7 @@ func Compile(fsys fs.FS, opt Options) (*Result, diag.Diagnostics) {
 	} else if explicit {
 		ds.Errorf(diag.Pos{File: fwPath}, "framework-conf", "framework conf %s cannot be read: %v", fwPath, unwrapPathError(err))
 	}
-	fw := frameworkValues(fc, opt, fwPath)
+	fw := frameworkValues(fc, opt, res.FrameworkConf)
 
 	// Discovery.
 	glob := opt.Glob
@@ -94,37 +131,84 @@ func Compile(fsys fs.FS, opt Options) (*Result, diag.Diagnostics) {
 		files = append(files, loadConf(p, src, false, env, &ds))
 	}
 	proj := assemble(files, fw, &ds)
-	ds = ds.Promote(opt.Promote...)
 	proj.env = env
+	return &Repository{fsys: fsys, opt: opt, proj: proj, res: res, glob: glob, diags: ds.Promote(opt.Promote...)}
+}
 
-	anchors := selectAnchors(proj.Anchors, opt.Paths)
-	if len(anchors) == 0 && !ds.HasErrors() { // a file that failed to load may be the anchor
-		where := "any conf file"
-		if len(opt.Paths) > 0 && !slices.Contains(opt.Paths, ".") {
-			where = "conf files under " + strings.Join(opt.Paths, ", ")
+// Sources returns every file read so far, for printing snippets.
+func (r *Repository) Sources() map[string][]byte { return r.res.Sources }
+
+// Diagnostics returns the problems found while loading.
+func (r *Repository) Diagnostics() diag.Diagnostics { return r.diags.Sorted() }
+
+// Anchors lists every pipeline of the repository, in anchor path order.
+func (r *Repository) Anchors() []Anchor {
+	out := make([]Anchor, 0, len(r.proj.Anchors))
+	for _, pc := range r.proj.Anchors {
+		a := Anchor{Name: pc.Name.Value, File: pc.File}
+		files := map[string]bool{pc.File: true}
+		if r.proj.Framework.File != "" {
+			files[r.proj.Framework.File] = true
 		}
-		ds.Errorf(diag.Pos{}, "no-pipeline", "no pipeline found: no sagemakerPipeline section in %s matched by %q", where, glob)
+		dirs := map[string]bool{}
+		for _, pm := range pc.Models {
+			for _, f := range r.proj.modelFiles[pm.Name] {
+				files[f] = true
+			}
+			if m := r.proj.Models[pm.Name]; m != nil && m.SourceDirectory.Set {
+				if d, ok := resolveRel(".", strings.TrimPrefix(m.SourceDirectory.Value, "./")); ok {
+					dirs[d] = true
+				}
+			}
+		}
+		a.Files, a.SourceDirs = sortedKeys(files), sortedKeys(dirs)
+		out = append(out, a)
 	}
+	return out
+}
+
+// Select returns the anchor files at or under one of paths (all when none).
+func (r *Repository) Select(paths []string) []string {
+	var out []string
+	for _, a := range r.proj.Anchors {
+		if len(paths) == 0 || slices.ContainsFunc(paths, func(p string) bool {
+			p = strings.TrimSuffix(strings.TrimPrefix(path.Clean(p), "./"), "/")
+			return p == "." || a.File == p || strings.HasPrefix(a.File, p+"/")
+		}) {
+			out = append(out, a.File)
+		}
+	}
+	return out
+}
+
+// Build builds, checks and emits the pipelines of the given anchor files.
+// The diagnostics are those of loading plus those of these pipelines.
+func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
+	ds := slices.Clone(r.diags)
+	res := &Result{Sources: r.res.Sources, ConfFiles: r.res.ConfFiles, FrameworkConf: r.res.FrameworkConf}
 	loadErrs := map[string]bool{}
 	for _, d := range ds {
 		if d.Severity == diag.Error {
 			loadErrs[d.Pos.File] = true
 		}
 	}
-	region := opt.Region
+	region := r.opt.Region
 	if region == "" {
 		region = "us-east-1"
 	}
 	ar := &archiver{}
-	for _, pc := range anchors {
+	for _, pc := range r.proj.Anchors {
+		if !slices.Contains(anchorFiles, pc.File) {
+			continue
+		}
 		if !pc.Name.Set {
 			res.Plans = append(res.Plans, &Plan{Anchor: pc.File, Files: []string{pc.File}, Failed: true})
 			continue
 		}
 		var pds diag.Diagnostics
 		b := &builder{}
-		p := build(proj, pc, fsys, region, ar, &pds, b)
-		pds = pds.Promote(opt.Promote...)
+		p := build(r.proj, pc, r.fsys, region, ar, &pds, b)
+		pds = pds.Promote(r.opt.Promote...)
 		plan := emit(p, b, &pds)
 		for _, f := range plan.Files {
 			if loadErrs[f] && !plan.Failed {
@@ -152,23 +236,6 @@ func frameworkValues(fc *FrameworkConf, opt Options, fwPath string) Framework {
 		}
 	}
 	return fw
-}
-
-// selectAnchors keeps anchors at or under one of paths (all when none).
-func selectAnchors(anchors []*PipelineConf, paths []string) []*PipelineConf {
-	if len(paths) == 0 {
-		return anchors
-	}
-	var out []*PipelineConf
-	for _, a := range anchors {
-		if slices.ContainsFunc(paths, func(p string) bool {
-			p = strings.TrimSuffix(strings.TrimPrefix(path.Clean(p), "./"), "/")
-			return p == "." || a.File == p || strings.HasPrefix(a.File, p+"/")
-		}) {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 func unwrapPathError(err error) error {

@@ -27,8 +27,8 @@ type Project struct {
 	// modelFiles lists every file defining a model name, so a pipeline
 	// using a model defined twice fails with the clash.
 	modelFiles map[string][]string
-	env       func(string) (string, bool)
-	sources   map[string][]byte
+	env        func(string) (string, bool)
+	sources    map[string][]byte
 }
 
 // assemble merges decoded files and reports cross-file clashes: a model
