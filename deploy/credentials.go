@@ -1,0 +1,184 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/sethvargo/go-githubactions"
+)
+
+// DefaultAudience is the audience of the GitHub OIDC token that STS expects.
+const DefaultAudience = "sts.amazonaws.com"
+
+// TokenFunc returns a GitHub Actions OIDC token for audience.
+type TokenFunc func(ctx context.Context, audience string) (string, error)
+
+// CredentialOptions say how LoadAWSConfig gets credentials.
+type CredentialOptions struct {
+	Region string // empty: the SDK's (AWS_REGION, profile), else us-east-1
+	// RoleToAssume, when set, is assumed with the workflow's OIDC token;
+	// otherwise the SDK's default credential chain is used.
+	RoleToAssume    string
+	RoleSessionName string        // default DefaultRoleSessionName(GITHUB_RUN_ID)
+	Audience        string        // default DefaultAudience
+	Duration        time.Duration // session length; zero lets STS choose (1 h)
+	// Token fetches the OIDC token; default go-githubactions GetIDToken,
+	// which reads ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN through Getenv.
+	Token TokenFunc
+	// Getenv reads the environment; default os.Getenv.
+	Getenv func(string) string
+	// Sleep waits between token attempts; default a timer honouring ctx.
+	Sleep func(context.Context, time.Duration) error
+}
+
+// tokenAttempts bounds how often a failing OIDC token request is retried.
+const tokenAttempts = 5
+
+// credentialRefreshWindow refreshes role credentials this long before they
+// expire, so long waits never run on expired credentials.
+const credentialRefreshWindow = 5 * time.Minute
+
+// LoadAWSConfig returns an aws.Config for deploying. With RoleToAssume it
+// exchanges the workflow's OIDC token for role credentials through STS
+// AssumeRoleWithWebIdentity, cached and refreshed before expiry, and fetches
+// them once now so that a missing permission or a trust-policy mismatch is
+// reported here with advice. Endpoints follow AWS_ENDPOINT_URL and
+// AWS_ENDPOINT_URL_<SERVICE>; the STS client inside the provider is given its
+// endpoint explicitly, because the SDK builds credential providers before it
+// applies the global endpoint.
+func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var load []func(*config.LoadOptions) error
+	if o.Region != "" {
+		load = append(load, config.WithRegion(o.Region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if o.RoleToAssume == "" {
+		return cfg, nil
+	}
+
+	audience := o.Audience
+	if audience == "" {
+		audience = DefaultAudience
+	}
+	session := o.RoleSessionName
+	if session == "" {
+		session = DefaultRoleSessionName(getenv("GITHUB_RUN_ID"))
+	} else {
+		session = RoleSessionName(session)
+	}
+	fetch := o.Token
+	if fetch == nil {
+		fetch = githubactions.New(githubactions.WithGetenv(getenv)).GetIDToken
+	}
+	sleep := o.Sleep
+	if sleep == nil {
+		sleep = sleepContext
+	}
+
+	stsClient := sts.NewFromConfig(cfg, func(so *sts.Options) {
+		if ep := stsEndpoint(getenv); ep != "" {
+			so.BaseEndpoint = aws.String(ep)
+		}
+	})
+	retriever := &oidcToken{ctx: context.WithoutCancel(ctx), fetch: fetch, audience: audience, sleep: sleep}
+	provider := stscreds.NewWebIdentityRoleProvider(stsClient, o.RoleToAssume, retriever, func(wo *stscreds.WebIdentityRoleOptions) {
+		wo.RoleSessionName = session
+		wo.Duration = o.Duration
+	})
+	cfg.Credentials = aws.NewCredentialsCache(provider, func(co *aws.CredentialsCacheOptions) {
+		co.ExpiryWindow = credentialRefreshWindow
+	})
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return aws.Config{}, explainCredentialError(err, o.RoleToAssume, audience)
+	}
+	return cfg, nil
+}
+
+// stsEndpoint is AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL.
+func stsEndpoint(getenv func(string) string) string {
+	if v := getenv("AWS_ENDPOINT_URL_STS"); v != "" {
+		return v
+	}
+	return getenv("AWS_ENDPOINT_URL")
+}
+
+// oidcToken adapts a TokenFunc to stscreds.IdentityTokenRetriever, whose
+// method takes no context: it keeps the caller's context values (not its
+// cancellation, since the credentials cache refreshes long after
+// LoadAWSConfig returned) and bounds each attempt.
+type oidcToken struct {
+	ctx      context.Context
+	fetch    TokenFunc
+	audience string
+	sleep    func(context.Context, time.Duration) error
+}
+
+// GetIdentityToken fetches a token, retrying transient failures with
+// exponential backoff. A missing environment variable is not retried.
+func (t *oidcToken) GetIdentityToken() ([]byte, error) {
+	var last error
+	for attempt := range tokenAttempts {
+		if attempt > 0 {
+			if err := t.sleep(t.ctx, backoff(attempt-1, 200*time.Millisecond, 5*time.Second)); err != nil {
+				return nil, err
+			}
+		}
+		ctx, cancel := context.WithTimeout(t.ctx, 30*time.Second)
+		tok, err := t.fetch(ctx, t.audience)
+		cancel()
+		if err == nil && tok != "" {
+			return []byte(tok), nil
+		}
+		if err == nil {
+			err = errors.New("the token endpoint returned an empty token")
+		}
+		last = err
+		var missing *githubactions.EnvMissingError
+		if errors.As(err, &missing) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("requesting the GitHub OIDC token (%d attempts): %w", tokenAttempts, last)
+}
+
+// explainCredentialError turns the SDK's error into one that says what to fix.
+// It never includes the token or credentials: the wrapped errors come from
+// the token endpoint's status and STS's error code and message.
+func explainCredentialError(err error, role, audience string) error {
+	var missing *githubactions.EnvMissingError
+	if errors.As(err, &missing) {
+		return fmt.Errorf("assuming role %s: %s is not set: the workflow needs `permissions: id-token: write` "+
+			"to get a GitHub OIDC token (pull requests from forks never get one): %w", role, missing.Name, err)
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "AccessDenied":
+			return fmt.Errorf("assuming role %s: STS refused the GitHub OIDC token: the role does not trust this "+
+				"repository, branch or environment; check the trust policy condition on "+
+				"token.actions.githubusercontent.com:sub (and :aud = %q): %w", role, audience, err)
+		case "InvalidIdentityToken":
+			return fmt.Errorf("assuming role %s: STS rejected the GitHub OIDC token: check that the account has "+
+				"an IAM OIDC provider for token.actions.githubusercontent.com with audience %q: %w", role, audience, err)
+		}
+	}
+	return fmt.Errorf("getting AWS credentials for role %s: %w", role, err)
+}

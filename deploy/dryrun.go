@@ -1,0 +1,36 @@
+package deploy
+
+import "fmt"
+
+// dryRun prints, in order, every AWS call Deploy would make for t, with the
+// S3 locations and tokens it would use. It makes no call and reads no file.
+func (d *Deployer) dryRun(lg *logger, t Target, opts Options) {
+	sse := ""
+	if opts.KMSKeyID != "" {
+		sse = fmt.Sprintf(", SSE-KMS key %q", opts.KMSKeyID)
+	}
+	for _, a := range t.Artifacts {
+		src := fmt.Sprintf("%d built bytes", len(a.Body))
+		if a.Body == nil {
+			src = fmt.Sprintf("local file %q", a.Path)
+		}
+		lg.printf("dry-run: s3 HeadObject %q, then PutObject if missing (%s, sha256 %s%s)", "s3://"+a.Bucket+"/"+a.Key, src, a.SHA256, sse)
+	}
+	def := "inline"
+	if len(t.Definition) >= MaxInlineDefinition {
+		loc := "s3://" + t.Bucket + "/" + definitionKey(t)
+		lg.printf("dry-run: s3 HeadObject %q, then PutObject if missing (definition, %d bytes%s)", loc, len(t.Definition), sse)
+		def = fmt.Sprintf("PipelineDefinitionS3Location %q", loc)
+	}
+	token := ClientRequestToken(t.Pipeline, opts.CommitSHA, t.Hash)
+	lg.printf("dry-run: sagemaker DescribePipeline, then CreatePipeline (ClientRequestToken %s, tags) if missing, "+
+		"or UpdatePipeline and AddTags if the definition or role differ (definition %s, %s, role %q)", token, t.Hash, def, t.RoleArn)
+	if !opts.Start {
+		return
+	}
+	lg.printf("dry-run: sagemaker ListPipelineExecutions, then StartPipelineExecution (display name %s, ClientRequestToken %s) "+
+		"unless an execution with this token was already started", ExecutionDisplayName(opts.CommitSHA, token), token)
+	if opts.Wait {
+		lg.printf("dry-run: sagemaker DescribePipelineExecution until it finishes, then ListPipelineExecutionSteps")
+	}
+}
