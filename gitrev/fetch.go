@@ -1,0 +1,114 @@
+package gitrev
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/plumbing/transport/http"
+)
+
+// FetchOptions says where and how [Repo.EnsureCommit] fetches.
+type FetchOptions struct {
+	// Remote is the remote to fetch from; "origin" when empty.
+	Remote string
+	// Token authenticates over HTTPS as GitHub expects a workflow token:
+	// basic auth with the user name "x-access-token". It is never part of
+	// an error. Empty means anonymous.
+	Token string
+	// Depth is how many commits of history to fetch; 1 when zero.
+	Depth int
+}
+
+// fetchedRefPrefix is where fetched commits are recorded, out of the way of
+// branches, tags and remote-tracking refs.
+const fetchedRefPrefix = "refs/smpipe/fetched/"
+
+// EnsureCommit makes sure the commit sha (40 hex digits) is present. If it
+// is missing, as the base of a pull request usually is after actions/checkout
+// cloned with depth 1, it fetches exactly that commit into
+// refs/smpipe/fetched/<sha>. Shallow repositories stay shallow and record the
+// new boundary. The worktree, the index and HEAD are never modified. When
+// the fetch fails the error says so without the token and recommends
+// fetch-depth: 0.
+func (r *Repo) EnsureCommit(ctx context.Context, sha string, opt FetchOptions) error {
+	h, ok := parseSHA(sha)
+	if !ok {
+		return fmt.Errorf("ensuring commit %q is present: not a full 40-digit SHA-1", sha)
+	}
+	if r.HasCommit(sha) {
+		return nil
+	}
+	if opt.Remote == "" {
+		opt.Remote = git.DefaultRemoteName
+	}
+	if opt.Depth <= 0 {
+		opt.Depth = 1
+	}
+	var auth transport.AuthMethod
+	if opt.Token != "" {
+		auth = &http.BasicAuth{Username: "x-access-token", Password: opt.Token}
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err := r.git.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: opt.Remote,
+		RefSpecs:   []config.RefSpec{config.RefSpec("+" + h.String() + ":" + fetchedRefPrefix + h.String())},
+		Depth:      opt.Depth,
+		Auth:       auth,
+		Tags:       git.NoTags,
+	})
+	if errors.Is(err, git.NoErrAlreadyUpToDate) {
+		err = nil
+	}
+	if err == nil {
+		if _, cerr := r.git.CommitObject(h); cerr != nil {
+			err = fmt.Errorf("the server did not send it: %w", cerr)
+		}
+	}
+	if err != nil {
+		return &fetchError{sha: h.String(), remote: opt.Remote, token: opt.Token, err: err}
+	}
+	return nil
+}
+
+// fetchError explains a failed fetch of a missing commit. Its text never
+// contains the token or credentials embedded in a URL.
+type fetchError struct {
+	sha, remote, token string
+	err                error
+}
+
+func (e *fetchError) Error() string {
+	return fmt.Sprintf("base commit %s is not in the checkout (actions/checkout clones only the last commit by default), "+
+		"and fetching it from remote %q failed: %s; set `fetch-depth: 0` on actions/checkout so the base commit is cloned",
+		e.sha, redact(e.remote, e.token), redact(e.err.Error(), e.token))
+}
+
+// Unwrap gives callers errors.Is on the cause unless the cause's own text
+// would reveal the token.
+func (e *fetchError) Unwrap() error {
+	if redact(e.err.Error(), e.token) != e.err.Error() {
+		return nil
+	}
+	return e.err
+}
+
+// urlUserinfo matches credentials in a URL ("https://user:secret@host").
+var urlUserinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@`)
+
+// redact removes the token and any URL credentials from s.
+func redact(s, token string) string {
+	if token != "" {
+		s = strings.ReplaceAll(s, token, "***")
+		s = strings.ReplaceAll(s, base64.StdEncoding.EncodeToString([]byte("x-access-token:"+token)), "***")
+	}
+	return urlUserinfo.ReplaceAllString(s, "${1}***@")
+}

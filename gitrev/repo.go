@@ -1,0 +1,132 @@
+package gitrev
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// Repo is a git repository with a worktree, opened read-only for revisions.
+// Its methods are safe for concurrent use.
+type Repo struct {
+	git  *git.Repository
+	root string // absolute worktree root, symbolic links evaluated
+
+	// mu serialises access to the object storage: go-git's filesystem
+	// storage does not promise to be safe for concurrent use.
+	mu    sync.Mutex
+	trees treeCache
+}
+
+// Open opens the repository containing dir. dir may be the worktree root or
+// any directory below it; the .git directory is found by walking up.
+func Open(dir string) (*Repo, error) {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{
+		DetectDotGit:          true,
+		EnableDotGitCommonDir: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening git repository at %s: %w", dir, err)
+	}
+	wt, err := r.Worktree()
+	if err != nil {
+		return nil, fmt.Errorf("opening git repository at %s: %w", dir, err)
+	}
+	root, err := canonicalDir(wt.Filesystem.Root())
+	if err != nil {
+		return nil, fmt.Errorf("opening git repository at %s: %w", dir, err)
+	}
+	return &Repo{git: r, root: root, trees: newTreeCache()}, nil
+}
+
+// Root returns the absolute path of the worktree root.
+func (r *Repo) Root() string { return r.root }
+
+// Rel returns dir relative to the worktree root as a slash-separated path,
+// "." for the root itself. It fails when dir is outside the worktree. Callers
+// whose working directory is inside the repository use it to turn paths
+// relative to the root (as [Repo.Changes] returns them) into their own.
+func (r *Repo) Rel(dir string) (string, error) {
+	abs, err := canonicalDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("locating %s in the repository: %w", dir, err)
+	}
+	rel, err := filepath.Rel(r.root, abs)
+	if err != nil {
+		return "", fmt.Errorf("locating %s in the repository: %w", dir, err)
+	}
+	rel = filepath.ToSlash(rel)
+	if rel == ".." || strings.HasPrefix(rel, "../") {
+		return "", fmt.Errorf("locating %s in the repository: outside the worktree %s", dir, r.root)
+	}
+	return rel, nil
+}
+
+// canonicalDir makes dir absolute and evaluates symbolic links, so that two
+// spellings of one directory compare equal.
+func canonicalDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+// Resolve returns the full SHA-1 of the commit that rev names: a full or
+// abbreviated SHA, a branch, a remote branch (origin/main), a tag (annotated
+// tags are peeled), HEAD, or any of these followed by ~N or ^N.
+func (r *Repo) Resolve(rev string) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h, err := r.resolve(rev)
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
+}
+
+// resolve is Resolve without the lock.
+func (r *Repo) resolve(rev string) (plumbing.Hash, error) {
+	if rev == "" {
+		return plumbing.ZeroHash, errors.New("resolving revision: empty revision")
+	}
+	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		if errors.Is(err, plumbing.ErrReferenceNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) {
+			return plumbing.ZeroHash, fmt.Errorf("resolving revision %q: no such commit in the checkout", rev)
+		}
+		return plumbing.ZeroHash, fmt.Errorf("resolving revision %q: %w", rev, err)
+	}
+	return *h, nil
+}
+
+// HasCommit reports whether the commit object sha (40 hex digits) is present
+// in the repository.
+func (r *Repo) HasCommit(sha string) bool {
+	h, ok := parseSHA(sha)
+	if !ok {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, err := r.git.CommitObject(h)
+	return err == nil
+}
+
+// parseSHA accepts exactly 40 hexadecimal digits, either case.
+func parseSHA(sha string) (plumbing.Hash, bool) {
+	if len(sha) != 40 {
+		return plumbing.ZeroHash, false
+	}
+	for _, c := range sha {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return plumbing.ZeroHash, false
+		}
+	}
+	return plumbing.NewHash(strings.ToLower(sha)), true
+}

@@ -1,0 +1,101 @@
+package gitrev
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"syscall"
+)
+
+var (
+	// ErrSymlinkEscapes is returned, wrapped in an [fs.PathError], when a
+	// symbolic link in a tree points outside it: an absolute target or one
+	// that climbs above the root with "..".
+	ErrSymlinkEscapes = errors.New("symbolic link points outside the repository tree")
+	// ErrSymlinkLoop is returned, wrapped in an [fs.PathError], when
+	// resolving a name takes more than maxSymlinks links, as in a cycle.
+	ErrSymlinkLoop = errors.New("too many levels of symbolic links")
+)
+
+// maxSymlinks is how many links one lookup may follow, as on Linux.
+const maxSymlinks = 40
+
+// resolve finds the node for name, following symbolic links in the
+// directories on the way and, when follow is set, a final one too. Link
+// targets are interpreted relative to the link's directory and must stay
+// inside the tree. The caller holds the Repo's mutex.
+func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
+	}
+	var todo []string
+	if name != "." {
+		todo = strings.Split(name, "/")
+	}
+	cur := f.root
+	var parents []*node // directories above cur, for ".." in link targets
+	var walked []string // names of the directories in parents, for errors
+	hops := 0
+	var lastLink, lastTarget string // the link followed last, for errors
+	for len(todo) > 0 {
+		c := todo[0]
+		todo = todo[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			// Only link targets contain "..": fs.ValidPath rejects it in name.
+			if len(parents) == 0 {
+				return nil, &fs.PathError{Op: op, Path: name,
+					Err: fmt.Errorf("%w: %s -> %s", ErrSymlinkEscapes, lastLink, lastTarget)}
+			}
+			cur = parents[len(parents)-1]
+			parents = parents[:len(parents)-1]
+			walked = walked[:len(walked)-1]
+			continue
+		}
+		if !cur.isDir() {
+			return nil, &fs.PathError{Op: op, Path: name, Err: syscall.ENOTDIR}
+		}
+		d, err := f.repo.dir(cur)
+		if err != nil {
+			return nil, &fs.PathError{Op: op, Path: name, Err: err}
+		}
+		child, ok := d.byName[c]
+		if !ok {
+			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		}
+		if child.isSymlink() && (len(todo) > 0 || follow) {
+			hops++
+			if hops > maxSymlinks {
+				return nil, &fs.PathError{Op: op, Path: name, Err: ErrSymlinkLoop}
+			}
+			target, err := f.repo.target(child.hash)
+			if err != nil {
+				return nil, &fs.PathError{Op: op, Path: name, Err: err}
+			}
+			link := path.Join(append(walked, c)...)
+			if target == "" || path.IsAbs(target) {
+				return nil, &fs.PathError{Op: op, Path: name,
+					Err: fmt.Errorf("%w: %s -> %s", ErrSymlinkEscapes, link, target)}
+			}
+			lastLink, lastTarget = link, target
+			todo = append(strings.Split(target, "/"), todo...)
+			continue
+		}
+		parents = append(parents, cur)
+		walked = append(walked, c)
+		cur = child
+	}
+	return cur, nil
+}
+
+// baseName is the last element of a valid fs path; "." for the root.
+func baseName(name string) string {
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}

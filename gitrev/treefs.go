@@ -1,0 +1,200 @@
+package gitrev
+
+import (
+	"fmt"
+	"io/fs"
+	"syscall"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+)
+
+// treeFS is a read-only view of one commit's tree. Directories are decoded
+// on first use and cached in the Repo; blobs are read when a file is opened.
+type treeFS struct {
+	repo    *Repo
+	root    *node
+	modTime time.Time // the commit's committer time, for every entry
+}
+
+var (
+	_ fs.ReadFileFS = (*treeFS)(nil)
+	_ fs.ReadDirFS  = (*treeFS)(nil)
+	_ fs.StatFS     = (*treeFS)(nil)
+	_ fs.ReadLinkFS = (*treeFS)(nil)
+)
+
+// TreeFS returns a read-only file system holding the tree of the commit that
+// rev names (see [Repo.Resolve]). It implements [fs.ReadFileFS],
+// [fs.ReadDirFS], [fs.StatFS] and [fs.ReadLinkFS], lists entries sorted by
+// name and otherwise behaves like [os.DirFS] on a checkout of that commit:
+// files have mode 0644 or 0755, directories 0755, symbolic links report
+// [fs.ModeSymlink] from Lstat and ReadLink, and Open, ReadFile and Stat
+// follow them. A link that leads outside the tree fails with
+// [ErrSymlinkEscapes], a cycle with [ErrSymlinkLoop]. Submodules are empty
+// directories. Every entry's ModTime is the commit's committer time.
+func (r *Repo) TreeFS(rev string) (fs.FS, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h, err := r.resolve(rev)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.git.CommitObject(h)
+	if err != nil {
+		return nil, fmt.Errorf("reading commit %s: %w", h, err)
+	}
+	return &treeFS{
+		repo:    r,
+		root:    &node{name: ".", mode: filemode.Dir, hash: c.TreeHash},
+		modTime: c.Committer.When,
+	}, nil
+}
+
+// Open opens the named file or directory, following symbolic links.
+func (f *treeFS) Open(name string) (fs.File, error) {
+	f.repo.mu.Lock()
+	defer f.repo.mu.Unlock()
+	n, err := f.resolve("open", name, true)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.info(n, name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if n.isDir() {
+		entries, err := f.readDir(n)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return &openDir{info: info, entries: entries}, nil
+	}
+	data, err := f.repo.blob(n.hash)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return newOpenFile(info, data), nil
+}
+
+// ReadFile returns the content of the named file, following symbolic links.
+func (f *treeFS) ReadFile(name string) ([]byte, error) {
+	f.repo.mu.Lock()
+	defer f.repo.mu.Unlock()
+	n, err := f.resolve("read", name, true)
+	if err != nil {
+		return nil, err
+	}
+	if n.isDir() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR}
+	}
+	data, err := f.repo.blob(n.hash)
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	// The cache never keeps file contents, so data is the caller's own.
+	return data, nil
+}
+
+// ReadDir lists the named directory sorted by name, following symbolic links.
+func (f *treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	f.repo.mu.Lock()
+	defer f.repo.mu.Unlock()
+	n, err := f.resolve("readdir", name, true)
+	if err != nil {
+		return nil, err
+	}
+	if !n.isDir() {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: syscall.ENOTDIR}
+	}
+	entries, err := f.readDir(n)
+	if err != nil {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
+	}
+	return entries, nil
+}
+
+// Stat describes the named file, following symbolic links.
+func (f *treeFS) Stat(name string) (fs.FileInfo, error) {
+	return f.stat("stat", name, true)
+}
+
+// Lstat describes the named file; a final symbolic link is not followed.
+func (f *treeFS) Lstat(name string) (fs.FileInfo, error) {
+	return f.stat("lstat", name, false)
+}
+
+func (f *treeFS) stat(op, name string, follow bool) (fs.FileInfo, error) {
+	f.repo.mu.Lock()
+	defer f.repo.mu.Unlock()
+	n, err := f.resolve(op, name, follow)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.info(n, name)
+	if err != nil {
+		return nil, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	return info, nil
+}
+
+// ReadLink returns the target of the named symbolic link as stored.
+func (f *treeFS) ReadLink(name string) (string, error) {
+	f.repo.mu.Lock()
+	defer f.repo.mu.Unlock()
+	n, err := f.resolve("readlink", name, false)
+	if err != nil {
+		return "", err
+	}
+	if !n.isSymlink() {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
+	}
+	t, err := f.repo.target(n.hash)
+	if err != nil {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
+	}
+	return t, nil
+}
+
+// readDir lists a directory node as sorted entries. The caller holds the
+// Repo's mutex.
+func (f *treeFS) readDir(n *node) ([]fs.DirEntry, error) {
+	d, err := f.repo.dir(n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fs.DirEntry, len(d.entries))
+	for i, c := range d.entries {
+		out[i] = &dirEntry{fsys: f, node: c}
+	}
+	return out, nil
+}
+
+// info describes node n found under name. The caller holds the Repo's mutex.
+func (f *treeFS) info(n *node, name string) (*fileInfo, error) {
+	fi := &fileInfo{name: baseName(name), mode: fileMode(n.mode), modTime: f.modTime}
+	if n.isDir() {
+		return fi, nil
+	}
+	size, err := f.repo.size(n.hash)
+	if err != nil {
+		return nil, err
+	}
+	fi.size = size
+	return fi, nil
+}
+
+// fileMode maps git's modes to the permissions a checkout gets with the
+// default umask.
+func fileMode(m filemode.FileMode) fs.FileMode {
+	switch m {
+	case filemode.Dir, filemode.Submodule:
+		return fs.ModeDir | 0o755
+	case filemode.Executable:
+		return 0o755
+	case filemode.Symlink:
+		return fs.ModeSymlink | 0o777
+	default:
+		return 0o644
+	}
+}
