@@ -1,0 +1,193 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/smpipe/smpipe-action/internal/fakeaws"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+const (
+	testBucket = "smpipe-artifacts"
+	testRole   = "arn:aws:iam::123456789012:role/smpipe-pipeline"
+	testCommit = "0123456789abcdef0123456789abcdef01234567"
+
+	staticKeyID  = "AKIATESTSTATICKEY000"
+	staticSecret = "static-test-secret-do-not-print"
+	staticToken  = "static-test-session-token-do-not-print"
+)
+
+// fakeClock is the Deployer's clock and sleep: sleeping advances time at once.
+type fakeClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	slept []time.Duration
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.slept = append(c.slept, d)
+	return ctx.Err()
+}
+
+func (c *fakeClock) Slept() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.slept...)
+}
+
+// syncBuffer is a log sink safe for concurrent targets.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type env struct {
+	sm    *fakeaws.SageMaker
+	s3    *fakeaws.S3
+	clock *fakeClock
+	log   *syncBuffer
+	d     *Deployer
+}
+
+// testRetryer retries like the SDK's standard retryer, without waiting.
+func testRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.RateLimiter = ratelimit.None
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+	})
+}
+
+// testConfig is an aws.Config with static test credentials and no endpoint
+// resolution from the environment.
+func testConfig() aws.Config {
+	return aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider(staticKeyID, staticSecret, staticToken),
+		Retryer:     testRetryer,
+	}
+}
+
+func newClients(cfg aws.Config, smURL, s3URL string) (*sagemaker.Client, *s3.Client) {
+	sm := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
+		if smURL != "" {
+			o.BaseEndpoint = aws.String(smURL)
+		}
+	})
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if s3URL != "" {
+			o.BaseEndpoint = aws.String(s3URL)
+		}
+		o.UsePathStyle = true
+	})
+	return sm, s3c
+}
+
+// setup starts the SageMaker and S3 fakes and a Deployer on real SDK
+// clients pointed at them.
+func setup(t *testing.T, opts ...fakeaws.SageMakerOption) *env {
+	t.Helper()
+	s3f := fakeaws.NewS3(t, testBucket)
+	sm := fakeaws.NewSageMaker(t, append([]fakeaws.SageMakerOption{fakeaws.WithS3(s3f)}, opts...)...)
+	smc, s3c := newClients(testConfig(), sm.URL, s3f.URL)
+	clock := &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	log := &syncBuffer{}
+	d := &Deployer{
+		SageMaker: smc, S3: s3c, Log: log, Sleep: clock.Sleep, Now: clock.Now,
+		Root: fstest.MapFS{"data/train.csv": {Data: []byte("a,b\n1,2\n")}},
+	}
+	return &env{sm: sm, s3: s3f, clock: clock, log: log, d: d}
+}
+
+func sha(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// newTarget is a pipeline with the given definition, one built code bundle
+// and one local data file.
+func newTarget(name, def string) Target {
+	code := []byte("bundle of " + name)
+	data := []byte("a,b\n1,2\n")
+	return Target{
+		Pipeline: name, Definition: []byte(def), Hash: "sha256:" + sha([]byte(def)),
+		RoleArn: testRole, Bucket: testBucket, Description: "pipeline " + name,
+		Artifacts: []Artifact{
+			{Bucket: testBucket, Key: name + "/code/" + sha(code) + "/sourcedir.tar.gz", Body: code, SHA256: sha(code), ContentType: "application/gzip"},
+			{Bucket: testBucket, Key: name + "/data/" + sha(data) + "/train.csv", Path: "data/train.csv", SHA256: sha(data)},
+		},
+	}
+}
+
+func definition(steps ...string) string {
+	s := `{"Version":"2020-12-01","Metadata":{},"Parameters":[],"Steps":[`
+	for i, st := range steps {
+		if i > 0 {
+			s += ","
+		}
+		s += `{"Name":"` + st + `","Type":"Training","Arguments":{}}`
+	}
+	return s + `]}`
+}
+
+// golden compares got with testdata/name, rewriting it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
