@@ -25,7 +25,7 @@ func escapeText(s string) string {
 			b.WriteString("@\u200b") // a zero-width space: no mention, no notification
 		case '\n', '\r', '\t', '\v', '\f':
 			b.WriteByte(' ')
-		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '#', '+', '-', '.', '!', '|', '~', ':':
+		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '#', '+', '.', '!', '|', '~', ':':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:
