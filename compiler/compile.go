@@ -4,8 +4,11 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
 )
@@ -120,15 +123,29 @@ func Load(fsys fs.FS, opt Options) *Repository {
 		glob = DefaultGlob
 	}
 	res.ConfFiles = discover(fsys, glob, res.FrameworkConf, &ds)
-	files := make([]*ConfFile, 0, len(res.ConfFiles))
-	for _, p := range res.ConfFiles {
+	type loaded struct {
+		src  []byte
+		conf *ConfFile
+		ds   diag.Diagnostics
+	}
+	out := make([]loaded, len(res.ConfFiles))
+	parallel(len(res.ConfFiles), func(i int) {
+		p := res.ConfFiles[i]
 		src, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			ds.Errorf(diag.Pos{File: p}, "read", "reading conf file: %v", unwrapPathError(err))
-			continue
+			out[i].ds.Errorf(diag.Pos{File: p}, "read", "reading conf file: %v", unwrapPathError(err))
+			return
 		}
-		res.Sources[p] = src
-		files = append(files, loadConf(p, src, false, env, &ds))
+		out[i] = loaded{src: src}
+		out[i].conf = loadConf(p, src, false, env, &out[i].ds)
+	})
+	files := make([]*ConfFile, 0, len(out))
+	for i, l := range out {
+		ds = append(ds, l.ds...)
+		if l.conf != nil {
+			res.Sources[res.ConfFiles[i]] = l.src
+			files = append(files, l.conf)
+		}
 	}
 	proj := assemble(files, fw, &ds)
 	proj.env = env
@@ -196,15 +213,25 @@ func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
 	if region == "" {
 		region = "us-east-1"
 	}
-	ar := &archiver{}
+	var selected []*PipelineConf
 	for _, pc := range r.proj.Anchors {
-		if !slices.Contains(anchorFiles, pc.File) {
-			continue
+		if slices.Contains(anchorFiles, pc.File) {
+			selected = append(selected, pc)
 		}
+	}
+	// Pipelines build independently: the project is only read, and each
+	// worker has its own archiver.
+	plans := make([]*Plan, len(selected))
+	pdiags := make([]diag.Diagnostics, len(selected))
+	archivers := sync.Pool{New: func() any { return &archiver{} }}
+	parallel(len(selected), func(i int) {
+		pc := selected[i]
 		if !pc.Name.Set {
-			res.Plans = append(res.Plans, &Plan{Anchor: pc.File, Files: []string{pc.File}, Failed: true})
-			continue
+			plans[i] = &Plan{Anchor: pc.File, Files: []string{pc.File}, Failed: true}
+			return
 		}
+		ar := archivers.Get().(*archiver)
+		defer archivers.Put(ar)
 		var pds diag.Diagnostics
 		b := &builder{}
 		p := build(r.proj, pc, r.fsys, region, ar, &pds, b)
@@ -215,10 +242,34 @@ func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
 				plan.Failed, plan.Definition, plan.Hash, plan.Artifacts = true, nil, "", nil
 			}
 		}
+		plans[i], pdiags[i] = plan, pds
+	})
+	res.Plans = plans
+	for _, pds := range pdiags {
 		ds = append(ds, pds...)
-		res.Plans = append(res.Plans, plan)
 	}
 	return res, ds.Sorted()
+}
+
+// parallel runs f(0..n-1) on up to GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // frameworkValues applies overrides to the framework conf.
