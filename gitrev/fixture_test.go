@@ -6,9 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // fixture is a repository in a temporary directory built with go-git: edit
@@ -23,11 +26,18 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	r, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
+	if _, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
 		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName("main")},
-	})
-	if err != nil {
+	}); err != nil {
 		t.Fatalf("init: %v", err)
+	}
+	// Reopen with a bound (not chrooted) worktree file system: the chroot
+	// rewrites absolute symbolic link targets, and tests need them verbatim.
+	dot := osfs.New(filepath.Join(dir, ".git"), osfs.WithBoundOS())
+	wt := osfs.New(dir, osfs.WithBoundOS())
+	r, err := git.Open(filesystem.NewStorage(dot, cache.NewObjectLRUDefault()), wt)
+	if err != nil {
+		t.Fatalf("open: %v", err)
 	}
 	return &fixture{t: t, dir: dir, repo: r}
 }
