@@ -134,9 +134,14 @@ func setup(t *testing.T, opts ...fakeaws.SageMakerOption) *env {
 	log := &syncBuffer{}
 	d := &Deployer{
 		SageMaker: smc, S3: s3c, Log: log, Sleep: clock.Sleep, Now: clock.Now,
-		Root: fstest.MapFS{"data/train.csv": {Data: []byte("a,b\n1,2\n")}},
+		Root: fstestRoot(),
 	}
 	return &env{sm: sm, s3: s3f, clock: clock, log: log, d: d}
+}
+
+// fstestRoot is the repository holding the local data file of newTarget.
+func fstestRoot() fstest.MapFS {
+	return fstest.MapFS{"data/train.csv": {Data: []byte("a,b\n1,2\n")}}
 }
 
 func sha(b []byte) string {

@@ -1,0 +1,298 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/google/go-cmp/cmp"
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/smpipe/smpipe-action/internal/fakeaws"
+)
+
+const testPipelineRole = "arn:aws:iam::123456789012:role/gha-deploy"
+
+// isolateAWSEnv clears every variable the SDK or the OIDC client reads, so a
+// developer's AWS setup cannot leak in and nothing reaches for IMDS.
+func isolateAWSEnv(t *testing.T) {
+	t.Helper()
+	for _, k := range []string{
+		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+		"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME", "AWS_REGION", "AWS_DEFAULT_REGION",
+		"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ENDPOINT_URL_S3",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+		"ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "GITHUB_RUN_ID",
+	} {
+		t.Setenv(k, "")
+	}
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+func mapEnv(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// TestLoadAWSConfig_oidcEndToEnd runs a deploy as the action does on merge:
+// endpoints and the OIDC request come from the environment, credentials from
+// STS, and every client is built from the returned config. It also checks
+// that no secret reaches the log, the report or an error.
+func TestLoadAWSConfig_oidcEndToEnd(t *testing.T) {
+	isolateAWSEnv(t)
+	oidc := fakeaws.NewOIDC(t)
+	stsf := fakeaws.NewSTS(t)
+	s3f := fakeaws.NewS3(t, testBucket)
+	sm := fakeaws.NewSageMaker(t, fakeaws.WithS3(s3f))
+	sm.SetScript("churn", fakeaws.Script{Statuses: []string{"Executing", "Succeeded"}, Steps: scriptedSteps(false)})
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ENDPOINT_URL_STS", stsf.URL)
+	t.Setenv("AWS_ENDPOINT_URL_SAGEMAKER", sm.URL)
+	t.Setenv("AWS_ENDPOINT_URL_S3", s3f.URL)
+	t.Setenv("ACTIONS_ID_TOKEN_REQUEST_URL", oidc.RequestURL)
+	t.Setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", oidc.RequestToken)
+	t.Setenv("GITHUB_RUN_ID", "4242")
+
+	cfg, err := LoadAWSConfig(context.Background(), CredentialOptions{RoleToAssume: testPipelineRole})
+	if err != nil {
+		t.Fatalf("LoadAWSConfig: %v", err)
+	}
+	var log syncBuffer
+	clock := &fakeClock{}
+	d := &Deployer{
+		SageMaker: sagemaker.NewFromConfig(cfg),
+		S3:        s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		Log:       &log, Sleep: clock.Sleep, Now: clock.Now,
+		Root: fstestRoot(),
+	}
+	results := d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))},
+		Options{CommitSHA: testCommit, Start: true, Wait: true})
+	if Failed(results) {
+		t.Fatalf("deploy failed: %+v\nlog:\n%s", results, log.String())
+	}
+
+	if diff := cmp.Diff(oidc.Issued(), stsf.Tokens()); diff != "" {
+		t.Errorf("STS received other tokens than the OIDC endpoint issued (-issued +received):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"sts.amazonaws.com"}, oidc.Audiences()); diff != "" {
+		t.Errorf("audiences (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"smpipe-4242"}, stsf.SessionNames()); diff != "" {
+		t.Errorf("session names (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{testPipelineRole}, stsf.Roles()); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{stsf.Creds.AccessKeyID}, sm.AccessKeys()); diff != "" {
+		t.Errorf("SageMaker was signed with other keys than STS handed out (-want +got):\n%s", diff)
+	}
+	if s3f.Calls("PutObject") != 2 {
+		t.Errorf("S3 PutObject calls = %d, want 2 (AWS_ENDPOINT_URL_S3 not honoured?)", s3f.Calls("PutObject"))
+	}
+
+	secrets := map[string]string{
+		"STS access key ID":     stsf.Creds.AccessKeyID,
+		"STS secret access key": stsf.Creds.SecretAccessKey,
+		"STS session token":     stsf.Creds.SessionToken,
+		"Actions request token": oidc.RequestToken,
+	}
+	for i, tok := range oidc.Issued() {
+		secrets["OIDC token "+string(rune('1'+i))] = tok
+	}
+	outputs := map[string]string{"log": log.String(), "markdown": RenderMarkdown(results, "us-east-1")}
+	for _, r := range results {
+		if r.Err != nil {
+			outputs["error"] += r.Err.Error()
+		}
+	}
+	for where, text := range outputs {
+		for what, secret := range secrets {
+			if secret != "" && strings.Contains(text, secret) {
+				t.Errorf("%s contains the %s", where, what)
+			}
+		}
+	}
+}
+
+func TestLoadAWSConfig_globalEndpointReachesSTS(t *testing.T) {
+	isolateAWSEnv(t)
+	stsf := fakeaws.NewSTS(t)
+	t.Setenv("AWS_ENDPOINT_URL", stsf.URL)
+
+	_, err := LoadAWSConfig(context.Background(), CredentialOptions{
+		Region: "eu-west-1", RoleToAssume: testPipelineRole, RoleSessionName: "custom name/1",
+		Token: func(context.Context, string) (string, error) { return "injected-token", nil },
+	})
+	if err != nil {
+		t.Fatalf("LoadAWSConfig: %v", err)
+	}
+	if diff := cmp.Diff([]string{"injected-token"}, stsf.Tokens()); diff != "" {
+		t.Errorf("tokens (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"custom-name-1"}, stsf.SessionNames()); diff != "" {
+		t.Errorf("session names (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadAWSConfig_errors(t *testing.T) {
+	isolateAWSEnv(t)
+	stsf := fakeaws.NewSTS(t)
+	oidc := fakeaws.NewOIDC(t)
+	const token = "eyJhbGciOiJub25lIn0.secret-claims.secret-signature"
+
+	for _, tc := range []struct {
+		name    string
+		opts    CredentialOptions
+		deny    bool
+		want    []string
+		wantErr error
+	}{
+		{
+			name: "no id-token permission",
+			opts: CredentialOptions{Getenv: mapEnv(map[string]string{"AWS_ENDPOINT_URL_STS": stsf.URL})},
+			want: []string{"ACTIONS_ID_TOKEN_REQUEST_URL", "permissions: id-token: write", testPipelineRole},
+		},
+		{
+			name: "trust policy mismatch",
+			opts: CredentialOptions{
+				Getenv: mapEnv(map[string]string{"AWS_ENDPOINT_URL_STS": stsf.URL}),
+				Token:  func(context.Context, string) (string, error) { return token, nil },
+			},
+			deny: true,
+			want: []string{"does not trust this repository", "token.actions.githubusercontent.com:sub", testPipelineRole, "AccessDenied"},
+		},
+		{
+			name: "token endpoint keeps failing",
+			opts: CredentialOptions{
+				Getenv: mapEnv(map[string]string{"AWS_ENDPOINT_URL_STS": stsf.URL,
+					"ACTIONS_ID_TOKEN_REQUEST_URL": oidc.RequestURL, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "wrong-request-token"}),
+			},
+			want: []string{"requesting the GitHub OIDC token (5 attempts)", "401"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stsf.Deny(tc.deny)
+			clock := &fakeClock{}
+			tc.opts.Region = "us-east-1"
+			tc.opts.RoleToAssume = testPipelineRole
+			tc.opts.Sleep = clock.Sleep
+			_, err := LoadAWSConfig(context.Background(), tc.opts)
+			if err == nil {
+				t.Fatal("LoadAWSConfig succeeded")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			for _, secret := range []string{token, "wrong-request-token", stsf.Creds.SecretAccessKey} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error contains a secret: %q", err)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadAWSConfig_tokenRetried(t *testing.T) {
+	isolateAWSEnv(t)
+	stsf := fakeaws.NewSTS(t)
+	oidc := fakeaws.NewOIDC(t)
+	oidc.FailNext(2)
+	clock := &fakeClock{}
+
+	_, err := LoadAWSConfig(context.Background(), CredentialOptions{
+		Region: "us-east-1", RoleToAssume: testPipelineRole, Audience: "custom-aud", Sleep: clock.Sleep,
+		Getenv: mapEnv(map[string]string{"AWS_ENDPOINT_URL_STS": stsf.URL, "GITHUB_RUN_ID": "7",
+			"ACTIONS_ID_TOKEN_REQUEST_URL": oidc.RequestURL, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": oidc.RequestToken}),
+	})
+	if err != nil {
+		t.Fatalf("LoadAWSConfig: %v", err)
+	}
+	if diff := cmp.Diff([]time.Duration{200 * time.Millisecond, 400 * time.Millisecond}, clock.Slept()); diff != "" {
+		t.Errorf("sleeps (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"custom-aud"}, oidc.Audiences()); diff != "" {
+		t.Errorf("audiences (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"smpipe-7"}, stsf.SessionNames()); diff != "" {
+		t.Errorf("session names (-want +got):\n%s", diff)
+	}
+}
+
+func TestLoadAWSConfig_credentialsRefreshBeforeExpiry(t *testing.T) {
+	isolateAWSEnv(t)
+	stsf := fakeaws.NewSTS(t)
+	// Credentials that expire within the refresh window are fetched again
+	// on the next use instead of being used until they fail.
+	stsf.Expires = time.Now().Add(2 * time.Minute).UTC()
+	n := 0
+	cfg, err := LoadAWSConfig(context.Background(), CredentialOptions{
+		Region: "us-east-1", RoleToAssume: testPipelineRole,
+		Getenv: mapEnv(map[string]string{"AWS_ENDPOINT_URL_STS": stsf.URL}),
+		Token:  func(context.Context, string) (string, error) { n++; return "tok", nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Credentials.Retrieve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 || len(stsf.Tokens()) != 2 {
+		t.Errorf("token fetched %d times, STS called %d times; want 2 and 2", n, len(stsf.Tokens()))
+	}
+}
+
+func TestLoadAWSConfig_defaultChainHonoursServiceEndpoints(t *testing.T) {
+	isolateAWSEnv(t)
+	sm := fakeaws.NewSageMaker(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", staticKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", staticSecret)
+	t.Setenv("AWS_ENDPOINT_URL_SAGEMAKER", sm.URL)
+
+	cfg, err := LoadAWSConfig(context.Background(), CredentialOptions{Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sagemaker.NewFromConfig(cfg).DescribePipeline(context.Background(), &sagemaker.DescribePipelineInput{PipelineName: aws.String("nope")})
+	if !isNotFound(err) {
+		t.Errorf("DescribePipeline error = %v, want not found from the fake", err)
+	}
+	if diff := cmp.Diff([]string{staticKeyID}, sm.AccessKeys()); diff != "" {
+		t.Errorf("signing keys (-want +got):\n%s", diff)
+	}
+}
+
+func TestOIDCToken_retries(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		err       error
+		wantCalls int
+	}{
+		{"transient error retried", errors.New("boom"), tokenAttempts},
+		{"missing environment not retried", &githubactions.EnvMissingError{Name: "ACTIONS_ID_TOKEN_REQUEST_URL"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			calls := 0
+			clock := &fakeClock{}
+			tok := &oidcToken{ctx: context.Background(), audience: "a", sleep: clock.Sleep,
+				fetch: func(context.Context, string) (string, error) {
+					calls++
+					return "", tc.err
+				}}
+			if _, err := tok.GetIdentityToken(); !errors.Is(err, tc.err) || calls != tc.wantCalls {
+				t.Errorf("err %v after %d calls, want %v after %d", err, calls, tc.err, tc.wantCalls)
+			}
+		})
+	}
+}
