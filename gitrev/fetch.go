@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -89,7 +91,28 @@ type fetchError struct {
 func (e *fetchError) Error() string {
 	return fmt.Sprintf("base commit %s is not in the checkout (actions/checkout clones only the last commit by default), "+
 		"and fetching it from remote %q failed: %s; set `fetch-depth: 0` on actions/checkout so the base commit is cloned",
-		e.sha, redact(e.remote, e.token), redact(e.err.Error(), e.token))
+		e.sha, redact(e.remote, e.token), oneLine(redact(e.err.Error(), e.token), maxReason))
+}
+
+// maxReason caps how much of the cause, which may quote the server's
+// answer, goes into the message.
+const maxReason = 300
+
+// oneLine folds s onto one line, control characters made spaces, so a
+// server's text cannot break the log or the report it ends up in, and cuts
+// it to at most max bytes on a rune boundary.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // Unwrap gives callers errors.Is on the cause unless the cause's own text
