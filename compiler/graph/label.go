@@ -46,6 +46,12 @@ func truncate(s string, n int) string {
 func writeEncoded(b *strings.Builder, line string) {
 	runes := []rune(line)
 	for i, r := range runes {
+		if i > 0 && (runes[i-1] == '¶' && r == 'ß' || runes[i-1] == 'ﬂ' && r == '°') {
+			// Mermaid marks entities internally as ﬂ°…¶ß and turns any such
+			// pair back into "&" or ";"; an invisible word joiner keeps a
+			// name's own pair as text.
+			b.WriteString("#8288;")
+		}
 		switch {
 		case literal(runes, i):
 			b.WriteRune(r)
