@@ -48,11 +48,11 @@ func (d *Deployer) upsert(ctx context.Context, lg *logger, t Target, st staged, 
 		}
 	case isNotFound(err):
 		in := &sagemaker.CreatePipelineInput{
-			PipelineName:       aws.String(t.Pipeline),
-			RoleArn:            aws.String(t.RoleArn),
-			ClientRequestToken: aws.String(ClientRequestToken(t.Pipeline, opts.CommitSHA, t.Hash)),
+			PipelineName:        aws.String(t.Pipeline),
+			RoleArn:             aws.String(t.RoleArn),
+			ClientRequestToken:  aws.String(ClientRequestToken(t.Pipeline, opts.CommitSHA, t.Hash)),
 			PipelineDescription: description(t),
-			Tags:               tags(t, opts),
+			Tags:                tags(t, opts),
 		}
 		setDefinition(&in.PipelineDefinition, &in.PipelineDefinitionS3Location, t, st)
 		out, cerr := d.SageMaker.CreatePipeline(ctx, in)
