@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 )
@@ -188,6 +189,8 @@ func (d *Deployer) maxPollInterval() time.Duration {
 	return DefaultMaxPollInterval
 }
 
+var lineBreaks = strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\r`, "\u2028", " ", "\u2029", " ")
+
 // logger writes whole lines for one target; lines of concurrent targets
 // never interleave.
 type logger struct {
@@ -199,7 +202,9 @@ func (l *logger) printf(format string, args ...any) {
 	if l.d.Log == nil {
 		return
 	}
-	line := l.prefix + fmt.Sprintf(format, args...) + "\n"
+	// Errors from AWS may echo text from the repository: keep each entry on
+	// one line so nothing in it can start a workflow command.
+	line := lineBreaks.Replace(l.prefix+fmt.Sprintf(format, args...)) + "\n"
 	l.d.logMu.Lock()
 	defer l.d.logMu.Unlock()
 	_, _ = io.WriteString(l.d.Log, line)

@@ -218,3 +218,20 @@ func TestDeploy_cancelledContext(t *testing.T) {
 		t.Errorf("result = %+v, calls %d", got[0], e.sm.TotalCalls())
 	}
 }
+
+func TestDeploy_hostileErrorTextStaysOnOneLogLine(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.sm.FailNext("CreatePipeline", 1, fakeaws.Fault{Code: "ValidationException", Message: "bad step\n::error::pwned\r\n::add-mask::x"})
+
+	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit})
+
+	if got[0].Status != StatusFailed {
+		t.Fatalf("result = %+v", got[0])
+	}
+	for _, line := range strings.Split(e.log.String(), "\n") {
+		if line != "" && !strings.HasPrefix(line, `pipeline "churn": `) {
+			t.Errorf("log line escaped its prefix: %q", line)
+		}
+	}
+}
