@@ -114,6 +114,7 @@ func TestRepo_EnsureCommit_shallowClone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { r.Close() })
 	if !r.HasCommit(up.head) || r.HasCommit(up.base) {
 		t.Fatalf("after a depth-1 clone HasCommit(head)=%v HasCommit(base)=%v; want true, false",
 			r.HasCommit(up.head), r.HasCommit(up.base))
@@ -272,6 +273,7 @@ func TestRepo_EnsureCommit_refused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Cleanup(func() { r.Close() })
 			before := snapshot(t, dst)
 
 			err = r.EnsureCommit(context.Background(), sha, tt.opt)

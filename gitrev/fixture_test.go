@@ -126,6 +126,11 @@ func (f *fixture) open() *Repo {
 	if err != nil {
 		f.t.Fatalf("Open: %v", err)
 	}
+	f.t.Cleanup(func() {
+		if err := r.Close(); err != nil {
+			f.t.Errorf("Close: %v", err)
+		}
+	})
 	return r
 }
 

@@ -23,6 +23,7 @@ func TestOpen_fromSubdirectory(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open(subdir): %v", err)
 	}
+	t.Cleanup(func() { r.Close() })
 	if got := r.Root(); got != root {
 		t.Errorf("Root() = %q, want %q", got, root)
 	}

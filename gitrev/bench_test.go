@@ -1,0 +1,111 @@
+package gitrev
+
+import (
+	"fmt"
+	"io/fs"
+	"testing"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// monorepo commits a 1,000-pipeline repository: three small files per model
+// (3,000 files) plus the framework conf. With packed set, the objects are
+// moved into one packfile as in a fresh clone; otherwise they stay loose as
+// after local commits.
+func monorepo(b *testing.B, packed bool) (dir, sha string) {
+	b.Helper()
+	f := newFixture(b)
+	f.write("framework/conf/conf.yaml", "conf:\n  s3Bucket: bucket\n")
+	for i := range 1000 {
+		m := fmt.Sprintf("models/m%04d", i)
+		f.write(m+"/conf/conf.yaml", fmt.Sprintf("m%04d:\n  sagemakerPipeline:\n    pipelineName: p%04d\n  training:\n    instance_type: ml.m5.large\n", i, i))
+		f.write(m+"/src/train.py", fmt.Sprintf("print('train %d')\n", i))
+		f.write(m+"/src/requirements.txt", "numpy\n")
+	}
+	sha = f.commit("monorepo")
+	if packed {
+		if err := f.repo.RepackObjects(&git.RepackConfig{}); err != nil {
+			b.Fatal(err)
+		}
+		los := f.repo.Storer.(storer.LooseObjectStorer)
+		var loose []plumbing.Hash
+		if err := los.ForEachObjectHash(func(h plumbing.Hash) error { loose = append(loose, h); return nil }); err != nil {
+			b.Fatal(err)
+		}
+		for _, h := range loose {
+			if err := los.DeleteLooseObject(h); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return f.dir, sha
+}
+
+// walkRead visits every entry and reads every regular file, as discovery
+// plus loading does for a plan.
+func walkRead(b *testing.B, fsys fs.FS) int {
+	files := 0
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		if _, err := fs.ReadFile(fsys, name); err != nil {
+			return err
+		}
+		files++
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return files
+}
+
+// BenchmarkTreeFS_walkRead measures a walk and read of the whole 3,000-file
+// tree: "cold" opens the repository each time (what one plan run pays),
+// "warm" reuses it (decoded trees cached).
+func BenchmarkTreeFS_walkRead(b *testing.B) {
+	for _, packed := range []bool{false, true} {
+		storage := "loose"
+		if packed {
+			storage = "packed"
+		}
+		b.Run(storage, func(b *testing.B) {
+			dir, sha := monorepo(b, packed)
+			b.Run("cold", func(b *testing.B) {
+				for b.Loop() {
+					r, err := Open(dir)
+					if err != nil {
+						b.Fatal(err)
+					}
+					fsys, err := r.TreeFS(sha)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if n := walkRead(b, fsys); n != 3001 {
+						b.Fatalf("read %d files, want 3001", n)
+					}
+					if err := r.Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("warm", func(b *testing.B) {
+				r, err := Open(dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer r.Close()
+				for b.Loop() {
+					fsys, err := r.TreeFS(sha)
+					if err != nil {
+						b.Fatal(err)
+					}
+					walkRead(b, fsys)
+				}
+			})
+		})
+	}
+}
