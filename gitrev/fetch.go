@@ -38,7 +38,7 @@ const fetchedRefPrefix = "refs/smpipe/fetched/"
 // refs/smpipe/fetched/<sha>. Shallow repositories stay shallow and record the
 // new boundary. The worktree, the index and HEAD are never modified. When
 // the fetch fails the error says so without the token and recommends
-// fetch-depth: 0.
+// fetch-depth: 0. Other calls on the Repo wait while it fetches.
 func (r *Repo) EnsureCommit(ctx context.Context, sha string, opt FetchOptions) error {
 	h, ok := parseSHA(sha)
 	if !ok {

@@ -49,7 +49,7 @@ func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
 			// Only link targets contain "..": fs.ValidPath rejects it in name.
 			if len(parents) == 0 {
 				return nil, &fs.PathError{Op: op, Path: name,
-					Err: fmt.Errorf("%w: %s -> %s", ErrSymlinkEscapes, lastLink, lastTarget)}
+					Err: fmt.Errorf("%w: %q -> %q", ErrSymlinkEscapes, lastLink, lastTarget)}
 			}
 			cur = parents[len(parents)-1]
 			parents = parents[:len(parents)-1]
@@ -79,7 +79,7 @@ func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
 			link := path.Join(append(walked, c)...)
 			if target == "" || path.IsAbs(target) {
 				return nil, &fs.PathError{Op: op, Path: name,
-					Err: fmt.Errorf("%w: %s -> %s", ErrSymlinkEscapes, link, target)}
+					Err: fmt.Errorf("%w: %q -> %q", ErrSymlinkEscapes, link, target)}
 			}
 			lastLink, lastTarget = link, target
 			todo = append(strings.Split(target, "/"), todo...)

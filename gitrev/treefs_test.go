@@ -6,12 +6,16 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"testing/fstest"
 
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -180,10 +184,11 @@ func TestTreeFS_symlinkErrors(t *testing.T) {
 	f.link("up", "../outside.txt")
 	f.link("inside/up2", "../../outside.txt")
 	f.link("inside/ok", "../inside/file.txt")
-	f.link("inside/dir-up", "..")        // the root: fine
-	f.link("inside/dir-up2", "../..")    // above the root
-	f.link("viadir", "inside/dir-up2/x") // escapes through another link
-	f.link("empty-ish", "./")            // the root
+	f.link("inside/dir-up", "..")              // the root: fine
+	f.link("inside/dir-up2", "../..")          // above the root
+	f.link("viadir", "inside/dir-up2/x")       // escapes through another link
+	f.link("empty-ish", "./")                  // the root
+	f.link("inside/evil`*", "/\n::warning::y") // hostile text stays quoted
 	hostileLinks(f)
 	sha := f.commit("links")
 	fsys, err := f.open().TreeFS(sha)
@@ -199,11 +204,12 @@ func TestTreeFS_symlinkErrors(t *testing.T) {
 		{name: "inside/ok", want: "in\n"},
 		{name: "inside/dir-up/inside/file.txt", want: "in\n"},
 		{name: "empty-ish/inside/file.txt", want: "in\n"},
-		{name: "abs", wantErr: ErrSymlinkEscapes, want: "abs -> /etc/passwd"},
-		{name: "up", wantErr: ErrSymlinkEscapes, want: "up -> ../outside.txt"},
-		{name: "inside/up2", wantErr: ErrSymlinkEscapes, want: "inside/up2 -> ../../outside.txt"},
-		{name: "inside/dir-up2/x", wantErr: ErrSymlinkEscapes, want: "inside/dir-up2 -> ../.."},
-		{name: "viadir", wantErr: ErrSymlinkEscapes, want: "inside/dir-up2 -> ../.."},
+		{name: "abs", wantErr: ErrSymlinkEscapes, want: `"abs" -> "/etc/passwd"`},
+		{name: "up", wantErr: ErrSymlinkEscapes, want: `"up" -> "../outside.txt"`},
+		{name: "inside/up2", wantErr: ErrSymlinkEscapes, want: `"inside/up2" -> "../../outside.txt"`},
+		{name: "inside/dir-up2/x", wantErr: ErrSymlinkEscapes, want: `"inside/dir-up2" -> "../.."`},
+		{name: "viadir", wantErr: ErrSymlinkEscapes, want: `"inside/dir-up2" -> "../.."`},
+		{name: "inside/evil`*", wantErr: ErrSymlinkEscapes, want: `"inside/evil` + "`" + `*" -> "/\n::warning::y"`},
 		{name: "bad/loop1", wantErr: ErrSymlinkLoop},
 		{name: "bad/self", wantErr: ErrSymlinkLoop},
 		{name: "bad/dangling", wantErr: fs.ErrNotExist},
@@ -347,4 +353,61 @@ func TestTreeFS_concurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestTreeFS_submodule checks that a gitlink reads as an empty directory, as
+// in a checkout that did not initialise the submodule.
+func TestTreeFS_submodule(t *testing.T) {
+	f := newFixture(t)
+	f.write("a.txt", "a")
+	first := f.commit("one")
+	c, err := f.repo.CommitObject(plumbing.NewHash(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gitlink := object.TreeEntry{Name: "lib", Mode: filemode.Submodule, Hash: plumbing.NewHash(strings.Repeat("5", 40))}
+	withSub := &object.Tree{Entries: append(slices.Clone(tree.Entries), gitlink)}
+	second := &object.Commit{Author: *testSignature(), Committer: *testSignature(), Message: "submodule",
+		TreeHash: storeObject(t, f, withSub), ParentHashes: []plumbing.Hash{c.Hash}}
+	sha := storeObject(t, f, second).String()
+
+	r := f.open()
+	fsys, err := r.TreeFS(sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fstest.TestFS(fsys, "a.txt", "lib"); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := fs.ReadDir(fsys, "lib")
+	if err != nil || len(entries) != 0 {
+		t.Errorf("ReadDir(lib) = %v, %v; want an empty directory", entries, err)
+	}
+	changes, err := r.Changes(first, sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]Change{{Op: Added, To: "lib"}}, changes); diff != "" {
+		t.Errorf("Changes (-want +got):\n%s", diff)
+	}
+}
+
+// storeObject encodes o into the fixture's object storage.
+func storeObject(t *testing.T, f *fixture, o interface {
+	Encode(plumbing.EncodedObject) error
+}) plumbing.Hash {
+	t.Helper()
+	obj := f.repo.Storer.NewEncodedObject()
+	if err := o.Encode(obj); err != nil {
+		t.Fatal(err)
+	}
+	h, err := f.repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
