@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCompile(rest, stdout, stderr, getenv, "summary")
 	case "graph":
 		return runCompile(rest, stdout, stderr, getenv, "mermaid")
+	case "deploy":
+		return runDeploy(ctx, rest, stdout, stderr, getenv)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "smpipe %s\n", version)
 		return exitOK
@@ -67,6 +69,7 @@ func usage(w io.Writer) {
 Usage:
   smpipe compile [flags] [PATH...]   check and compile pipelines (--format summary|json|mermaid, --out DIR)
   smpipe graph   [flags] [PATH...]   print each pipeline's DAG as a Mermaid flowchart
+  smpipe deploy  [flags] [PATH...]   stage, create or update and start pipelines (--dry-run, --wait, --pipeline NAME)
   smpipe version                     print the version
 
 Run "smpipe <command> -h" for the flags of a command.

@@ -1,0 +1,124 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strings"
+
+	"github.com/smpipe/smpipe-action/compiler"
+	"github.com/smpipe/smpipe-action/gitrev"
+)
+
+// GitOptions say which revisions of a git repository to compare.
+type GitOptions struct {
+	// Dir is the compile root: the repository root or a directory inside it
+	// (the action's working-directory).
+	Dir string
+	// Base and Head are revisions (SHAs, branches, tags, HEAD~1). Head
+	// defaults to HEAD. An empty Base compares against nothing: every
+	// pipeline is new.
+	Base, Head string
+	// Token authenticates the fetch of a base commit a shallow clone lacks.
+	Token   string
+	Compile compiler.Options
+}
+
+var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
+// FromGit reads base and head from git objects (never checking anything out
+// over the workspace), lists the changed paths and runs the plan. It
+// returns the resolved head and base SHAs with the result.
+func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA string, err error) {
+	repo, err := gitrev.Open(g.Dir)
+	if err != nil {
+		return nil, "", "", err
+	}
+	defer repo.Close()
+	rel, err := repo.Rel(g.Dir)
+	if err != nil {
+		return nil, "", "", err
+	}
+	head := g.Head
+	if head == "" {
+		head = "HEAD"
+	}
+	if headSHA, err = repo.Resolve(head); err != nil {
+		return nil, "", "", fmt.Errorf("resolving head revision %q: %w", head, err)
+	}
+	headFS, err := repo.TreeFS(headSHA)
+	if err != nil {
+		return nil, "", "", err
+	}
+	opt := Options{Compile: g.Compile, Head: sub(headFS, rel)}
+	if g.Base != "" {
+		if fullSHA.MatchString(g.Base) {
+			// actions/checkout clones one commit deep, so the base of a pull
+			// request is usually missing: fetch exactly that commit.
+			if err := repo.EnsureCommit(ctx, g.Base, gitrev.FetchOptions{Token: g.Token}); err != nil {
+				return nil, "", "", err
+			}
+		}
+		if baseSHA, err = repo.Resolve(g.Base); err != nil {
+			return nil, "", "", fmt.Errorf("resolving base revision %q: %w (in a shallow clone, set fetch-depth: 0 on actions/checkout)", g.Base, err)
+		}
+		baseFS, err := repo.TreeFS(baseSHA)
+		if err != nil {
+			return nil, "", "", err
+		}
+		changes, err := repo.Changes(baseSHA, headSHA)
+		if err != nil {
+			return nil, "", "", fmt.Errorf("comparing %s and %s: %w", short(baseSHA), short(headSHA), err)
+		}
+		opt.Base = sub(baseFS, rel)
+		opt.Changes = relChanges(changes, rel)
+	} else {
+		opt.All = true
+	}
+	return Run(opt), baseSHA, headSHA, nil
+}
+
+// sub narrows a tree to the compile root.
+func sub(fsys fs.FS, rel string) fs.FS {
+	if rel == "." || rel == "" {
+		return fsys
+	}
+	s, err := fs.Sub(fsys, rel)
+	if err != nil {
+		return fsys
+	}
+	return s
+}
+
+// relChanges keeps the changes under rel, with paths relative to it.
+func relChanges(changes []gitrev.Change, rel string) []Change {
+	strip := func(p string) (string, bool) {
+		if rel == "." || rel == "" {
+			return p, p != ""
+		}
+		out, ok := strings.CutPrefix(p, rel+"/")
+		return out, ok
+	}
+	var out []Change
+	for _, c := range changes {
+		to, okTo := strip(c.To)
+		from, okFrom := strip(c.From)
+		switch {
+		case okTo && okFrom && from != to:
+			out = append(out, Change{Path: to, From: from})
+		case okTo:
+			out = append(out, Change{Path: to})
+		case okFrom:
+			out = append(out, Change{Path: from})
+		}
+	}
+	return out
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
