@@ -125,12 +125,9 @@ func (b *builder) collect() {
 		var latest userStep // running "latest preceding" of each class
 		for _, sc := range pm.Steps {
 			if !sc.Name.Set || !sc.Class.Set {
-				continue
+				continue // reported while decoding
 			}
-			class, ok := b.stepClass(sc.Class)
-			if !ok {
-				continue
-			}
+			class := graph.Class(sc.Class.Value)
 			us := &userStep{conf: sc, class: class, model: m, name: sc.Name.Value,
 				train: latest.train, create: latest.create, transform: latest.transform, metrics: latest.metrics}
 			if prev, dup := b.byName[us.name]; dup {
@@ -151,29 +148,35 @@ func (b *builder) collect() {
 			}
 		}
 	}
-	if len(b.pc.Models) > 0 && len(b.steps) == 0 && !b.ds.HasErrors() {
+	written := 0
+	for _, pm := range b.pc.Models {
+		written += len(pm.Steps)
+	}
+	if len(b.pc.Models) > 0 && written == 0 {
 		b.ds.Errorf(b.pc.Pos, "empty", "pipeline %q has no steps", b.pipe.Name)
 	}
 }
 
-func (b *builder) stepClass(s Str) (graph.Class, bool) {
-	if contains(stepClasses, s.Value) {
-		return graph.Class(s.Value), true
+// stepClass checks a step_class, suggesting the class a near miss meant;
+// an invalid class comes back unset.
+func (r *reader) stepClass(s Str) Str {
+	if !s.Set || contains(stepClasses, s.Value) {
+		return s
 	}
 	for _, c := range stepClasses {
 		if strings.EqualFold(c, s.Value) {
-			b.ds.Errorf(s.Pos, "step-class", "unknown step_class %q; did you mean %q? (step classes are case-sensitive)", s.Value, c)
-			return "", false
+			r.ds.Errorf(s.Pos, "step-class", "unknown step_class %q; did you mean %q? (step classes are case-sensitive)", s.Value, c)
+			return Str{}
 		}
 	}
 	aliases := map[string]string{"preprocessing": "Processing", "training": "Training", "createmodel": "CreateModel",
 		"registermodel": "RegisterModel", "register": "RegisterModel", "evaluate": "Metrics", "metric": "Metrics"}
 	if c, ok := aliases[strings.ToLower(s.Value)]; ok {
-		b.ds.Errorf(s.Pos, "step-class", "unknown step_class %q; did you mean %q?", s.Value, c)
-		return "", false
+		r.ds.Errorf(s.Pos, "step-class", "unknown step_class %q; did you mean %q?", s.Value, c)
+		return Str{}
 	}
-	b.ds.Errorf(s.Pos, "step-class", "unknown step_class %q%s (one of %s)", s.Value, didYouMean(s.Value, stepClasses), strings.Join(stepClasses, ", "))
-	return "", false
+	r.ds.Errorf(s.Pos, "step-class", "unknown step_class %q%s (one of %s)", s.Value, didYouMean(s.Value, stepClasses), strings.Join(stepClasses, ", "))
+	return Str{}
 }
 
 // section decodes a model section for a class, once.

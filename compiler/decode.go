@@ -213,7 +213,7 @@ func (r *reader) decodeStep(n *yaml.Node, model, what string) *StepConf {
 		case "step_name":
 			st.Name = r.nonEmptyStr(kv.Value, "step_name")
 		case "step_class":
-			st.Class = r.nonEmptyStr(kv.Value, "step_class")
+			st.Class = r.stepClass(r.nonEmptyStr(kv.Value, "step_class"))
 		case "step_type":
 			st.Type = r.nonEmptyStr(kv.Value, "step_type")
 		case "enable_cache":
@@ -242,8 +242,17 @@ func (r *reader) decodeStep(n *yaml.Node, model, what string) *StepConf {
 	if !st.Name.Set {
 		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"step_name\"", what)
 	}
-	if !st.Class.Set {
+	if !st.Class.Set && !hasKey(entries, "step_class") {
 		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"step_class\"", what)
 	}
 	return st
+}
+
+func hasKey(entries []keyValue, key string) bool {
+	for _, kv := range entries {
+		if kv.Key == key {
+			return true
+		}
+	}
+	return false
 }

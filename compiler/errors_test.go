@@ -116,12 +116,10 @@ func TestCompile_errors(t *testing.T) {
 			}},
 		{name: "step without step_name", files: map[string]string{f: model + pipeline("          - step_class: Training\n")},
 			want: []string{
-				"m/conf/conf.yaml:20:3: error: pipeline \"p\" has no steps",
 				"m/conf/conf.yaml:25:13: error: step 1 of model \"m\" is missing required key \"step_name\"",
 			}},
 		{name: "step without step_class", files: map[string]string{f: model + pipeline("          - step_name: train\n")},
 			want: []string{
-				"m/conf/conf.yaml:20:3: error: pipeline \"p\" has no steps",
 				"m/conf/conf.yaml:25:13: error: step 1 of model \"m\" is missing required key \"step_class\"",
 			}},
 		{name: "step_class in the wrong case", files: map[string]string{f: model + pipeline(step("prep", "processing", "step_type: prep"))},

@@ -169,7 +169,7 @@ func TestRun_scopedDiagnostics(t *testing.T) {
 		t.Errorf("pre-existing = %v, want the demand pipeline's step_class error", r.PreExisting)
 	}
 
-	r = runPlan(t, base, edit(t, base, "demand/conf/conf.yaml", "learning_rate", "learning_rate"), "demand/conf/conf.yaml")
+	r = runPlan(t, base, edit(t, base, "demand/conf/conf.yaml", "ml.c5.2xlarge", "ml.c5.4xlarge"), "demand/conf/conf.yaml")
 	if r.OK() {
 		t.Errorf("a touched broken pipeline passed the run")
 	}
@@ -180,7 +180,8 @@ func TestRun_scopedDiagnostics(t *testing.T) {
 func TestRun_duplicateNames(t *testing.T) {
 	base := readRepo(t, repoDir)
 	dup := strings.Replace(string(base[fraud].Data), "card-fraud:", "card-fraud-copy:", 2)
-	base = edit(t, base, "copy/conf/conf.yaml", "", strings.ReplaceAll(dup, "fraud-", "copy-"))
+	dup = strings.NewReplacer("fraud-Prepare", "copy-Prepare", "fraud-Train", "copy-Train", "fraud-Register", "copy-Register").Replace(dup)
+	base = edit(t, base, "copy/conf/conf.yaml", "", dup)
 	head := edit(t, base, "demand/conf/conf.yaml", "ml.c5.2xlarge", "ml.c5.4xlarge")
 	if r := runPlan(t, base, head, "demand/conf/conf.yaml"); !r.OK() {
 		t.Errorf("untouched duplicate failed the run: %v", r.Failing)
