@@ -5,12 +5,12 @@
 # Workflows: .github/workflows/*.yml and *.yaml. The self-test workflow runs
 # the action with `uses: ./`, which is how actionlint checks action.yml too.
 #
-# Docs: in docs/action.md and README.md, each ```yaml block that follows the
+# Docs: in README.md, each ```yaml block that follows the
 # line
 #     <!-- actionlint: workflow -->
 # (blank lines between are allowed) is a complete workflow and is linted. A
 # ```yaml block with a top-level `jobs:` key but no marker is an error, so an
-# example cannot slip out of the check. docs/action.md must mark at least one.
+# example cannot slip out of the check. README.md must mark at least one.
 #
 # run: scripts are checked with shellcheck (and pyflakes) when on PATH.
 set -euo pipefail
@@ -77,14 +77,14 @@ done
 	exit 1
 }
 
-for doc in docs/action.md README.md; do
+for doc in README.md; do
 	[[ -f $doc ]] || continue
 	prefix=${doc//\//_}
 	if ! n=$(extract "$doc" "$prefix"); then
 		status=1
 	fi
 	echo "actionlint.sh: $doc: ${n:-0} example workflow(s)"
-	if [[ $doc == docs/action.md && ${n:-0} -eq 0 ]]; then
+	if [[ $doc == README.md && ${n:-0} -eq 0 ]]; then
 		echo "actionlint.sh: $doc marks no example workflow with \"$marker\"" >&2
 		status=1
 	fi
