@@ -12,19 +12,26 @@ import (
 // EnvDir names the directory diagrams are written to; unset, nothing is written.
 const EnvDir = "SMPIPE_MERMAID_DIR"
 
-// WriteForRender writes text to $SMPIPE_MERMAID_DIR/<name>.mmd when that
-// variable is set, with characters of name outside [A-Za-z0-9._-] replaced
-// by "_" (pass t.Name() or t.Name()+"_suffix"). It does nothing otherwise.
+// WriteForRender writes text to $SMPIPE_MERMAID_DIR/<pkg>.<name>.mmd when
+// that variable is set, and does nothing otherwise. <pkg> is the base name
+// of the test's working directory (go test runs in the package directory),
+// so packages cannot overwrite each other's diagrams; characters of name
+// outside [A-Za-z0-9._-] become "_". Pass t.Name(), or t.Name() plus a
+// suffix when one test draws several diagrams.
 func WriteForRender(t testing.TB, name, text string) {
 	t.Helper()
 	dir := os.Getenv(EnvDir)
 	if dir == "" || text == "" {
 		return
 	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatalf("finding the package directory: %v", err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatalf("creating diagram directory: %v", err)
 	}
-	path := filepath.Join(dir, fileName(name)+".mmd")
+	path := filepath.Join(dir, fileName(filepath.Base(wd)+"."+name)+".mmd")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatalf("writing diagram for rendering: %v", err)
 	}
