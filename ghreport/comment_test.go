@@ -1,0 +1,437 @@
+package ghreport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-github/v60/github"
+	"github.com/smpipe/smpipe-action/internal/fakegithub"
+)
+
+const testRepo = "acme/ml"
+
+// sleeps records the waits the client asked for instead of sleeping.
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.d = append(s.d, d)
+	return nil
+}
+
+func (s *sleeps) got() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.d...)
+}
+
+type logs struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logs) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
+
+// setup starts a fake GitHub and a client for it whose waits are recorded.
+func setup(t *testing.T, prep func(*fakegithub.Server), opts ...ClientOption) (*fakegithub.Server, *Client, *sleeps) {
+	t.Helper()
+	srv := fakegithub.New(t)
+	if prep != nil {
+		prep(srv)
+	}
+	sl := &sleeps{}
+	var lg logs
+	t.Cleanup(func() {
+		for _, line := range lg.lines {
+			if strings.Contains(line, fakegithub.Token) {
+				t.Errorf("a log line carries the token: %s", line)
+			}
+		}
+	})
+	opts = append([]ClientOption{
+		WithHTTPClient(srv.Client()),
+		WithSleep(sl.sleep),
+		WithClock(srv.Now),
+		WithLogf(lg.logf),
+	}, opts...)
+	c, err := NewClient(context.Background(), fakegithub.Token, strings.TrimSuffix(srv.URL(), "/"), opts...)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return srv, c, sl
+}
+
+func planMarker(head string, run int64, attempt int) Marker {
+	return Marker{Kind: KindPlan, PR: 42, Base: "base", Head: head, Run: run, Attempt: attempt, Defs: map[string]string{"p": "sha256:" + head}}
+}
+
+func planBody(m Marker, text string) string { return m.String() + "\n" + text + "\n" }
+
+const commentsRoute = "GET /repos/{owner}/{repo}/issues/{number}/comments"
+
+func TestUpsert_createThenEditThenUnchanged(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := setup(t, nil)
+	ctx := context.Background()
+
+	m1 := planMarker("aaa", 100, 1)
+	out, err := Upsert(ctx, c, "acme", "ml", 42, planBody(m1, "first"), m1)
+	if err != nil || out.Action != Created || out.CommentID == 0 {
+		t.Fatalf("first run: %+v, %v", out, err)
+	}
+	m2 := planMarker("bbb", 101, 1)
+	out2, err := Upsert(ctx, c, "acme", "ml", 42, planBody(m2, "second"), m2)
+	if err != nil || out2.Action != Updated || out2.CommentID != out.CommentID {
+		t.Fatalf("second run: %+v, %v", out2, err)
+	}
+	out3, err := Upsert(ctx, c, "acme", "ml", 42, planBody(m2, "second"), m2)
+	if err != nil || out3.Action != Unchanged {
+		t.Fatalf("same body again: %+v, %v", out3, err)
+	}
+	got := srv.Comments(testRepo, 42)
+	if len(got) != 1 || got[0].Body != planBody(m2, "second") || got[0].Author != BotLogin || !got[0].Bot {
+		t.Errorf("comments = %+v", got)
+	}
+	if n := srv.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}"); n != 1 {
+		t.Errorf("%d edits, want 1 (identical bodies are not rewritten)", n)
+	}
+}
+
+func TestUpsert_oursOnThirdPage(t *testing.T) {
+	t.Parallel()
+	old := planMarker("aaa", 100, 1)
+	var ours int64
+	srv, c, _ := setup(t, func(s *fakegithub.Server) {
+		for i := range 250 {
+			switch i {
+			case 10:
+				// Someone quoting our marker is not us.
+				s.AddComment(testRepo, 42, "mallory", planBody(old, "fake"))
+			case 230:
+				ours = s.AddComment(testRepo, 42, BotLogin, planBody(old, "ours"))
+			default:
+				s.AddComment(testRepo, 42, "reviewer", fmt.Sprintf("comment %d", i))
+			}
+		}
+	})
+	m := planMarker("bbb", 101, 1)
+	out, err := Upsert(context.Background(), c, "acme", "ml", 42, planBody(m, "new"), m)
+	if err != nil || out.Action != Updated || out.CommentID != ours {
+		t.Fatalf("got %+v, %v; want an edit of comment %d", out, err, ours)
+	}
+	if n := srv.Count(commentsRoute); n != 3 {
+		t.Errorf("%d list requests, want 3 pages of 100", n)
+	}
+	if n := len(srv.Comments(testRepo, 42)); n != 250 {
+		t.Errorf("%d comments, want 250 (nothing created)", n)
+	}
+}
+
+func TestUpsert_staleRunDoesNotOverwrite(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		existing Marker
+		incoming Marker
+		want     Action
+	}{
+		{"older run, other head", planMarker("new", 200, 1), planMarker("old", 199, 1), Stale},
+		{"same run, earlier attempt", planMarker("new", 200, 2), planMarker("old", 200, 1), Stale},
+		{"older run, same head", planMarker("same", 200, 1), planMarker("same", 199, 1), Updated},
+		{"newer run", planMarker("old", 199, 1), planMarker("new", 200, 1), Updated},
+		{"re-attempt", planMarker("old", 200, 1), planMarker("new", 200, 2), Updated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c, _ := setup(t, func(s *fakegithub.Server) {
+				s.AddComment(testRepo, 42, BotLogin, planBody(tt.existing, "existing"))
+			})
+			out, err := Upsert(context.Background(), c, "acme", "ml", 42, planBody(tt.incoming, "incoming"), tt.incoming)
+			if err != nil || out.Action != tt.want {
+				t.Fatalf("got %+v, %v; want %s", out, err, tt.want)
+			}
+			body := srv.Comments(testRepo, 42)[0].Body
+			if kept := body == planBody(tt.existing, "existing"); kept != (tt.want == Stale) {
+				t.Errorf("body after = %q", body)
+			}
+		})
+	}
+}
+
+func TestUpsert_forkTokenCannotWrite(t *testing.T) {
+	t.Parallel()
+	for _, existing := range []bool{false, true} {
+		t.Run(fmt.Sprint("existing=", existing), func(t *testing.T) {
+			t.Parallel()
+			old := planMarker("aaa", 1, 1)
+			srv, c, sl := setup(t, func(s *fakegithub.Server) {
+				if existing {
+					s.AddComment(testRepo, 42, BotLogin, planBody(old, "old"))
+				}
+				s.SetReadOnly(true)
+			})
+			m := planMarker("bbb", 2, 1)
+			out, err := Upsert(context.Background(), c, "acme", "ml", 42, planBody(m, "plan"), m)
+			if err != nil || out.Action != NoPermission {
+				t.Fatalf("got %+v, %v; want NoPermission and no error", out, err)
+			}
+			if got := srv.Comments(testRepo, 42); len(got) != btoi(existing) || existing && got[0].Body != planBody(old, "old") {
+				t.Errorf("comments changed: %+v", got)
+			}
+			if len(sl.got()) != 0 {
+				t.Errorf("a permission refusal was retried: %v", sl.got())
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestUpsert_duplicatesEditOldest(t *testing.T) {
+	t.Parallel()
+	old := planMarker("aaa", 1, 1)
+	var first int64
+	srv, c, _ := setup(t, func(s *fakegithub.Server) {
+		first = s.AddComment(testRepo, 42, BotLogin, planBody(old, "one"))
+		s.AddComment(testRepo, 42, BotLogin, planBody(old, "two"))
+	})
+	m := planMarker("bbb", 2, 1)
+	out, err := Upsert(context.Background(), c, "acme", "ml", 42, planBody(m, "new"), m)
+	if err != nil || out.Action != Updated || out.CommentID != first || out.Duplicates != 1 {
+		t.Fatalf("got %+v, %v", out, err)
+	}
+	if got := srv.Comments(testRepo, 42); got[1].Body != planBody(old, "two") {
+		t.Errorf("the newer duplicate was touched: %q", got[1].Body)
+	}
+}
+
+func TestUpsert_ninetyThousandCharacterReport(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := setup(t, nil)
+	r := report(bigPipeline("a", 20, 400), bigPipeline("b", 20, 300))
+	if n := len([]rune(Summary(r))); n < 90000 {
+		t.Fatalf("report is only %d characters", n)
+	}
+	body, info := Markdown(r, MarkdownOptions{})
+	out, err := Upsert(context.Background(), c, "acme", "ml", 42, body, info.Marker)
+	if err != nil || out.Action != Created {
+		t.Fatalf("got %+v, %v", out, err)
+	}
+	got := srv.Comments(testRepo, 42)
+	if len(got) != 1 || got[0].Body != body {
+		t.Fatalf("comment not stored")
+	}
+	m, _ := ParseMarker(got[0].Body)
+	if !m.Truncated || m.Defs["a"] != hashB {
+		t.Errorf("marker = %+v", m)
+	}
+}
+
+func TestUpsert_refusesOversizedBody(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := setup(t, nil)
+	m := planMarker("a", 1, 1)
+	_, err := Upsert(context.Background(), c, "acme", "ml", 42, planBody(m, strings.Repeat("é", MaxCommentChars)), m)
+	if err == nil || !strings.Contains(err.Error(), "over GitHub's 65536") {
+		t.Errorf("err = %v", err)
+	}
+	if n := srv.Total() - srv.Count("GET /user"); n != 0 {
+		t.Errorf("%d requests sent for a body GitHub would refuse", n)
+	}
+}
+
+func TestUpdateNothingTouched(t *testing.T) {
+	t.Parallel()
+	r := report()
+	r.NothingTouched = true
+	body, info := Markdown(r, MarkdownOptions{})
+
+	srv, c, _ := setup(t, nil)
+	out, err := UpdateNothingTouched(context.Background(), c, "acme", "ml", 42, body, info.Marker)
+	if err != nil || out.Action != Skipped || len(srv.Comments(testRepo, 42)) != 0 {
+		t.Fatalf("no comment yet: %+v, %v, %d comments", out, err, len(srv.Comments(testRepo, 42)))
+	}
+
+	old := planMarker("aaa", 1, 1)
+	srv2, c2, _ := setup(t, func(s *fakegithub.Server) { s.AddComment(testRepo, 42, BotLogin, planBody(old, "a plan")) })
+	out, err = UpdateNothingTouched(context.Background(), c2, "acme", "ml", 42, body, info.Marker)
+	if err != nil || out.Action != Updated {
+		t.Fatalf("existing comment: %+v, %v", out, err)
+	}
+	if got := srv2.Comments(testRepo, 42)[0].Body; !strings.Contains(got, "no pipeline touched") {
+		t.Errorf("comment not rewritten: %q", got)
+	}
+}
+
+func TestPostDeployResult_onePerHead(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := setup(t, func(s *fakegithub.Server) {
+		s.AddComment(testRepo, 42, BotLogin, planBody(planMarker("h1", 1, 1), "the plan"))
+	})
+	ctx := context.Background()
+	m := Marker{PR: 42, Head: "h1", Run: 5, Attempt: 1}
+	steps := []struct {
+		m    Marker
+		body string
+		want Action
+	}{
+		{m, "deploying", Created},
+		{m, "deployed", Updated},
+		{Marker{PR: 42, Head: "h2", Run: 6, Attempt: 1}, "deployed h2", Created},
+	}
+	for _, s := range steps {
+		out, err := PostDeployResult(ctx, c, "acme", "ml", 42, s.m, s.body)
+		if err != nil || out.Action != s.want {
+			t.Fatalf("%s: got %+v, %v; want %s", s.body, out, err, s.want)
+		}
+	}
+	got := srv.Comments(testRepo, 42)
+	var kinds []string
+	for _, cm := range got {
+		mk, _ := ParseMarker(cm.Body)
+		kinds = append(kinds, mk.Kind+":"+mk.Head)
+	}
+	if diff := cmp.Diff([]string{"plan:h1", "deploy:h1", "deploy:h2"}, kinds); diff != "" {
+		t.Errorf("comments (-want +got):\n%s", diff)
+	}
+	if !strings.HasSuffix(got[1].Body, "\ndeployed") {
+		t.Errorf("deploy comment = %q", got[1].Body)
+	}
+}
+
+func TestReadReviewedHashes(t *testing.T) {
+	t.Parallel()
+	m := planMarker("h1", 3, 1)
+	_, c, _ := setup(t, func(s *fakegithub.Server) {
+		s.AddComment(testRepo, 7, "someone", "lgtm")
+		s.AddComment(testRepo, 7, BotLogin, planBody(m, "plan"))
+	})
+	ctx := context.Background()
+	defs, found, err := ReadReviewedHashes(ctx, c, "acme", "ml", 7)
+	if err != nil || !found || !cmp.Equal(defs, map[string]string{"p": "sha256:h1"}) {
+		t.Errorf("got %v, %v, %v", defs, found, err)
+	}
+	defs, found, err = ReadReviewedHashes(ctx, c, "acme", "ml", 8)
+	if err != nil || found || defs != nil {
+		t.Errorf("PR without plan: %v, %v, %v", defs, found, err)
+	}
+}
+
+func TestFindMergedPR(t *testing.T) {
+	t.Parallel()
+	_, c, _ := setup(t, func(s *fakegithub.Server) {
+		s.LinkCommit(testRepo, "m1",
+			fakegithub.PullRequest{Number: 3, State: "open"},
+			fakegithub.PullRequest{Number: 4, State: "closed", Merged: true, MergeCommitSHA: "other"},
+			fakegithub.PullRequest{Number: 5, State: "closed", Merged: true, MergeCommitSHA: "m1"})
+		s.LinkCommit(testRepo, "m2", fakegithub.PullRequest{Number: 9, State: "closed", Merged: true, MergeCommitSHA: "x"})
+		s.LinkCommit(testRepo, "m3", fakegithub.PullRequest{Number: 10, State: "open"})
+	})
+	tests := []struct {
+		sha  string
+		want int
+		ok   bool
+	}{{"m1", 5, true}, {"m2", 9, true}, {"m3", 0, false}, {"direct", 0, false}}
+	for _, tt := range tests {
+		pr, ok, err := FindMergedPR(context.Background(), c, "acme", "ml", tt.sha)
+		if err != nil || pr != tt.want || ok != tt.ok {
+			t.Errorf("FindMergedPR(%s) = %d, %v, %v; want %d, %v", tt.sha, pr, ok, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestListPRFiles_pagesAndRenames(t *testing.T) {
+	t.Parallel()
+	var files []fakegithub.File
+	var want []ChangedFile
+	for i := range 250 {
+		f := fakegithub.File{Filename: fmt.Sprintf("pipelines/p%03d/conf/conf.yaml", i), Status: "modified"}
+		if i == 249 {
+			f.Status, f.PreviousFilename = "renamed", "old/conf/conf.yaml"
+		}
+		files = append(files, f)
+		want = append(want, ChangedFile{Filename: f.Filename, PreviousFilename: f.PreviousFilename, Status: f.Status})
+	}
+	srv, c, _ := setup(t, func(s *fakegithub.Server) { s.SetFiles(testRepo, 42, files) })
+	got, err := ListPRFiles(context.Background(), c, "acme", "ml", 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	if n := srv.Count("GET /repos/{owner}/{repo}/pulls/{number}/files"); n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+}
+
+func TestNewClient_identity(t *testing.T) {
+	t.Parallel()
+	_, bot, _ := setup(t, nil)
+	if bot.Author() != BotLogin {
+		t.Errorf("installation token author = %q", bot.Author())
+	}
+	_, user, _ := setup(t, func(s *fakegithub.Server) { s.SetUser("octo-dev") })
+	if user.Author() != "octo-dev" {
+		t.Errorf("user token author = %q", user.Author())
+	}
+	srv, app, _ := setup(t, nil, WithAuthor("my-app[bot]"))
+	if app.Author() != "my-app[bot]" || srv.Count("GET /user") != 0 {
+		t.Errorf("explicit author = %q after %d lookups", app.Author(), srv.Count("GET /user"))
+	}
+}
+
+func TestNewClient_badTokenAndURL(t *testing.T) {
+	t.Parallel()
+	srv := fakegithub.New(t)
+	_, err := NewClient(context.Background(), "wrong-token", srv.URL(), WithHTTPClient(srv.Client()))
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) || er.Response.StatusCode != http.StatusUnauthorized {
+		t.Errorf("bad token: %v", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "wrong-token") {
+		t.Errorf("error shows the token: %v", err)
+	}
+	if _, err := NewClient(context.Background(), "", srv.URL()); err == nil {
+		t.Error("empty token accepted")
+	}
+	if _, err := NewClient(context.Background(), "t", "ftp://x"); err == nil {
+		t.Error("non-http API URL accepted")
+	}
+}
+
+func TestAPIBase(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"":                           "https://api.github.com/",
+		"https://api.github.com":     "https://api.github.com/",
+		"https://ghe.example/api/v3": "https://ghe.example/api/v3/",
+		"https://ghe.example/api/v3/": "https://ghe.example/api/v3/",
+	} {
+		u, err := apiBase(in)
+		if err != nil || u.String() != want {
+			t.Errorf("apiBase(%q) = %v, %v; want %s", in, u, err, want)
+		}
+	}
+}
