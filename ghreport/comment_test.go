@@ -424,9 +424,9 @@ func TestNewClient_badTokenAndURL(t *testing.T) {
 func TestAPIBase(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"":                           "https://api.github.com/",
-		"https://api.github.com":     "https://api.github.com/",
-		"https://ghe.example/api/v3": "https://ghe.example/api/v3/",
+		"":                            "https://api.github.com/",
+		"https://api.github.com":      "https://api.github.com/",
+		"https://ghe.example/api/v3":  "https://ghe.example/api/v3/",
 		"https://ghe.example/api/v3/": "https://ghe.example/api/v3/",
 	} {
 		u, err := apiBase(in)
