@@ -1,9 +1,8 @@
 package compiler
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -55,28 +54,16 @@ func withoutExpressions(v any) any {
 	return v
 }
 
-// checkArguments decodes a step's Arguments strictly into the SDK input
-// struct of its job type: unknown keys, wrongly cased keys and values of the
-// wrong type are reported. tree is the generic decoding of the Arguments.
+// checkArguments checks a step's Arguments against the SDK input struct of
+// its job type, as a strict decode would: unknown keys, wrongly cased keys
+// and values of the wrong JSON type are reported. tree is the generic
+// decoding of the Arguments; expressions stand for any value.
 func checkArguments(stepType string, tree any) error {
 	t, ok := argumentTypes[stepType]
 	if !ok {
 		return fmt.Errorf("unknown step type %q", stepType)
 	}
-	plain := withoutExpressions(tree)
-	if err := exactKeys(plain, t, "Arguments"); err != nil {
-		return err
-	}
-	raw, err := json.Marshal(plain)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(reflect.New(t).Interface()); err != nil {
-		return err
-	}
-	return nil
+	return exactKeys(withoutExpressions(tree), t, "Arguments")
 }
 
 // exactKeys walks v against type t and rejects keys that match no field
@@ -122,6 +109,25 @@ func exactKeys(v any, t reflect.Type, at string) error {
 			if err := exactKeys(e, t.Elem(), fmt.Sprintf("%s[%d]", at, i)); err != nil {
 				return err
 			}
+		}
+	case string:
+		if t.Kind() != reflect.String && t.Kind() != reflect.Interface {
+			return fmt.Errorf("%s: expected %s, found a string", at, strings.ToLower(t.Kind().String()))
+		}
+	case bool:
+		if t.Kind() != reflect.Bool && t.Kind() != reflect.Interface {
+			return fmt.Errorf("%s: expected %s, found a boolean", at, strings.ToLower(t.Kind().String()))
+		}
+	case float64:
+		switch t.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			limit := math.Ldexp(1, t.Bits()-1)
+			if val != math.Trunc(val) || val < -limit || val >= limit {
+				return fmt.Errorf("%s: %v does not fit %s", at, val, t.Kind())
+			}
+		case reflect.Float32, reflect.Float64, reflect.Interface:
+		default:
+			return fmt.Errorf("%s: expected %s, found a number", at, strings.ToLower(t.Kind().String()))
 		}
 	}
 	return nil

@@ -153,7 +153,7 @@ type archiver struct {
 func (ar *archiver) tarGz(files []bundleFile) []byte {
 	ar.buf.Reset()
 	if ar.zw == nil {
-		ar.zw, _ = gzip.NewWriterLevel(&ar.buf, gzip.DefaultCompression)
+		ar.zw, _ = gzip.NewWriterLevel(&ar.buf, gzip.BestSpeed)
 	} else {
 		ar.zw.Reset(&ar.buf)
 	}
@@ -186,6 +186,7 @@ type bundler struct {
 	bucket   string
 	pipeline string
 	dirs     map[string]dirResult
+	bundles  map[string]Artifact // sourcedir bundle by directory
 	byKey    map[string]Artifact
 }
 
@@ -195,7 +196,7 @@ type dirResult struct {
 }
 
 func newBundler(ar *archiver, fsys fs.FS, bucket, pipeline string) *bundler {
-	return &bundler{ar: ar, fsys: fsys, bucket: bucket, pipeline: pipeline, dirs: map[string]dirResult{}, byKey: map[string]Artifact{}}
+	return &bundler{ar: ar, fsys: fsys, bucket: bucket, pipeline: pipeline, dirs: map[string]dirResult{}, bundles: map[string]Artifact{}, byKey: map[string]Artifact{}}
 }
 
 func (b *bundler) files(dir string) ([]bundleFile, error) {
@@ -217,11 +218,16 @@ func (b *bundler) add(kind, name string, body []byte) Artifact {
 
 // sourceDir bundles a directory as sourcedir.tar.gz.
 func (b *bundler) sourceDir(dir string) (Artifact, error) {
+	if a, ok := b.bundles[dir]; ok {
+		return a, nil
+	}
 	files, err := b.files(dir)
 	if err != nil {
 		return Artifact{}, err
 	}
-	return b.add("sourcedir", "sourcedir.tar.gz", b.ar.tarGz(files)), nil
+	a := b.add("sourcedir", "sourcedir.tar.gz", b.ar.tarGz(files))
+	b.bundles[dir] = a
+	return a, nil
 }
 
 // repackBundle bundles the repack script with the model's code under code/.

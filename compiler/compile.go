@@ -223,7 +223,6 @@ func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
 	// worker has its own archiver.
 	plans := make([]*Plan, len(selected))
 	pdiags := make([]diag.Diagnostics, len(selected))
-	archivers := sync.Pool{New: func() any { return &archiver{} }}
 	parallel(len(selected), func(i int) {
 		pc := selected[i]
 		if !pc.Name.Set {
@@ -250,6 +249,10 @@ func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
 	}
 	return res, ds.Sorted()
 }
+
+// archivers keeps gzip writers between builds: setting one up costs more
+// than compressing a typical code bundle.
+var archivers = sync.Pool{New: func() any { return &archiver{} }}
 
 // parallel runs f(0..n-1) on up to GOMAXPROCS goroutines.
 func parallel(n int, f func(i int)) {
