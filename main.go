@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/smpipe/smpipe-action/action"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -49,8 +51,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCompile(rest, stdout, stderr, getenv, "summary")
 	case "graph":
 		return runCompile(rest, stdout, stderr, getenv, "mermaid")
+	case "plan":
+		return runPlan(ctx, rest, stdout, stderr, getenv)
 	case "deploy":
 		return runDeploy(ctx, rest, stdout, stderr, getenv)
+	case "action":
+		return action.Run(ctx, action.Env{Getenv: getenv.get, Stdout: stdout, Version: version})
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "smpipe %s\n", version)
 		return exitOK
@@ -69,7 +75,10 @@ func usage(w io.Writer) {
 Usage:
   smpipe compile [flags] [PATH...]   check and compile pipelines (--format summary|json|mermaid, --out DIR)
   smpipe graph   [flags] [PATH...]   print each pipeline's DAG as a Mermaid flowchart
+  smpipe plan    --base REV [--head REV] [--format markdown|json]
+                                     the pull request report for base..head, to stdout
   smpipe deploy  [flags] [PATH...]   stage, create or update and start pipelines (--dry-run, --wait, --pipeline NAME)
+  smpipe action                      run as the GitHub Action (reads INPUT_*, GITHUB_EVENT_*)
   smpipe version                     print the version
 
 Run "smpipe <command> -h" for the flags of a command.

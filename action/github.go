@@ -1,0 +1,68 @@
+package action
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/smpipe/smpipe-action/ghreport"
+)
+
+// client connects to the GitHub API with the action's token.
+func (r *runner) client(ctx context.Context) (*ghreport.Client, error) {
+	if r.in.Token == "" {
+		return nil, fmt.Errorf("no github-token")
+	}
+	return ghreport.NewClient(ctx, r.in.Token, or(r.env.Getenv("GITHUB_API_URL"), "https://api.github.com"))
+}
+
+// postPlan creates or edits the sticky plan comment.
+func (r *runner) postPlan(ctx context.Context, pr int, body string, m ghreport.Marker, nothingTouched bool) error {
+	c, err := r.client(ctx)
+	if err != nil {
+		return err
+	}
+	owner, repo := r.owner()
+	post := ghreport.Upsert
+	if nothingTouched {
+		post = ghreport.UpdateNothingTouched
+	}
+	out, err := post(ctx, c, owner, repo, pr, body, m)
+	if err != nil {
+		return err
+	}
+	switch out.Action {
+	case ghreport.NoPermission:
+		r.gha.Noticef("smpipe: the token cannot comment on pull request #%d (a fork?); the report is in the job summary", pr)
+	case ghreport.Stale:
+		r.gha.Noticef("smpipe: a newer run already updated the comment on pull request #%d; left it alone", pr)
+	}
+	return nil
+}
+
+// reviewedHashes finds the pull request merged as sha and the definition
+// hashes its plan comment recorded. No pull request means nothing was
+// reviewed.
+func (r *runner) reviewedHashes(ctx context.Context, sha string) (int, map[string]string, error) {
+	c, err := r.client(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	owner, repo := r.owner()
+	pr, ok, err := ghreport.FindMergedPR(ctx, c, owner, repo, sha)
+	if err != nil || !ok {
+		return 0, nil, err
+	}
+	hashes, _, err := ghreport.ReadReviewedHashes(ctx, c, owner, repo, pr)
+	return pr, hashes, err
+}
+
+// postDeploy posts the deploy result onto the merged pull request.
+func (r *runner) postDeploy(ctx context.Context, pr int, sha, body string) error {
+	c, err := r.client(ctx)
+	if err != nil {
+		return err
+	}
+	owner, repo := r.owner()
+	_, err = ghreport.PostDeployResult(ctx, c, owner, repo, pr, ghreport.Marker{Kind: ghreport.KindDeploy, PR: pr, Head: sha}, body)
+	return err
+}

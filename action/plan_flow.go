@@ -1,0 +1,72 @@
+package action
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/smpipe/smpipe-action/ghreport"
+	"github.com/smpipe/smpipe-action/plan"
+)
+
+// plan compiles base and head of the pull request, writes the report to the
+// job summary and the sticky comment, and annotates the conf lines.
+func (r *runner) plan(ctx context.Context) int {
+	gha := r.gha
+	base, headSHA, pr := "", "", 0
+	switch {
+	case r.ev.PullRequest != nil:
+		base, headSHA, pr = r.ev.PullRequest.BaseSHA, r.ev.PullRequest.HeadSHA, r.ev.PullRequest.Number
+	case r.ev.Push != nil && r.ev.Push.Before != zeroSHA:
+		base = r.ev.Push.Before
+	}
+	gha.Group("smpipe plan: compile base and head")
+	res, baseSHA, checkedOut, err := plan.FromGit(ctx, plan.GitOptions{Dir: r.dir, Base: base, Token: r.in.Token, Compile: r.compile})
+	gha.EndGroup()
+	if err != nil {
+		gha.Errorf("%s", err)
+		return exitFailed
+	}
+	if headSHA == "" {
+		headSHA = checkedOut
+	}
+	runID, _ := strconv.ParseInt(r.env.Getenv("GITHUB_RUN_ID"), 10, 64)
+	attempt, _ := strconv.Atoi(r.env.Getenv("GITHUB_RUN_ATTEMPT"))
+	meta := ReportMeta{Repository: r.repo, ServerURL: r.env.Getenv("GITHUB_SERVER_URL"), PR: pr, BaseSHA: baseSHA,
+		HeadSHA: headSHA, RunURL: r.runURL(), RunID: runID, RunAttempt: attempt, Prefix: r.in.WorkingDirectory}
+	rep := PlanReport(res, meta)
+
+	// Annotations point at the changed conf lines; pre-existing problems
+	// elsewhere stay in the summary only.
+	_ = ghreport.Annotations(r.env.Stdout, prefixed(res.Failing, r.in.WorkingDirectory), 10)
+	r.summary(ghreport.Summary(rep))
+	body, budget := ghreport.Markdown(rep, ghreport.MarkdownOptions{BlobURL: meta.BlobURL()})
+
+	var outs []pipelineOutput
+	for _, p := range res.Pipelines {
+		status := p.Diff.Status.String()
+		if p.Failed() {
+			status = "failed"
+		}
+		outs = append(outs, pipelineOutput{Name: p.Name, Status: status, Hash: p.Diff.NewHash})
+	}
+	r.setOutputs(outs, body)
+
+	switch {
+	case !r.in.Comment:
+	case pr == 0:
+		gha.Noticef("smpipe: not a pull request event, so no comment; the report is in the job summary")
+	case r.ev.PullRequest != nil && r.ev.PullRequest.IsFork:
+		gha.Noticef("smpipe: pull request from a fork: its token cannot comment, so the report is in the job summary (see the fork relay in the smpipe docs)")
+	case r.in.Token == "":
+		gha.Noticef("smpipe: no github-token, so no comment; the report is in the job summary")
+	default:
+		if err := r.postPlan(ctx, pr, body, budget.Marker, rep.NothingTouched); err != nil {
+			// The report is in the summary; a comment failure never fails the plan.
+			gha.Warningf("smpipe: could not update the pull request comment: %s", err)
+		}
+	}
+	if !res.OK() {
+		return exitFailed
+	}
+	return exitOK
+}

@@ -1,0 +1,55 @@
+package action
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/smpipe/smpipe-action/compiler/diag"
+	"github.com/smpipe/smpipe-action/ghreport"
+	"github.com/smpipe/smpipe-action/plan"
+)
+
+// ReportMeta is what a report knows beyond the plan.
+type ReportMeta struct {
+	Repository       string // owner/name; empty outside GitHub
+	ServerURL        string // https://github.com
+	PR               int
+	BaseSHA, HeadSHA string
+	RunURL           string
+	RunID            int64
+	RunAttempt       int
+	// Prefix is the compile root inside the repository ("." or
+	// working-directory), so file links point at the right lines.
+	Prefix string
+}
+
+// PlanReport turns a plan into the report the pull request gets.
+func PlanReport(res *plan.Result, m ReportMeta) ghreport.Report {
+	rep := ghreport.Report{Repository: m.Repository, PR: m.PR, BaseSHA: m.BaseSHA, HeadSHA: m.HeadSHA,
+		RunURL: m.RunURL, RunID: m.RunID, RunAttempt: m.RunAttempt,
+		PreExisting: res.PreExisting, NothingTouched: len(res.Pipelines) == 0}
+	for _, p := range res.Pipelines {
+		rep.Pipelines = append(rep.Pipelines, ghreport.PipelineReport{Name: p.Name, Anchor: p.Anchor, Diff: p.Diff,
+			Errors: p.Errors, BaseErrors: p.BaseErrors})
+	}
+	return rep
+}
+
+// BlobURL links diagnostics to their lines at the head commit.
+func (m ReportMeta) BlobURL() func(diag.Pos) string {
+	if m.Repository == "" || m.HeadSHA == "" {
+		return nil
+	}
+	server := or(m.ServerURL, "https://github.com")
+	return func(p diag.Pos) string {
+		file := p.File
+		if m.Prefix != "" && m.Prefix != "." {
+			file = m.Prefix + "/" + file
+		}
+		u := fmt.Sprintf("%s/%s/blob/%s/%s", server, m.Repository, m.HeadSHA, (&url.URL{Path: file}).EscapedPath())
+		if p.Line > 0 {
+			u += fmt.Sprintf("#L%d", p.Line)
+		}
+		return u
+	}
+}

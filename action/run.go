@@ -1,0 +1,148 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/smpipe/smpipe-action/compiler"
+	"github.com/smpipe/smpipe-action/ghreport"
+)
+
+// Env is the process the action runs in; tests pass their own.
+type Env struct {
+	Getenv  func(string) string
+	Stdout  io.Writer
+	Version string
+}
+
+// Exit statuses of the action step.
+const (
+	exitOK     = 0
+	exitFailed = 1
+)
+
+// runner carries one run's settings.
+type runner struct {
+	env     Env
+	gha     *githubactions.Action // inputs and log commands
+	files   *ghreport.Actions     // job summary and outputs
+	in      Inputs
+	ev      ghreport.Event
+	name    string // GITHUB_EVENT_NAME
+	dir     string // the compile root
+	compile compiler.Options
+	repo    string // owner/name
+}
+
+// Run is `smpipe action`: it dispatches on the event and the mode input.
+func Run(ctx context.Context, env Env) int {
+	gha := githubactions.New(githubactions.WithGetenv(env.Getenv), githubactions.WithWriter(env.Stdout))
+	in, err := readInputs(gha)
+	if err != nil {
+		gha.Errorf("%s", err)
+		return exitFailed
+	}
+	name := env.Getenv("GITHUB_EVENT_NAME")
+	ev, err := ghreport.ReadEvent(name, env.Getenv("GITHUB_EVENT_PATH"))
+	if err != nil {
+		gha.Errorf("%s", err)
+		return exitFailed
+	}
+	ws := or(env.Getenv("GITHUB_WORKSPACE"), ".")
+	r := &runner{env: env, gha: gha, files: ghreport.NewActions(env.Getenv, env.Stdout), in: in, ev: ev, name: name,
+		dir: filepath.Join(ws, filepath.FromSlash(in.WorkingDirectory)), repo: env.Getenv("GITHUB_REPOSITORY")}
+	r.compile = compiler.Options{Glob: in.ConfigGlob, FrameworkConf: in.FrameworkConf, Region: r.region(),
+		Bucket: in.S3Bucket, Role: in.PipelineRoleARN, Getenv: func(k string) (string, bool) {
+			v := env.Getenv(k)
+			return v, v != ""
+		}}
+
+	switch mode := r.dispatch(); mode {
+	case "plan":
+		return r.plan(ctx)
+	case "deploy":
+		return r.deploy(ctx)
+	default:
+		gha.Noticef("smpipe has nothing to do for the %s event (mode %s): it plans on pull_request and deploys on a push to the default branch or on workflow_dispatch", r.name, in.Mode)
+		return exitOK
+	}
+}
+
+// dispatch decides what this run does.
+func (r *runner) dispatch() string {
+	switch r.in.Mode {
+	case "plan", "deploy":
+		return r.in.Mode
+	}
+	switch {
+	case r.ev.PullRequest != nil:
+		if slices.Contains([]string{"opened", "synchronize", "reopened", "ready_for_review"}, r.ev.PullRequest.Action) {
+			return "plan"
+		}
+	case r.ev.Push != nil:
+		if r.ev.Push.OnDefaultBranch() && !r.ev.Push.Deleted {
+			return "deploy"
+		}
+	case r.ev.Dispatch != nil:
+		return "deploy"
+	}
+	return ""
+}
+
+func (r *runner) region() string {
+	for _, v := range []string{r.in.AWSRegion, r.env.Getenv("AWS_REGION"), r.env.Getenv("AWS_DEFAULT_REGION")} {
+		if v != "" {
+			return v
+		}
+	}
+	return "us-east-1"
+}
+
+// runURL links the job summary of this run.
+func (r *runner) runURL() string {
+	server, id := or(r.env.Getenv("GITHUB_SERVER_URL"), "https://github.com"), r.env.Getenv("GITHUB_RUN_ID")
+	if r.repo == "" || id == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s/actions/runs/%s", server, r.repo, id)
+}
+
+// pipelineOutput is one entry of the `pipelines` output.
+type pipelineOutput struct {
+	Name         string `json:"name"`
+	Status       string `json:"status"`
+	Hash         string `json:"definitionHash,omitempty"`
+	ExecutionARN string `json:"executionArn,omitempty"`
+}
+
+func (r *runner) setOutputs(pipelines []pipelineOutput, report string) {
+	if pipelines == nil {
+		pipelines = []pipelineOutput{}
+	}
+	raw, _ := json.Marshal(pipelines)
+	for _, o := range [][2]string{{"pipelines", string(raw)}, {"report", report}} {
+		if err := r.files.SetOutput(o[0], o[1]); err != nil && !errors.Is(err, ghreport.ErrNoRunnerFile) {
+			r.gha.Warningf("smpipe: %s", err)
+		}
+	}
+}
+
+// summary appends markdown to the job summary.
+func (r *runner) summary(markdown string) {
+	if err := r.files.AddStepSummary(markdown); err != nil && !errors.Is(err, ghreport.ErrNoRunnerFile) {
+		r.gha.Warningf("smpipe: %s", err)
+	}
+}
+
+func (r *runner) owner() (string, string) {
+	owner, name, _ := strings.Cut(r.repo, "/")
+	return owner, name
+}
