@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/smpipe/smpipe-action/action"
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/ghreport"
 	"github.com/smpipe/smpipe-action/plan"
@@ -65,8 +64,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 // planMarkdown renders the pull request comment for a plan made on the
 // command line, linking files when run inside GitHub Actions.
 func planMarkdown(res *plan.Result, baseSHA, headSHA string, getenv env) string {
-	meta := action.ReportMeta{Repository: getenv.get("GITHUB_REPOSITORY"), ServerURL: getenv.get("GITHUB_SERVER_URL"),
+	meta := plan.ReportMeta{Repository: getenv.get("GITHUB_REPOSITORY"), ServerURL: getenv.get("GITHUB_SERVER_URL"),
 		BaseSHA: baseSHA, HeadSHA: headSHA}
-	body, _ := ghreport.Markdown(action.PlanReport(res, meta), ghreport.MarkdownOptions{BlobURL: meta.BlobURL()})
+	body, _ := ghreport.Markdown(res.Report(meta), ghreport.MarkdownOptions{BlobURL: meta.BlobURL()})
 	return body
 }

@@ -31,9 +31,9 @@ func (r *runner) plan(ctx context.Context) int {
 	}
 	runID, _ := strconv.ParseInt(r.env.Getenv("GITHUB_RUN_ID"), 10, 64)
 	attempt, _ := strconv.Atoi(r.env.Getenv("GITHUB_RUN_ATTEMPT"))
-	meta := ReportMeta{Repository: r.repo, ServerURL: r.env.Getenv("GITHUB_SERVER_URL"), PR: pr, BaseSHA: baseSHA,
+	meta := plan.ReportMeta{Repository: r.repo, ServerURL: r.env.Getenv("GITHUB_SERVER_URL"), PR: pr, BaseSHA: baseSHA,
 		HeadSHA: headSHA, RunURL: r.runURL(), RunID: runID, RunAttempt: attempt, Prefix: r.in.WorkingDirectory}
-	rep := PlanReport(res, meta)
+	rep := res.Report(meta)
 
 	// Annotations point at the changed conf lines; pre-existing problems
 	// elsewhere stay in the summary only.

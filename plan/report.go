@@ -1,4 +1,4 @@
-package action
+package plan
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/ghreport"
-	"github.com/smpipe/smpipe-action/plan"
 )
 
 // ReportMeta is what a report knows beyond the plan.
@@ -23,8 +22,8 @@ type ReportMeta struct {
 	Prefix string
 }
 
-// PlanReport turns a plan into the report the pull request gets.
-func PlanReport(res *plan.Result, m ReportMeta) ghreport.Report {
+// Report turns a plan into the report the pull request gets.
+func (res *Result) Report(m ReportMeta) ghreport.Report {
 	rep := ghreport.Report{Repository: m.Repository, PR: m.PR, BaseSHA: m.BaseSHA, HeadSHA: m.HeadSHA,
 		RunURL: m.RunURL, RunID: m.RunID, RunAttempt: m.RunAttempt,
 		PreExisting: res.PreExisting, NothingTouched: len(res.Pipelines) == 0}
@@ -40,7 +39,10 @@ func (m ReportMeta) BlobURL() func(diag.Pos) string {
 	if m.Repository == "" || m.HeadSHA == "" {
 		return nil
 	}
-	server := or(m.ServerURL, "https://github.com")
+	server := m.ServerURL
+	if server == "" {
+		server = "https://github.com"
+	}
 	return func(p diag.Pos) string {
 		file := p.File
 		if m.Prefix != "" && m.Prefix != "." {
