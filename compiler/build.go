@@ -37,6 +37,10 @@ type userStep struct {
 	sub  []*Step
 	// Implicit wiring: the latest preceding steps of the same model.
 	train, create, transform, metrics *userStep
+	// afterInvalid is set when a step of unknown class precedes this one in
+	// its model: a missing predecessor may be that step, so wiring errors
+	// would only repeat the step_class error.
+	afterInvalid bool
 }
 
 type sectionKey struct {
@@ -124,17 +128,24 @@ func (b *builder) collect() {
 		}
 		var latest userStep // running "latest preceding" of each class
 		for _, sc := range pm.Steps {
-			if !sc.Name.Set || !sc.Class.Set {
+			if !sc.Name.Set || (!sc.Class.Set && !sc.ClassInvalid) {
 				continue // reported while decoding
 			}
 			class := graph.Class(sc.Class.Value)
 			us := &userStep{conf: sc, class: class, model: m, name: sc.Name.Value,
-				train: latest.train, create: latest.create, transform: latest.transform, metrics: latest.metrics}
+				train: latest.train, create: latest.create, transform: latest.transform, metrics: latest.metrics,
+				afterInvalid: latest.afterInvalid}
 			if prev, dup := b.byName[us.name]; dup {
 				b.ds.Errorf(sc.Name.Pos, "duplicate-step", "step_name %q is already used at %s", us.name, prev.conf.Name.Pos)
 				continue
 			}
 			b.byName[us.name] = us
+			if sc.ClassInvalid {
+				// Known by name, so dependencies and chains on it do not
+				// report again; never built.
+				latest.afterInvalid = true
+				continue
+			}
 			b.steps = append(b.steps, us)
 			switch class {
 			case graph.Training:
@@ -435,6 +446,8 @@ func (b *builder) chainSources(us *userStep) []*userStep {
 		switch {
 		case !ok:
 			b.ds.Errorf(s.Pos, "chain", "chain_input_source_step %q is not a step of this pipeline%s", s.Value, didYouMean(s.Value, sortedKeys(b.byName)))
+		case src.class == "":
+			// its step_class is invalid: already reported
 		case src == us:
 			b.ds.Errorf(s.Pos, "chain", "step %q cannot chain its own output as input", us.name)
 		case src.class == graph.CreateModel || src.class == graph.RegisterModel:

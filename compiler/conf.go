@@ -128,6 +128,7 @@ type StepConf struct {
 	Model            string
 	Name             Str
 	Class            Str
+	ClassInvalid     bool // step_class was given but is not a class (reported while decoding)
 	Type             Str
 	EnableCache      Bool
 	CacheExpireAfter Str

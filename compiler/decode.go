@@ -213,7 +213,9 @@ func (r *reader) decodeStep(n *yaml.Node, model, what string) *StepConf {
 		case "step_name":
 			st.Name = r.nonEmptyStr(kv.Value, "step_name")
 		case "step_class":
-			st.Class = r.stepClass(r.nonEmptyStr(kv.Value, "step_class"))
+			given := r.nonEmptyStr(kv.Value, "step_class")
+			st.Class = r.stepClass(given)
+			st.ClassInvalid = given.Set && !st.Class.Set
 		case "step_type":
 			st.Type = r.nonEmptyStr(kv.Value, "step_type")
 		case "enable_cache":

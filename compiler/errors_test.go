@@ -130,6 +130,10 @@ func TestCompile_errors(t *testing.T) {
 			want: []string{
 				"m/conf/conf.yaml:26:25: error: unknown step_class \"Trainer\"; did you mean \"Training\"? (one of Processing, Training, CreateModel, Transform, Metrics, RegisterModel)",
 			}},
+		{name: "invalid step_class does not cascade", files: map[string]string{f: model + pipeline(step("train", "Trainer")+step("register", "RegisterModel")+step("prep", "Processing", "step_type: prep", "chain_input_source_step: [train]"), "train >> register")},
+			want: []string{
+				"m/conf/conf.yaml:26:25: error: unknown step_class \"Trainer\"; did you mean \"Training\"? (one of Processing, Training, CreateModel, Transform, Metrics, RegisterModel)",
+			}},
 		{name: "template step_class alias", files: map[string]string{f: model + pipeline(step("train", "registermodel"))},
 			want: []string{
 				"m/conf/conf.yaml:26:25: error: unknown step_class \"registermodel\"; did you mean \"RegisterModel\"? (step classes are case-sensitive)",

@@ -9,7 +9,7 @@ import (
 // buildMetrics builds the evaluate job: a processing job whose single
 // output holds model_evaluation_metrics.json, declared as a PropertyFile.
 func (b *builder) buildMetrics(us *userStep) {
-	if us.transform == nil {
+	if us.transform == nil && !us.afterInvalid {
 		b.ds.Errorf(us.conf.Pos, "wiring", "Metrics step %q needs a Transform step before it in model %q", us.name, us.model.Name)
 	}
 	sec := b.section(us.model, "evaluate", graph.Metrics)

@@ -28,7 +28,7 @@ func (b *builder) modelContainer(us *userStep) (*containerDefinition, *RegistryC
 	m := us.model
 	s := map[string]string{}
 	if us.train == nil || us.train.main == nil {
-		if us.train == nil {
+		if us.train == nil && !us.afterInvalid {
 			b.ds.Errorf(us.conf.Pos, "wiring", "%s step %q needs a Training step before it in model %q", us.class, us.name, m.Name)
 		}
 		return nil, nil, nil

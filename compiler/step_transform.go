@@ -11,7 +11,7 @@ import (
 // static file of transform.channels.
 func (b *builder) buildTransform(us *userStep) {
 	m := us.model
-	if us.create == nil {
+	if us.create == nil && !us.afterInvalid {
 		b.ds.Errorf(us.conf.Pos, "wiring", "Transform step %q needs a CreateModel step before it in model %q", us.name, m.Name)
 	}
 	sec := b.section(m, "transform", graph.Transform)

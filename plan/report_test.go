@@ -1,0 +1,68 @@
+package plan
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/smpipe/smpipe-action/compiler/graph/graphtest"
+	"github.com/smpipe/smpipe-action/ghreport"
+)
+
+var update = flag.Bool("update", false, "rewrite golden reports under testdata/report")
+
+// TestReport_golden renders the pull request comment for pairs of the
+// example repositories and compares it with testdata/report/<case>.md.
+func TestReport_golden(t *testing.T) {
+	base := readRepo(t, repoDir)
+	anchor := string(base[fraud].Data)
+	cases := []struct {
+		name    string
+		head    fstest.MapFS
+		changes []string
+	}{
+		{"instance-type", edit(t, base, fraud, "entry_point: model/train.py\n        instance_type: ml.m5.xlarge", "entry_point: model/train.py\n        instance_type: ml.m5.4xlarge"), []string{fraud}},
+		{"hyperparameter", edit(t, base, fraud, "learning_rate: 0.05", "learning_rate: 0.1"), []string{fraud}},
+		{"new-step", edit(t, base, fraud, "          - step_name: fraud-Register\n", "          - step_name: fraud-Model\n            step_class: CreateModel\n          - step_name: fraud-Register\n"), []string{fraud}},
+		{"removed-step", edit(t, base, fraud, "          - step_name: fraud-Register\n            step_class: RegisterModel\n    dependencies:\n      - fraud-Prepare >> fraud-Train >> fraud-Register", "    dependencies:\n      - fraud-Prepare >> fraud-Train"), []string{fraud}},
+		{"new-dependency", edit(t, base, fraud, "      - fraud-Prepare >> fraud-Train >> fraud-Register", "      - fraud-Prepare >> fraud-Train >> fraud-Register\n      - fraud-Prepare >> fraud-Register"), []string{fraud}},
+		{"broken-head", edit(t, base, fraud, "step_class: Training", "step_class: Trainer"), []string{fraud}},
+		{"new-pipeline", edit(t, base, "shadow/conf/conf.yaml", "", strings.NewReplacer("card-fraud-detection", "card-fraud-shadow", "card-fraud:", "card-fraud-shadow:", "fraud-", "shadow-").Replace(anchor)), []string{"shadow/conf/conf.yaml"}},
+		{"deleted-pipeline", edit(t, base, fraud, "", ""), []string{fraud}},
+		{"code-only", edit(t, base, "fraud/code/model/train.py", "", "print('retrained')\n"), []string{"fraud/code/model/train.py"}},
+		{"nothing-touched", edit(t, base, "docs/notes.md", "", "hello\n"), []string{"docs/notes.md"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runPlan(t, base, tc.head, tc.changes...)
+			meta := ReportMeta{Repository: "acme/ml-pipelines", PR: 42, BaseSHA: strings.Repeat("b", 40), HeadSHA: strings.Repeat("a", 40),
+				RunURL: "https://github.com/acme/ml-pipelines/actions/runs/1", RunID: 1, RunAttempt: 1}
+			body, _ := ghreport.Markdown(res.Report(meta), ghreport.MarkdownOptions{BlobURL: meta.BlobURL()})
+			for i, block := range strings.Split(body, "```mermaid\n")[1:] {
+				graphtest.WriteForRender(t, tc.name+"-"+string(rune('a'+i)), block[:strings.Index(block, "```")])
+			}
+			path := filepath.Join("testdata", "report", tc.name+".md")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("reading golden report (go test ./plan -update creates it): %v", err)
+			}
+			if diff := cmp.Diff(string(want), body); diff != "" {
+				t.Errorf("report differs from %s (-want +got):\n%s", path, diff)
+			}
+		})
+	}
+}
