@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"github.com/smpipe/smpipe-action/internal/awsname"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -106,14 +107,12 @@ func (b *builder) checkFramework() {
 	if !fw.Role.Set {
 		b.ds.Errorf(at, "missing-key", "no execution role for pipeline %q: set conf.sagemakerNetworkSecurity.role in %s or pass --role", b.pipe.Name, DefaultFrameworkConf)
 	}
-	if name := b.pipe.Name; name != "" && !pipelineNameRE.MatchString(name) {
+	if name := b.pipe.Name; name != "" && !awsname.Hyphenated(name, 256) {
 		b.ds.Errorf(b.pc.Name.Pos, "pipeline-name", "invalid pipelineName %q: use 1-256 letters, digits and single hyphens, starting and ending with a letter or digit", name)
 	} else if len(name) > 82 {
 		b.ds.Warnf(b.pc.Name.Pos, "pipeline-name", "pipelineName %q is %d characters; SageMaker's default experiment tracking fails for names over 82", name, len(name))
 	}
 }
-
-var pipelineNameRE = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$`)
 
 // collect registers every step by name and class, so references can point
 // forward and across models.

@@ -1,7 +1,7 @@
 package compiler
 
 import (
-	"regexp"
+	"github.com/smpipe/smpipe-action/internal/awsname"
 	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/graph"
@@ -147,8 +147,6 @@ func (b *builder) buildCreateModel(us *userStep) {
 	b.addStep(us, &Step{Name: us.name + "-CreateModel", Class: graph.CreateModel, Type: "Model", Arguments: args, Settings: s})
 }
 
-var packageGroupRE = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
-
 func (b *builder) buildRegister(us *userStep) {
 	c, rc, s := b.modelContainer(us)
 	if c == nil {
@@ -158,7 +156,7 @@ func (b *builder) buildRegister(us *userStep) {
 	if !group.Set {
 		group = Str{Value: b.pipe.Name + "-" + us.model.Name, Pos: us.conf.Pos}
 	}
-	if !packageGroupRE.MatchString(group.Value) {
+	if !awsname.Hyphenated(group.Value, 63) {
 		b.ds.Errorf(group.Pos, "value", "model package group name %q must be 1-63 letters, digits and single hyphens; set registry.ModelPackageGroupName", group.Value)
 	}
 	spec := inferenceSpecification{

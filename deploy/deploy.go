@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/smpipe/smpipe-action/internal/awsname"
 	"io"
 	"io/fs"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -53,9 +53,6 @@ type Options struct {
 	// AccountID, when known, is sent as ExpectedBucketOwner on every S3 call.
 	AccountID string
 }
-
-// pipelineNameRE is SageMaker's pipeline name pattern.
-var pipelineNameRE = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$`)
 
 // Deploy stages, upserts, starts and (with Wait) waits for each target, at
 // most Concurrency at a time. Results are in the order of targets. A failing
@@ -134,7 +131,7 @@ func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options) Result
 
 // validateTarget refuses targets that cannot be deployed as given.
 func validateTarget(t Target) error {
-	if !pipelineNameRE.MatchString(t.Pipeline) {
+	if !awsname.Hyphenated(t.Pipeline, 256) {
 		return errors.New("not a valid SageMaker pipeline name (letters, digits and inner hyphens, at most 256)")
 	}
 	if t.RoleArn == "" {

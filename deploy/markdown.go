@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"github.com/smpipe/smpipe-action/internal/awsname"
 	"regexp"
 	"strings"
 )
@@ -11,7 +12,7 @@ var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 // ConsoleURL links to the pipeline in the SageMaker console; it is empty for
 // a region or name that is not well formed.
 func ConsoleURL(region, pipeline string) string {
-	if !regionRE.MatchString(region) || !pipelineNameRE.MatchString(pipeline) {
+	if !regionRE.MatchString(region) || !awsname.Hyphenated(pipeline, 256) {
 		return ""
 	}
 	return fmt.Sprintf("https://%s.console.aws.amazon.com/sagemaker/home?region=%s#/pipelines/%s", region, region, pipeline)

@@ -274,5 +274,3 @@ func (s *SageMaker) executionNotFound(arn string) *Fault {
 func validation(format string, args ...any) *Fault {
 	return &Fault{Code: "ValidationException", Message: fmt.Sprintf(format, args...)}
 }
-
-var displayNameRE = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,81}$`)

@@ -3,6 +3,7 @@ package fakeaws
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/smpipe/smpipe-action/internal/awsname"
 	"sort"
 	"strconv"
 	"time"
@@ -227,7 +228,7 @@ func (s *SageMaker) startPipelineExecution(body []byte) (any, *Fault) {
 	if n := len(in.ClientRequestToken); n < 32 || n > 128 {
 		return nil, validation("ClientRequestToken must be 32 to 128 characters, got %d.", n)
 	}
-	if in.PipelineExecutionDisplayName != "" && !displayNameRE.MatchString(in.PipelineExecutionDisplayName) {
+	if in.PipelineExecutionDisplayName != "" && !awsname.Hyphenated(in.PipelineExecutionDisplayName, 82) {
 		return nil, validation("PipelineExecutionDisplayName %q does not match the pattern.", in.PipelineExecutionDisplayName)
 	}
 	version := p.VersionID
