@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/compiler/graph"
+	"github.com/smpipe/smpipe-action/plan"
 )
 
 // compileFlags are shared by every command that compiles.
@@ -111,7 +113,10 @@ func runCompile(args []string, stdout, stderr io.Writer, getenv env, defaultForm
 	var cf compileFlags
 	cf.register(fs)
 	format := defaultFormat
-	var out string
+	var out, base string
+	if name == "graph" {
+		fs.StringVar(&base, "base", "", "show the change since this revision: touched pipelines only, added, changed and removed steps highlighted")
+	}
 	if name == "compile" {
 		fs.StringVar(&format, "format", defaultFormat, "output: summary, json or mermaid")
 		fs.StringVar(&out, "out", "", "write each pipeline's definition to DIR/<pipelineName>.json")
@@ -130,6 +135,9 @@ func runCompile(args []string, stdout, stderr io.Writer, getenv env, defaultForm
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe %s: %v\n", name, err)
 		return exitUsage
+	}
+	if base != "" {
+		return diffGraphs(root, base, opt, stdout, stderr, getenv)
 	}
 	res, ds := compiler.Compile(os.DirFS(root), opt)
 	if format != "json" {
@@ -207,4 +215,37 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// diffGraphs prints each touched pipeline's graph since base, with added,
+// changed and removed steps styled.
+func diffGraphs(root, base string, opt compiler.Options, stdout, stderr io.Writer, getenv env) int {
+	res, _, _, err := plan.FromGit(context.Background(), plan.GitOptions{Dir: root, Base: base, Token: getenv.get("GITHUB_TOKEN"), Compile: opt})
+	if err != nil {
+		fmt.Fprintf(stderr, "smpipe graph: %v\n", err)
+		return exitProblem
+	}
+	compiler.PrintDiagnostics(stderr, res.Failing, res.HeadSources, isTerminal(stderr))
+	if len(res.Pipelines) == 0 {
+		fmt.Fprintf(stderr, "smpipe graph: no pipeline changed since %s\n", base)
+	}
+	for i, p := range res.Pipelines {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		fmt.Fprintf(stdout, "%%%% pipeline %s: %s\n", sanitizeComment(p.Name), p.Diff.Summary())
+		if p.Diff.Merged == nil {
+			continue
+		}
+		text, mode := graph.Mermaid(p.Diff.Merged, graph.MermaidOptions{Status: p.Diff.GraphStatus(), EdgeStatus: p.Diff.EdgeStatus()})
+		if mode == graph.TooLarge {
+			fmt.Fprint(stdout, graph.TextList(p.Diff.Merged, p.Diff.GraphStatus()))
+			continue
+		}
+		fmt.Fprint(stdout, text)
+	}
+	if !res.OK() {
+		return exitProblem
+	}
+	return exitOK
 }
