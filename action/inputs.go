@@ -72,9 +72,7 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		return in, fmt.Errorf("input wait-timeout-minutes is %q; give a whole number of minutes", minutes)
 	}
 	in.WaitTimeout = time.Duration(n) * time.Minute
-	for _, p := range strings.FieldsFunc(gha.GetInput("pipelines"), func(r rune) bool { return r == ',' || r == '\n' || r == ' ' }) {
-		in.Pipelines = append(in.Pipelines, p)
-	}
+	in.Pipelines = strings.FieldsFunc(gha.GetInput("pipelines"), func(r rune) bool { return r == ',' || r == '\n' || r == ' ' })
 	if filepath.IsAbs(in.WorkingDirectory) || strings.HasPrefix(filepath.Clean(in.WorkingDirectory), "..") {
 		return in, fmt.Errorf("input working-directory %q must be a path inside the repository", in.WorkingDirectory)
 	}

@@ -28,7 +28,6 @@ type Project struct {
 	// using a model defined twice fails with the clash.
 	modelFiles map[string][]string
 	env        func(string) (string, bool)
-	sources    map[string][]byte
 }
 
 // assemble merges decoded files and reports cross-file clashes: a model
