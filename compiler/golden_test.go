@@ -2,17 +2,13 @@ package compiler
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
+	goldenfile "github.com/smpipe/smpipe-action/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
 
 // exampleRepos are the example repositories every package's tests share.
 func exampleRepos(t testing.TB) []string {
@@ -43,26 +39,10 @@ func compileDir(t testing.TB, dir string) *Result {
 	return res
 }
 
-// golden compares got with testdata/golden/<name>, rewriting it under -update.
+// golden compares got with testdata/golden/<name>.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run go test ./compiler -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs from the golden file (-want +got):\n%s", name, diff)
-	}
+	goldenfile.Check(t, "golden/"+name, got)
 }
 
 func TestCompile_examples(t *testing.T) {

@@ -1,38 +1,16 @@
 package ghreport
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/smpipe/smpipe-action/internal/golden"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/smpipe/smpipe-action/compiler/graph/graphtest"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// checkGolden compares got with testdata/name, or rewrites it with -update.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got; run with -update after reviewing):\n%s", path, diff)
-	}
+	golden.Check(t, name, []byte(got))
 }
 
 // mermaidBlocks returns the contents of every ```mermaid fence in body.

@@ -1,20 +1,14 @@
 package plan
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/smpipe/smpipe-action/internal/golden"
 	"strings"
 	"testing"
 	"testing/fstest"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/smpipe/smpipe-action/compiler/graph/graphtest"
 	"github.com/smpipe/smpipe-action/ghreport"
 )
-
-var update = flag.Bool("update", false, "rewrite golden reports under testdata/report")
 
 // TestReport_golden renders the pull request comment for pairs of the
 // example repositories and compares it with testdata/report/<case>.md.
@@ -46,23 +40,7 @@ func TestReport_golden(t *testing.T) {
 			for i, block := range strings.Split(body, "```mermaid\n")[1:] {
 				graphtest.WriteForRender(t, tc.name+"-"+string(rune('a'+i)), block[:strings.Index(block, "```")])
 			}
-			path := filepath.Join("testdata", "report", tc.name+".md")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("reading golden report (go test ./plan -update creates it): %v", err)
-			}
-			if diff := cmp.Diff(string(want), body); diff != "" {
-				t.Errorf("report differs from %s (-want +got):\n%s", path, diff)
-			}
+			golden.Check(t, "report/"+tc.name+".md", []byte(body))
 		})
 	}
 }
