@@ -32,18 +32,7 @@ func (b *builder) buildMetrics(us *userStep) {
 	if ch != nil {
 		base = ch.InputLocalFilepath.Or(base)
 		outLocal = ch.OutputLocalFilepath.Or(outLocal)
-		for i, df := range ch.DataFiles {
-			if !df.SourceName.Set {
-				b.ds.Errorf(df.Pos, "missing-key", "dataFiles[%d] of channel %q is missing sourceName, which names the input and its folder under %s", i, ch.Name, base)
-				continue
-			}
-			uri, ok := b.fileURI(us, df, ch.S3Bucket, ch.S3InputPrefix)
-			if !ok {
-				continue
-			}
-			job.inputs = append(job.inputs, s3In(df.SourceName.Value, uri, base+"/"+df.SourceName.Value, sec.S3DataDistributionType.Or("FullyReplicated")))
-			job.settings[fmt.Sprintf("channels.%s.dataFiles[%d].fileName", ch.Name, i)] = df.FileName.Value
-		}
+		b.staticInputs(us, job, ch, base, sec.S3DataDistributionType.Or("FullyReplicated"))
 	}
 	srcs := b.chainSources(us)
 	for i, src := range srcs {

@@ -36,22 +36,8 @@ func (b *builder) buildProcessing(us *userStep) {
 	job := &processingJob{sec: sec, volume: sec.VolumeSizeInGB.Or(32), runtime: sec.MaxRuntime.Or(3000), settings: map[string]string{}}
 	distribution := sec.S3DataDistributionType.Or("FullyReplicated")
 	base := sec.InputLocalFilepath.Or(processingInputDir)
-	{
-		// static inputs: every dataFiles entry of every channel
-		for _, ch := range sec.Channels {
-			for i, df := range ch.DataFiles {
-				if !df.SourceName.Set {
-					b.ds.Errorf(df.Pos, "missing-key", "dataFiles[%d] of channel %q is missing sourceName, which names the input and its folder under %s", i, ch.Name, base)
-					continue
-				}
-				uri, ok := b.fileURI(us, df, ch.S3Bucket, ch.S3InputPrefix)
-				if !ok {
-					continue
-				}
-				job.inputs = append(job.inputs, s3In(df.SourceName.Value, uri, base+"/"+df.SourceName.Value, distribution))
-				job.settings[fmt.Sprintf("channels.%s.dataFiles[%d].fileName", ch.Name, i)] = df.FileName.Value
-			}
-		}
+	for _, ch := range sec.Channels {
+		b.staticInputs(us, job, ch, base, distribution)
 	}
 	for i, src := range b.chainSources(us) {
 		if src == nil {
@@ -134,6 +120,23 @@ func (b *builder) emitProcessing(us *userStep, job *processingJob, class graph.C
 	}
 	return b.addStep(us, &Step{Name: us.name, Class: class, Type: "Processing", Arguments: args,
 		Cache: b.cache(us, s), Outputs: outs, Settings: s})
+}
+
+// staticInputs adds one input per dataFiles entry of ch, named by its
+// sourceName and placed in that folder under base.
+func (b *builder) staticInputs(us *userStep, job *processingJob, ch *ChannelConf, base, distribution string) {
+	for i, df := range ch.DataFiles {
+		if !df.SourceName.Set {
+			b.ds.Errorf(df.Pos, "missing-key", "dataFiles[%d] of channel %q is missing sourceName, which names the input and its folder under %s", i, ch.Name, base)
+			continue
+		}
+		uri, ok := b.fileURI(us, df, ch.S3Bucket, ch.S3InputPrefix)
+		if !ok {
+			continue
+		}
+		job.inputs = append(job.inputs, s3In(df.SourceName.Value, uri, base+"/"+df.SourceName.Value, distribution))
+		job.settings[fmt.Sprintf("channels.%s.dataFiles[%d].fileName", ch.Name, i)] = df.FileName.Value
+	}
 }
 
 func s3In(name string, uri any, local, distribution string) processingInput {
