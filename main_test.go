@@ -132,3 +132,36 @@ func TestRun_placeholdersFromEnv(t *testing.T) {
 		t.Errorf("placeholders were not substituted from the environment")
 	}
 }
+
+func TestRun_deployDryRun(t *testing.T) {
+	code, out, errOut := runCLI(t, map[string]string{"GITHUB_SHA": strings.Repeat("c", 40)}, "deploy", "--dry-run", example)
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "house-price-tf") || !strings.Contains(out, "dry-run") {
+		t.Errorf("stdout:\n%s", out)
+	}
+	for _, want := range []string{"s3 HeadObject \"s3://smpipe-examples/house-price-tf/code/", "sagemaker DescribePipeline", "StartPipelineExecution"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("dry-run log lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code, _, errOut := runCLI(t, nil, "deploy", "--dry-run", "--pipeline", "no-such", example); code != exitUsage || !strings.Contains(errOut, `no pipeline named "no-such" (pipelines: house-price-tf)`) {
+		t.Errorf("unknown --pipeline: exit %d, %s", code, errOut)
+	}
+}
+
+func TestRun_deployRefusesUnresolvedPlaceholders(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(example)); err != nil {
+		t.Fatal(err)
+	}
+	fw := "conf:\n  s3Bucket: SMP_S3BUCKETNAME\n  sagemakerNetworkSecurity:\n    role: arn:aws:iam::123456789012:role/r\n"
+	if err := os.WriteFile(filepath.Join(dir, "framework", "conf", "conf.yaml"), []byte(fw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, nil, "deploy", "--dry-run", dir)
+	if code != exitProblem || !strings.Contains(errOut, "error: placeholder SMP_S3BUCKETNAME is not set") {
+		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+}
