@@ -119,7 +119,7 @@ func (b *builder) buildRepack(us *userStep, entry Str) *Step {
 		AlgorithmSpecification: algorithmSpecification{TrainingInputMode: "File", TrainingImage: account + ".dkr.ecr." + b.region + ".amazonaws.com/" + repackImageTag},
 		OutputDataConfig:       outputDataConfig{S3OutputPath: out, KmsKeyId: b.kms()},
 		StoppingCondition:      stoppingCondition{MaxRuntimeInSeconds: 86400},
-		ResourceConfig:         resourceConfig{VolumeSizeInGB: 30, InstanceCount: 1, InstanceType: "ml.m5.large"},
+		ResourceConfig:         resourceConfig{VolumeSizeInGB: 30, InstanceCount: 1, InstanceType: "ml.m5.large", VolumeKmsKeyId: b.kms()},
 		RoleArn:                b.pipe.Role,
 		InputDataConfig: []channel{{ChannelName: "training", InputMode: "File", DataSource: dataSource{S3DataSource: s3DataSource{
 			S3DataType: "S3Prefix", S3Uri: modelArtifactsRef(us.train.main.Name), S3DataDistributionType: "FullyReplicated"}}}},
