@@ -35,7 +35,7 @@ func (r *runner) deploy(ctx context.Context) int {
 	for _, p := range plans {
 		if p.Failed {
 			results = append(results, deploy.Result{Pipeline: p.Name, Status: deploy.StatusFailed,
-				Err: fmt.Errorf("%s does not compile; fix the errors annotated on it", p.Anchor)})
+				Err: fmt.Errorf("pipeline %q: %s does not compile; fix the errors annotated on it", p.Name, p.Anchor)})
 			continue
 		}
 		ready = append(ready, p)
@@ -81,7 +81,7 @@ func (r *runner) deploy(ctx context.Context) int {
 	for _, res := range results {
 		outs = append(outs, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
 		if res.Err != nil {
-			gha.Errorf("pipeline %q: %s", res.Pipeline, res.Err)
+			gha.Errorf("%s", res.Err) // every result error names its pipeline
 		}
 	}
 	r.setOutputs(outs, report)
