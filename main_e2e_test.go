@@ -297,8 +297,9 @@ func TestE2E(t *testing.T) {
 		// No pull request is linked to the commit: nobody reviewed it.
 		r := w.run(t, w.pushEvent(t, pushPayload{Before: merge, After: direct, Message: "Shorter runtime"}))
 		r.wantCode(t, exitProblem)
-		if !strings.Contains(r.stdout, "::error") || !strings.Contains(r.stdout, "refusing to deploy") {
-			t.Errorf("stdout does not explain the refusal:\n%s", r.stdout)
+		refusal := errorLine(t, r.stdout, "refusing to deploy")
+		if n := strings.Count(refusal, `pipeline "house-price-tf"`); n != 1 {
+			t.Errorf("the refusal names the pipeline %d times, want once: %s", n, refusal)
 		}
 		if after := w.deployCalls(); after != before {
 			t.Errorf("deploy calls went from %+v to %+v, want nothing deployed", before, after)
@@ -732,6 +733,9 @@ func (w *world) run(t *testing.T, env []string) result {
 	}
 	r.summary = string(sum)
 	r.outputs = parseOutputs(t, string(out))
+	if os.Getenv("E2E_DUMP") != "" {
+		t.Logf("exit %d\n--- stdout\n%s\n--- stderr\n%s\n--- outputs\n%s\n--- summary\n%s", r.code, r.stdout, r.stderr, out, r.summary)
+	}
 	w.captured = append(w.captured, withoutMaskCommands(r.stdout), r.stderr, string(out), r.summary)
 	return r
 }
@@ -818,6 +822,21 @@ func (r result) wantReport(t *testing.T, body string) {
 	if got := r.outputs["report"]; got != body {
 		t.Errorf("report output differs from the comment body:\n--- report\n%s\n--- comment\n%s", got, body)
 	}
+}
+
+// errorLine is the one ::error workflow command in stdout holding s.
+func errorLine(t *testing.T, stdout, s string) string {
+	t.Helper()
+	var found []string
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(l, "::error") && strings.Contains(l, s) {
+			found = append(found, l)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d ::error lines hold %q, want one:\n%s", len(found), s, stdout)
+	}
+	return found[0]
 }
 
 // --- fakes' state ----------------------------------------------------------
