@@ -53,6 +53,9 @@ func (r *runner) deploy(ctx context.Context) int {
 			gha.Errorf("smpipe: looking up what was reviewed: %s", err)
 			return exitFailed
 		}
+		if pr == 0 && len(targets) > 0 {
+			gha.Noticef("smpipe: commit %s is not the merge of a pull request (a direct push?), so nothing in it was reviewed", headSHA)
+		}
 		var refused []deploy.Result
 		targets, refused = deploy.CheckReviewed(targets, reviewed, false)
 		results = append(results, refused...)
