@@ -297,6 +297,9 @@ func TestE2E(t *testing.T) {
 		// No pull request is linked to the commit: nobody reviewed it.
 		r := w.run(t, w.pushEvent(t, pushPayload{Before: merge, After: direct, Message: "Shorter runtime"}))
 		r.wantCode(t, exitProblem)
+		if !strings.Contains(r.stdout, "::notice::smpipe: commit "+direct+" is not the merge of a pull request") {
+			t.Errorf("stdout does not say that no pull request was found:\n%s", r.stdout)
+		}
 		refusal := errorLine(t, r.stdout, "refusing to deploy")
 		if n := strings.Count(refusal, `pipeline "house-price-tf"`); n != 1 {
 			t.Errorf("the refusal names the pipeline %d times, want once: %s", n, refusal)
