@@ -105,7 +105,7 @@ func TestE2E(t *testing.T) {
 			t.Errorf("marker hash = %q, want a new hash (was %s)", hash, pr7.hash)
 		}
 		pr7.hash = hash
-		if !strings.Contains(c.Body, "80") || !strings.Contains(c.Body, "epochs") {
+		if !strings.Contains(c.Body, "| hyperparams.epochs | 60 | 80 |") {
 			t.Errorf("comment does not show the epochs change:\n%s", c.Body)
 		}
 		r.wantPipelines(t, pipelineOut{Name: "house-price-tf", Status: "changed", Hash: pr7.hash})
