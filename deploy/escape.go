@@ -3,13 +3,23 @@ package deploy
 import "strings"
 
 // maxCell bounds free text (errors, failure reasons) in one table cell.
-const maxCell = 300
+// Bounds on text from repositories and AWS in the report: table cells stay
+// short; problem descriptions get room for a whole sentence.
+const (
+	maxCell    = 300
+	maxProblem = 2000
+)
 
 // escapeText makes s inert inside a markdown table cell: no HTML, no
 // markdown syntax, no @mentions, no line breaks, bounded length. Pipeline and
 // step names come from pull requests and are treated as hostile.
-func escapeText(s string) string {
-	s = truncateRunes(s, maxCell)
+func escapeText(s string) string { return escapeBounded(s, maxCell) }
+
+// escapeBounded is escapeText with its own bound; a cut is marked with "…".
+func escapeBounded(s string, limit int) string {
+	if cut := truncateRunes(s, limit); cut != s {
+		s = cut + "…"
+	}
 	var b strings.Builder
 	for _, r := range s {
 		switch r {

@@ -56,7 +56,8 @@ func RenderMarkdown(results []Result, region string) string {
 			if r.Err != nil {
 				msg = r.Err.Error()
 			}
-			fmt.Fprintf(&b, "- %s: %s\n", escapeText(r.Pipeline), escapeText(msg))
+			msg = strings.TrimPrefix(msg, fmt.Sprintf("pipeline %q: ", r.Pipeline))
+			fmt.Fprintf(&b, "- %s: %s\n", escapeText(r.Pipeline), escapeBounded(msg, maxProblem))
 		}
 	}
 

@@ -57,3 +57,18 @@ func TestRenderMarkdown_empty(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestRenderMarkdown_problemsKeepTheWholeSentence(t *testing.T) {
+	long := &UnreviewedError{Pipeline: "churn", Hash: "sha256:" + strings.Repeat("1", 64), Reviewed: "sha256:" + strings.Repeat("2", 64)}
+	md := RenderMarkdown([]Result{{Pipeline: "churn", Status: StatusFailed, Err: long}}, "us-east-1")
+	if !strings.Contains(md, "review again, or allow unreviewed deploys") {
+		t.Errorf("the refusal was cut:\n%s", md)
+	}
+	if strings.Contains(md, `- churn: pipeline &quot;churn&quot;`) || strings.Contains(md, `- churn: pipeline "churn"`) {
+		t.Errorf("the pipeline is named twice:\n%s", md)
+	}
+	huge := RenderMarkdown([]Result{{Pipeline: "p", Status: StatusFailed, Err: errors.New(strings.Repeat("x", 5000))}}, "us-east-1")
+	if !strings.Contains(huge, "…") || len(huge) > 3000 {
+		t.Errorf("a huge error must be bounded and marked as cut (%d bytes)", len(huge))
+	}
+}
