@@ -77,7 +77,7 @@ func emit(p *Pipeline, b *builder, ds *diag.Diagnostics) *Plan {
 			from, err := checkRef(ref, steps)
 			if err != nil {
 				refErrors = true
-				if !cascade {
+				if !cascade && !b.unbuilt(ref) {
 					ds.Errorf(s.Pos, "ref", "step %q: %v", s.Name, err)
 				}
 				continue
@@ -130,4 +130,16 @@ func apiName(stepType string) string {
 		return "CreateModelPackage"
 	}
 	return fmt.Sprintf("Create%sJob", stepType)
+}
+
+// unbuilt reports whether ref points at a step the builder skipped because
+// of an error reported elsewhere (an invalid step_class upstream, a missing
+// section): the dangling reference is a consequence, not news.
+func (b *builder) unbuilt(ref string) bool {
+	for name, us := range b.byName {
+		if len(us.sub) == 0 && (strings.HasPrefix(ref, "Steps."+name+".") || strings.HasPrefix(ref, "Steps."+name+"-")) {
+			return true
+		}
+	}
+	return false
 }

@@ -134,6 +134,10 @@ func TestCompile_errors(t *testing.T) {
 			want: []string{
 				"m/conf/conf.yaml:26:25: error: unknown step_class \"Trainer\"; did you mean \"Training\"? (one of Processing, Training, CreateModel, Transform, Metrics, RegisterModel)",
 			}},
+		{name: "invalid step_class upstream of a chain does not cascade", files: map[string]string{f: model + pipeline(strings.Replace(fullChain, "step_class: Training", "step_class: Trainer", 1))},
+			want: []string{
+				"m/conf/conf.yaml:29:25: error: unknown step_class \"Trainer\"; did you mean \"Training\"? (one of Processing, Training, CreateModel, Transform, Metrics, RegisterModel)",
+			}},
 		{name: "template step_class alias", files: map[string]string{f: model + pipeline(step("train", "registermodel"))},
 			want: []string{
 				"m/conf/conf.yaml:26:25: error: unknown step_class \"registermodel\"; did you mean \"RegisterModel\"? (step classes are case-sensitive)",
