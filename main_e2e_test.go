@@ -263,6 +263,39 @@ func TestE2E(t *testing.T) {
 		}
 	})
 
+	step("5b_workflow_dispatch_redeploys_named_pipelines", func(t *testing.T) {
+		sha := ""
+		for _, kv := range w.lastPush {
+			if v, ok := strings.CutPrefix(kv, "GITHUB_SHA="); ok {
+				sha = v
+			}
+		}
+		dispatch := func(pipelines string) result {
+			path := filepath.Join(w.tmp, "dispatch-"+pipelines+".json")
+			body := fmt.Sprintf(`{"ref":"refs/heads/main","inputs":{"pipelines":%q},"repository":{"full_name":%q,"default_branch":"main"}}`, pipelines, w.repo)
+			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			w.checkoutCommit(t, sha)
+			return w.run(t, w.env(t, "workflow_dispatch", path, sha, "refs/heads/main", map[string]string{"INPUT_ROLE-TO-ASSUME": roleARN}))
+		}
+		before := w.deployCalls()
+		r := dispatch("house-price-tf")
+		r.wantCode(t, exitOK)
+		if out := r.pipelines(t); len(out) != 1 || out[0].Name != "house-price-tf" || out[0].ExecutionARN != deployed.arn {
+			t.Errorf("pipelines output = %+v, want house-price-tf with the execution already started for this commit", out)
+		}
+		if after := w.deployCalls(); after.executions != before.executions || after.puts != before.puts || after.updates != before.updates {
+			t.Errorf("a redeploy of the same commit changed AWS: %+v → %+v", before, after)
+		}
+
+		r = dispatch("no-such-pipeline")
+		r.wantCode(t, exitProblem)
+		if !strings.Contains(r.stdout, `no pipeline named \"no-such-pipeline\" (pipelines: house-price-tf)`) && !strings.Contains(r.stdout, `no pipeline named "no-such-pipeline" (pipelines: house-price-tf)`) {
+			t.Errorf("an unknown pipeline name must be reported:\n%s", r.stdout)
+		}
+	})
+
 	step("6_fork_pr_reports_in_the_summary_only", func(t *testing.T) {
 		w.checkoutBranch(t, "fork-lr", true)
 		w.edit(t, conf, "learning_rate: 0.001", "learning_rate: 0.002")
