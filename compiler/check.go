@@ -2,24 +2,34 @@ package compiler
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/compiler/graph"
 )
 
-var (
-	stepNameRE    = regexp.MustCompile(`^[A-Za-z0-9\-_]{1,64}$`)
-	channelNameRE = regexp.MustCompile(`^[A-Za-z0-9\.\-_]{1,64}$`)
-)
+// validName reports whether s is 1 to 64 characters of letters, digits,
+// '-', '_' and any of extra: SageMaker's StepName ([A-Za-z0-9\-_]{1,64})
+// and ChannelName (also '.'). A loop, because {1,64} regular expressions
+// cost start-up time in every run.
+func validName(s, extra string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || strings.IndexByte(extra, c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
 
 // checkNames checks definition step names (after suffixing) and the input,
 // output and channel names derived inside each step.
 func checkNames(p *Pipeline, ds *diag.Diagnostics) {
 	seen := map[string]*Step{}
 	for _, s := range p.Steps {
-		if !stepNameRE.MatchString(s.Name) {
+		if !validName(s.Name, "") {
 			why := "use only letters, digits, '-' and '_'"
 			if len(s.Name) > 64 {
 				why = fmt.Sprintf("it is %d characters, over SageMaker's 64", len(s.Name))
@@ -53,7 +63,7 @@ func checkNames(p *Pipeline, ds *diag.Diagnostics) {
 			what = "channel"
 			for _, c := range a.InputDataConfig {
 				names = append(names, c.ChannelName)
-				if !channelNameRE.MatchString(c.ChannelName) {
+				if !validName(c.ChannelName, ".") {
 					ds.Errorf(s.Pos, "channel-name", "training channel name %q of step %q must be 1-64 letters, digits, '.', '-' and '_'", c.ChannelName, s.Name)
 				}
 			}
