@@ -15,19 +15,17 @@ type Side struct {
 	Definition []byte // canonical definition JSON, two-space indented
 }
 
-// Status is what happened to a pipeline or a step.
-type Status uint8
+// Status is what happened to a pipeline or a step: the graph's own status,
+// so a diff styles a rendered graph without translation.
+type Status = graph.Status
 
+// The statuses, re-exported for readers of a diff.
 const (
-	Unchanged Status = iota
-	Added
-	Changed
-	Removed
+	Unchanged = graph.Unchanged
+	Added     = graph.Added
+	Changed   = graph.Changed
+	Removed   = graph.Removed
 )
-
-func (s Status) String() string {
-	return [...]string{"unchanged", "added", "changed", "removed"}[s]
-}
 
 // SettingChange is one setting path whose value differs. Old is empty when
 // the setting was added (OldSet false), New is empty when it was removed.

@@ -202,30 +202,14 @@ func definitionDiff(base, head *Side) string {
 
 // GraphStatus maps every step of Merged to the status Mermaid styles it by.
 func (p Pipeline) GraphStatus() map[string]graph.Status {
-	out := make(map[string]graph.Status, len(p.StepStatus))
-	for name, s := range p.StepStatus {
-		out[name] = graphStatus(s)
-	}
-	return out
+	return p.StepStatus
 }
 
 // EdgeStatus maps every added or removed edge to its status, for Mermaid.
 func (p Pipeline) EdgeStatus() map[graph.Edge]graph.Status {
 	out := make(map[graph.Edge]graph.Status, len(p.Edges))
 	for _, e := range p.Edges {
-		out[e.Edge] = graphStatus(e.Status)
+		out[e.Edge] = e.Status
 	}
 	return out
-}
-
-func graphStatus(s Status) graph.Status {
-	switch s {
-	case Added:
-		return graph.Added
-	case Changed:
-		return graph.Changed
-	case Removed:
-		return graph.Removed
-	}
-	return graph.Unchanged
 }
