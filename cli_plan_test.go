@@ -6,10 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/smpipe/smpipe-action/internal/testrepo"
 )
 
 // gitRepo copies an example into a new git repository, commits it, applies
@@ -20,24 +18,9 @@ func gitRepo(t *testing.T, example string, edit func(dir string)) string {
 	if err := os.CopyFS(dir, os.DirFS(example)); err != nil {
 		t.Fatal(err)
 	}
-	repo, err := git.PlainInit(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := &object.Signature{Name: "t", Email: "t@example.com", When: time.Unix(1_700_000_000, 0)}
-	for i, step := range []func(string){func(string) {}, edit} {
-		step(dir)
-		if err := wt.AddGlob("."); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := wt.Commit("commit "+string(rune('a'+i)), &git.CommitOptions{Author: sig, AllowEmptyCommits: true}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testrepo.Commit(t, dir, "base")
+	edit(dir)
+	testrepo.Commit(t, dir, "head")
 	return dir
 }
 

@@ -7,10 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/ghreport"
@@ -23,26 +21,7 @@ func monorepoPlan(b *testing.B) (string, string) {
 	b.Helper()
 	dir := b.TempDir()
 	testrepo.WriteMonorepo(b, dir, 1000)
-	repo, err := git.PlainInit(dir, false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		b.Fatal(err)
-	}
-	sig := &object.Signature{Name: "bench", Email: "bench@example.com", When: time.Unix(1_700_000_000, 0)}
-	commit := func(msg string) string {
-		if err := wt.AddGlob("."); err != nil {
-			b.Fatal(err)
-		}
-		h, err := wt.Commit(msg, &git.CommitOptions{Author: sig})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return h.String()
-	}
-	base := commit("base")
+	base := testrepo.Commit(b, dir, "base")
 	for i := 0; i < 1000; i += 100 {
 		p := filepath.Join(dir, fmt.Sprintf("m%04d", i), "conf", "conf.yaml")
 		body, err := os.ReadFile(p)
@@ -53,8 +32,12 @@ func monorepoPlan(b *testing.B) (string, string) {
 			b.Fatal(err)
 		}
 	}
-	commit("tune ten pipelines")
+	testrepo.Commit(b, dir, "tune ten pipelines")
 	// A clone or fetch leaves objects packed; local commits leave them loose.
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
 	if err := repo.RepackObjects(&git.RepackConfig{}); err != nil {
 		b.Fatal(err)
 	}

@@ -2,10 +2,15 @@
 package testrepo
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // WriteMonorepo writes n independent pipelines under root: a framework conf
@@ -75,4 +80,31 @@ func WriteMonorepo(tb testing.TB, root string, n int) {
 `, m)
 		write(m+"/conf/conf.yaml", conf)
 	}
+}
+
+// Commit records everything under dir as a new commit of the git repository
+// there (created on first use), with a fixed author and time so commits are
+// reproducible, and returns its SHA.
+func Commit(tb testing.TB, dir, msg string) string {
+	tb.Helper()
+	repo, err := git.PlainOpen(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		repo, err = git.PlainInit(dir, false)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := wt.AddGlob("."); err != nil {
+		tb.Fatal(err)
+	}
+	sig := &object.Signature{Name: "smpipe tests", Email: "tests@smpipe.invalid", When: time.Unix(1_700_000_000, 0)}
+	h, err := wt.Commit(msg, &git.CommitOptions{Author: sig, AllowEmptyCommits: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h.String()
 }
