@@ -81,3 +81,36 @@ func TestRun_planBrokenHead(t *testing.T) {
 		t.Errorf("plan without --base: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// TestRun_planInSubdirectory: the pipelines live below the repository root
+// (the action's working-directory); changes outside that directory are
+// ignored and paths stay relative to it.
+func TestRun_planInSubdirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "ml"), os.DirFS("testdata/conf/ok/two-pipelines")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("root\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testrepo.Commit(t, dir, "base")
+	replaceIn(t, "ml/demand/conf/conf.yaml", "ml.c5.2xlarge", "ml.c5.4xlarge")(dir)
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testrepo.Commit(t, dir, "head")
+
+	code, out, errOut := runCLI(t, nil, "plan", "--base", "HEAD~1", "--format", "json", filepath.Join(dir, "ml"))
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+	var rep struct {
+		Pipelines []struct{ Name, Anchor string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Pipelines) != 1 || rep.Pipelines[0].Name != "store-demand-forecast" || rep.Pipelines[0].Anchor != "demand/conf/conf.yaml" {
+		t.Errorf("pipelines = %+v, want only store-demand-forecast anchored at demand/conf/conf.yaml", rep.Pipelines)
+	}
+}
