@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "deploy":
 		return runDeploy(ctx, rest, stdout, stderr, getenv)
 	case "action":
-		return action.Run(ctx, action.Env{Getenv: getenv.get, Stdout: stdout, Version: version})
+		return action.Run(ctx, action.Env{Getenv: getenv.get, LookupEnv: getenv, Stdout: stdout, Version: version})
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "smpipe %s\n", version)
 		return exitOK

@@ -18,9 +18,13 @@ import (
 
 // Env is the process the action runs in; tests pass their own.
 type Env struct {
-	Getenv  func(string) string
-	Stdout  io.Writer
-	Version string
+	Getenv func(string) string
+	// LookupEnv tells a variable set to "" from an unset one, as SMP_*
+	// placeholders need (SMP_SUBNETS="" means no VPC). Default: Getenv,
+	// with "" meaning unset.
+	LookupEnv func(string) (string, bool)
+	Stdout    io.Writer
+	Version   string
 }
 
 // Exit statuses of the action step.
@@ -60,10 +64,13 @@ func Run(ctx context.Context, env Env) int {
 	r := &runner{env: env, gha: gha, files: ghreport.NewActions(env.Getenv, env.Stdout), in: in, ev: ev, name: name,
 		dir: filepath.Join(ws, filepath.FromSlash(in.WorkingDirectory)), repo: env.Getenv("GITHUB_REPOSITORY")}
 	r.compile = compiler.Options{Glob: in.ConfigGlob, FrameworkConf: in.FrameworkConf, Region: r.region(),
-		Bucket: in.S3Bucket, Role: in.PipelineRoleARN, Getenv: func(k string) (string, bool) {
+		Bucket: in.S3Bucket, Role: in.PipelineRoleARN, Getenv: env.LookupEnv}
+	if r.compile.Getenv == nil {
+		r.compile.Getenv = func(k string) (string, bool) {
 			v := env.Getenv(k)
 			return v, v != ""
-		}}
+		}
+	}
 
 	switch mode := r.dispatch(); mode {
 	case "plan":
