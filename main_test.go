@@ -165,3 +165,22 @@ func TestRun_deployRefusesUnresolvedPlaceholders(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, errOut)
 	}
 }
+
+// TestREADME_summaryExample keeps the README's example output true: it must
+// be exactly what the README's first command prints.
+func TestREADME_summaryExample(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := strings.Index(string(readme), "```\npipeline house-price-tf\n")
+	if start < 0 {
+		t.Fatal("README has no example summary of house-price-tf")
+	}
+	block := string(readme[start+4:])
+	block = block[:strings.Index(block, "```")]
+	code, out, _ := runCLI(t, nil, "compile", example)
+	if code != exitOK || out != block {
+		t.Errorf("README example differs from `smpipe compile %s` (exit %d):\n--- README\n%s--- output\n%s", example, code, block, out)
+	}
+}
