@@ -249,7 +249,7 @@ func TestCompile_errors(t *testing.T) {
 			}},
 		{name: "placeholders set to the empty string mean no VPC", env: map[string]string{"SMP_SUBNETS": "", "SMP_SECURITYGROUPS": ""},
 			files: map[string]string{"framework/conf/conf.yaml": testFramework + "    subnets: SMP_SUBNETS\n    security_groups_id: SMP_SECURITYGROUPS\n", f: model + pipeline(step("train", "Training"))},
-			want: nil},
+			want:  nil},
 		{name: "placeholder promoted for deploy", opt: Options{Promote: []string{"placeholder"}}, files: map[string]string{"framework/conf/conf.yaml": "conf:\n  s3Bucket: SMP_S3BUCKETNAME\n  sagemakerNetworkSecurity:\n    role: arn:aws:iam::123456789012:role/test\n", f: model + pipeline(step("train", "Training"))},
 			want: []string{
 				"framework/conf/conf.yaml:2:13: error: placeholder SMP_S3BUCKETNAME is not set in the environment; the value stays \"SMP_S3BUCKETNAME\"",
