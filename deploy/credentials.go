@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	sleeppkg "github.com/smpipe/smpipe-action/internal/sleep"
 	"os"
 	"time"
 
@@ -90,7 +91,7 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 	}
 	sleep := o.Sleep
 	if sleep == nil {
-		sleep = sleepContext
+		sleep = sleeppkg.Context
 	}
 
 	stsClient := sts.NewFromConfig(cfg, func(so *sts.Options) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/smpipe/smpipe-action/internal/awsname"
+	"github.com/smpipe/smpipe-action/internal/sleep"
 	"io"
 	"io/fs"
 	"strings"
@@ -162,7 +163,7 @@ func (d *Deployer) sleep(ctx context.Context, dur time.Duration) error {
 	if d.Sleep != nil {
 		return d.Sleep(ctx, dur)
 	}
-	return sleepContext(ctx, dur)
+	return sleep.Context(ctx, dur)
 }
 
 func (d *Deployer) now() time.Time {

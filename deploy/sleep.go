@@ -1,21 +1,6 @@
 package deploy
 
-import (
-	"context"
-	"time"
-)
-
-// sleepContext waits for d or until ctx is done; it is the production Sleep.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+import "time"
 
 // backoff is the delay before retry attempt n (0-based): base doubled per
 // attempt, capped at max.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/smpipe/smpipe-action/internal/sleep"
 	"net/http"
 	"net/url"
 	"strings"
@@ -77,7 +78,7 @@ func NewClient(ctx context.Context, token, apiURL string, opts ...ClientOption) 
 		return nil, errors.New("creating GitHub client: no token (set the github-token input or GITHUB_TOKEN)")
 	}
 	cfg := clientConfig{
-		sleep: sleepContext,
+		sleep: sleep.Context,
 		now:   time.Now,
 		logf:  func(string, ...any) {},
 	}
