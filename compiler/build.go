@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/smpipe/smpipe-action/internal/awsname"
 	"io/fs"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -90,8 +91,8 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, ar *archi
 	for _, us := range b.steps {
 		b.pipe.Steps = append(b.pipe.Steps, us.sub...)
 	}
-	b.pipe.Files = sortedKeys(b.files)
-	b.pipe.SourceDirs = sortedKeys(b.srcDirs)
+	b.pipe.Files = slices.Sorted(maps.Keys(b.files))
+	b.pipe.SourceDirs = slices.Sorted(maps.Keys(b.srcDirs))
 	return b.pipe
 }
 
@@ -206,7 +207,7 @@ func (b *builder) section(m *ModelConf, name string, class graph.Class) *Section
 }
 
 func (b *builder) sectionNames(m *ModelConf) []string {
-	return sortedKeys(m.Sections)
+	return slices.Sorted(maps.Keys(m.Sections))
 }
 
 // registry decodes a model's registry section, once; nil when absent.
@@ -444,7 +445,7 @@ func (b *builder) chainSources(us *userStep) []*userStep {
 		src, ok := b.byName[s.Value]
 		switch {
 		case !ok:
-			b.ds.Errorf(s.Pos, "chain", "chain_input_source_step %q is not a step of this pipeline%s", s.Value, didYouMean(s.Value, sortedKeys(b.byName)))
+			b.ds.Errorf(s.Pos, "chain", "chain_input_source_step %q is not a step of this pipeline%s", s.Value, didYouMean(s.Value, slices.Sorted(maps.Keys(b.byName))))
 		case src.class == "":
 			// its step_class is invalid: already reported
 		case src == us:
@@ -567,7 +568,7 @@ func quoteAll(ss []string) []string {
 // CreateModel or RegisterModel target gets the edge on its first sub-step;
 // such a source stands for all of its sub-steps.
 func (b *builder) applyDependencies() {
-	names := sortedKeys(b.byName)
+	names := slices.Sorted(maps.Keys(b.byName))
 	for _, dep := range b.pc.Dependencies {
 		parts := strings.Split(dep.Value, ">>")
 		var chain []*userStep
@@ -611,13 +612,4 @@ func (b *builder) applyDependencies() {
 			}
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
@@ -141,7 +143,7 @@ func collectRefs(v any, out []string) []string {
 		if g, ok := t["Get"].(string); ok && len(t) == 1 {
 			return append(out, g)
 		}
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			out = collectRefs(t[k], out)
 		}
 	case []any:

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"runtime"
@@ -178,7 +179,7 @@ func (r *Repository) Anchors() []Anchor {
 				}
 			}
 		}
-		a.Files, a.SourceDirs = sortedKeys(files), sortedKeys(dirs)
+		a.Files, a.SourceDirs = slices.Sorted(maps.Keys(files)), slices.Sorted(maps.Keys(dirs))
 		out = append(out, a)
 	}
 	return out

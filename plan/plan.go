@@ -11,6 +11,7 @@ package plan
 
 import (
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 
@@ -138,7 +139,7 @@ func Run(opt Options) *Result {
 	for p := range changed {
 		failingFiles[p] = true
 	}
-	for _, name := range sortedNames(byName) {
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
 		p := byName[name]
 		tp := &Pipeline{Name: name}
 		var baseSide, headSide *diff.Side
@@ -235,14 +236,5 @@ func inFiles(ds diag.Diagnostics, files []string) diag.Diagnostics {
 			out = append(out, d)
 		}
 	}
-	return out
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
