@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -62,14 +63,7 @@ func assemble(files []*ConfFile, fw Framework, ds *diag.Diagnostics) *Project {
 }
 
 // modelNames returns the defined model names, sorted, for suggestions.
-func (p *Project) modelNames() []string {
-	out := make([]string, 0, len(p.Models))
-	for n := range p.Models {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
-}
+func (p *Project) modelNames() []string { return slices.Sorted(maps.Keys(p.Models)) }
 
 // splitList splits a comma-separated framework value, trimming blanks.
 func splitList(s string) []string {

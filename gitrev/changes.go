@@ -96,6 +96,19 @@ func (r *Repo) Changes(base, head string) ([]Change, error) {
 // commitTree resolves rev to its commit's root tree. The caller holds the
 // mutex.
 func (r *Repo) commitTree(rev string) (*object.Tree, error) {
+	c, err := r.commit(rev)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("reading tree of commit %s: %w", c.Hash, err)
+	}
+	return t, nil
+}
+
+// commit resolves rev to its commit object. The caller holds the mutex.
+func (r *Repo) commit(rev string) (*object.Commit, error) {
 	h, err := r.resolve(rev)
 	if err != nil {
 		return nil, err
@@ -104,9 +117,5 @@ func (r *Repo) commitTree(rev string) (*object.Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading commit %s: %w", h, err)
 	}
-	t, err := c.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("reading tree of commit %s: %w", h, err)
-	}
-	return t, nil
+	return c, nil
 }

@@ -1,7 +1,6 @@
 package gitrev
 
 import (
-	"fmt"
 	"io/fs"
 	"syscall"
 	"time"
@@ -36,13 +35,9 @@ var (
 func (r *Repo) TreeFS(rev string) (fs.FS, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	h, err := r.resolve(rev)
+	c, err := r.commit(rev)
 	if err != nil {
 		return nil, err
-	}
-	c, err := r.git.CommitObject(h)
-	if err != nil {
-		return nil, fmt.Errorf("reading commit %s: %w", h, err)
 	}
 	return &treeFS{
 		repo:    r,
