@@ -31,6 +31,19 @@ type staged struct {
 	definitionS3 *smtypes.PipelineDefinitionS3Location
 }
 
+// put counts one upload's outcome: written, or already present.
+func (st *staged) put(uploaded bool, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case uploaded:
+		st.uploaded++
+	default:
+		st.skipped++
+	}
+	return nil
+}
+
 // definitionKey is where a large definition is staged: content-addressed, so
 // an unchanged definition is never written twice.
 func definitionKey(t Target) string {
@@ -48,26 +61,14 @@ func (d *Deployer) stage(ctx context.Context, lg *logger, t Target, opts Options
 		if err != nil {
 			return st, err
 		}
-		up, err := d.upload(ctx, a.Bucket, a.Key, body, a.ContentType, opts)
-		if err != nil {
+		if err := st.put(d.upload(ctx, a.Bucket, a.Key, body, a.ContentType, opts)); err != nil {
 			return st, err
-		}
-		if up {
-			st.uploaded++
-		} else {
-			st.skipped++
 		}
 	}
 	if len(t.Definition) >= MaxInlineDefinition {
 		key := definitionKey(t)
-		up, err := d.upload(ctx, t.Bucket, key, t.Definition, "application/json", opts)
-		if err != nil {
+		if err := st.put(d.upload(ctx, t.Bucket, key, t.Definition, "application/json", opts)); err != nil {
 			return st, err
-		}
-		if up {
-			st.uploaded++
-		} else {
-			st.skipped++
 		}
 		st.definitionS3 = &smtypes.PipelineDefinitionS3Location{Bucket: aws.String(t.Bucket), ObjectKey: aws.String(key)}
 	}
