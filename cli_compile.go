@@ -12,6 +12,7 @@ import (
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/compiler/graph"
+	"github.com/smpipe/smpipe-action/internal/awsregion"
 	"github.com/smpipe/smpipe-action/plan"
 )
 
@@ -26,7 +27,7 @@ func (c *compileFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.root, "root", "", "repository root (default: the nearest directory at or above the first PATH holding framework/conf/conf.yaml or .git)")
 	fs.StringVar(&c.glob, "glob", "", "glob selecting conf files, relative to the root (default: modelConfigFilePath of the framework conf, else "+compiler.DefaultGlob+")")
 	fs.StringVar(&c.frameworkConf, "framework-conf", "", "framework conf, relative to the root (default "+compiler.DefaultFrameworkConf+")")
-	fs.StringVar(&c.region, "region", "", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)")
+	fs.StringVar(&c.region, "region", "", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's region, else "+awsregion.Default+")")
 	fs.StringVar(&c.bucket, "bucket", "", "override conf.s3Bucket")
 	fs.StringVar(&c.role, "role", "", "override conf.sagemakerNetworkSecurity.role")
 	fs.StringVar(&c.subnets, "subnets", "", "override conf.sagemakerNetworkSecurity.subnets (comma-separated)")
@@ -64,13 +65,7 @@ func (c *compileFlags) options(paths []string, getenv env) (string, compiler.Opt
 		}
 		rel = append(rel, filepath.ToSlash(r))
 	}
-	region := c.region
-	if region == "" {
-		region = getenv.get("AWS_REGION")
-	}
-	if region == "" {
-		region = getenv.get("AWS_DEFAULT_REGION")
-	}
+	region := awsregion.Resolve(context.Background(), c.region, "--region", getenv.get).Region
 	opt := compiler.Options{
 		Paths: rel, Glob: c.glob, FrameworkConf: c.frameworkConf, Region: region, Getenv: getenv,
 		Bucket: c.bucket, Role: c.role, Subnets: c.subnets, SecurityGroups: c.securityGroups, KMSKey: c.kms,

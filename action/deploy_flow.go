@@ -75,7 +75,7 @@ func (r *runner) deploy(ctx context.Context) int {
 	}
 	slices.SortStableFunc(results, func(a, b deploy.Result) int { return strings.Compare(a.Pipeline, b.Pipeline) })
 
-	report := deploy.RenderMarkdown(results, r.region())
+	report := deploy.RenderMarkdown(results, r.region)
 	if len(results) == 0 {
 		report = "## smpipe deploy\n\nNo pipeline to deploy: the change touches none.\n"
 	}
@@ -160,7 +160,7 @@ func (r *runner) deployPlans(ctx context.Context) ([]*compiler.Plan, diag.Diagno
 
 // runDeployer gets credentials and deploys.
 func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha string) ([]deploy.Result, error) {
-	cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: r.region(), RoleToAssume: r.in.RoleToAssume,
+	cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: r.region, RoleToAssume: r.in.RoleToAssume,
 		RoleSessionName: r.in.RoleSessionName, Audience: r.in.Audience, Getenv: r.env.Getenv})
 	if err != nil {
 		return nil, err

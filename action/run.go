@@ -14,6 +14,7 @@ import (
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/ghreport"
+	"github.com/smpipe/smpipe-action/internal/awsregion"
 )
 
 // Env is the process the action runs in; tests pass their own.
@@ -44,6 +45,7 @@ type runner struct {
 	dir     string // the compile root
 	compile compiler.Options
 	repo    string // owner/name
+	region  string // decided once: what is compiled is what is deployed to
 }
 
 // Run is `smpipe action`: it dispatches on the event and the mode input.
@@ -63,7 +65,8 @@ func Run(ctx context.Context, env Env) int {
 	ws := or(env.Getenv("GITHUB_WORKSPACE"), ".")
 	r := &runner{env: env, gha: gha, files: ghreport.NewActions(env.Getenv, env.Stdout), in: in, ev: ev, name: name,
 		dir: filepath.Join(ws, filepath.FromSlash(in.WorkingDirectory)), repo: env.Getenv("GITHUB_REPOSITORY")}
-	r.compile = compiler.Options{Glob: in.ConfigGlob, FrameworkConf: in.FrameworkConf, Region: r.region(),
+	r.region = awsregion.Resolve(ctx, in.AWSRegion, "input aws-region", env.Getenv).Region
+	r.compile = compiler.Options{Glob: in.ConfigGlob, FrameworkConf: in.FrameworkConf, Region: r.region,
 		Bucket: in.S3Bucket, Role: in.PipelineRoleARN, Getenv: env.LookupEnv}
 	if r.compile.Getenv == nil {
 		r.compile.Getenv = func(k string) (string, bool) {
@@ -102,15 +105,6 @@ func (r *runner) dispatch() string {
 		return "deploy"
 	}
 	return ""
-}
-
-func (r *runner) region() string {
-	for _, v := range []string{r.in.AWSRegion, r.env.Getenv("AWS_REGION"), r.env.Getenv("AWS_DEFAULT_REGION")} {
-		if v != "" {
-			return v
-		}
-	}
-	return "us-east-1"
 }
 
 // runURL links the job summary of this run.

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"cmp"
 	"io/fs"
 	"maps"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
+	"github.com/smpipe/smpipe-action/internal/awsregion"
 )
 
 // Options are what a caller can set; checks never read flags.
@@ -26,7 +28,10 @@ type Options struct {
 	// FrameworkConf is the framework conf's path; empty means
 	// DefaultFrameworkConf when that file exists.
 	FrameworkConf string
-	Region        string
+	// Region is the region the definitions are for (image URIs,
+	// SAGEMAKER_REGION); callers resolve it with awsregion.Resolve, and the
+	// plan carries it so a deploy refuses another region.
+	Region string
 	// Getenv resolves SMP_* placeholders; nil means the process environment.
 	Getenv func(string) (string, bool)
 	// Overrides of framework conf values (flags, action inputs); empty
@@ -117,7 +122,7 @@ func Load(fsys fs.FS, opt Options) *Repository {
 
 	// Discovery.
 	glob := opt.Glob
-	if glob == "" && fc != nil && fc.ModelConfigFilePath.Set && !strings.Contains(fc.ModelConfigFilePath.Value, "SMP_") {
+	if glob == "" && fc != nil && fc.ModelConfigFilePath.Set {
 		glob = fc.ModelConfigFilePath.Value
 	}
 	if glob == "" {
@@ -210,10 +215,7 @@ func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
 			loadErrs[d.Pos.File] = true
 		}
 	}
-	region := r.opt.Region
-	if region == "" {
-		region = "us-east-1"
-	}
+	region := cmp.Or(r.opt.Region, awsregion.Default)
 	var selected []*PipelineConf
 	for _, pc := range r.proj.Anchors {
 		if slices.Contains(anchorFiles, pc.File) {
@@ -241,6 +243,9 @@ func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
 			if loadErrs[f] && !plan.Failed {
 				plan.Failed, plan.Definition, plan.Hash, plan.Artifacts = true, nil, "", nil
 			}
+		}
+		if !plan.Failed {
+			plan.Unresolved = unresolvedIn(plan, r.proj.env)
 		}
 		plans[i], pdiags[i] = plan, pds
 	})

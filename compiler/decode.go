@@ -77,7 +77,7 @@ func (r *reader) decodeFramework(n *yaml.Node) *FrameworkConf {
 		case "s3Bucket":
 			fc.S3Bucket = r.nonEmptyStr(kv.Value, "s3Bucket")
 		case "modelConfigFilePath":
-			fc.ModelConfigFilePath = r.nonEmptyStr(kv.Value, "modelConfigFilePath")
+			fc.ModelConfigFilePath = r.discoveryGlob(kv.Value)
 		case "models":
 			r.warnf(kv.KeyN, "ignored-key", "models in the framework conf are ignored; define models in model conf files")
 		case "sagemakerNetworkSecurity":

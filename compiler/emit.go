@@ -35,6 +35,11 @@ type Plan struct {
 
 	Role, Bucket, Region string
 	Failed               bool
+	// Unresolved lists the SMP_* placeholders that the definition, role or
+	// bucket still carry as literal text because the environment does not
+	// set them, sorted. A plan shows them as resolved at deploy from the
+	// deploy job's environment; a deploy refuses the pipeline (PlaceholderError).
+	Unresolved []string
 }
 
 // IndentedDefinition is the two-space indented definition.

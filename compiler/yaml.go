@@ -218,6 +218,15 @@ func contains(list []string, s string) bool {
 // str reads a scalar as a string (numbers and booleans keep their source text),
 // substituting SMP_* placeholders. Null gives an unset Str.
 func (r *reader) str(n *yaml.Node, what string) Str {
+	s := r.rawStr(n, what)
+	if s.Set {
+		s.Value = r.substituteValue(s.Pos, s.Value)
+	}
+	return s
+}
+
+// rawStr is str without placeholder substitution.
+func (r *reader) rawStr(n *yaml.Node, what string) Str {
 	n = r.resolve(n)
 	if isNull(n) {
 		return Str{}
@@ -226,7 +235,7 @@ func (r *reader) str(n *yaml.Node, what string) Str {
 		r.errorf(n, "type", "%s must be a string, found %s", what, kindName(n))
 		return Str{}
 	}
-	return Str{Value: r.substitute(n, n.Value), Pos: r.pos(n), Set: true}
+	return Str{Value: n.Value, Pos: r.pos(n), Set: true}
 }
 
 // nonEmptyStr treats "" like absent, as optional scalar settings should (the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	sleeppkg "github.com/smpipe/smpipe-action/internal/sleep"
 	"os"
 	"time"
 
@@ -14,6 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/smpipe/smpipe-action/internal/awsregion"
+	sleeppkg "github.com/smpipe/smpipe-action/internal/sleep"
 )
 
 // DefaultAudience is the audience of the GitHub OIDC token that STS expects.
@@ -24,7 +26,7 @@ type TokenFunc func(ctx context.Context, audience string) (string, error)
 
 // CredentialOptions say how LoadAWSConfig gets credentials.
 type CredentialOptions struct {
-	Region string // empty: the SDK's (AWS_REGION, profile), else us-east-1
+	Region string // resolved by awsregion.Resolve; empty: the SDK's, else awsregion.Default
 	// RoleToAssume, when set, is assumed with the workflow's OIDC token;
 	// otherwise the SDK's default credential chain is used.
 	RoleToAssume    string
@@ -69,7 +71,7 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
+		cfg.Region = awsregion.Default
 	}
 	if o.RoleToAssume == "" {
 		return cfg, nil

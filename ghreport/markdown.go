@@ -427,6 +427,9 @@ func (rd *renderer) writePipeline(b *strings.Builder, i int) {
 		b.WriteString("\nDefined in " + rd.posLink(diag.Pos{File: p.Anchor}) + ".\n")
 	}
 	rd.writeProblems(b, "Problems on head", p.Errors, c.errors)
+	if names := placeholderNames(p.DeployPlaceholders); names != "" {
+		b.WriteString("\nResolved at deploy from the deploy job's environment: " + names + ".\n")
+	}
 	if len(p.BaseErrors) > 0 {
 		errs, _ := p.BaseErrors.Count()
 		b.WriteString("\n<details><summary>Base had " + plural(len(p.BaseErrors), "problem", "problems"))
@@ -645,6 +648,31 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// placeholderNames lists SMP_* names as code spans; anything else is
+// dropped, since the names come from conf files.
+func placeholderNames(names []string) string {
+	var out []string
+	for _, n := range names {
+		if isPlaceholderName(n) {
+			out = append(out, code(n))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func isPlaceholderName(s string) bool {
+	rest, ok := strings.CutPrefix(s, "SMP_")
+	if !ok || rest == "" || len(s) > 128 {
+		return false
+	}
+	for _, c := range rest {
+		if !(c == '_' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // code renders s, which must be our own text (hashes, SHAs), as a code span.

@@ -45,6 +45,10 @@ type PipelineReport struct {
 	// Mermaid is the DAG (diagram text, no fence). When empty, Markdown
 	// renders Diff.Merged itself with graph.Mermaid.
 	Mermaid string
+	// DeployPlaceholders are the SMP_* placeholders head's definition needs
+	// and the plan's environment does not set: the deploy resolves them from
+	// its own environment, and fails naming them if it cannot.
+	DeployPlaceholders []string
 }
 
 // Defs returns the head definition hash of every pipeline that compiled on

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"net/url"
+	"slices"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/ghreport"
@@ -28,8 +29,16 @@ func (res *Result) Report(m ReportMeta) ghreport.Report {
 		RunURL: m.RunURL, RunID: m.RunID, RunAttempt: m.RunAttempt,
 		PreExisting: res.PreExisting, NothingTouched: len(res.Pipelines) == 0}
 	for _, p := range res.Pipelines {
-		rep.Pipelines = append(rep.Pipelines, ghreport.PipelineReport{Name: p.Name, Anchor: p.Anchor, Diff: p.Diff,
-			Errors: p.Errors, BaseErrors: p.BaseErrors})
+		pr := ghreport.PipelineReport{Name: p.Name, Anchor: p.Anchor, Diff: p.Diff, Errors: p.Errors, BaseErrors: p.BaseErrors}
+		if p.Head != nil && len(p.Head.Unresolved) > 0 {
+			// Listed once as what the deploy resolves, instead of one warning
+			// per value that uses them.
+			pr.DeployPlaceholders = p.Head.Unresolved
+			pr.Errors = slices.DeleteFunc(slices.Clone(p.Errors), func(d diag.Diagnostic) bool {
+				return d.Code == "placeholder" && d.Severity != diag.Error
+			})
+		}
+		rep.Pipelines = append(rep.Pipelines, pr)
 	}
 	return rep
 }

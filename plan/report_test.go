@@ -30,6 +30,7 @@ func TestReport_golden(t *testing.T) {
 		{"deleted-pipeline", edit(t, base, fraud, "", ""), []string{fraud}},
 		{"code-only", edit(t, base, "fraud/code/model/train.py", "", "print('retrained')\n"), []string{"fraud/code/model/train.py"}},
 		{"nothing-touched", edit(t, base, "docs/notes.md", "", "hello\n"), []string{"docs/notes.md"}},
+		{"deploy-placeholders", edit(t, base, "framework/conf/conf.yaml", "role: arn:aws:iam::123456789012:role/smpipe-pipeline\n    subnets: subnet-0a1b2c3d,subnet-4e5f6a7b", "role: SMP_ROLE\n    subnets: SMP_SUBNETS"), []string{"framework/conf/conf.yaml"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
