@@ -161,22 +161,6 @@ func ReadPlanMarker(ctx context.Context, c *Client, owner, repo string, pr int) 
 	return found[0].marker, true, nil
 }
 
-// ReadReviewedHashes returns the definition hashes recorded in the plan
-// comment of pr, by pipeline name: what was reviewed. found is false when
-// there is no plan comment. Pipelines that did not compile on the reviewed
-// head are absent.
-func ReadReviewedHashes(ctx context.Context, c *Client, owner, repo string, pr int) (map[string]string, bool, error) {
-	m, ok, err := ReadPlanMarker(ctx, c, owner, repo, pr)
-	if err != nil || !ok {
-		return nil, ok, err
-	}
-	defs := m.Defs
-	if defs == nil {
-		defs = map[string]string{}
-	}
-	return defs, true, nil
-}
-
 func cutRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s

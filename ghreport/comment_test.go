@@ -320,44 +320,56 @@ func TestPostDeployResult_onePerHead(t *testing.T) {
 	}
 }
 
-func TestReadReviewedHashes(t *testing.T) {
-	t.Parallel()
-	m := planMarker("h1", 3, 1)
-	_, c, _ := setup(t, func(s *fakegithub.Server) {
-		s.AddComment(testRepo, 7, "someone", "lgtm")
-		s.AddComment(testRepo, 7, BotLogin, planBody(m, "plan"))
-	})
-	ctx := context.Background()
-	defs, found, err := ReadReviewedHashes(ctx, c, "acme", "ml", 7)
-	if err != nil || !found || !cmp.Equal(defs, map[string]string{"p": "sha256:h1"}) {
-		t.Errorf("got %v, %v, %v", defs, found, err)
-	}
-	defs, found, err = ReadReviewedHashes(ctx, c, "acme", "ml", 8)
-	if err != nil || found || defs != nil {
-		t.Errorf("PR without plan: %v, %v, %v", defs, found, err)
-	}
-}
-
-func TestFindMergedPR(t *testing.T) {
+func TestFindMergedPullRequest(t *testing.T) {
 	t.Parallel()
 	_, c, _ := setup(t, func(s *fakegithub.Server) {
 		s.LinkCommit(testRepo, "m1",
 			fakegithub.PullRequest{Number: 3, State: "open"},
-			fakegithub.PullRequest{Number: 4, State: "closed", Merged: true, MergeCommitSHA: "other"},
-			fakegithub.PullRequest{Number: 5, State: "closed", Merged: true, MergeCommitSHA: "m1"})
+			fakegithub.PullRequest{Number: 4, State: "closed", Merged: true, MergeCommitSHA: "other", HeadSHA: "h4"},
+			fakegithub.PullRequest{Number: 5, State: "closed", Merged: true, MergeCommitSHA: "m1", BaseRef: "main", HeadSHA: "h5"})
+		// A commit that only passed through #9 (merged as "x") was not merged as reviewed.
 		s.LinkCommit(testRepo, "m2", fakegithub.PullRequest{Number: 9, State: "closed", Merged: true, MergeCommitSHA: "x"})
 		s.LinkCommit(testRepo, "m3", fakegithub.PullRequest{Number: 10, State: "open"})
+		// Closed without merging, but with a merge_commit_sha (GitHub's test merge).
+		s.LinkCommit(testRepo, "m4", fakegithub.PullRequest{Number: 11, State: "closed", MergeCommitSHA: "m4"})
 	})
 	tests := []struct {
 		sha  string
-		want int
+		want PullRequest
 		ok   bool
-	}{{"m1", 5, true}, {"m2", 9, true}, {"m3", 0, false}, {"direct", 0, false}}
+	}{
+		{"m1", PullRequest{Number: 5, HeadSHA: "h5", BaseRef: "main", MergeCommitSHA: "m1"}, true},
+		{"m2", PullRequest{}, false},
+		{"m3", PullRequest{}, false},
+		{"m4", PullRequest{}, false},
+		{"direct", PullRequest{}, false},
+	}
 	for _, tt := range tests {
-		pr, ok, err := FindMergedPR(context.Background(), c, "acme", "ml", tt.sha)
-		if err != nil || pr != tt.want || ok != tt.ok {
-			t.Errorf("FindMergedPR(%s) = %d, %v, %v; want %d, %v", tt.sha, pr, ok, err, tt.want, tt.ok)
+		pr, ok, err := FindMergedPullRequest(context.Background(), c, "acme", "ml", tt.sha)
+		if err != nil || ok != tt.ok || !cmp.Equal(pr, tt.want) {
+			t.Errorf("FindMergedPullRequest(%s) = %+v, %v, %v; want %+v, %v", tt.sha, pr, ok, err, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestListReviews_allPages(t *testing.T) {
+	t.Parallel()
+	var want []Review
+	srv, c, _ := setup(t, nil)
+	for i := range 130 {
+		state := "COMMENTED"
+		if i%3 == 0 {
+			state = "APPROVED"
+		}
+		r := srv.AddReview(testRepo, 42, fakegithub.Review{User: fmt.Sprintf("u%d", i), State: state, CommitID: fmt.Sprintf("c%d", i)})
+		want = append(want, Review{ID: r.ID, User: r.User, State: state, CommitID: r.CommitID})
+	}
+	got, err := ListReviews(context.Background(), c, "acme", "ml", 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("reviews (-want +got):\n%s", diff)
 	}
 }
 

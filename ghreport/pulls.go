@@ -3,6 +3,7 @@ package ghreport
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/go-github/v60/github"
 )
@@ -37,26 +38,67 @@ func ListPRFiles(ctx context.Context, c *Client, owner, repo string, pr int) ([]
 	}
 }
 
-// FindMergedPR finds the pull request that merge commit sha came from
-// (after a merge to the default branch): among the pull requests GitHub
-// associates with the commit, the merged one whose merge commit is sha,
-// else the first merged one. ok is false for a direct push.
-func FindMergedPR(ctx context.Context, c *Client, owner, repo, sha string) (pr int, ok bool, err error) {
-	prs, _, err := c.gh.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, &github.ListOptions{PerPage: 100})
-	if err != nil {
-		return 0, false, fmt.Errorf("finding the pull request of commit %s: %w", sha, err)
+// PullRequest is what the deploy needs to know of a merged pull request,
+// from GitHub's records.
+type PullRequest struct {
+	Number         int
+	HeadSHA        string // the last commit of the pull request's branch
+	BaseRef        string
+	MergeCommitSHA string
+	Title          string
+}
+
+// FindMergedPullRequest finds the pull request whose merge produced commit
+// sha: among the pull requests GitHub associates with the commit, the one
+// that is merged and whose merge_commit_sha is sha. That holds for merge
+// commits, squash merges and rebase merges (whose merge_commit_sha is the
+// last rebased commit, the pushed head). ok is false for any other commit —
+// a direct push, or a commit that only passed through a pull request —
+// since nothing then shows it was merged as reviewed.
+func FindMergedPullRequest(ctx context.Context, c *Client, owner, repo, sha string) (pr PullRequest, ok bool, err error) {
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		prs, resp, err := c.gh.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, opt)
+		if err != nil {
+			return PullRequest{}, false, fmt.Errorf("finding the pull request merged as commit %s: %w", sha, err)
+		}
+		for _, p := range prs {
+			if p.MergedAt == nil || !strings.EqualFold(p.GetMergeCommitSHA(), sha) {
+				continue
+			}
+			return PullRequest{Number: p.GetNumber(), HeadSHA: p.GetHead().GetSHA(), BaseRef: p.GetBase().GetRef(),
+				MergeCommitSHA: p.GetMergeCommitSHA(), Title: p.GetTitle()}, true, nil
+		}
+		if resp.NextPage == 0 {
+			return PullRequest{}, false, nil
+		}
+		opt.Page = resp.NextPage
 	}
-	first := 0
-	for _, p := range prs {
-		if p.MergedAt == nil {
-			continue
+}
+
+// Review is one review of a pull request.
+type Review struct {
+	ID       int64
+	User     string
+	State    string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
+	CommitID string // the head the reviewer approved or commented on
+}
+
+// ListReviews lists every review of pull request pr, oldest first, all pages.
+func ListReviews(ctx context.Context, c *Client, owner, repo string, pr int) ([]Review, error) {
+	var out []Review
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		page, resp, err := c.gh.PullRequests.ListReviews(ctx, owner, repo, pr, opt)
+		if err != nil {
+			return nil, fmt.Errorf("listing the reviews of #%d (page %d): %w", pr, max(opt.Page, 1), err)
 		}
-		if p.GetMergeCommitSHA() == sha {
-			return p.GetNumber(), true, nil
+		for _, r := range page {
+			out = append(out, Review{ID: r.GetID(), User: r.GetUser().GetLogin(), State: r.GetState(), CommitID: r.GetCommitID()})
 		}
-		if first == 0 {
-			first = p.GetNumber()
+		if resp.NextPage == 0 {
+			return out, nil
 		}
+		opt.Page = resp.NextPage
 	}
-	return first, first != 0, nil
 }

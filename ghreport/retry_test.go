@@ -47,7 +47,7 @@ func TestClient_retries(t *testing.T) {
 				s.AddComment(testRepo, 42, "someone", "hello")
 			}, WithRetryPolicy(tt.policy))
 			tt.faults(srv)
-			_, found, err := ReadReviewedHashes(context.Background(), c, "acme", "ml", 42)
+			_, found, err := ReadPlanMarker(context.Background(), c, "acme", "ml", 42)
 			if (err != nil) != tt.wantErr || found {
 				t.Fatalf("err = %v, found = %v; want error %v", err, found, tt.wantErr)
 			}
@@ -158,7 +158,7 @@ func TestClient_contextCancelStopsWaiting(t *testing.T) {
 	t.Parallel()
 	srv, c, _ := setup(t, nil, WithSleep(func(ctx context.Context, d time.Duration) error { return context.Canceled }))
 	srv.ServerError(1, http.StatusServiceUnavailable)
-	_, _, err := ReadReviewedHashes(context.Background(), c, "acme", "ml", 42)
+	_, _, err := ReadPlanMarker(context.Background(), c, "acme", "ml", 42)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)
 	}

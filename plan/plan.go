@@ -221,6 +221,12 @@ func planFor(res *compiler.Result, anchor string) *compiler.Plan {
 	return nil
 }
 
+// Compare diffs two compiled versions of pipeline name; either may be nil
+// (absent on that side).
+func Compare(name string, from, to *compiler.Plan) diff.Pipeline {
+	return diff.Pipelines(side(name, from), side(name, to))
+}
+
 // side is what the diff compares; a failed build has a graph but no hash.
 func side(name string, p *compiler.Plan) *diff.Side {
 	if p == nil {

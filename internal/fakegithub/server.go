@@ -53,6 +53,7 @@ type Server struct {
 	comments map[issueKey][]*Comment
 	files    map[issueKey][]File
 	pulls    map[commitKey][]PullRequest
+	reviews  map[issueKey][]Review
 }
 
 type issueKey struct {
@@ -77,6 +78,7 @@ func New(t testing.TB) *Server {
 		comments: map[issueKey][]*Comment{},
 		files:    map[issueKey][]File{},
 		pulls:    map[commitKey][]PullRequest{},
+		reviews:  map[issueKey][]Review{},
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -198,6 +200,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.route(mux, "PATCH /repos/{owner}/{repo}/issues/comments/{id}", true, s.editComment)
 	s.route(mux, "DELETE /repos/{owner}/{repo}/issues/comments/{id}", true, s.deleteComment)
 	s.route(mux, "GET /repos/{owner}/{repo}/commits/{sha}/pulls", false, s.listPullsWithCommit)
+	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}/reviews", false, s.listReviews)
 }
 
 func (s *Server) getUser(w http.ResponseWriter, _ *http.Request) {

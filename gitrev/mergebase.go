@@ -1,0 +1,36 @@
+package gitrev
+
+import (
+	"fmt"
+)
+
+// MergeBase returns the best common ancestor of the commits a and b name
+// (see [Repo.Resolve]), as `git merge-base` does. It needs the history of
+// both: in a shallow clone it fails with advice to fetch all of it.
+func (r *Repo) MergeBase(a, b string) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ca, err := r.commit(a)
+	if err != nil {
+		return "", err
+	}
+	cb, err := r.commit(b)
+	if err != nil {
+		return "", err
+	}
+	bases, err := ca.MergeBase(cb)
+	if err != nil {
+		return "", fmt.Errorf("finding the merge base of %s and %s: %w (the history may be missing: set fetch-depth: 0 on actions/checkout)", shortSHA(a), shortSHA(b), err)
+	}
+	if len(bases) == 0 {
+		return "", fmt.Errorf("finding the merge base of %s and %s: no common ancestor in the checkout (set fetch-depth: 0 on actions/checkout)", shortSHA(a), shortSHA(b))
+	}
+	return bases[0].Hash.String(), nil
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}

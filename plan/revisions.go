@@ -1,0 +1,100 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/smpipe/smpipe-action/compiler"
+	"github.com/smpipe/smpipe-action/gitrev"
+)
+
+// Revisions compiles pipelines at any commit of one repository from git
+// objects, fetching commits a shallow clone lacks. The deploy uses it to
+// compile a pull request's head in its own environment and compare it with
+// the merge.
+type Revisions struct {
+	repo    *gitrev.Repo
+	rel     string // compile root inside the repository
+	fetch   gitrev.FetchOptions
+	compile compiler.Options
+}
+
+// OpenRevisions opens the repository holding g.Dir; g.Base and g.Head are
+// not used. Close it when done.
+func OpenRevisions(g GitOptions) (*Revisions, error) {
+	repo, err := gitrev.Open(g.Dir)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := repo.Rel(g.Dir)
+	if err != nil {
+		repo.Close()
+		return nil, err
+	}
+	return &Revisions{repo: repo, rel: rel, fetch: gitrev.FetchOptions{Token: g.Token}, compile: g.Compile}, nil
+}
+
+// Close releases the repository.
+func (rv *Revisions) Close() error { return rv.repo.Close() }
+
+// Compile builds the pipelines named in names as commit sha defines them,
+// by pipeline name; a name the commit does not define is absent. Diagnostics
+// are not returned: a pipeline that does not compile has Failed set.
+func (rv *Revisions) Compile(ctx context.Context, sha string, names []string) (map[string]*compiler.Plan, error) {
+	if err := rv.ensure(ctx, sha); err != nil {
+		return nil, err
+	}
+	tree, err := rv.repo.TreeFS(sha)
+	if err != nil {
+		return nil, err
+	}
+	repo := compiler.Load(sub(tree, rv.rel), rv.compile)
+	var anchors []string
+	for _, a := range repo.Anchors() {
+		if slices.Contains(names, a.Name) {
+			anchors = append(anchors, a.File)
+		}
+	}
+	res, _ := repo.Build(anchors)
+	out := map[string]*compiler.Plan{}
+	for _, p := range res.Plans {
+		if _, dup := out[p.Name]; !dup && p.Name != "" {
+			out[p.Name] = p
+		}
+	}
+	return out, nil
+}
+
+// ChangedSince lists the files under the compile root that changed on the
+// branch whose tip is tip since it and head diverged (their merge base), as
+// paths relative to the compile root: what a base branch gained after a
+// pull request was opened.
+func (rv *Revisions) ChangedSince(ctx context.Context, head, tip string) ([]string, error) {
+	for _, sha := range []string{head, tip} {
+		if err := rv.ensure(ctx, sha); err != nil {
+			return nil, err
+		}
+	}
+	base, err := rv.repo.MergeBase(head, tip)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := rv.repo.Changes(base, tip)
+	if err != nil {
+		return nil, fmt.Errorf("comparing %s and %s: %w", short(base), short(tip), err)
+	}
+	var out []string
+	for _, c := range relChanges(changes, rv.rel) {
+		out = append(out, c.Path)
+	}
+	return out, nil
+}
+
+// ensure fetches a full SHA the checkout lacks.
+func (rv *Revisions) ensure(ctx context.Context, sha string) error {
+	if !fullSHA.MatchString(sha) {
+		return fmt.Errorf("compiling at %q: not a full commit SHA", sha)
+	}
+	return rv.repo.EnsureCommit(ctx, sha, rv.fetch)
+}
