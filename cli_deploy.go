@@ -47,8 +47,6 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 		return exitUsage
 	}
-	// An unresolved placeholder would reach AWS as a literal: refuse it.
-	opt.Promote = append(opt.Promote, "placeholder")
 	rootFS := os.DirFS(root)
 	repo := compiler.Load(rootFS, opt)
 	anchors := repo.Select(opt.Paths)
@@ -71,12 +69,16 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	res, ds := repo.Build(anchors)
 	compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
 	var failed []string
+	var ready []*compiler.Plan
 	for _, p := range res.Plans {
-		if p.Failed {
+		if err := action.Deployable(p); err != nil {
+			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 			failed = append(failed, p.Anchor)
+			continue
 		}
+		ready = append(ready, p)
 	}
-	targets := action.Targets(res.Plans)
+	targets := action.Targets(ready)
 	if len(targets) == 0 {
 		fmt.Fprintln(stderr, "smpipe deploy: nothing to deploy")
 		return exitProblem
@@ -125,7 +127,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	if len(failed) > 0 || ds.HasErrors() || deploy.Failed(results) {
 		if len(failed) > 0 {
-			fmt.Fprintf(stderr, "not deployed (compile errors): %s\n", strings.Join(failed, ", "))
+			fmt.Fprintf(stderr, "not deployed: %s\n", strings.Join(failed, ", "))
 		}
 		return exitProblem
 	}

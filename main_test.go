@@ -161,7 +161,8 @@ func TestRun_deployRefusesUnresolvedPlaceholders(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut := runCLI(t, nil, "deploy", "--dry-run", dir)
-	if code != exitProblem || !strings.Contains(errOut, "error: placeholder SMP_S3BUCKETNAME is not set") {
+	want := `pipeline "house-price-tf": placeholder SMP_S3BUCKETNAME is not set in the deploy's environment`
+	if code != exitProblem || !strings.Contains(errOut, want) {
 		t.Errorf("exit %d:\n%s", code, errOut)
 	}
 }

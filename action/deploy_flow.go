@@ -12,60 +12,78 @@ import (
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/ghreport"
 	"github.com/smpipe/smpipe-action/plan"
+	"github.com/smpipe/smpipe-action/provenance"
 )
 
 // deploy compiles the pipelines to deploy — those a push touched, or those a
-// workflow_dispatch names — checks that each is what its pull request
-// reviewed, and stages, upserts and starts them.
+// workflow_dispatch names — refuses the ones that are not what their pull
+// request reviewed, and stages, upserts and starts the others.
 func (r *runner) deploy(ctx context.Context) int {
 	gha := r.gha
-	headSHA := r.env.Getenv("GITHUB_SHA")
-	plans, ds, notes, err := r.deployPlans(ctx)
+	sha := r.env.Getenv("GITHUB_SHA")
+	if d := r.ev.Dispatch; d != nil && !d.OnDefaultBranch() && !r.in.AllowUnreviewed {
+		// Only the default branch holds reviewed changes; anything else
+		// would deploy what nobody approved.
+		msg := fmt.Sprintf("smpipe: workflow_dispatch on %s refused: smpipe deploys only from the default branch (%s), "+
+			"where every change arrived through a reviewed pull request; nothing was deployed. Run the workflow on %s, "+
+			"or set allow-unreviewed: true to deploy this ref anyway", d.Ref, or(d.DefaultBranch, "unknown"), or(d.DefaultBranch, "the default branch"))
+		gha.Errorf("%s", msg)
+		report := "## smpipe deploy\n\n" + ghreport.Text(msg) + "\n"
+		r.summary(report)
+		r.setOutputs(nil, report)
+		return exitFailed
+	}
+
+	sel, err := r.deploySelection(ctx, sha)
 	if err != nil {
 		gha.Errorf("%s", err)
 		return exitFailed
 	}
-	for _, n := range notes {
+	for _, n := range sel.notes {
 		gha.Noticef("%s", n)
 	}
-	_ = ghreport.Annotations(r.env.Stdout, prefixed(ds, r.in.WorkingDirectory), 10)
+	_ = ghreport.Annotations(r.env.Stdout, prefixed(sel.diags, r.in.WorkingDirectory), 10)
 
 	var results []deploy.Result
-	var ready []*compiler.Plan
-	for _, p := range plans {
-		if p.Failed {
-			results = append(results, deploy.Result{Pipeline: p.Name, Status: deploy.StatusFailed,
-				Err: fmt.Errorf("pipeline %q: %s does not compile; fix the errors annotated on it", p.Name, p.Anchor)})
+	ready := map[string]*compiler.Plan{}
+	for _, p := range sel.plans {
+		if err := Deployable(p); err != nil {
+			results = append(results, deploy.Result{Pipeline: p.Name, Status: deploy.StatusFailed, Hash: p.Hash, Err: err})
 			continue
 		}
-		ready = append(ready, p)
+		ready[p.Name] = p
 	}
-	targets := Targets(ready)
 
-	// Deploy what was reviewed: the merged pull request's comment records
-	// the definition hash of every pipeline it showed.
-	pr := 0
-	push := r.ev.Push != nil
-	if push && !r.in.AllowUnreviewed {
-		var reviewed map[string]string
-		pr, reviewed, err = r.reviewedHashes(ctx, headSHA)
-		if err != nil {
-			gha.Errorf("smpipe: looking up what was reviewed: %s", err)
+	var refusals ghreport.Refusals
+	var pr *ghreport.PullRequest
+	if r.ev.Push != nil && len(sel.plans) > 0 {
+		if pr, err = r.mergedPullRequest(ctx, sha); err != nil {
+			gha.Errorf("smpipe: finding the pull request merged as %s: %s", sha, err)
 			return exitFailed
 		}
-		if pr == 0 && len(targets) > 0 {
-			gha.Noticef("smpipe: commit %s is not the merge of a pull request (a direct push?), so nothing in it was reviewed", headSHA)
+		if pr == nil {
+			gha.Noticef("smpipe: commit %s is not the merge of a pull request (a direct push?), so nothing in it was reviewed", sha)
 		}
-		var refused []deploy.Result
-		targets, refused = deploy.CheckReviewed(targets, reviewed, false)
-		results = append(results, refused...)
-	} else if push {
-		pr, _, _ = r.reviewedHashes(ctx, headSHA)
+		if !r.in.AllowUnreviewed && len(ready) > 0 {
+			refusals, err = r.checkProvenance(ctx, sha, pr, ready)
+			if err != nil {
+				gha.Errorf("smpipe: checking what was reviewed: %s", err)
+				return exitFailed
+			}
+			for _, f := range refusals.List {
+				results = append(results, deploy.Result{Pipeline: f.Pipeline, Status: deploy.StatusFailed, Hash: ready[f.Pipeline].Hash,
+					Err: fmt.Errorf("pipeline %q not deployed: %s", f.Pipeline, f.Reason)})
+				delete(ready, f.Pipeline)
+			}
+			for _, line := range ghreport.RefusalsLog(refusals) {
+				fmt.Fprintln(r.env.Stdout, line)
+			}
+		}
 	}
 
-	if len(targets) > 0 {
+	if len(ready) > 0 {
 		gha.Group("smpipe deploy: stage, upsert, start")
-		deployed, err := r.runDeployer(ctx, targets, headSHA)
+		deployed, err := r.runDeployer(ctx, Targets(sortedPlans(ready)), sha)
 		gha.EndGroup()
 		if err != nil {
 			gha.Errorf("%s", err)
@@ -75,7 +93,7 @@ func (r *runner) deploy(ctx context.Context) int {
 	}
 	slices.SortStableFunc(results, func(a, b deploy.Result) int { return strings.Compare(a.Pipeline, b.Pipeline) })
 
-	report := deploy.RenderMarkdown(results, r.region)
+	report := deploy.RenderMarkdown(results, r.region) + ghreport.RefusalsMarkdown(refusals)
 	if len(results) == 0 {
 		report = "## smpipe deploy\n\nNo pipeline to deploy: the change touches none.\n"
 	}
@@ -88,9 +106,9 @@ func (r *runner) deploy(ctx context.Context) int {
 		}
 	}
 	r.setOutputs(outs, report)
-	if pr != 0 && r.in.Comment && r.in.Token != "" && len(results) > 0 {
-		if err := r.postDeploy(ctx, pr, headSHA, report); err != nil {
-			gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s", pr, err)
+	if pr != nil && r.in.Comment && r.in.Token != "" && len(results) > 0 {
+		if err := r.postDeploy(ctx, pr.Number, sha, report); err != nil {
+			gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s", pr.Number, err)
 		}
 	}
 	if deploy.Failed(results) {
@@ -99,18 +117,79 @@ func (r *runner) deploy(ctx context.Context) int {
 	return exitOK
 }
 
-// deployPlans compiles what this run deploys.
-func (r *runner) deployPlans(ctx context.Context) ([]*compiler.Plan, diag.Diagnostics, []string, error) {
-	opt := r.compile
-	opt.Promote = append(opt.Promote, "placeholder") // a literal SMP_ROLE must never reach AWS
+// Deployable says why a compiled pipeline must not reach AWS: it failed to
+// compile, or its definition still carries placeholders the deploy's
+// environment does not set. The plan of a pull request shows the same.
+func Deployable(p *compiler.Plan) error {
+	if p.Failed {
+		return fmt.Errorf("pipeline %q: %s does not compile; fix the errors annotated on it", p.Name, p.Anchor)
+	}
+	if len(p.Unresolved) > 0 {
+		what := "placeholder " + p.Unresolved[0] + " is"
+		if len(p.Unresolved) > 1 {
+			what = "placeholders " + strings.Join(p.Unresolved, ", ") + " are"
+		}
+		return fmt.Errorf("pipeline %q: %s not set in the deploy's environment, so the definition would reach SageMaker "+
+			"with it as literal text; set it (in a workflow: env: %s: ${{ vars.%s }})", p.Name, what, p.Unresolved[0], p.Unresolved[0])
+	}
+	return nil
+}
+
+// checkProvenance refuses the pipelines that are not what pull request pr
+// reviewed (all of them when pr is nil) and explains why.
+func (r *runner) checkProvenance(ctx context.Context, sha string, pr *ghreport.PullRequest, merged map[string]*compiler.Plan) (ghreport.Refusals, error) {
+	rv, err := plan.OpenRevisions(plan.GitOptions{Dir: r.dir, Token: r.in.Token, Compile: r.compile})
+	if err != nil {
+		return ghreport.Refusals{}, err
+	}
+	defer rv.Close()
+	in := provenance.Input{Merge: sha, PR: pr, Merged: merged, RequireApproval: r.in.RequireApproval}
+	if pr != nil && r.in.RequireApproval {
+		if in.Reviews, err = r.reviews(ctx, pr.Number); err != nil {
+			return ghreport.Refusals{}, err
+		}
+	}
+	verdicts, err := provenance.Decide(ctx, in, rv.Compile)
+	if err != nil {
+		return ghreport.Refusals{}, err
+	}
+	out := ghreport.Refusals{}
+	for _, v := range verdicts {
+		if !v.Reviewed {
+			out.List = append(out.List, ghreport.Refusal{Pipeline: v.Pipeline, Reason: v.Reason, Diff: v.Diff})
+		}
+	}
+	if pr != nil && len(out.List) > 0 {
+		out.PR, out.HeadSHA = pr.Number, pr.HeadSHA
+		// Where an unreviewed difference came from: what the base branch
+		// gained after the pull request branched off.
+		if r.ev.Push.Before != "" && r.ev.Push.Before != zeroSHA {
+			out.BaseChanges, err = rv.ChangedSince(ctx, pr.HeadSHA, r.ev.Push.Before)
+			if err != nil {
+				out.BaseChangesErr = err.Error()
+			}
+		}
+	}
+	return out, nil
+}
+
+// selection is what a deploy run acts on.
+type selection struct {
+	plans []*compiler.Plan
+	diags diag.Diagnostics
+	notes []string
+}
+
+// deploySelection compiles what this run deploys: on a push, the pipelines
+// its commits touched; on a dispatch, the named ones, else all.
+func (r *runner) deploySelection(ctx context.Context, sha string) (selection, error) {
 	if r.ev.Push == nil {
 		names := r.in.Pipelines
 		if d := r.ev.Dispatch; d != nil && len(names) == 0 {
-			names = strings.FieldsFunc(d.Inputs["pipelines"], func(c rune) bool { return c == ',' || c == '\n' || c == ' ' })
+			names = splitNames(d.Inputs["pipelines"])
 		}
-		repo := compiler.Load(os.DirFS(r.dir), opt)
-		var anchors []string
-		var known []string
+		repo := compiler.Load(os.DirFS(r.dir), r.compile)
+		var anchors, known []string
 		for _, a := range repo.Anchors() {
 			known = append(known, a.Name)
 			if len(names) == 0 || slices.Contains(names, a.Name) {
@@ -119,43 +198,63 @@ func (r *runner) deployPlans(ctx context.Context) ([]*compiler.Plan, diag.Diagno
 		}
 		for _, n := range names {
 			if !slices.Contains(known, n) {
-				return nil, nil, nil, fmt.Errorf("no pipeline named %q (pipelines: %s)", n, strings.Join(known, ", "))
+				return selection{}, fmt.Errorf("no pipeline named %q (pipelines: %s)", n, strings.Join(known, ", "))
 			}
 		}
 		res, ds := repo.Build(anchors)
-		return res.Plans, inPlans(ds, res.Plans), nil, nil
+		return selection{plans: res.Plans, diags: inPlans(ds, res.Plans)}, nil
 	}
 
 	// A push: the pipelines touched between before and after. A new branch
 	// or a force-push whose before is unknown deploys everything.
-	var notes []string
+	var sel selection
 	base := r.ev.Push.Before
 	if base == zeroSHA || base == "" || r.ev.Push.Created {
 		base = ""
-		notes = append(notes, "smpipe: new branch: deploying every pipeline")
+		sel.notes = append(sel.notes, "smpipe: new branch: deploying every pipeline")
 	}
-	g := plan.GitOptions{Dir: r.dir, Base: base, Token: r.in.Token, Compile: opt}
+	g := plan.GitOptions{Dir: r.dir, Base: base, Head: sha, Token: r.in.Token, Compile: r.compile}
 	res, _, _, err := plan.FromGit(ctx, g)
 	if err != nil && base != "" && r.ev.Push.Forced {
-		notes = append(notes, fmt.Sprintf("smpipe: the commit before the force-push is unknown (%v): deploying every pipeline", err))
+		sel.notes = append(sel.notes, fmt.Sprintf("smpipe: the commit before the force-push is unknown (%v): deploying every pipeline", err))
 		g.Base = ""
 		res, _, _, err = plan.FromGit(ctx, g)
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return selection{}, err
 	}
-	var plans []*compiler.Plan
 	for _, p := range res.Pipelines {
 		switch {
 		case p.Head == nil:
-			notes = append(notes, fmt.Sprintf("smpipe: pipeline %q was deleted from the repository; smpipe does not delete it from SageMaker", p.Name))
+			sel.notes = append(sel.notes, fmt.Sprintf("smpipe: pipeline %q was deleted from the repository; smpipe does not delete it from SageMaker", p.Name))
 		case p.Base != nil && !p.Head.Failed && p.Base.Hash == p.Head.Hash:
-			notes = append(notes, fmt.Sprintf("smpipe: pipeline %q: its definition did not change", p.Name))
+			sel.notes = append(sel.notes, fmt.Sprintf("smpipe: pipeline %q: its definition did not change", p.Name))
 		default:
-			plans = append(plans, p.Head)
+			sel.plans = append(sel.plans, p.Head)
 		}
 	}
-	return plans, res.Failing, notes, nil
+	sel.diags = res.Failing
+	return sel, nil
+}
+
+// splitNames splits a list of pipeline names on commas and line breaks.
+func splitNames(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(c rune) bool { return c == ',' || c == '\n' || c == '\r' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func sortedPlans(m map[string]*compiler.Plan) []*compiler.Plan {
+	out := make([]*compiler.Plan, 0, len(m))
+	for _, p := range m {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *compiler.Plan) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // runDeployer gets credentials and deploys.

@@ -39,21 +39,29 @@ func (r *runner) postPlan(ctx context.Context, pr int, body string, m ghreport.M
 	return nil
 }
 
-// reviewedHashes finds the pull request merged as sha and the definition
-// hashes its plan comment recorded. No pull request means nothing was
-// reviewed.
-func (r *runner) reviewedHashes(ctx context.Context, sha string) (int, map[string]string, error) {
+// mergedPullRequest is the pull request whose merge produced sha, from
+// GitHub's records; nil when there is none.
+func (r *runner) mergedPullRequest(ctx context.Context, sha string) (*ghreport.PullRequest, error) {
 	c, err := r.client(ctx)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	owner, repo := r.owner()
-	pr, ok, err := ghreport.FindMergedPR(ctx, c, owner, repo, sha)
+	pr, ok, err := ghreport.FindMergedPullRequest(ctx, c, owner, repo, sha)
 	if err != nil || !ok {
-		return 0, nil, err
+		return nil, err
 	}
-	hashes, _, err := ghreport.ReadReviewedHashes(ctx, c, owner, repo, pr)
-	return pr, hashes, err
+	return &pr, nil
+}
+
+// reviews lists the reviews of pull request pr.
+func (r *runner) reviews(ctx context.Context, pr int) ([]ghreport.Review, error) {
+	c, err := r.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	owner, repo := r.owner()
+	return ghreport.ListReviews(ctx, c, owner, repo, pr)
 }
 
 // postDeploy posts the deploy result onto the merged pull request.

@@ -28,6 +28,7 @@ type Inputs struct {
 	WaitTimeout      time.Duration
 	Comment          bool
 	AllowUnreviewed  bool
+	RequireApproval  bool
 	Pipelines        []string
 }
 
@@ -60,7 +61,8 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		name string
 		def  bool
 		dst  *bool
-	}{{"start-execution", true, &in.StartExecution}, {"wait", false, &in.Wait}, {"comment", true, &in.Comment}, {"allow-unreviewed", false, &in.AllowUnreviewed}}
+	}{{"start-execution", true, &in.StartExecution}, {"wait", false, &in.Wait}, {"comment", true, &in.Comment}, {"allow-unreviewed", false, &in.AllowUnreviewed},
+		{"require-approval", false, &in.RequireApproval}}
 	for _, b := range bools {
 		if *b.dst, err = boolInput(gha.GetInput(b.name), b.def); err != nil {
 			return in, fmt.Errorf("input %s: %w", b.name, err)
@@ -72,7 +74,7 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		return in, fmt.Errorf("input wait-timeout-minutes is %q; give a whole number of minutes", minutes)
 	}
 	in.WaitTimeout = time.Duration(n) * time.Minute
-	in.Pipelines = strings.FieldsFunc(gha.GetInput("pipelines"), func(r rune) bool { return r == ',' || r == '\n' || r == ' ' })
+	in.Pipelines = splitNames(gha.GetInput("pipelines"))
 	if filepath.IsAbs(in.WorkingDirectory) || strings.HasPrefix(filepath.Clean(in.WorkingDirectory), "..") {
 		return in, fmt.Errorf("input working-directory %q must be a path inside the repository", in.WorkingDirectory)
 	}

@@ -5,6 +5,7 @@
 package action
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -40,12 +41,25 @@ func Targets(plans []*compiler.Plan) []deploy.Target {
 	return out
 }
 
-// Clients builds the SageMaker and S3 clients for cfg. A custom S3 endpoint
-// (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, as for MinIO or a test fake)
-// gets path-style addressing, which such servers need.
+// Clients builds the SageMaker and S3 clients for cfg. Endpoints follow
+// AWS_ENDPOINT_URL_SAGEMAKER / _S3, else AWS_ENDPOINT_URL, read through
+// getenv so that the action's own environment (not only the process's)
+// decides them; a custom S3 endpoint (MinIO, a test fake) gets path-style
+// addressing, which such servers need.
 func Clients(cfg aws.Config, getenv func(string) string) (*sagemaker.Client, *s3.Client) {
-	pathStyle := getenv("AWS_ENDPOINT_URL_S3") != "" || getenv("AWS_ENDPOINT_URL") != ""
-	return sagemaker.NewFromConfig(cfg), s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle })
+	smEndpoint := cmp.Or(getenv("AWS_ENDPOINT_URL_SAGEMAKER"), getenv("AWS_ENDPOINT_URL"))
+	s3Endpoint := cmp.Or(getenv("AWS_ENDPOINT_URL_S3"), getenv("AWS_ENDPOINT_URL"))
+	sm := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
+		if smEndpoint != "" {
+			o.BaseEndpoint = aws.String(smEndpoint)
+		}
+	})
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if s3Endpoint != "" {
+			o.BaseEndpoint, o.UsePathStyle = aws.String(s3Endpoint), true
+		}
+	})
+	return sm, s3c
 }
 
 // AccountID returns the account the credentials belong to, when the

@@ -44,11 +44,25 @@ var inlineEntities = map[rune]string{
 	'$':  "&#36;",
 }
 
+// Text escapes s (from a conf file, a pull request or an error that may
+// quote them) as one line of inline markdown, for callers composing a
+// report of their own.
+func Text(s string) string { return text(s) }
+
 // text escapes s for use as plain inline markdown or HTML text: one line,
 // capped at maxCellRunes, special characters as entities, mentions and
 // issue references broken with a zero-width joiner.
 func text(s string) string {
 	return escapeLine(s, " ")
+}
+
+// maxParagraphRunes caps a sentence or two of explanation (a reason that
+// quotes names and hashes), where a table cell's cap would cut it.
+const maxParagraphRunes = 2000
+
+// paragraph escapes s like text, with room for a whole explanation.
+func paragraph(s string) string {
+	return escapeRunes(s, " ", maxParagraphRunes)
 }
 
 // cell escapes s for a table cell: like text, but line breaks become <br>.
@@ -60,8 +74,12 @@ func cell(s string) string {
 }
 
 func escapeLine(s, newline string) string {
+	return escapeRunes(s, newline, maxCellRunes)
+}
+
+func escapeRunes(s, newline string, limit int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = truncateRunes(s, maxCellRunes)
+	s = truncateRunes(s, limit)
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var b strings.Builder
 	runes := []rune(s)

@@ -56,10 +56,17 @@ func (p PushEvent) OnDefaultBranch() bool {
 
 // DispatchEvent is a workflow_dispatch payload.
 type DispatchEvent struct {
-	Ref string
+	Ref           string
+	DefaultBranch string
 	// Inputs as strings; booleans and numbers are written as JSON writes
 	// them ("true", "3").
 	Inputs map[string]string
+}
+
+// OnDefaultBranch reports whether the workflow was dispatched on the
+// default branch.
+func (d DispatchEvent) OnDefaultBranch() bool {
+	return d.DefaultBranch != "" && d.Ref == "refs/heads/"+d.DefaultBranch
 }
 
 type repoJSON struct {
@@ -144,6 +151,9 @@ func ParseEvent(name string, payload []byte) (Event, error) {
 		ev.Push = e
 	case "workflow_dispatch":
 		e := &DispatchEvent{Ref: p.Ref, Inputs: map[string]string{}}
+		if p.Repository != nil {
+			e.DefaultBranch = p.Repository.DefaultBranch
+		}
 		for k, raw := range p.Inputs {
 			var s string
 			switch {

@@ -32,7 +32,7 @@ func TestReadEvent(t *testing.T) {
 		{"push_forced_branch.json", "push", Event{Name: "push", Repository: "acme/ml", Push: &PushEvent{
 			Before: strings.Repeat("0", 40), After: strings.Repeat("4", 40), Ref: "refs/heads/feature", DefaultBranch: "main", Forced: true, Created: true}}},
 		{"workflow_dispatch.json", "workflow_dispatch", Event{Name: "workflow_dispatch", Repository: "acme/ml", Dispatch: &DispatchEvent{
-			Ref: "refs/heads/main", Inputs: map[string]string{"mode": "deploy", "pipeline": "lgbm-test", "wait": "true", "retries": "3"}}}},
+			Ref: "refs/heads/main", DefaultBranch: "main", Inputs: map[string]string{"mode": "deploy", "pipeline": "lgbm-test", "wait": "true", "retries": "3"}}}},
 		{"push_main.json", "schedule", Event{Name: "schedule", Repository: "acme/ml"}},
 	}
 	for _, tt := range tests {

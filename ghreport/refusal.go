@@ -40,7 +40,7 @@ func RefusalsMarkdown(r Refusals) string {
 	var b strings.Builder
 	b.WriteString("\n### Not deployed: not what was reviewed\n")
 	for _, f := range r.List {
-		b.WriteString("\n#### " + text(f.Pipeline) + "\n\n" + text(f.Reason) + "\n")
+		b.WriteString("\n#### " + text(f.Pipeline) + "\n\n" + paragraph(f.Reason) + "\n")
 		if f.Diff == nil {
 			continue
 		}

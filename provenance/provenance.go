@@ -54,8 +54,8 @@ type Input struct {
 type Verdict struct {
 	Pipeline string
 	Reviewed bool
-	// Reason is one sentence saying why the pipeline is refused and what
-	// to do; empty when Reviewed.
+	// Reason says why the pipeline is refused and what to do, in sentences
+	// that read after "pipeline X not deployed: "; empty when Reviewed.
 	Reason string
 	// Diff is the change from the reviewed head to the merge, when both
 	// compiled and differ.
@@ -106,26 +106,26 @@ func Decide(ctx context.Context, in Input, compile CompileFunc) ([]Verdict, erro
 		v := Verdict{Pipeline: name}
 		switch {
 		case head == nil:
-			v.Reason = fmt.Sprintf("pull request #%d does not define pipeline %q at its head %s: the pipeline reached this "+
+			v.Reason = fmt.Sprintf("pull request #%d does not define it at its head %s: the pipeline reached this "+
 				"commit from elsewhere (the base branch), so this merge's review did not cover it; change it through a pull "+
-				"request of its own, or deploy it by hand (workflow_dispatch)", pr.Number, name, short(pr.HeadSHA))
+				"request of its own, or deploy it by hand (workflow_dispatch)", pr.Number, short(pr.HeadSHA))
 		case head.Failed:
-			v.Reason = fmt.Sprintf("pipeline %q does not compile at pull request #%d's head %s in the deploy job's "+
-				"environment, so what was reviewed cannot be compared with what was merged", name, pr.Number, short(pr.HeadSHA))
+			v.Reason = fmt.Sprintf("it does not compile at pull request #%d's head %s in the deploy job's "+
+				"environment, so what was reviewed cannot be compared with what was merged", pr.Number, short(pr.HeadSHA))
 		case head.Hash != merged.Hash:
 			d := plan.Compare(name, head, merged)
 			v.Diff = &d
-			v.Reason = fmt.Sprintf("pipeline %q compiles differently at the merge (%s) than at pull request #%d's head %s "+
-				"(%s), which is what was reviewed: the base branch changed after the pull request was last updated. "+
-				"Review the difference below; to deploy it, run the deploy workflow by hand (workflow_dispatch) for this "+
-				"pipeline. Requiring branches to be up to date before merging prevents this", name, shortHash(merged.Hash), pr.Number,
-				short(pr.HeadSHA), shortHash(head.Hash))
+			v.Reason = fmt.Sprintf("it compiles differently at the merge (%s) than at pull request #%d's head %s "+
+				"(%s), which is what was reviewed: the merge brought changes the pull request did not show (the base "+
+				"branch moved after its last update, or the merge itself changed files). Review the difference; to deploy "+
+				"it, run the deploy workflow by hand (workflow_dispatch) for this pipeline. Requiring branches to be up to "+
+				"date before merging prevents this", shortHash(merged.Hash), pr.Number, short(pr.HeadSHA), shortHash(head.Hash))
 		default:
 			v.Reviewed = true
 		}
 		if v.Reviewed && in.RequireApproval {
 			v.Reviewed = false
-			v.Reason = approvalReason(name, pr.Number, approvals)
+			v.Reason = approvalReason(pr.Number, approvals)
 			for _, a := range approvals {
 				if p := byCommit[a.commit][name]; p != nil && !p.Failed && p.Hash == head.Hash {
 					v.Reviewed, v.Reason, v.ApprovedBy, v.ApprovedAt = true, "", a.user, a.commit
@@ -167,7 +167,7 @@ func approved(reviews []ghreport.Review) []approval {
 	return out
 }
 
-func approvalReason(name string, pr int, approvals []approval) string {
+func approvalReason(pr int, approvals []approval) string {
 	if len(approvals) == 0 {
 		return fmt.Sprintf("require-approval is set and pull request #%d has no standing approving review; "+
 			"have the change approved, then deploy it by hand (workflow_dispatch)", pr)
@@ -176,9 +176,9 @@ func approvalReason(name string, pr int, approvals []approval) string {
 	for _, a := range approvals {
 		at = append(at, fmt.Sprintf("%s at %s", a.user, short(a.commit)))
 	}
-	return fmt.Sprintf("require-approval is set and no approval of pull request #%d covers pipeline %q as merged "+
+	return fmt.Sprintf("require-approval is set and no approval of pull request #%d covers it as merged "+
 		"(approved: %s): the pipeline changed after those approvals; have the change approved, then deploy it by "+
-		"hand (workflow_dispatch)", pr, name, strings.Join(at, ", "))
+		"hand (workflow_dispatch)", pr, strings.Join(at, ", "))
 }
 
 func short(sha string) string {

@@ -77,6 +77,21 @@ func (s *Server) addComment(repo string, number int, author, body string) *Comme
 	return c
 }
 
+// EditComment replaces the body of comment id, as a collaborator editing
+// someone else's comment in the web UI does: the author stays the same.
+func (s *Server) EditComment(repo string, number int, id int64, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.comments[issueKey{repo, number}] {
+		if c.ID == id {
+			s.now = s.now.Add(time.Second)
+			c.Body, c.UpdatedAt = body, s.now
+			return
+		}
+	}
+	s.t.Errorf("fakegithub: no comment %d on %s#%d to edit", id, repo, number)
+}
+
 func isBot(login string) bool {
 	return len(login) > 5 && login[len(login)-5:] == "[bot]"
 }
