@@ -59,7 +59,8 @@ func TestRenderMarkdown_empty(t *testing.T) {
 }
 
 func TestRenderMarkdown_problemsKeepTheWholeSentence(t *testing.T) {
-	long := &UnreviewedError{Pipeline: "churn", Hash: "sha256:" + strings.Repeat("1", 64), Reviewed: "sha256:" + strings.Repeat("2", 64)}
+	long := errors.New(`pipeline "churn": refusing to deploy definition sha256:` + strings.Repeat("1", 64) + ": the pull request was reviewed with sha256:" +
+		strings.Repeat("2", 64) + "; the merge compiles differently (the base branch changed, or a file outside the pull request); re-run the plan and review again, or allow unreviewed deploys")
 	md := RenderMarkdown([]Result{{Pipeline: "churn", Status: StatusFailed, Err: long}}, "us-east-1")
 	if !strings.Contains(md, "review again, or allow unreviewed deploys") {
 		t.Errorf("the refusal was cut:\n%s", md)
