@@ -185,3 +185,33 @@ func TestREADME_summaryExample(t *testing.T) {
 		t.Errorf("README example differs from `smpipe compile %s` (exit %d):\n--- README\n%s--- output\n%s", example, code, block, out)
 	}
 }
+
+// The region was decided in four places: `smpipe deploy` without --region
+// compiled for us-east-1 and deployed to the profile's region. Every command
+// now resolves it once, the AWS profile included.
+func TestRun_regionFromTheProfile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[profile ml]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "defs")
+	env := map[string]string{"AWS_CONFIG_FILE": cfg, "AWS_PROFILE": "ml", "HOME": dir}
+	if code, _, errOut := runCLI(t, env, "compile", "--out", out, example); code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+	def, err := os.ReadFile(filepath.Join(out, "house-price-tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(def), `"sagemaker_region": "\"eu-west-1\""`) {
+		t.Errorf("the definition is not compiled for the profile's region eu-west-1:\n%s", def)
+	}
+	env["AWS_REGION"] = "ap-south-1"
+	if code, _, _ := runCLI(t, env, "compile", "--out", out, example); code != exitOK {
+		t.Fatal("compile failed")
+	}
+	if def, _ := os.ReadFile(filepath.Join(out, "house-price-tf.json")); !strings.Contains(string(def), `"sagemaker_region": "\"ap-south-1\""`) {
+		t.Error("AWS_REGION does not win over the profile")
+	}
+}
