@@ -232,3 +232,33 @@ func lastComment(t *testing.T, w *actiontest.World, n int) string {
 	}
 	return cs[len(cs)-1].Body
 }
+
+// mode: deploy on a pull_request event would have deployed the pull
+// request's unmerged code, unchecked.
+func TestDeploy_neverFromAPullRequestEvent(t *testing.T) {
+	w, base := newWorld(t)
+	w.Git.Branch("feature", true)
+	w.Git.Edit(conf, "instance_type: ml.m5.xlarge", "instance_type: ml.p4d.24xlarge")
+	head := w.Git.Commit("A p4d, please")
+	env := w.PREvent(actiontest.PR{Action: "opened", Number: 9, BaseSHA: base, HeadSHA: head, HeadRef: "feature"})
+	env["INPUT_MODE"], env["INPUT_ROLE-TO-ASSUME"], env["INPUT_ALLOW-UNREVIEWED"] = "deploy", actiontest.RoleARN, "true"
+	before := w.Calls()
+	r := w.Run(env)
+	r.WantCode(t, exitFailed)
+	wantNoCalls(t, w, before)
+	if lines := r.ErrorLines("mode deploy on a pull_request event refused"); len(lines) != 1 {
+		t.Errorf("want one error saying why:\n%s", r.Stdout)
+	}
+}
+
+// A nightly schedule reconciles every pipeline of the default branch.
+func TestDeploy_scheduleDeploysTheDefaultBranch(t *testing.T) {
+	w, base := newWorld(t)
+	env := w.DispatchEvent("refs/heads/main", base, nil)
+	env["GITHUB_EVENT_NAME"] = "schedule"
+	r := w.Run(env)
+	r.WantCode(t, exitOK)
+	if _, ok := w.SM.Pipeline(pipeline); !ok {
+		t.Errorf("the schedule deployed nothing:\n%s", r.Stdout)
+	}
+}

@@ -79,9 +79,13 @@ func Run(ctx context.Context, env Env) int {
 	case "plan":
 		return r.plan(ctx)
 	case "deploy":
+		if err := r.mayDeploy(); err != nil {
+			gha.Errorf("%s", err)
+			return exitFailed
+		}
 		return r.deploy(ctx)
 	default:
-		gha.Noticef("smpipe has nothing to do for the %s event (mode %s): it plans on pull_request and deploys on a push to the default branch or on workflow_dispatch", r.name, in.Mode)
+		gha.Noticef("smpipe has nothing to do for the %s event (mode %s): it plans on pull_request and deploys on a push to the default branch, on workflow_dispatch and on schedule", r.name, in.Mode)
 		return exitOK
 	}
 }
@@ -101,10 +105,25 @@ func (r *runner) dispatch() string {
 		if r.ev.Push.OnDefaultBranch() && !r.ev.Push.Deleted {
 			return "deploy"
 		}
-	case r.ev.Dispatch != nil:
+	case r.ev.Dispatch != nil, r.name == "schedule":
 		return "deploy"
 	}
 	return ""
+}
+
+// mayDeploy refuses to deploy on events whose code did not come through
+// the default branch: a pull request's code is unmerged, and other events
+// (release, repository_dispatch, …) may run on any ref. A dispatch off the
+// default branch is refused later, with a report.
+func (r *runner) mayDeploy() error {
+	switch {
+	case r.ev.PullRequest != nil:
+		return fmt.Errorf("smpipe: mode deploy on a %s event refused: a pull request's code is not merged, and smpipe "+
+			"deploys only what reached the default branch through review; deploy on push to the default branch", r.name)
+	case r.ev.Push != nil, r.ev.Dispatch != nil, r.name == "schedule":
+		return nil
+	}
+	return fmt.Errorf("smpipe: mode deploy on a %s event refused: smpipe deploys on push, workflow_dispatch and schedule", r.name)
 }
 
 // runURL links the job summary of this run.
