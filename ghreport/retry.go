@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/smpipe/smpipe-action/internal/sleep"
 )
 
 // RetryPolicy bounds how the client waits out rate limits and server
@@ -118,7 +120,7 @@ func rewind(req *http.Request, attempt int) (*http.Request, error) {
 // delay decides whether resp asks for a retry, how long to wait and why.
 func (t *retryTransport) delay(req *http.Request, resp *http.Response, attempt int) (time.Duration, string) {
 	backoff := func(base time.Duration) time.Duration {
-		return base << min(attempt-1, 20)
+		return sleep.Backoff(attempt-1, base, base<<20)
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusForbidden || code == http.StatusTooManyRequests:

@@ -58,6 +58,10 @@ type Pipeline struct {
 	NewHash string
 	Steps   []StepChange // in head definition order, removed steps after their base neighbours
 	Edges   []EdgeChange
+	// Settings are the pipeline-level settings that differ (Parameters,
+	// PipelineExperimentConfig, …), sorted by Path. Only Definitions sets
+	// them: a conf graph has none.
+	Settings []SettingChange
 	// Merged is head's graph plus base's removed nodes and edges, for
 	// rendering the change as one picture.
 	Merged *graph.Graph

@@ -7,8 +7,9 @@ import (
 
 // Summary says in a few words what changed, for the PR one-liner:
 // "new pipeline", "deleted pipeline", "2 steps changed, 1 added",
-// "1 step removed", "1 dependency added", "no step changes" (the definition
-// changed but no step did) or "no changes".
+// "1 step removed", "1 dependency added", "pipeline settings changed" (only
+// parameters or other members outside the steps), "no step changes" (the
+// definition changed but no step did) or "no changes".
 func (p Pipeline) Summary() string {
 	switch p.Status {
 	case Added:
@@ -31,6 +32,9 @@ func (p Pipeline) Summary() string {
 	}
 	if s := countList("dependency", "dependencies", 0, edges[Added], edges[Removed]); s != "" {
 		return s
+	}
+	if len(p.Settings) > 0 {
+		return "pipeline settings changed"
 	}
 	return "no step changes"
 }

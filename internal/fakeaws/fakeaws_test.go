@@ -3,6 +3,8 @@ package fakeaws_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,6 +52,10 @@ func TestSageMaker_errorShapes(t *testing.T) {
 			var ce *smtypes.ConflictException
 			return errors.As(err, &ce)
 		}},
+		{"ResourceLimitExceeded", nil, ptr(fakeaws.ResourceLimitExceeded()), func(err error) bool {
+			var rle *smtypes.ResourceLimitExceeded
+			return errors.As(err, &rle)
+		}},
 		{"ThrottlingException", nil, ptr(fakeaws.Throttling()), func(err error) bool {
 			var ae smithy.APIError
 			return errors.As(err, &ae) && ae.ErrorCode() == "ThrottlingException"
@@ -95,16 +101,17 @@ func TestSageMaker_stateAndPagination(t *testing.T) {
 		t.Fatalf("update: %v %v", up, err)
 	}
 	var arns []string
-	for range 2 { // the fake does not deduplicate by token, like moto
-		out, err := c.StartPipelineExecution(ctx, &sagemaker.StartPipelineExecutionInput{PipelineName: aws.String("p"), ClientRequestToken: aws.String(token)})
+	for _, tok := range []string{token, token, strings.Repeat("b", 32)} {
+		out, err := c.StartPipelineExecution(ctx, &sagemaker.StartPipelineExecutionInput{PipelineName: aws.String("p"), ClientRequestToken: aws.String(tok)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		arns = append(arns, aws.ToString(out.PipelineExecutionArn))
 	}
-	if arns[0] == arns[1] {
-		t.Error("two starts gave one execution")
+	if arns[0] != arns[1] || arns[1] == arns[2] {
+		t.Errorf("executions %v: want the repeated token to answer the first execution and a new token a new one", arns)
 	}
+	arns = slices.Delete(arns, 1, 2)
 	list, err := c.ListPipelineExecutions(ctx, &sagemaker.ListPipelineExecutionsInput{PipelineName: aws.String("p")})
 	if err != nil || len(list.PipelineExecutionSummaries) != 2 || aws.ToString(list.PipelineExecutionSummaries[0].PipelineExecutionArn) != arns[1] {
 		t.Errorf("list not newest first: %+v %v", list, err)
@@ -158,3 +165,43 @@ func TestSTS_assumeRoleWithWebIdentity(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestSageMaker_tagsAndConsoleEdit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := fakeaws.NewSageMaker(t, fakeaws.WithTagsPageSize(2))
+	c := client(f.URL)
+	out, err := c.CreatePipeline(ctx, &sagemaker.CreatePipelineInput{PipelineName: aws.String("p"), RoleArn: aws.String("r"),
+		PipelineDefinition: aws.String("{}"), ClientRequestToken: aws.String(strings.Repeat("a", 32)),
+		Tags: []smtypes.Tag{{Key: aws.String("c"), Value: aws.String("3")}, {Key: aws.String("a"), Value: aws.String("1")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: out.PipelineArn,
+		Tags: []smtypes.Tag{{Key: aws.String("b"), Value: aws.String("2")}, {Key: aws.String("c"), Value: aws.String("4")}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.EditDefinition("p", `{"edited":true}`)
+
+	var got []string
+	p := sagemaker.NewListTagsPaginator(c, &sagemaker.ListTagsInput{ResourceArn: out.PipelineArn})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tag := range page.Tags {
+			got = append(got, aws.ToString(tag.Key)+"="+aws.ToString(tag.Value))
+		}
+	}
+	if want := []string{"a=1", "b=2", "c=4"}; !slices.Equal(got, want) || f.Calls("ListTags") != 2 {
+		t.Errorf("tags %v over %d pages, want %v over 2", got, f.Calls("ListTags"), want)
+	}
+	d, err := c.DescribePipeline(ctx, &sagemaker.DescribePipelineInput{PipelineName: aws.String("p")})
+	if err != nil || aws.ToString(d.PipelineDefinition) != `{"edited":true}` {
+		t.Errorf("definition after the console edit = %q, %v", aws.ToString(d.PipelineDefinition), err)
+	}
+	if st, _ := f.Pipeline("p"); st.VersionID != 2 || st.Tags["c"] != "4" {
+		t.Errorf("after the console edit: version %d, tags %v; want version 2 and the tags kept", st.VersionID, st.Tags)
+	}
+}

@@ -23,6 +23,7 @@ type SageMaker struct {
 	// Account and Region make up the ARNs the fake hands out.
 	Account, Region string
 
+	t          testing.TB
 	mu         sync.Mutex
 	pipelines  map[string]*Pipeline
 	executions []*Execution
@@ -33,6 +34,7 @@ type SageMaker struct {
 	clock      time.Time
 	notFound   string
 	stepsPage  int
+	tagsPage   int
 	s3         *S3
 }
 
@@ -53,6 +55,12 @@ func WithStepsPageSize(n int) SageMakerOption {
 	return func(s *SageMaker) { s.stepsPage = n }
 }
 
+// WithTagsPageSize sets how many tags one ListTags page holds when the
+// caller does not ask for fewer (default 50, the service's).
+func WithTagsPageSize(n int) SageMakerOption {
+	return func(s *SageMaker) { s.tagsPage = n }
+}
+
 // WithS3 lets CreatePipeline and UpdatePipeline read a definition passed as
 // PipelineDefinitionS3Location from the S3 fake.
 func WithS3(f *S3) SageMakerOption {
@@ -63,6 +71,7 @@ func WithS3(f *S3) SageMakerOption {
 func NewSageMaker(t testing.TB, opts ...SageMakerOption) *SageMaker {
 	t.Helper()
 	s := &SageMaker{
+		t:          t,
 		Account:    "123456789012",
 		Region:     "us-east-1",
 		pipelines:  map[string]*Pipeline{},
@@ -72,6 +81,7 @@ func NewSageMaker(t testing.TB, opts ...SageMakerOption) *SageMaker {
 		accessKeys: map[string]bool{},
 		clock:      time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		stepsPage:  2,
+		tagsPage:   50,
 	}
 	for _, o := range opts {
 		o(s)
@@ -132,6 +142,21 @@ func (s *SageMaker) Seed(p Pipeline) {
 		p.VersionID = 1
 	}
 	s.pipelines[p.Name] = &p
+}
+
+// EditDefinition changes a stored pipeline's definition the way an edit in
+// the SageMaker console or a direct UpdatePipeline call by someone else
+// does: a new pipeline version, the tags left as they were.
+func (s *SageMaker) EditDefinition(name, definition string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pipelines[name]
+	if !ok {
+		s.t.Fatalf("fakeaws: EditDefinition of unknown pipeline %q", name)
+	}
+	p.Definition = definition
+	p.VersionID++
+	s.tick()
 }
 
 // Pipeline returns a copy of the stored pipeline.

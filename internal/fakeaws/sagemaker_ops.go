@@ -3,10 +3,12 @@ package fakeaws
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/smpipe/smpipe-action/internal/awsname"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
+
+	"github.com/smpipe/smpipe-action/internal/awsname"
 )
 
 type handler func(body []byte) (any, *Fault)
@@ -188,7 +190,11 @@ func (s *SageMaker) addTags(body []byte) (any, *Fault) {
 }
 
 func (s *SageMaker) listTags(body []byte) (any, *Fault) {
-	var in struct{ ResourceArn string }
+	var in struct {
+		ResourceArn string
+		MaxResults  int
+		NextToken   string
+	}
 	if f := decode(body, &in); f != nil {
 		return nil, f
 	}
@@ -196,20 +202,25 @@ func (s *SageMaker) listTags(body []byte) (any, *Fault) {
 	if !ok {
 		return nil, validation("Resource %s does not exist.", in.ResourceArn)
 	}
-	keys := make([]string, 0, len(p.Tags))
-	for k := range p.Tags {
-		keys = append(keys, k)
+	keys := slices.Sorted(maps.Keys(p.Tags))
+	page, next, f := paginate(len(keys), in.MaxResults, s.tagsPage, in.NextToken)
+	if f != nil {
+		return nil, f
 	}
-	sort.Strings(keys)
-	tags := make([]Tag, 0, len(keys))
-	for _, k := range keys {
+	tags := make([]Tag, 0, page[1]-page[0])
+	for _, k := range keys[page[0]:page[1]] {
 		tags = append(tags, Tag{Key: k, Value: p.Tags[k]})
 	}
-	return map[string]any{"Tags": tags}, nil
+	out := map[string]any{"Tags": tags}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
 }
 
-// startPipelineExecution does not deduplicate by ClientRequestToken, like
-// moto: callers must not rely on the service for idempotency.
+// startPipelineExecution de-duplicates by ClientRequestToken as the service
+// does: a start carrying the token of an earlier start of the same pipeline
+// answers that execution's ARN and starts nothing.
 func (s *SageMaker) startPipelineExecution(body []byte) (any, *Fault) {
 	var in struct {
 		PipelineName                 string
@@ -230,6 +241,11 @@ func (s *SageMaker) startPipelineExecution(body []byte) (any, *Fault) {
 	}
 	if in.PipelineExecutionDisplayName != "" && !awsname.Hyphenated(in.PipelineExecutionDisplayName, 82) {
 		return nil, validation("PipelineExecutionDisplayName %q does not match the pattern.", in.PipelineExecutionDisplayName)
+	}
+	for _, e := range s.executions {
+		if e.PipelineName == p.Name && e.Token == in.ClientRequestToken {
+			return map[string]any{"PipelineExecutionArn": e.Arn}, nil
+		}
 	}
 	version := p.VersionID
 	if in.PipelineVersionId != nil {

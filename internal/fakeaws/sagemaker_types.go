@@ -27,6 +27,14 @@ func Conflict() Fault {
 	return Fault{Status: 400, Code: "ConflictException", Message: "Another update is in progress for this pipeline."}
 }
 
+// ResourceLimitExceeded is what StartPipelineExecution answers when the
+// account runs as many executions as its quota allows; the SDK does not
+// retry it. FailNext("StartPipelineExecution", 1, ResourceLimitExceeded())
+// makes one start fail.
+func ResourceLimitExceeded() Fault {
+	return Fault{Status: 400, Code: "ResourceLimitExceeded", Message: "The account-level service limit 'Maximum number of concurrent pipeline executions' is 200 Executions."}
+}
+
 // Unimplemented is what moto answers for an operation it does not implement.
 func Unimplemented() Fault {
 	return Fault{Status: 500, Body: "<!DOCTYPE html><html><body><h1>Internal Server Error</h1></body></html>"}

@@ -1,0 +1,213 @@
+package diff
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/smpipe/smpipe-action/compiler/graph"
+)
+
+// Definitions compares two SageMaker pipeline definitions (JSON) when no
+// conf graph is at hand, such as the live pipeline in SageMaker against the
+// one compiled from the repository. A nil old means the pipeline is new
+// (Added), a nil new that it is gone (Removed).
+//
+// Steps are matched by Name. A step's settings are its JSON members other
+// than Name and Type, flattened into paths ("Arguments.AppSpecification.ImageUri",
+// "DependsOn[0]", "CacheConfig.Enabled") with scalar values; the step's class
+// is its Type. Edges come from DependsOn and from property references
+// ({"Get": "Steps.<name>…"}) anywhere in the step. Members of the definition
+// outside Steps (Version, Parameters, PipelineExperimentConfig, …) are
+// compared the same way into Pipeline.Settings. Steps nested in a Condition
+// step's branches are settings of the Condition step.
+//
+// The hashes are "sha256:<hex>" of the compact JSON, which for a definition
+// smpipe compiled is its definition hash.
+func Definitions(name string, old, new []byte) (Pipeline, error) {
+	base, basePipe, err := definitionSide(name, old)
+	if err != nil {
+		return Pipeline{}, fmt.Errorf("reading the old definition of %q: %w", name, err)
+	}
+	head, headPipe, err := definitionSide(name, new)
+	if err != nil {
+		return Pipeline{}, fmt.Errorf("reading the new definition of %q: %w", name, err)
+	}
+	p := Pipelines(base, head)
+	p.Settings = compareSettings(basePipe, headPipe)
+	if p.Status == Unchanged && len(p.Settings) > 0 {
+		p.Status = Changed
+	}
+	return p, nil
+}
+
+// pipelineNode names the pseudo node that carries the pipeline-level
+// settings while they are compared.
+const pipelineNode = "(pipeline)"
+
+// definitionSide reads one definition into a Side whose graph has a node
+// per step, and a node holding the pipeline-level settings. A nil def gives
+// a nil Side.
+func definitionSide(name string, def []byte) (*Side, graph.Node, error) {
+	if def == nil {
+		return nil, graph.Node{}, nil
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, def); err != nil {
+		return nil, graph.Node{}, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(compact.Bytes()))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, graph.Node{}, fmt.Errorf("not a JSON object: %w", err)
+	}
+	var steps []any
+	if raw, ok := doc["Steps"]; ok {
+		if steps, ok = raw.([]any); !ok {
+			return nil, graph.Node{}, errors.New(`"Steps" is not an array`)
+		}
+	}
+	pipe := graph.Node{Name: pipelineNode, Settings: map[string]string{}}
+	for k, v := range doc {
+		if k != "Steps" {
+			flatten(pathKey("", k), v, pipe.Settings)
+		}
+	}
+
+	var nodes []graph.Node
+	var edges []graph.Edge
+	for i, raw := range steps {
+		step, ok := raw.(map[string]any)
+		if !ok {
+			return nil, graph.Node{}, fmt.Errorf("step %d is not an object", i+1)
+		}
+		stepName, ok := step["Name"].(string)
+		if !ok || stepName == "" {
+			return nil, graph.Node{}, fmt.Errorf("step %d has no Name", i+1)
+		}
+		typ, _ := step["Type"].(string)
+		n := graph.Node{Name: stepName, Class: stepClass(typ), Settings: map[string]string{}}
+		for k, v := range step {
+			if k != "Name" && k != "Type" {
+				flatten(pathKey("", k), v, n.Settings)
+			}
+		}
+		nodes = append(nodes, n)
+		if deps, ok := step["DependsOn"].([]any); ok {
+			for _, d := range deps {
+				if from, ok := d.(string); ok {
+					edges = append(edges, graph.Edge{From: from, To: stepName, Kind: graph.DependsOn})
+				}
+			}
+		}
+		for _, from := range referencedSteps(step, nil) {
+			edges = append(edges, graph.Edge{From: from, To: stepName, Kind: graph.Data})
+		}
+	}
+	sum := sha256.Sum256(compact.Bytes())
+	side := &Side{
+		Name:       name,
+		Hash:       "sha256:" + hex.EncodeToString(sum[:]),
+		Graph:      graph.New(nodes, edges),
+		Definition: sortedIndented(doc),
+	}
+	return side, pipe, nil
+}
+
+// sortedIndented is the document with sorted keys, two-space indented, so
+// that the line diff of two definitions shows what differs rather than how
+// each writer ordered its keys.
+func sortedIndented(doc map[string]any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(doc) // decoded JSON always encodes
+	return buf.Bytes()
+}
+
+// stepClass maps a definition step Type to the class the report shows;
+// types smpipe does not emit keep their own name.
+func stepClass(typ string) graph.Class {
+	switch typ {
+	case "Model":
+		return graph.CreateModel
+	case "":
+		return ""
+	}
+	return graph.Class(typ)
+}
+
+// referencedSteps appends the steps that v refers to through
+// {"Get": "Steps.<name>…"}, in the order they appear (map members by key).
+func referencedSteps(v any, out []string) []string {
+	switch v := v.(type) {
+	case map[string]any:
+		if get, ok := v["Get"].(string); ok && len(v) == 1 {
+			if rest, ok := strings.CutPrefix(get, "Steps."); ok {
+				if name, _, _ := strings.Cut(strings.SplitN(rest, "[", 2)[0], "."); name != "" {
+					out = append(out, name)
+				}
+			}
+			return out
+		}
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			out = referencedSteps(v[k], out)
+		}
+	case []any:
+		for _, e := range v {
+			out = referencedSteps(e, out)
+		}
+	}
+	return out
+}
+
+// flatten writes every scalar of v into out under its path: objects add
+// ".key", arrays "[i]"; an empty object or array is the value "{}" or "[]".
+func flatten(path string, v any, out map[string]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		if len(v) == 0 {
+			out[path] = "{}"
+		}
+		for k, e := range v {
+			flatten(pathKey(path, k), e, out)
+		}
+	case []any:
+		if len(v) == 0 {
+			out[path] = "[]"
+		}
+		for i, e := range v {
+			flatten(path+"["+strconv.Itoa(i)+"]", e, out)
+		}
+	case string:
+		out[path] = v
+	case json.Number:
+		out[path] = v.String()
+	case bool:
+		out[path] = strconv.FormatBool(v)
+	case nil:
+		out[path] = "null"
+	}
+}
+
+// pathKey appends the member key to path. A key that could be read as path
+// syntax is quoted, so that {"a.b": 1} and {"a": {"b": 1}} never share a
+// path and one cannot hide a change to the other.
+func pathKey(path, key string) string {
+	if key == "" || strings.ContainsAny(key, `.[]"`) || strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 }) {
+		return path + "[" + strconv.Quote(key) + "]"
+	}
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
