@@ -30,6 +30,8 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	cf.register(fs)
 	var pipelines stringList
 	fs.Var(&pipelines, "pipeline", "deploy only the pipeline with this name (repeatable; default: all, or those under PATH)")
+	all := fs.Bool("all", false, "reconcile every pipeline of the repository with SageMaker: create missing ones, update outdated ones, "+
+		"replace drifted ones, leave alone those a newer commit deployed (no PATH or --pipeline)")
 	dryRun := fs.Bool("dry-run", false, "print every AWS call and S3 key, and touch nothing")
 	wait := fs.Bool("wait", false, "wait for each execution to finish and report its steps")
 	waitTimeout := fs.Duration("wait-timeout", time.Hour, "give up waiting after this long")
@@ -40,6 +42,10 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
+		return exitUsage
+	}
+	if *all && (fs.NArg() > 0 || len(pipelines) > 0) {
+		fmt.Fprintln(stderr, "smpipe deploy: --all deploys every pipeline of the repository; name the repository with --root, not with PATH or --pipeline")
 		return exitUsage
 	}
 	root, opt, err := cf.options(fs.Args(), getenv)
@@ -84,22 +90,17 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return exitProblem
 	}
 
-	sha := *commit
-	if sha == "" {
-		sha = getenv.get("GITHUB_SHA")
+	git, err := gitrev.Open(root)
+	if err != nil {
+		git = nil // not a git checkout: the commit order cannot be checked
+	} else {
+		defer git.Close()
 	}
-	if sha == "" {
-		if r, err := gitrev.Open(root); err == nil {
-			sha, _ = r.Resolve("HEAD")
-			r.Close()
-		}
-	}
-	if sha == "" {
-		sha = "local"
-	}
+	sha := deployCommit(*commit, getenv, git)
 	d := &deploy.Deployer{Root: rootFS, Log: stderr}
 	dopts := deploy.Options{CommitSHA: sha, Repository: getenv.get("GITHUB_REPOSITORY"), Version: version,
-		Start: !*noStart, Wait: *wait, WaitTimeout: *waitTimeout, DryRun: *dryRun, KMSKeyID: cf.kms}
+		Start: !*noStart, Wait: *wait, WaitTimeout: *waitTimeout, DryRun: *dryRun, KMSKeyID: cf.kms,
+		IsAncestor: isAncestor(git, getenv.get("GITHUB_TOKEN"))}
 	region := opt.Region
 	if !*dryRun {
 		cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: opt.Region, RoleToAssume: *role, Getenv: getenv.get})
@@ -108,22 +109,25 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return exitProblem
 		}
 		region = cfg.Region
-		d.SageMaker, d.S3 = action.Clients(cfg, getenv.get)
-		dopts.AccountID = action.AccountID(ctx, cfg)
+		d.SageMaker, d.S3 = deploy.NewClients(cfg, getenv.get)
+		dopts.AccountID = deploy.AccountID(ctx, cfg)
 	}
 	results := d.Deploy(ctx, targets, dopts)
 	for _, r := range results {
-		line := fmt.Sprintf("%-40s %-10s", r.Pipeline, r.Status)
+		line := fmt.Sprintf("%-40s %s", r.Pipeline, r.Summary())
 		if r.ExecutionARN != "" {
 			line += " " + r.ExecutionARN
 		}
-		if r.Err != nil {
-			line += " " + r.Err.Error()
+		fmt.Fprintln(stdout, line)
+		if d := r.Drift; d != nil {
+			fmt.Fprintf(stdout, "%-40s drift: live definition %s, smpipe deployed %s\n", "", d.LiveHash, d.TaggedHash)
 		}
-		fmt.Fprintln(stdout, strings.TrimRight(line, " "))
+		if r.Err != nil {
+			fmt.Fprintf(stdout, "%-40s error: %s\n", "", strings.ReplaceAll(r.Err.Error(), "\n", "; "))
+		}
 	}
-	if region != "" && !*dryRun {
-		fmt.Fprintf(stdout, "console: %s\n", deploy.ConsoleURL(region, ""))
+	if u := deploy.ConsoleURL(region, ""); u != "" && !*dryRun {
+		fmt.Fprintf(stdout, "console: %s\n", u)
 	}
 	if len(failed) > 0 || ds.HasErrors() || deploy.Failed(results) {
 		if len(failed) > 0 {
@@ -132,4 +136,34 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return exitProblem
 	}
 	return exitOK
+}
+
+// deployCommit is the commit deployed: --commit, else GITHUB_SHA, else the
+// checkout's HEAD, else "local".
+func deployCommit(flag string, getenv env, repo *gitrev.Repo) string {
+	if flag != "" {
+		return flag
+	}
+	if sha := getenv.get("GITHUB_SHA"); sha != "" {
+		return sha
+	}
+	if repo != nil {
+		if sha, err := repo.Resolve("HEAD"); err == nil {
+			return sha
+		}
+	}
+	return "local"
+}
+
+// isAncestor answers the deploy's commit-order question from the checkout,
+// fetching with token what a shallow clone lacks. Outside a git checkout
+// every answer is an error, so a pipeline deployed from a known commit is
+// never moved by a deploy whose history is unknown.
+func isAncestor(repo *gitrev.Repo, token string) func(ctx context.Context, ancestor, commit string) (bool, error) {
+	return func(ctx context.Context, ancestor, commit string) (bool, error) {
+		if repo == nil {
+			return false, errors.New("not deploying from a git checkout, so the history is unknown")
+		}
+		return repo.IsAncestor(ctx, ancestor, commit, gitrev.FetchOptions{Token: token})
+	}
 }

@@ -93,7 +93,7 @@ func (r *runner) deploy(ctx context.Context) int {
 	}
 	slices.SortStableFunc(results, func(a, b deploy.Result) int { return strings.Compare(a.Pipeline, b.Pipeline) })
 
-	report := deploy.RenderMarkdown(results, r.region) + ghreport.RefusalsMarkdown(refusals)
+	report := ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region}) + ghreport.RefusalsMarkdown(refusals)
 	if len(results) == 0 {
 		report = "## smpipe deploy\n\nNo pipeline to deploy: the change touches none.\n"
 	}
@@ -274,9 +274,9 @@ func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha s
 		}
 	}
 	d := &deploy.Deployer{Root: os.DirFS(r.dir), Log: r.env.Stdout}
-	d.SageMaker, d.S3 = Clients(cfg, r.env.Getenv)
+	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
 	opts := deploy.Options{CommitSHA: sha, Repository: r.repo, Version: r.env.Version, Start: r.in.StartExecution,
-		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, AccountID: AccountID(ctx, cfg)}
+		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, AccountID: deploy.AccountID(ctx, cfg)}
 	return d.Deploy(ctx, targets, opts), nil
 }
 

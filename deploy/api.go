@@ -12,6 +12,7 @@ type SageMakerAPI interface {
 	DescribePipeline(ctx context.Context, in *sagemaker.DescribePipelineInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribePipelineOutput, error)
 	CreatePipeline(ctx context.Context, in *sagemaker.CreatePipelineInput, optFns ...func(*sagemaker.Options)) (*sagemaker.CreatePipelineOutput, error)
 	UpdatePipeline(ctx context.Context, in *sagemaker.UpdatePipelineInput, optFns ...func(*sagemaker.Options)) (*sagemaker.UpdatePipelineOutput, error)
+	ListTags(ctx context.Context, in *sagemaker.ListTagsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListTagsOutput, error)
 	AddTags(ctx context.Context, in *sagemaker.AddTagsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error)
 	StartPipelineExecution(ctx context.Context, in *sagemaker.StartPipelineExecutionInput, optFns ...func(*sagemaker.Options)) (*sagemaker.StartPipelineExecutionOutput, error)
 	ListPipelineExecutions(ctx context.Context, in *sagemaker.ListPipelineExecutionsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListPipelineExecutionsOutput, error)

@@ -97,7 +97,7 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 	}
 
 	stsClient := sts.NewFromConfig(cfg, func(so *sts.Options) {
-		if ep := stsEndpoint(getenv); ep != "" {
+		if ep := endpoint(getenv, "AWS_ENDPOINT_URL_STS"); ep != "" {
 			so.BaseEndpoint = aws.String(ep)
 		}
 	})
@@ -113,14 +113,6 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 		return aws.Config{}, explainCredentialError(err, o.RoleToAssume, audience)
 	}
 	return cfg, nil
-}
-
-// stsEndpoint is AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL.
-func stsEndpoint(getenv func(string) string) string {
-	if v := getenv("AWS_ENDPOINT_URL_STS"); v != "" {
-		return v
-	}
-	return getenv("AWS_ENDPOINT_URL")
 }
 
 // oidcToken adapts a TokenFunc to stscreds.IdentityTokenRetriever, whose
@@ -140,7 +132,7 @@ func (t *oidcToken) GetIdentityToken() ([]byte, error) {
 	var last error
 	for attempt := range tokenAttempts {
 		if attempt > 0 {
-			if err := t.sleep(t.ctx, backoff(attempt-1, 200*time.Millisecond, 5*time.Second)); err != nil {
+			if err := t.sleep(t.ctx, sleeppkg.Backoff(attempt-1, 200*time.Millisecond, 5*time.Second)); err != nil {
 				return nil, err
 			}
 		}

@@ -6,18 +6,23 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/smpipe/smpipe-action/internal/awsname"
-	"github.com/smpipe/smpipe-action/internal/sleep"
 	"io"
 	"io/fs"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+
+	"github.com/smpipe/smpipe-action/internal/awsname"
+	"github.com/smpipe/smpipe-action/internal/sleep"
 )
 
 // Deployer deploys targets with the clients it holds. The zero values of
 // the optional fields are usable defaults.
 type Deployer struct {
+	// SageMaker and S3 are the clients; build them with NewClients so that
+	// AWS calls are retried by the one policy it sets.
 	SageMaker SageMakerAPI
 	S3        S3API
 	// Root is the repository, for artifacts with a Path and no Body.
@@ -26,7 +31,8 @@ type Deployer struct {
 	// names from the repository with %q so that they cannot forge lines or
 	// workflow commands. Credentials and tokens are never written.
 	Log io.Writer
-	// Sleep waits between polls and retries; default a timer honouring ctx.
+	// Sleep waits between polls of a running execution; default a timer
+	// honouring ctx.
 	Sleep func(context.Context, time.Duration) error
 	// Now is the clock for wait timeouts; default time.Now.
 	Now func() time.Time
@@ -41,11 +47,21 @@ type Deployer struct {
 
 // Options say what Deploy does beyond the upsert.
 type Options struct {
-	CommitSHA  string // the merged commit; part of the request token and tags
+	CommitSHA  string // the commit deployed; part of the request token and tags
 	Repository string // "owner/name", for tags
 	Version    string // smpipe's version, for tags
-	Start      bool   // start an execution after the upsert
-	Wait       bool   // wait for the execution to finish (needs Start)
+	// Region is the region deployed to, for a SageMaker client that does
+	// not tell its own (a *sagemaker.Client does; then Region must be empty
+	// or equal). A target compiled for another region is refused before
+	// anything is called.
+	Region string
+	// IsAncestor reports whether commit ancestor is commit or one of its
+	// ancestors; gitrev.Repo.IsAncestor implements it. Deploy uses it to
+	// never move a pipeline from a newer commit back to an older one. Nil
+	// skips that check (the log says so): every caller in smpipe sets it.
+	IsAncestor func(ctx context.Context, ancestor, commit string) (bool, error)
+	Start      bool // start an execution when the policy in start.go says so
+	Wait       bool // wait for the execution to finish (needs Start)
 	// WaitTimeout bounds each wait; zero means no limit.
 	WaitTimeout time.Duration
 	// DryRun prints every call that would be made and makes none.
@@ -55,16 +71,17 @@ type Options struct {
 	AccountID string
 }
 
-// Deploy stages, upserts, starts and (with Wait) waits for each target, at
-// most Concurrency at a time. Results are in the order of targets. A failing
-// target does not stop the others, and a target whose staging failed is
-// neither upserted nor started. Use Failed to decide the exit status.
+// Deploy converges each target with SageMaker, at most Concurrency at a
+// time (see the package documentation for the steps). Results are in the
+// order of targets. A failing target does not stop the others. Use Failed
+// to decide the exit status.
 func (d *Deployer) Deploy(ctx context.Context, targets []Target, opts Options) []Result {
 	results := make([]Result, len(targets))
 	n := d.Concurrency
 	if n <= 0 {
 		n = 4
 	}
+	region, regionErr := d.region(opts)
 	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
 	for i, t := range targets {
@@ -73,16 +90,33 @@ func (d *Deployer) Deploy(ctx context.Context, targets []Target, opts Options) [
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = d.deployOne(ctx, t, opts)
+			results[i] = d.deployOne(ctx, t, opts, region, regionErr)
 		}()
 	}
 	wg.Wait()
 	return results
 }
 
-func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options) Result {
+// region is the region the deploy goes to: the SageMaker client's (a
+// *sagemaker.Client tells), else Options.Region. Both set and different is
+// an error: the calls would go elsewhere than the caller believes.
+func (d *Deployer) region(opts Options) (string, error) {
+	client := ""
+	if c, ok := d.SageMaker.(interface{ Options() sagemaker.Options }); ok {
+		client = c.Options().Region
+	}
+	switch {
+	case client != "" && opts.Region != "" && client != opts.Region:
+		return "", fmt.Errorf("the deploy is set to region %s but its SageMaker client calls %s (nothing was deployed)", opts.Region, client)
+	case client != "":
+		return client, nil
+	}
+	return opts.Region, nil
+}
+
+func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options, region string, regionErr error) Result {
 	lg := &logger{d: d, prefix: fmt.Sprintf("pipeline %q: ", t.Pipeline)}
-	r := Result{Pipeline: t.Pipeline, Hash: t.Hash}
+	r := Result{Pipeline: t.Pipeline, Hash: t.Hash, Start: NotStarted}
 	fail := func(err error) Result {
 		r.Status = StatusFailed
 		r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
@@ -92,40 +126,93 @@ func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options) Result
 	if err := validateTarget(t); err != nil {
 		return fail(err)
 	}
+	if regionErr != nil {
+		return fail(regionErr)
+	}
+	if err := checkRegion(t, region, opts.DryRun); err != nil {
+		return fail(err)
+	}
 	if opts.DryRun {
 		d.dryRun(lg, t, opts)
-		r.Status = StatusDryRun
+		r.Status, r.Start = StatusDryRun, ""
 		return r
 	}
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
 
-	st, err := d.stage(ctx, lg, t, opts)
-	r.Uploaded, r.Skipped = st.uploaded, st.skipped
-	if err != nil {
-		return fail(fmt.Errorf("staging (nothing was deployed): %w", err))
+	var st staged
+	staging := true
+	var up upserted
+	// A create that loses to another writer compares again with what that
+	// writer made, so its commit is checked too; once is enough.
+	for attempt := 0; ; attempt++ {
+		lv, err := d.readLive(ctx, t.Pipeline)
+		if err != nil {
+			return fail(err)
+		}
+		r.PipelineARN, r.LiveCommit = lv.arn, lv.commit
+		r.Drift = lv.drift(t)
+		if reason, err := d.checkOrder(ctx, lg, lv, opts); reason != "" {
+			r.Status, r.Reason = StatusSkipped, reason
+			if err != nil {
+				r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
+			}
+			lg.printf("skipped: %s", reason)
+			return r
+		}
+		if r.Drift != nil {
+			lg.printf("drift: the live definition (%s) is not the one smpipe deployed (%s): it was edited outside smpipe; replacing it with the repository's",
+				r.Drift.LiveHash, r.Drift.TaggedHash)
+		}
+		if staging {
+			st, err = d.stage(ctx, lg, t, opts)
+			r.Uploaded, r.Skipped = st.uploaded, st.skipped
+			if err != nil {
+				return fail(fmt.Errorf("staging (nothing was deployed): %w", err))
+			}
+			staging = false
+		}
+		up, err = d.upsert(ctx, lg, t, lv, st, opts)
+		if errors.Is(err, errCreatedMeanwhile) && attempt == 0 {
+			lg.printf("created meanwhile by another run; comparing with it again")
+			continue
+		}
+		if err != nil && !up.status.Live() {
+			return fail(err)
+		}
+		r.Status, r.PipelineARN = up.status, up.arn
+		if r.Drift != nil {
+			r.Drift.Overwritten = up.status == StatusUpdated
+		}
+		if err != nil {
+			r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
+			lg.printf("warning: %v", err)
+		}
+		break
 	}
-	up, err := d.upsert(ctx, lg, t, st, opts)
-	if err != nil {
-		return fail(err)
-	}
-	r.Status, r.PipelineARN = up.status, up.arn
+
 	if !opts.Start {
+		r.StartReason = "starting executions is turned off"
 		return r
 	}
 	s, err := d.start(ctx, lg, t, up, opts)
+	r.Start, r.StartReason = s.start, s.reason
 	if err != nil {
-		return fail(err)
+		r.Start = StartFailed
+		r.Err = errors.Join(r.Err, fmt.Errorf("pipeline %q: %s is live, but %w", t.Pipeline, t.Hash, err))
+		lg.printf("start failed: %v", err)
+		return r
 	}
-	r.ExecutionARN, r.ExecutionStatus, r.AlreadyStarted = s.arn, s.status, s.already
-	if !opts.Wait || terminal(s.status) {
+	r.ExecutionARN, r.ExecutionStatus = s.arn, s.status
+	if !opts.Wait || s.arn == "" || terminal(s.status) {
 		return r
 	}
 	w, err := d.wait(ctx, lg, s.arn, opts.WaitTimeout)
 	r.ExecutionStatus, r.FailureReason, r.Steps = w.status, w.failureReason, w.steps
 	if err != nil {
-		return fail(err)
+		r.Err = errors.Join(r.Err, fmt.Errorf("pipeline %q: %w", t.Pipeline, err))
+		lg.printf("failed: %v", err)
 	}
 	return r
 }
@@ -137,6 +224,9 @@ func validateTarget(t Target) error {
 	}
 	if t.RoleArn == "" {
 		return errors.New("no pipeline role ARN")
+	}
+	if t.Region == "" {
+		return errors.New("the target names no region it was compiled for")
 	}
 	sum := sha256.Sum256(t.Definition)
 	if want := "sha256:" + hex.EncodeToString(sum[:]); t.Hash != want {
@@ -155,6 +245,23 @@ func validateTarget(t Target) error {
 		if a.Body == nil && a.Path == "" {
 			return fmt.Errorf("artifact s3://%s/%s has neither content nor a path", a.Bucket, a.Key)
 		}
+	}
+	return nil
+}
+
+// checkRegion refuses a target compiled for another region than the one
+// deployed to: its image URIs and SAGEMAKER_REGION would point elsewhere.
+// A dry run without clients has no region to compare with.
+func checkRegion(t Target, region string, dryRun bool) error {
+	switch {
+	case region == "" && dryRun:
+		return nil
+	case region == "":
+		return fmt.Errorf("cannot tell which region the SageMaker client deploys to, so cannot check that it is %s, "+
+			"the region the pipeline was compiled for; set the deploy's region", t.Region)
+	case region != t.Region:
+		return fmt.Errorf("compiled for region %s but the deploy goes to %s: its image URIs and SAGEMAKER_REGION "+
+			"would be wrong there; compile and deploy with the same region (nothing was deployed)", t.Region, region)
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ func TestDeploy_firstDeployCreatesAndStarts(t *testing.T) {
 
 	token := ClientRequestToken("churn", testCommit, tg.Hash)
 	want := []Result{{
-		Pipeline: "churn", Status: StatusCreated, Hash: tg.Hash,
+		Pipeline: "churn", Status: StatusCreated, Start: Started, Hash: tg.Hash,
 		PipelineARN:     "arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn",
 		ExecutionARN:    "arn:aws:sagemaker:us-east-1:123456789012:pipeline/churn/execution/000000000001",
 		ExecutionStatus: "Executing", Uploaded: 2,
@@ -34,7 +34,8 @@ func TestDeploy_firstDeployCreatesAndStarts(t *testing.T) {
 	if p.Definition != string(tg.Definition) || p.RoleArn != testRole || p.CreateToken != token || p.Description != "pipeline churn" {
 		t.Errorf("stored pipeline = %+v", p)
 	}
-	wantTags := map[string]string{TagRepository: "octo/repo", TagCommit: testCommit, TagDefinitionHash: tg.Hash, TagVersion: "v1.2.3"}
+	wantTags := map[string]string{TagRepository: "octo/repo", TagCommit: testCommit, TagDefinitionCommit: testCommit,
+		TagDefinitionHash: tg.Hash, TagVersion: "v1.2.3"}
 	if diff := cmp.Diff(wantTags, p.Tags); diff != "" {
 		t.Errorf("tags (-want +got):\n%s", diff)
 	}
@@ -70,10 +71,11 @@ func TestDeploy_secondDeploySameCommitDoesNothing(t *testing.T) {
 	second := e.d.Deploy(context.Background(), []Target{tg}, opts)
 
 	want := []Result{{
-		Pipeline: "churn", Status: StatusUnchanged, Hash: tg.Hash,
+		Pipeline: "churn", Status: StatusUnchanged, Start: AlreadyStarted, Hash: tg.Hash,
 		PipelineARN:     first[0].PipelineARN,
+		LiveCommit:      testCommit,
 		ExecutionARN:    first[0].ExecutionARN,
-		ExecutionStatus: "Executing", AlreadyStarted: true, Skipped: 2,
+		ExecutionStatus: "Executing", Skipped: 2,
 	}}
 	if diff := cmp.Diff(want, second, cmpopts.EquateErrors()); diff != "" {
 		t.Errorf("second deploy (-want +got):\n%s", diff)
@@ -107,14 +109,14 @@ func TestDeploy_changedDefinitionUpdatesAndStarts(t *testing.T) {
 
 	got := e.d.Deploy(context.Background(), []Target{changed}, opts)
 
-	if got[0].Status != StatusUpdated || got[0].Err != nil || got[0].AlreadyStarted {
+	if got[0].Status != StatusUpdated || got[0].Err != nil || got[0].Start != Started {
 		t.Fatalf("result = %+v\nlog:\n%s", got[0], e.log)
 	}
 	p, _ := e.sm.Pipeline("churn")
 	if p.Definition != string(changed.Definition) || p.VersionID != 2 {
 		t.Errorf("pipeline definition/version = %s / %d", p.Definition, p.VersionID)
 	}
-	if p.Tags[TagDefinitionHash] != changed.Hash || p.Tags[TagCommit] != opts.CommitSHA {
+	if p.Tags[TagDefinitionHash] != changed.Hash || p.Tags[TagCommit] != opts.CommitSHA || p.Tags[TagDefinitionCommit] != opts.CommitSHA {
 		t.Errorf("tags not updated: %v", p.Tags)
 	}
 	ex := e.sm.Executions("churn")
@@ -159,5 +161,55 @@ func TestDeploy_roleChangeUpdates(t *testing.T) {
 	p, _ := e.sm.Pipeline("churn")
 	if got[0].Status != StatusUpdated || p.RoleArn != testRole {
 		t.Errorf("status %s, role %s; want updated to %s", got[0].Status, p.RoleArn, testRole)
+	}
+}
+
+// TestDeploy_regionMismatchRefused: a target compiled for one region (image
+// URIs, SAGEMAKER_REGION) must not be deployed through a client of another.
+func TestDeploy_regionMismatchRefused(t *testing.T) {
+	t.Parallel()
+	elsewhere := newTarget("churn", definition("Train"))
+	elsewhere.Region = "eu-west-1"
+	for _, tc := range []struct {
+		name   string
+		target Target
+		region string // Options.Region
+		want   string
+	}{
+		{"target compiled for another region", elsewhere, "", "compiled for region eu-west-1 but the deploy goes to us-east-1"},
+		{"options disagree with the client", newTarget("churn", definition("Train")), "eu-west-1", "set to region eu-west-1 but its SageMaker client calls us-east-1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t) // the client is for us-east-1
+			opts := at(commitA)
+			opts.Region = tc.region
+			got := e.d.Deploy(context.Background(), []Target{tc.target}, opts)
+			if got[0].Status != StatusFailed || got[0].Err == nil || !strings.Contains(got[0].Err.Error(), tc.want) {
+				t.Fatalf("result = %+v, want a refusal saying %q", got[0], tc.want)
+			}
+			if n := e.sm.TotalCalls() + e.s3.Calls("HeadObject") + e.s3.Calls("PutObject"); n != 0 {
+				t.Errorf("%d AWS calls for a refused target", n)
+			}
+		})
+	}
+}
+
+// TestDeploy_regionFromOptions: a SageMaker client that does not tell its
+// region is checked against Options.Region, and refused without one.
+func TestDeploy_regionFromOptions(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.d.SageMaker = struct{ SageMakerAPI }{e.d.SageMaker} // hides Options()
+	tg := newTarget("churn", definition("Train"))
+
+	got := e.d.Deploy(context.Background(), []Target{tg}, at(commitA))
+	if got[0].Status != StatusFailed || !strings.Contains(got[0].Err.Error(), "cannot tell which region") {
+		t.Errorf("no region known: %+v", got[0])
+	}
+	opts := at(commitA)
+	opts.Region = "us-east-1"
+	if got := e.d.Deploy(context.Background(), []Target{tg}, opts); got[0].Status != StatusCreated {
+		t.Errorf("Options.Region us-east-1: %+v", got[0])
 	}
 }

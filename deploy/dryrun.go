@@ -9,6 +9,7 @@ func (d *Deployer) dryRun(lg *logger, t Target, opts Options) {
 	if opts.KMSKeyID != "" {
 		sse = fmt.Sprintf(", SSE-KMS key %q", opts.KMSKeyID)
 	}
+	lg.printf("dry-run: sagemaker DescribePipeline and ListTags; stop if its %s tag is a commit newer than %q", TagCommit, opts.CommitSHA)
 	for _, a := range t.Artifacts {
 		src := fmt.Sprintf("%d built bytes", len(a.Body))
 		if a.Body == nil {
@@ -23,13 +24,13 @@ func (d *Deployer) dryRun(lg *logger, t Target, opts Options) {
 		def = fmt.Sprintf("PipelineDefinitionS3Location %q", loc)
 	}
 	token := ClientRequestToken(t.Pipeline, opts.CommitSHA, t.Hash)
-	lg.printf("dry-run: sagemaker DescribePipeline, then CreatePipeline (ClientRequestToken %s, tags) if missing, "+
-		"or UpdatePipeline and AddTags if the definition or role differ (definition %s, %s, role %q)", token, t.Hash, def, t.RoleArn)
+	lg.printf("dry-run: sagemaker CreatePipeline (ClientRequestToken %s, tags) if missing, "+
+		"or UpdatePipeline and AddTags if the definition or role differ, AddTags if only the tags (definition %s, %s, role %q)", token, t.Hash, def, t.RoleArn)
 	if !opts.Start {
 		return
 	}
-	lg.printf("dry-run: sagemaker ListPipelineExecutions, then StartPipelineExecution (display name %s, ClientRequestToken %s) "+
-		"unless an execution with this token was already started", ExecutionDisplayName(opts.CommitSHA, token), token)
+	lg.printf("dry-run: if created or updated (or unchanged, and made live by this commit): sagemaker ListPipelineExecutions, "+
+		"then StartPipelineExecution (display name %s, ClientRequestToken %s) unless an execution with this token was already started", ExecutionDisplayName(opts.CommitSHA, token), token)
 	if opts.Wait {
 		lg.printf("dry-run: sagemaker DescribePipelineExecution until it finishes, then ListPipelineExecutionSteps")
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -30,6 +29,12 @@ func TestDeploy_throttlingAnd5xxAreRetried(t *testing.T) {
 			t.Errorf("%s calls = %d, want %d", op, n, want)
 		}
 	}
+	if n := len(e.retries.Codes()); n != 6 {
+		t.Errorf("the SDK retryer backed off %d times, want 6: %v", n, e.retries.Codes())
+	}
+	if slept := e.clock.Slept(); len(slept) != 0 {
+		t.Errorf("the Deployer slept %v; retries belong to the SDK retryer", slept)
+	}
 	if n := len(e.sm.Executions("churn")); n != 1 {
 		t.Errorf("executions = %d, want 1", n)
 	}
@@ -38,12 +43,15 @@ func TestDeploy_throttlingAnd5xxAreRetried(t *testing.T) {
 func TestDeploy_persistentThrottlingFails(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	e.sm.FailNext("DescribePipeline", 3, fakeaws.Throttling())
+	e.sm.FailNext("DescribePipeline", maxAttempts, fakeaws.Throttling())
 
 	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Start: true})
 
 	if got[0].Status != StatusFailed || got[0].Err == nil || !strings.Contains(got[0].Err.Error(), "ThrottlingException") {
 		t.Fatalf("result = %+v", got[0])
+	}
+	if n := e.sm.Calls("DescribePipeline"); n != maxAttempts {
+		t.Errorf("DescribePipeline calls = %d, want %d", n, maxAttempts)
 	}
 	if e.sm.Calls("CreatePipeline") != 0 || e.sm.Calls("StartPipelineExecution") != 0 {
 		t.Error("a pipeline that could not be described was created or started")
@@ -91,19 +99,29 @@ func TestDeploy_lostCreateRaceUpdates(t *testing.T) {
 	}
 }
 
-func TestDeploy_conflictRetriedWithBackoff(t *testing.T) {
+// TestDeploy_conflictRetriedBySDKRetryer: ConflictException (another update
+// of the pipeline in flight) is retried by the SDK's retryer that
+// NewClients configures, not by a loop in deploy, and nothing sleeps.
+func TestDeploy_conflictRetriedBySDKRetryer(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	e.sm.Seed(seededPipeline("churn", definition("Old")))
 	e.sm.FailNext("UpdatePipeline", 2, fakeaws.Conflict())
+	e.sm.FailNext("AddTags", 1, fakeaws.Conflict())
 
 	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit})
 
-	if got[0].Status != StatusUpdated {
+	if got[0].Status != StatusUpdated || got[0].Err != nil {
 		t.Fatalf("result = %+v\nlog:\n%s", got[0], e.log)
 	}
-	if diff := cmp.Diff([]time.Duration{2 * time.Second, 4 * time.Second}, e.clock.Slept()); diff != "" {
-		t.Errorf("sleeps (-want +got):\n%s", diff)
+	if n := e.sm.Calls("UpdatePipeline"); n != 3 {
+		t.Errorf("UpdatePipeline calls = %d, want 3", n)
+	}
+	if diff := cmp.Diff([]string{"ConflictException", "ConflictException", "ConflictException"}, e.retries.Codes()); diff != "" {
+		t.Errorf("retried errors (-want +got):\n%s", diff)
+	}
+	if slept := e.clock.Slept(); len(slept) != 0 {
+		t.Errorf("the Deployer slept %v", slept)
 	}
 }
 
@@ -111,7 +129,7 @@ func TestDeploy_conflictGivesUp(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	e.sm.Seed(seededPipeline("churn", definition("Old")))
-	e.sm.FailNext("UpdatePipeline", conflictAttempts, fakeaws.Conflict())
+	e.sm.FailNext("UpdatePipeline", maxAttempts, fakeaws.Conflict())
 
 	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Start: true})
 
@@ -120,6 +138,30 @@ func TestDeploy_conflictGivesUp(t *testing.T) {
 	}
 	if e.sm.Calls("StartPipelineExecution") != 0 {
 		t.Error("started a pipeline whose update failed")
+	}
+	if p, _ := e.sm.Pipeline("churn"); p.Definition != definition("Old") {
+		t.Errorf("definition = %s, want the old one still live", p.Definition)
+	}
+}
+
+// TestDeploy_accessDeniedRetriedOnlyForStart: AccessDeniedException is
+// retried for StartPipelineExecution (permissions of a new pipeline take a
+// moment), and nowhere else.
+func TestDeploy_accessDeniedRetriedOnlyForStart(t *testing.T) {
+	t.Parallel()
+	denied := fakeaws.Fault{Status: 400, Code: "AccessDeniedException", Message: "not authorized"}
+	e := setup(t)
+	e.sm.FailNext("StartPipelineExecution", 1, denied)
+	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Start: true})
+	if got[0].Start != Started || e.sm.Calls("StartPipelineExecution") != 2 {
+		t.Errorf("start = %s after %d calls, want started after 2", got[0].Start, e.sm.Calls("StartPipelineExecution"))
+	}
+
+	e = setup(t)
+	e.sm.FailNext("CreatePipeline", 1, denied)
+	got = e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Start: true})
+	if got[0].Status != StatusFailed || e.sm.Calls("CreatePipeline") != 1 {
+		t.Errorf("status = %s after %d CreatePipeline calls, want failed after 1", got[0].Status, e.sm.Calls("CreatePipeline"))
 	}
 }
 
@@ -174,6 +216,8 @@ func TestDeploy_invalidTargetsRefused(t *testing.T) {
 	escape := newTarget("churn", definition("Train"))
 	escape.Artifacts = []Artifact{{Bucket: testBucket, Key: "k", Path: "../secret"}}
 	notJSON := newTarget("churn", "{")
+	noRegion := good
+	noRegion.Region = ""
 
 	for _, tc := range []struct {
 		name, want string
@@ -185,6 +229,7 @@ func TestDeploy_invalidTargetsRefused(t *testing.T) {
 		{"content changed after compile", "expects", badSHA},
 		{"path outside root", "not a slash-separated path inside the repository", escape},
 		{"definition not JSON", "not JSON", notJSON},
+		{"no region", "names no region", noRegion},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -233,5 +278,25 @@ func TestDeploy_hostileErrorTextStaysOnOneLogLine(t *testing.T) {
 		if line != "" && !strings.HasPrefix(line, `pipeline "churn": `) {
 			t.Errorf("log line escaped its prefix: %q", line)
 		}
+	}
+}
+
+// TestDeploy_tagsNotRecorded: the update went live but its record did not;
+// the result says what is live and fails, since the next deploy would read
+// a stale record.
+func TestDeploy_tagsNotRecorded(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.deployOK(t, at(commitA), newTarget("churn", definition("Train")))
+	e.sm.FailNext("AddTags", 1, fakeaws.Fault{Code: "ValidationException", Message: "tag limit"})
+
+	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train", "Evaluate"))}, at(commitB))
+
+	r := got[0]
+	if r.Status != StatusUpdated || r.Start != Started || !Failed(got) || !strings.Contains(r.Err.Error(), "recording the smpipe tags") {
+		t.Fatalf("result = %+v", r)
+	}
+	if got, want := r.Summary(), "updated (live), started"; got != want {
+		t.Errorf("summary = %q, want %q", got, want)
 	}
 }

@@ -3,8 +3,24 @@ package deploy
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"regexp"
 	"strings"
+
+	"github.com/smpipe/smpipe-action/internal/awsname"
 )
+
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+// ConsoleURL links to the pipeline in the SageMaker console, or to the list
+// of pipelines when pipeline is empty. It is empty for a region or name
+// that is not well formed.
+func ConsoleURL(region, pipeline string) string {
+	if !regionRE.MatchString(region) || pipeline != "" && !awsname.Hyphenated(pipeline, 256) {
+		return ""
+	}
+	return fmt.Sprintf("https://%s.console.aws.amazon.com/sagemaker/home?region=%s#/pipelines/%s", region, region, pipeline)
+}
 
 // RoleSessionName makes name acceptable to STS as a role session name:
 // characters outside [\w+=,.@-] become '-', the result is cut to 64

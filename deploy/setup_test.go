@@ -5,20 +5,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	goldenfile "github.com/smpipe/smpipe-action/internal/golden"
+	"errors"
 	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/smithy-go"
 
 	"github.com/smpipe/smpipe-action/internal/fakeaws"
+	goldenfile "github.com/smpipe/smpipe-action/internal/golden"
 )
 
 const (
@@ -77,20 +75,37 @@ func (s *syncBuffer) String() string {
 }
 
 type env struct {
-	sm    *fakeaws.SageMaker
-	s3    *fakeaws.S3
-	clock *fakeClock
-	log   *syncBuffer
-	d     *Deployer
+	sm      *fakeaws.SageMaker
+	s3      *fakeaws.S3
+	clock   *fakeClock
+	log     *syncBuffer
+	retries *retryLog
+	d       *Deployer
 }
 
-// testRetryer retries like the SDK's standard retryer, without waiting.
-func testRetryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 3
-		o.RateLimiter = ratelimit.None
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-	})
+// retryLog records the SDK retryer's backoff decisions instead of waiting.
+type retryLog struct {
+	mu    sync.Mutex
+	codes []string
+}
+
+func (r *retryLog) backoff(_ int, err error) (time.Duration, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	code := err.Error()
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		code = ae.ErrorCode()
+	}
+	r.codes = append(r.codes, code)
+	return 0, nil
+}
+
+// Codes lists the error code of every retried attempt, in order.
+func (r *retryLog) Codes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.codes...)
 }
 
 // testConfig is an aws.Config with static test credentials and no endpoint
@@ -99,39 +114,31 @@ func testConfig() aws.Config {
 	return aws.Config{
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider(staticKeyID, staticSecret, staticToken),
-		Retryer:     testRetryer,
 	}
 }
 
-func newClients(cfg aws.Config, smURL, s3URL string) (*sagemaker.Client, *s3.Client) {
-	sm := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
-		if smURL != "" {
-			o.BaseEndpoint = aws.String(smURL)
-		}
-	})
-	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		if s3URL != "" {
-			o.BaseEndpoint = aws.String(s3URL)
-		}
-		o.UsePathStyle = true
-	})
-	return sm, s3c
+func mapEnv(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
 }
 
-// setup starts the SageMaker and S3 fakes and a Deployer on real SDK
-// clients pointed at them.
+// setup starts the SageMaker and S3 fakes and a Deployer on the real SDK
+// clients NewClients builds, pointed at the fakes through the environment it
+// is given, with the retryer's backoff recorded instead of slept.
 func setup(t *testing.T, opts ...fakeaws.SageMakerOption) *env {
 	t.Helper()
 	s3f := fakeaws.NewS3(t, testBucket)
 	sm := fakeaws.NewSageMaker(t, append([]fakeaws.SageMakerOption{fakeaws.WithS3(s3f)}, opts...)...)
-	smc, s3c := newClients(testConfig(), sm.URL, s3f.URL)
+	retries := &retryLog{}
+	smc, s3c := NewClients(testConfig(), mapEnv(map[string]string{
+		"AWS_ENDPOINT_URL_SAGEMAKER": sm.URL, "AWS_ENDPOINT_URL_S3": s3f.URL,
+	}), WithBackoff(retries.backoff))
 	clock := &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
 	log := &syncBuffer{}
 	d := &Deployer{
 		SageMaker: smc, S3: s3c, Log: log, Sleep: clock.Sleep, Now: clock.Now,
 		Root: fstestRoot(),
 	}
-	return &env{sm: sm, s3: s3f, clock: clock, log: log, d: d}
+	return &env{sm: sm, s3: s3f, clock: clock, log: log, retries: retries, d: d}
 }
 
 // fstestRoot is the repository holding the local data file of newTarget.
@@ -150,7 +157,7 @@ func newTarget(name, def string) Target {
 	code := []byte("bundle of " + name)
 	data := []byte("a,b\n1,2\n")
 	return Target{
-		Pipeline: name, Definition: []byte(def), Hash: "sha256:" + sha([]byte(def)),
+		Pipeline: name, Region: "us-east-1", Definition: []byte(def), Hash: "sha256:" + sha([]byte(def)),
 		RoleArn: testRole, Bucket: testBucket, Description: "pipeline " + name,
 		Artifacts: []Artifact{
 			{Bucket: testBucket, Key: name + "/code/" + sha(code) + "/sourcedir.tar.gz", Body: code, SHA256: sha(code), ContentType: "application/gzip"},

@@ -16,25 +16,37 @@ import (
 const recentExecutions = 50
 
 type started struct {
+	start       Start
+	reason      string // why not started
 	arn, status string
-	already     bool
 }
 
-// start starts one execution of the pipeline for this commit and definition.
+// start applies the starting policy: an execution is started when this run
+// created or updated the pipeline, or when the definition was unchanged but
+// this very commit made it live (a re-run after a failed start). Otherwise
+// nothing starts: the definition is the one an earlier commit deployed, and
+// that commit's run started it.
 //
-// The rule that makes a re-run of the same CI job start nothing new: every
-// execution smpipe starts carries ClientRequestToken(pipeline, commit,
-// definition hash) as its request token, "smpipe-request-token=<token>" in
-// its description and the token's first 16 characters in its display name.
-// Before starting, the newest executions (one page, newest first) are
-// listed; one whose description carries the marker or whose display name
-// equals ours counts as already started, and its ARN is reported instead.
-// The service also deduplicates by token, but moto and our fakes do not, and
-// a token reused after its window would start again, so this check does not
-// rely on it. A new commit or a changed definition gives a new token, so
-// those start. A listing that fails stops the start: better no execution
-// than a duplicate one.
+// Each start happens once per pipeline, commit and definition: it carries
+// ClientRequestToken(pipeline, commit, definition hash) as its request
+// token, "smpipe-request-token=<token>" in its description and the token's
+// first 16 characters in its display name. Before starting, the newest
+// executions (one page, newest first) are listed; one whose description
+// carries the marker or whose display name equals ours counts as already
+// started, and its ARN is reported instead. SageMaker also de-duplicates by
+// token, but only within its idempotency window and not in moto, so this
+// check does not rely on it. A listing that fails stops the start: better
+// no execution than a duplicate one.
 func (d *Deployer) start(ctx context.Context, lg *logger, t Target, up upserted, opts Options) (started, error) {
+	if up.status == StatusUnchanged && up.definitionCommit != alnum(opts.CommitSHA, 40) {
+		since := "an earlier deploy"
+		if up.definitionCommit != "" {
+			since = short(up.definitionCommit)
+		}
+		s := started{start: NotStarted, reason: "definition unchanged since " + since}
+		lg.printf("not started: %s", s.reason)
+		return s, nil
+	}
 	token := ClientRequestToken(t.Pipeline, opts.CommitSHA, t.Hash)
 	display := ExecutionDisplayName(opts.CommitSHA, token)
 	marker := tokenMarker(token)
@@ -50,7 +62,7 @@ func (d *Deployer) start(ctx context.Context, lg *logger, t Target, up upserted,
 	}
 	for _, e := range list.PipelineExecutionSummaries {
 		if strings.Contains(aws.ToString(e.PipelineExecutionDescription), marker) || aws.ToString(e.PipelineExecutionDisplayName) == display {
-			s := started{arn: aws.ToString(e.PipelineExecutionArn), status: string(e.PipelineExecutionStatus), already: true}
+			s := started{start: AlreadyStarted, arn: aws.ToString(e.PipelineExecutionArn), status: string(e.PipelineExecutionStatus)}
 			lg.printf("execution for this commit and definition already started: %s (%s)", s.arn, s.status)
 			return s, nil
 		}
@@ -63,22 +75,17 @@ func (d *Deployer) start(ctx context.Context, lg *logger, t Target, up upserted,
 		PipelineExecutionDescription: aws.String(executionDescription(opts.CommitSHA, t.Hash, token)),
 		PipelineVersionId:            up.versionID,
 	}
-	var out *sagemaker.StartPipelineExecutionOutput
-	err = d.retryConflict(ctx, lg, "StartPipelineExecution", func() error {
-		var serr error
-		// Tags and roles of a just-created pipeline may take a moment to
-		// propagate; the Python SDK retries AccessDeniedException here too.
-		out, serr = d.SageMaker.StartPipelineExecution(ctx, in, func(o *sagemaker.Options) {
-			if o.Retryer != nil {
-				o.Retryer = retry.AddWithErrorCodes(o.Retryer, "AccessDeniedException")
-			}
-		})
-		return serr
+	// Tags and roles of a just-created pipeline may take a moment to
+	// propagate; the Python SDK retries AccessDeniedException here too.
+	out, err := d.SageMaker.StartPipelineExecution(ctx, in, func(o *sagemaker.Options) {
+		if o.Retryer != nil {
+			o.Retryer = retry.AddWithErrorCodes(o.Retryer, "AccessDeniedException")
+		}
 	})
 	if err != nil {
-		return started{}, fmt.Errorf("starting an execution: %w", err)
+		return started{}, fmt.Errorf("starting an execution failed: %w", err)
 	}
-	s := started{arn: aws.ToString(out.PipelineExecutionArn), status: string(smtypes.PipelineExecutionStatusExecuting)}
+	s := started{start: Started, arn: aws.ToString(out.PipelineExecutionArn), status: string(smtypes.PipelineExecutionStatusExecuting)}
 	lg.printf("started execution %s", s.arn)
 	return s, nil
 }

@@ -16,6 +16,7 @@ type Artifact struct {
 // Target is one compiled pipeline to deploy.
 type Target struct {
 	Pipeline    string // SageMaker pipeline name
+	Region      string // the region it was compiled for (image URIs, SAGEMAKER_REGION)
 	Definition  []byte // canonical definition JSON (compact)
 	Hash        string // "sha256:<hex>" of Definition
 	RoleArn     string

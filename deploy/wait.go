@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
+	"github.com/smpipe/smpipe-action/internal/sleep"
 )
 
 // Default polling of a running execution: from 15 s, doubling, up to 2 min.
@@ -50,7 +52,7 @@ func (d *Deployer) wait(ctx context.Context, lg *logger, arn string, timeout tim
 		if terminal(status) {
 			return waited{status: status, failureReason: aws.ToString(out.FailureReason), steps: d.steps(ctx, lg, arn)}, nil
 		}
-		pause := backoff(attempt, d.pollInterval(), d.maxPollInterval())
+		pause := sleep.Backoff(attempt, d.pollInterval(), d.maxPollInterval())
 		if timeout > 0 {
 			left := timeout - d.now().Sub(start)
 			if left <= 0 {

@@ -88,7 +88,9 @@ func TestDeploy_waitTimesOut(t *testing.T) {
 		Options{CommitSHA: testCommit, Start: true, Wait: true, WaitTimeout: time.Minute})
 
 	r := got[0]
-	if r.Status != StatusFailed || r.Err == nil || !strings.Contains(r.Err.Error(), "still Executing after 1m0s") {
+	// The pipeline is live and its execution running: the wait failed, not
+	// the deploy of the definition.
+	if r.Status != StatusCreated || r.Start != Started || !Failed(got) || r.Err == nil || !strings.Contains(r.Err.Error(), "still Executing after 1m0s") {
 		t.Fatalf("result = %+v", r)
 	}
 	if r.ExecutionARN == "" || r.ExecutionStatus != "Executing" {
@@ -128,7 +130,7 @@ func TestDeploy_waitOnAlreadyFinishedExecution(t *testing.T) {
 
 	got := e.d.Deploy(context.Background(), []Target{tg}, opts)
 
-	if !got[0].AlreadyStarted || got[0].ExecutionStatus != "Succeeded" || got[0].Err != nil {
+	if got[0].Start != AlreadyStarted || got[0].ExecutionStatus != "Succeeded" || got[0].Err != nil {
 		t.Fatalf("result = %+v", got[0])
 	}
 	if n := e.sm.Calls("DescribePipelineExecution") - before; n != 0 {

@@ -549,6 +549,9 @@ type settingRow struct {
 
 func settingRows(d diff.Pipeline) []settingRow {
 	var rows []settingRow
+	for _, c := range d.Settings {
+		rows = append(rows, settingRow{step: italic("pipeline"), setting: cell(c.Path), before: value(c.Old, c.OldSet), after: value(c.New, c.NewSet)})
+	}
 	for _, s := range d.Steps {
 		step := text(s.Name)
 		if s.Class != "" {
@@ -579,6 +582,12 @@ func value(v string, set bool) string {
 }
 
 func writeSettings(b *strings.Builder, d diff.Pipeline, limit int) {
+	writeSettingsTable(b, d, limit, "Before", "After")
+}
+
+// writeSettingsTable is writeSettings with its own titles for the two
+// sides (a drift compares "Live" with "Repository").
+func writeSettingsTable(b *strings.Builder, d diff.Pipeline, limit int, before, after string) {
 	rows := settingRows(d)
 	if len(rows) == 0 {
 		return
@@ -587,7 +596,7 @@ func writeSettings(b *strings.Builder, d diff.Pipeline, limit int) {
 	if limit >= 0 && limit < len(rows) {
 		shown = rows[:limit]
 	}
-	b.WriteString("\n| Step | Setting | Before | After |\n|---|---|---|---|\n")
+	b.WriteString("\n| Step | Setting | " + before + " | " + after + " |\n|---|---|---|---|\n")
 	for _, r := range shown {
 		b.WriteString("| " + r.step + " | " + r.setting + " | " + r.before + " | " + r.after + " |\n")
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/http"
 )
@@ -44,27 +45,23 @@ func (r *Repo) EnsureCommit(ctx context.Context, sha string, opt FetchOptions) e
 	if !ok {
 		return fmt.Errorf("ensuring commit %q is present: not a full 40-digit SHA-1", sha)
 	}
-	if r.HasCommit(sha) {
+	return r.ensureCommit(ctx, h, opt, "base commit")
+}
+
+// ensureCommit is EnsureCommit of a parsed SHA; role names the commit in
+// the error ("base commit").
+func (r *Repo) ensureCommit(ctx context.Context, h plumbing.Hash, opt FetchOptions, role string) error {
+	if r.HasCommit(h.String()) {
 		return nil
 	}
-	if opt.Remote == "" {
-		opt.Remote = git.DefaultRemoteName
-	}
-	if opt.Depth <= 0 {
-		opt.Depth = 1
-	}
-	var auth transport.AuthMethod
-	if opt.Token != "" {
-		auth = &http.BasicAuth{Username: "x-access-token", Password: opt.Token}
-	}
-
+	opt = opt.withDefaults()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	err := r.git.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: opt.Remote,
 		RefSpecs:   []config.RefSpec{config.RefSpec("+" + h.String() + ":" + fetchedRefPrefix + h.String())},
 		Depth:      opt.Depth,
-		Auth:       auth,
+		Auth:       opt.auth(),
 		Tags:       git.NoTags,
 	})
 	if errors.Is(err, git.NoErrAlreadyUpToDate) {
@@ -76,22 +73,40 @@ func (r *Repo) EnsureCommit(ctx context.Context, sha string, opt FetchOptions) e
 		}
 	}
 	if err != nil {
-		return &fetchError{sha: h.String(), remote: opt.Remote, token: opt.Token, err: err}
+		return &fetchError{what: role + " " + h.String(), remote: opt.Remote, token: opt.Token, err: err}
 	}
 	return nil
 }
 
-// fetchError explains a failed fetch of a missing commit. Its text never
+func (o FetchOptions) withDefaults() FetchOptions {
+	if o.Remote == "" {
+		o.Remote = git.DefaultRemoteName
+	}
+	if o.Depth <= 0 {
+		o.Depth = 1
+	}
+	return o
+}
+
+// auth is basic auth with the token as GitHub expects it, or nil.
+func (o FetchOptions) auth() transport.AuthMethod {
+	if o.Token == "" {
+		return nil
+	}
+	return &http.BasicAuth{Username: "x-access-token", Password: o.Token}
+}
+
+// fetchError explains a failed fetch of missing objects. Its text never
 // contains the token or credentials embedded in a URL.
 type fetchError struct {
-	sha, remote, token string
-	err                error
+	what, remote, token string // what names the missing objects: "base commit <sha>"
+	err                 error
 }
 
 func (e *fetchError) Error() string {
-	return fmt.Sprintf("base commit %s is not in the checkout (actions/checkout clones only the last commit by default), "+
-		"and fetching it from remote %q failed: %s; set `fetch-depth: 0` on actions/checkout so the base commit is cloned",
-		e.sha, redact(e.remote, e.token), oneLine(redact(e.err.Error(), e.token), maxReason))
+	return fmt.Sprintf("%s is not in the checkout (actions/checkout clones only the last commit by default), "+
+		"and fetching it from remote %q failed: %s; set `fetch-depth: 0` on actions/checkout so the history is cloned",
+		e.what, redact(e.remote, e.token), oneLine(redact(e.err.Error(), e.token), maxReason))
 }
 
 // maxReason caps how much of the cause, which may quote the server's

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/smpipe/smpipe-action/internal/fakeaws"
+	"github.com/smpipe/smpipe-action/internal/testrepo"
+)
+
+// cliAWS points the CLI at SageMaker and S3 fakes. The SDK's credential
+// chain reads the process environment, so the test sets static keys there
+// and keeps everything else of a developer's AWS setup out: such tests
+// cannot run in parallel.
+func cliAWS(t *testing.T) (*fakeaws.SageMaker, map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIACLITEST", "AWS_SECRET_ACCESS_KEY": "cli-test-secret", "AWS_SESSION_TOKEN": "",
+		"AWS_PROFILE": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_ENDPOINT_URL": "",
+		"AWS_ENDPOINT_URL_SAGEMAKER": "", "AWS_ENDPOINT_URL_S3": "", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+	} {
+		t.Setenv(k, v)
+	}
+	s3 := fakeaws.NewS3(t, "smpipe-examples")
+	sm := fakeaws.NewSageMaker(t, fakeaws.WithS3(s3))
+	return sm, map[string]string{"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_SAGEMAKER": sm.URL, "AWS_ENDPOINT_URL_S3": s3.URL}
+}
+
+// TestRun_deployAll reconciles a repository, then re-runs the deploy as of
+// the older commit: the CLI checks the commit order in the checkout and
+// leaves the pipeline at the newer one.
+func TestRun_deployAll(t *testing.T) {
+	sm, env := cliAWS(t)
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(example)); err != nil {
+		t.Fatal(err)
+	}
+	older := testrepo.Commit(t, dir, "one")
+	conf := filepath.Join(dir, "housing", "conf", "conf.yaml")
+	b, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(conf, []byte(strings.Replace(string(b), "epochs: 60", "epochs: 80", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	newer := testrepo.Commit(t, dir, "two")
+
+	code, out, errOut := runCLI(t, env, "deploy", "--all", "--root", dir)
+	if code != exitOK || !strings.Contains(out, "house-price-tf") || !strings.Contains(out, "created, started") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if p, _ := sm.Pipeline("house-price-tf"); p.Tags["smpipe:commit"] != newer {
+		t.Fatalf("deployed from %q, want HEAD %s", p.Tags["smpipe:commit"], newer)
+	}
+
+	code, out, errOut = runCLI(t, env, "deploy", "--all", "--root", dir, "--commit", older)
+	if code != exitOK || !strings.Contains(out, "skipped: newer commit "+newer[:12]+" is deployed") {
+		t.Errorf("deploy as of the older commit: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if n := sm.Calls("UpdatePipeline"); n != 0 {
+		t.Errorf("UpdatePipeline calls = %d, want 0", n)
+	}
+}
+
+func TestRun_deployAllUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"deploy", "--all", "--dry-run", example},
+		{"deploy", "--all", "--dry-run", "--pipeline", "house-price-tf", "--root", example},
+	} {
+		code, _, errOut := runCLI(t, nil, args...)
+		if code != exitUsage || !strings.Contains(errOut, "--all deploys every pipeline of the repository") {
+			t.Errorf("%q: exit %d, stderr:\n%s", args, code, errOut)
+		}
+	}
+	code, out, errOut := runCLI(t, map[string]string{"GITHUB_SHA": strings.Repeat("c", 40)}, "deploy", "--all", "--dry-run", "--root", "testdata/conf/ok/two-pipelines")
+	if code != exitOK || strings.Count(out, "dry-run") != 2 {
+		t.Errorf("--all --dry-run: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}

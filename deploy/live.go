@@ -1,0 +1,157 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/smithy-go"
+)
+
+// Tag keys smpipe writes on every pipeline it creates or updates. They are
+// the deploy's record of what it put live; see doc.go for how each is read.
+const (
+	TagRepository = "smpipe:repository"
+	// TagCommit is the newest commit deployed to the pipeline. It moves
+	// forward on every deploy, also when the definition did not change.
+	TagCommit = "smpipe:commit"
+	// TagDefinitionCommit is the commit whose deploy made the live
+	// definition live.
+	TagDefinitionCommit = "smpipe:definition-commit"
+	// TagDefinitionHash is the hash of the definition smpipe made live.
+	TagDefinitionHash = "smpipe:definition-hash"
+	TagVersion        = "smpipe:version"
+)
+
+// live is the pipeline as SageMaker has it before this run changes it.
+type live struct {
+	exists     bool
+	arn        string
+	definition string
+	role       string
+	tags       map[string]string
+	// commit is the TagCommit value, reduced to what a commit SHA may hold.
+	commit string
+}
+
+// definitionCommit is the commit that made the live definition live:
+// TagDefinitionCommit, else (pipelines deployed before that tag existed,
+// when TagCommit only moved with the definition) TagCommit.
+func (l live) definitionCommit() string {
+	if c := alnum(l.tags[TagDefinitionCommit], 40); c != "" {
+		return c
+	}
+	return l.commit
+}
+
+// readLive describes the pipeline and lists its tags.
+func (d *Deployer) readLive(ctx context.Context, pipeline string) (live, error) {
+	desc, err := d.SageMaker.DescribePipeline(ctx, &sagemaker.DescribePipelineInput{PipelineName: aws.String(pipeline)})
+	if isNotFound(err) {
+		return live{}, nil
+	}
+	if err != nil {
+		return live{}, fmt.Errorf("describing pipeline: %w", err)
+	}
+	l := live{
+		exists:     true,
+		arn:        aws.ToString(desc.PipelineArn),
+		definition: aws.ToString(desc.PipelineDefinition),
+		role:       aws.ToString(desc.RoleArn),
+		tags:       map[string]string{},
+	}
+	p := sagemaker.NewListTagsPaginator(d.SageMaker, &sagemaker.ListTagsInput{ResourceArn: aws.String(l.arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return live{}, fmt.Errorf("listing the tags of %s: %w", l.arn, err)
+		}
+		for _, t := range page.Tags {
+			l.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	l.commit = alnum(l.tags[TagCommit], 40)
+	return l, nil
+}
+
+// drift returns the drift of the live definition, or nil when smpipe's
+// record says it is what smpipe deployed, when there is no record (a
+// pipeline made by hand or by an older smpipe), or when the live definition
+// already equals the target (nothing to show or overwrite).
+func (l live) drift(t Target) *Drift {
+	tagged := l.tags[TagDefinitionHash]
+	if !l.exists || tagged == "" {
+		return nil
+	}
+	liveHash, err := canonicalHash([]byte(l.definition))
+	if err == nil && liveHash == tagged {
+		return nil
+	}
+	if sameDefinition(l.definition, t.Definition) {
+		return nil
+	}
+	return &Drift{Live: []byte(l.definition), LiveHash: liveHash, TaggedHash: tagged, Repository: t.Definition}
+}
+
+// canonicalHash is "sha256:<hex>" of the compacted JSON: for a definition
+// smpipe compiled, its definition hash, whatever whitespace the service
+// keeps. A live definition that is not JSON has no hash.
+func canonicalHash(def []byte) (string, error) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, def); err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// sameDefinition compares two definitions as JSON values, so key order and
+// whitespace (which the service may not keep) do not count as a change.
+func sameDefinition(deployed string, want []byte) bool {
+	a, err := decodeJSON([]byte(deployed))
+	if err != nil {
+		return false
+	}
+	b, err := decodeJSON(want)
+	if err != nil {
+		return false
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data after the JSON value")
+	}
+	return v, nil
+}
+
+// isNotFound recognises a missing pipeline: ResourceNotFound from the
+// service, ValidationException "Could not find …" from moto.
+func isNotFound(err error) bool {
+	if err == nil {
+		return false
+	}
+	var rnf *smtypes.ResourceNotFound
+	if errors.As(err, &rnf) {
+		return true
+	}
+	var ae smithy.APIError
+	return errors.As(err, &ae) && (ae.ErrorCode() == "ResourceNotFound" ||
+		ae.ErrorCode() == "ValidationException" && strings.Contains(ae.ErrorMessage(), "Could not find"))
+}
