@@ -1,11 +1,67 @@
-// Package deploy puts compiled SageMaker pipelines into an AWS account on
-// merge: it stages content-addressed artifacts to S3, upserts each pipeline
-// (create, update, or nothing when the deployed definition is already the
-// same), starts one execution per commit and definition, and can wait for it.
+// Package deploy puts compiled SageMaker pipelines into an AWS account: it
+// converges each pipeline with what the repository says, never moves one
+// back to an older commit, and reports per pipeline exactly what is live.
 //
 // It never sees conf files: callers hand it plain Targets (definition bytes,
-// hash, role, artifacts). Every call that could repeat on a re-run of the same
-// CI job is idempotent: uploads skip existing keys, the upsert skips an equal
-// definition, and a start is skipped when an execution carrying the same
-// request token already exists.
+// hash, region, role, artifacts). For each target, Deploy
+//
+//  1. refuses a target that is malformed or compiled for another region
+//     than the SageMaker client's, before any call;
+//  2. reads the live pipeline: DescribePipeline and ListTags;
+//  3. leaves it alone (StatusSkipped) unless the commit it was deployed
+//     from, its smpipe:commit tag, is the commit being deployed or one of
+//     its ancestors (Options.IsAncestor, answered from git). A re-run of an
+//     older job is therefore harmless; a deployed commit the history cannot
+//     place (unknown, or on rewritten history) is a skip with an error that
+//     says what to do;
+//  4. compares the live definition's canonical hash with its
+//     smpipe:definition-hash tag: when they differ, the pipeline was edited
+//     outside smpipe, and Result.Drift carries the live definition for a
+//     semantic diff (compiler/diff.Definitions) before it is replaced;
+//  5. stages the artifacts to S3 (content-addressed, skipped when present);
+//  6. creates the pipeline, updates it when the definition or role differ,
+//     or leaves the definition as it is; the tags move forward with the
+//     commit in every case;
+//  7. starts an execution when this run created or updated the pipeline, or
+//     when the definition is unchanged but this very commit made it live
+//     and nothing was started for it yet (a re-run after a failed start);
+//     otherwise it says why not ("definition unchanged since <sha>");
+//  8. with Wait, polls the execution to its end.
+//
+// # The record in tags
+//
+// smpipe:commit is the newest commit deployed to the pipeline (step 3 reads
+// it), smpipe:definition-commit the commit whose deploy made the live
+// definition live (step 7 reads it), smpipe:definition-hash the hash of that
+// definition (step 4 reads it); smpipe:repository and smpipe:version say
+// where it came from. A pipeline without them (made by hand or by an older
+// smpipe) is adopted: no order check, no drift, tags written on first
+// deploy.
+//
+// # Reconcile
+//
+// Because every target is compared with SageMaker first, reconciling a
+// repository needs no separate mode: it is Deploy over every pipeline of the
+// repository (`smpipe deploy --all`; a workflow_dispatch without pipeline
+// names). Missing pipelines are created, outdated ones (an earlier deploy
+// failed) updated and started, drifted ones reported and replaced, ones a
+// newer commit deployed skipped, and unchanged ones left alone and not
+// started again. Deploy runs Concurrency targets at a time.
+//
+// # Status and failure
+//
+// A Result has a Status (what happened to the definition: created, updated,
+// unchanged, skipped, failed) and a Start (started, already started, not
+// started, start failed), plus Drift. An error after the definition went
+// live (a failed start, tags not recorded, a failed wait) keeps the live
+// status and sets Err, so the report says "updated (live), start failed"
+// rather than "failed"; Failed decides the exit status.
+//
+// # Retries
+//
+// AWS calls are retried in one place: the SDK retryer that NewClients
+// configures (throttling, 5xx, ConflictException; AccessDeniedException for
+// StartPipelineExecution only). Every call is safe to repeat: creates and
+// starts carry ClientRequestToken(pipeline, commit, definition hash), and a
+// start is also skipped when an execution carrying that token is listed.
 package deploy

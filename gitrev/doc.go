@@ -25,4 +25,6 @@
 // the base commit is usually absent. [Repo.EnsureCommit] fetches exactly that
 // commit, depth 1, authenticated with the workflow token; if the server
 // refuses, its error tells the user to set fetch-depth: 0 on actions/checkout.
+// [Repo.IsAncestor], which the deploy asks before moving a pipeline to a new
+// commit, deepens a shallow history in steps until its answer is certain.
 package gitrev

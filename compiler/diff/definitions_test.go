@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -172,5 +173,28 @@ func TestDefinitions_edgesFromReferences(t *testing.T) {
 	}
 	if p.Steps[3].Class != graph.CreateModel {
 		t.Errorf("class of a Model step = %q, want %q", p.Steps[3].Class, graph.CreateModel)
+	}
+}
+
+// BenchmarkDefinitions compares two 300-step definitions that differ in one
+// setting, as a drift check of a large live pipeline does.
+func BenchmarkDefinitions(b *testing.B) {
+	def := func(changed string) []byte {
+		var steps []string
+		for i := range 300 {
+			v := "ml.m5.large"
+			if i == 150 {
+				v = changed
+			}
+			steps = append(steps, fmt.Sprintf(`{"Name":"s%d","Type":"Processing","DependsOn":["s%d"],"Arguments":{"ProcessingResources":{"ClusterConfig":{"InstanceType":%q,"InstanceCount":1}},"Environment":{"A":"1","B":"2"},"ProcessingInputs":[{"S3Input":{"S3Uri":{"Get":"Steps.s%d.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"}}}]}}`, i, max(i-1, 0), v, max(i-1, 0)))
+		}
+		return []byte(`{"Version":"2020-12-01","Steps":[` + strings.Join(steps, ",") + `]}`)
+	}
+	old, cur := def("ml.m5.large"), def("ml.m5.xlarge")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Definitions("p", old, cur); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
