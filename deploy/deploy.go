@@ -118,9 +118,7 @@ func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options, region
 	lg := &logger{d: d, prefix: fmt.Sprintf("pipeline %q: ", t.Pipeline)}
 	r := Result{Pipeline: t.Pipeline, Hash: t.Hash, Start: NotStarted}
 	fail := func(err error) Result {
-		r.Status = StatusFailed
-		r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
-		lg.printf("failed: %v", err)
+		r.fail(lg, err)
 		return r
 	}
 	if err := validateTarget(t); err != nil {
@@ -141,57 +139,10 @@ func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options, region
 		return fail(err)
 	}
 
-	var st staged
-	staging := true
-	var up upserted
-	// A create that loses to another writer compares again with what that
-	// writer made, so its commit is checked too; once is enough.
-	for attempt := 0; ; attempt++ {
-		lv, err := d.readLive(ctx, t.Pipeline)
-		if err != nil {
-			return fail(err)
-		}
-		r.PipelineARN, r.LiveCommit = lv.arn, lv.commit
-		r.Drift = lv.drift(t)
-		if reason, err := d.checkOrder(ctx, lg, lv, opts); reason != "" {
-			r.Status, r.Reason = StatusSkipped, reason
-			if err != nil {
-				r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
-			}
-			lg.printf("skipped: %s", reason)
-			return r
-		}
-		if r.Drift != nil {
-			lg.printf("drift: the live definition (%s) is not the one smpipe deployed (%s): it was edited outside smpipe; replacing it with the repository's",
-				r.Drift.LiveHash, r.Drift.TaggedHash)
-		}
-		if staging {
-			st, err = d.stage(ctx, lg, t, opts)
-			r.Uploaded, r.Skipped = st.uploaded, st.skipped
-			if err != nil {
-				return fail(fmt.Errorf("staging (nothing was deployed): %w", err))
-			}
-			staging = false
-		}
-		up, err = d.upsert(ctx, lg, t, lv, st, opts)
-		if errors.Is(err, errCreatedMeanwhile) && attempt == 0 {
-			lg.printf("created meanwhile by another run; comparing with it again")
-			continue
-		}
-		if err != nil && !up.status.Live() {
-			return fail(err)
-		}
-		r.Status, r.PipelineARN = up.status, up.arn
-		if r.Drift != nil {
-			r.Drift.Overwritten = up.status == StatusUpdated
-		}
-		if err != nil {
-			r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
-			lg.printf("warning: %v", err)
-		}
-		break
+	up, ok := d.converge(ctx, lg, t, opts, &r)
+	if !ok {
+		return r
 	}
-
 	if !opts.Start {
 		r.StartReason = "starting executions is turned off"
 		return r
@@ -215,6 +166,72 @@ func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options, region
 		lg.printf("failed: %v", err)
 	}
 	return r
+}
+
+// converge makes the live pipeline the target's, unless it is to be left
+// alone: it reads the live pipeline, checks the commit order, notes drift,
+// stages and upserts. It fills r and reports whether to go on and start.
+func (d *Deployer) converge(ctx context.Context, lg *logger, t Target, opts Options, r *Result) (upserted, bool) {
+	fail := func(err error) (upserted, bool) {
+		r.fail(lg, err)
+		return upserted{}, false
+	}
+	var st staged
+	stagedOnce := false
+	// A create that loses to another writer compares again with what that
+	// writer made, so its commit is checked too; once is enough.
+	for attempt := 0; ; attempt++ {
+		lv, err := d.readLive(ctx, t.Pipeline)
+		if err != nil {
+			return fail(err)
+		}
+		r.PipelineARN, r.LiveCommit, r.Drift = lv.arn, lv.commit, lv.drift(t)
+		if reason, err := d.checkOrder(ctx, lg, lv, opts); reason != "" {
+			r.Status, r.Reason = StatusSkipped, reason
+			if err != nil {
+				r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
+			}
+			lg.printf("skipped: %s", reason)
+			return upserted{}, false
+		}
+		if r.Drift != nil {
+			lg.printf("drift: the live definition (%s) is not the one smpipe deployed (%s): it was edited outside smpipe; replacing it with the repository's",
+				r.Drift.LiveHash, r.Drift.TaggedHash)
+		}
+		if !stagedOnce {
+			st, err = d.stage(ctx, lg, t, opts)
+			r.Uploaded, r.Skipped = st.uploaded, st.skipped
+			if err != nil {
+				return fail(fmt.Errorf("staging (nothing was deployed): %w", err))
+			}
+			stagedOnce = true
+		}
+		up, err := d.upsert(ctx, lg, t, lv, st, opts)
+		if errors.Is(err, errCreatedMeanwhile) && attempt == 0 {
+			lg.printf("created meanwhile by another run; comparing with it again")
+			continue
+		}
+		if err != nil && !up.status.Live() {
+			return fail(err)
+		}
+		r.Status, r.PipelineARN = up.status, up.arn
+		if r.Drift != nil {
+			r.Drift.Overwritten = up.status == StatusUpdated
+		}
+		if err != nil {
+			// Live, but its record is not: go on, and fail the run.
+			r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
+			lg.printf("warning: %v", err)
+		}
+		return up, true
+	}
+}
+
+// fail marks r failed with nothing changed live.
+func (r *Result) fail(lg *logger, err error) {
+	r.Status = StatusFailed
+	r.Err = fmt.Errorf("pipeline %q: %w", r.Pipeline, err)
+	lg.printf("failed: %v", err)
 }
 
 // validateTarget refuses targets that cannot be deployed as given.
