@@ -84,6 +84,7 @@ func definitionSide(name string, def []byte) (*Side, graph.Node, error) {
 
 	var nodes []graph.Node
 	var edges []graph.Edge
+	var refs [][]string // per step, the Get references in it
 	for i, raw := range steps {
 		step, ok := raw.(map[string]any)
 		if !ok {
@@ -108,8 +109,13 @@ func definitionSide(name string, def []byte) (*Side, graph.Node, error) {
 				}
 			}
 		}
-		for _, from := range referencedSteps(step, nil) {
-			edges = append(edges, graph.Edge{From: from, To: stepName, Kind: graph.Data})
+		refs = append(refs, references(step, nil))
+	}
+	for i, n := range nodes {
+		for _, ref := range refs[i] {
+			if from := referencedStep(ref, nodes); from != "" {
+				edges = append(edges, graph.Edge{From: from, To: n.Name, Kind: graph.Data})
+			}
 		}
 	}
 	sum := sha256.Sum256(compact.Bytes())
@@ -146,28 +152,40 @@ func stepClass(typ string) graph.Class {
 	return graph.Class(typ)
 }
 
-// referencedSteps appends the steps that v refers to through
-// {"Get": "Steps.<name>…"}, in the order they appear (map members by key).
-func referencedSteps(v any, out []string) []string {
+// references appends every property reference in v ({"Get": "…"}), in the
+// order they appear (map members by key).
+func references(v any, out []string) []string {
 	switch v := v.(type) {
 	case map[string]any:
 		if get, ok := v["Get"].(string); ok && len(v) == 1 {
-			if rest, ok := strings.CutPrefix(get, "Steps."); ok {
-				if name, _, _ := strings.Cut(strings.SplitN(rest, "[", 2)[0], "."); name != "" {
-					out = append(out, name)
-				}
-			}
-			return out
+			return append(out, get)
 		}
 		for _, k := range slices.Sorted(maps.Keys(v)) {
-			out = referencedSteps(v[k], out)
+			out = references(v[k], out)
 		}
 	case []any:
 		for _, e := range v {
-			out = referencedSteps(e, out)
+			out = references(e, out)
 		}
 	}
 	return out
+}
+
+// referencedStep is the step a reference "Steps.<name>.<property>" reads,
+// matching whole names, the longest first (a name may hold a dot); "" when
+// it reads no step of the definition.
+func referencedStep(ref string, nodes []graph.Node) string {
+	rest, ok := strings.CutPrefix(ref, "Steps.")
+	if !ok {
+		return ""
+	}
+	best := ""
+	for _, n := range nodes {
+		if strings.HasPrefix(rest, n.Name+".") && len(n.Name) > len(best) {
+			best = n.Name
+		}
+	}
+	return best
 }
 
 // flatten writes every scalar of v into out under its path: objects add

@@ -157,7 +157,9 @@ func TestDefinitions_edgesFromReferences(t *testing.T) {
 		{"Name":"a","Type":"Processing"},
 		{"Name":"b","Type":"Training","DependsOn":["a"]},
 		{"Name":"c","Type":"Condition","Arguments":{"Conditions":[{"LeftValue":{"Std:JsonGet":{"PropertyFile":{"Get":"Steps.b.PropertyFiles.metrics"},"Path":"x"}}}]}},
-		{"Name":"d","Type":"Model","Arguments":{"Image":{"Get":"Steps.a.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"},"Other":{"Get":"Execution.PipelineExecutionId"}}}
+		{"Name":"d","Type":"Model","Arguments":{"Image":{"Get":"Steps.a.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri"},"Other":{"Get":"Execution.PipelineExecutionId"}}},
+		{"Name":"a.b","Type":"Processing"},
+		{"Name":"e","Type":"Training","Arguments":{"X":{"Get":"Steps.a.b.ProcessingOutputConfig"},"Y":{"Get":"Steps.gone.Z"}}}
 	]}`)
 	p, err := Definitions("p", nil, def)
 	if err != nil {
@@ -167,6 +169,7 @@ func TestDefinitions_edgesFromReferences(t *testing.T) {
 		{From: "a", To: "b", Kind: graph.DependsOn},
 		{From: "a", To: "d", Kind: graph.Data},
 		{From: "b", To: "c", Kind: graph.Data},
+		{From: "a.b", To: "e", Kind: graph.Data},
 	}
 	if diff := cmp.Diff(want, p.Merged.Edges); diff != "" {
 		t.Errorf("edges (-want +got):\n%s", diff)
