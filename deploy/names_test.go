@@ -65,3 +65,18 @@ func TestExecutionDisplayName(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleURL(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ region, name, want string }{
+		{"us-east-1", "p1", "https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/pipelines/p1"},
+		{"eu-west-1", "", "https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/pipelines/"},
+		{"us-east-1", "p1)[x](y", ""},
+		{"evil.com/", "p1", ""},
+		{"", "", ""},
+	} {
+		if got := ConsoleURL(tc.region, tc.name); got != tc.want {
+			t.Errorf("ConsoleURL(%q, %q) = %q, want %q", tc.region, tc.name, got, tc.want)
+		}
+	}
+}
