@@ -11,6 +11,7 @@ import (
 	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/ghreport"
+	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/plan"
 	"github.com/smpipe/smpipe-action/provenance"
 )
@@ -93,14 +94,18 @@ func (r *runner) deploy(ctx context.Context) int {
 	}
 	slices.SortStableFunc(results, func(a, b deploy.Result) int { return strings.Compare(a.Pipeline, b.Pipeline) })
 
+	// The job summary has room for everything; the comment has a budget.
+	full := ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region, Budget: -1}) + ghreport.RefusalsMarkdown(refusals)
 	report := ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region}) + ghreport.RefusalsMarkdown(refusals)
 	if len(results) == 0 {
 		report = "## smpipe deploy\n\nNo pipeline to deploy: the change touches none.\n"
+		full = report
 	}
-	r.summary(report)
+	r.summary(full)
 	var outs []pipelineOutput
 	for _, res := range results {
-		outs = append(outs, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
+		outs = append(outs, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
+			Summary: res.Summary(), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
 		if res.Err != nil {
 			gha.Errorf("%s", res.Err) // every result error names its pipeline
 		}
@@ -276,7 +281,17 @@ func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha s
 	d := &deploy.Deployer{Root: os.DirFS(r.dir), Log: r.env.Stdout}
 	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
 	opts := deploy.Options{CommitSHA: sha, Repository: r.repo, Version: r.env.Version, Start: r.in.StartExecution,
-		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, AccountID: deploy.AccountID(ctx, cfg)}
+		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, AccountID: deploy.AccountID(ctx, cfg), Region: r.region}
+	// Never backwards: a pipeline whose live commit is not an ancestor of
+	// this one stays as it is, which makes re-runs of old jobs harmless.
+	repo, err := gitrev.Open(r.dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening the checkout to order commits: %w", err)
+	}
+	defer repo.Close()
+	opts.IsAncestor = func(ctx context.Context, ancestor, commit string) (bool, error) {
+		return repo.IsAncestor(ctx, ancestor, commit, gitrev.FetchOptions{Token: r.in.Token})
+	}
 	return d.Deploy(ctx, targets, opts), nil
 }
 

@@ -89,13 +89,13 @@ func TestDeploy_forgedMarkerDecidesNothing(t *testing.T) {
 	if _, ok := w.SM.Pipeline(pipeline); ok {
 		t.Error("the unreviewed definition reached SageMaker")
 	}
-	wantContains(t, "the job summary", r.Summary, "Not deployed: not what was reviewed", "ml.m5.xlarge", "ml.p4d.24xlarge")
+	wantContains(t, "the job summary", r.Summary, "Not deployed: what the reviewers did not see", "ml.m5.xlarge", "ml.p4d.24xlarge")
 	if lines := r.ErrorLines("compiles differently at the merge"); len(lines) != 1 {
 		t.Errorf("want one ::error with the reason:\n%s", r.Stdout)
 	}
 	wantContains(t, "the log", r.Stdout, `smpipe: pipeline "house-price-tf" not deployed:`, `smpipe:   step "house-Train": instance_type: "ml.m5.xlarge" → "ml.p4d.24xlarge"`)
 	cs := w.GH.Comments(w.Repo, 4)
-	wantContains(t, "the deploy comment", cs[len(cs)-1].Body, "Not deployed: not what was reviewed", "ml.p4d.24xlarge")
+	wantContains(t, "the deploy comment", cs[len(cs)-1].Body, "Not deployed: what the reviewers did not see", "ml.p4d.24xlarge")
 	if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "failed" || out[0].ExecutionARN != "" {
 		t.Errorf("pipelines output = %+v", out)
 	}

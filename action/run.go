@@ -137,8 +137,12 @@ func (r *runner) runURL() string {
 
 // pipelineOutput is one entry of the `pipelines` output.
 type pipelineOutput struct {
-	Name         string `json:"name"`
-	Status       string `json:"status"`
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	// Execution and Summary are set by deploys: what was started, and one
+	// line saying what is live.
+	Execution    string `json:"execution,omitempty"`
+	Summary      string `json:"summary,omitempty"`
 	Hash         string `json:"definitionHash,omitempty"`
 	ExecutionARN string `json:"executionArn,omitempty"`
 }

@@ -30,37 +30,36 @@ type Refusals struct {
 // maxBaseChanges bounds the listed base-branch files.
 const maxBaseChanges = 50
 
-// RefusalsMarkdown renders why pipelines were not deployed: the reason, the
-// settings that differ between the reviewed head and the merge (the PR
-// report's table), the definition diff, and the base branch's changes.
+// RefusalsMarkdown renders what the reviewers did not see, for the refused
+// pipelines whose reviewed head and merge both compiled: the settings that
+// differ (the PR report's table), the dependencies, the definition diff,
+// and the files the base branch gained since the pull request branched
+// off. The reasons themselves are the results' errors, listed with the
+// deploy's problems.
 func RefusalsMarkdown(r Refusals) string {
-	if len(r.List) == 0 {
-		return ""
-	}
 	var b strings.Builder
-	b.WriteString("\n### Not deployed: not what was reviewed\n")
 	for _, f := range r.List {
-		b.WriteString("\n#### " + text(f.Pipeline) + "\n\n" + paragraph(f.Reason) + "\n")
 		if f.Diff == nil {
 			continue
 		}
-		if len(settingRows(*f.Diff)) > 0 {
-			b.WriteString("\nChanged between the reviewed head " + code(shortSHA(r.HeadSHA)) + " and the merge:\n")
-			writeSettings(&b, *f.Diff, -1)
+		if b.Len() == 0 {
+			b.WriteString("\n### Not deployed: what the reviewers did not see\n")
 		}
+		b.WriteString("\n#### " + text(f.Pipeline) + "\n\nChanged between the reviewed head " + code(shortSHA(r.HeadSHA)) + " and the merge:\n")
+		writeSettings(&b, *f.Diff, -1)
 		writeEdges(&b, f.Diff.Edges)
 		if d := f.Diff.DefinitionDiff; d != "" {
 			b.WriteString("\n<details><summary>Definition diff, reviewed head → merge (" +
 				plural(strings.Count(d, "\n"), "line", "lines") + ")</summary>\n\n" + fence("diff", d) + "\n</details>\n")
 		}
 	}
-	if r.PR == 0 {
+	if b.Len() == 0 || r.PR == 0 {
 		return b.String()
 	}
 	switch {
 	case r.BaseChangesErr != "":
 		b.WriteString("\nThe base branch's changes since pull request #" + fmt.Sprint(r.PR) + " branched off could not be listed: " +
-			text(r.BaseChangesErr) + "\n")
+			paragraph(r.BaseChangesErr) + "\n")
 	case len(r.BaseChanges) > 0:
 		b.WriteString("\n<details><summary>" + plural(len(r.BaseChanges), "file", "files") +
 			" changed on the base branch since pull request #" + fmt.Sprint(r.PR) + " branched off</summary>\n\n")

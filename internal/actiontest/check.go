@@ -24,6 +24,7 @@ func (r Result) WantCode(t testing.TB, want int) {
 type Pipeline struct {
 	Name         string `json:"name"`
 	Status       string `json:"status"`
+	Execution    string `json:"execution"`
 	Hash         string `json:"definitionHash"`
 	ExecutionARN string `json:"executionArn"`
 }

@@ -1,0 +1,113 @@
+package action_test
+
+import (
+	"maps"
+	"strings"
+	"testing"
+
+	"github.com/smpipe/smpipe-action/internal/actiontest"
+	"github.com/smpipe/smpipe-action/internal/fakeaws"
+)
+
+// Merge A deploys, merge B deploys, then A's deploy job is re-run: it used
+// to put A's definition back and call that "updated". Now the live
+// pipeline's commit (B) is not an ancestor of A, so nothing changes.
+func TestDeploy_rerunOfAnOlderMergeJobChangesNothing(t *testing.T) {
+	w, base := newWorld(t)
+	hA := openPR(t, w, 1, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 80") })
+	mA := merge(t, w, 1, base, hA)
+	jobA := w.PushEvent(base, mA)
+	w.Run(jobA).WantCode(t, exitOK)
+
+	hB := openPR(t, w, 2, "bigger", mA, func() { w.Git.Edit(conf, "instance_type: ml.m5.xlarge", "instance_type: ml.m5.2xlarge") })
+	mB := merge(t, w, 2, mA, hB)
+	w.Run(w.PushEvent(mA, mB)).WantCode(t, exitOK)
+	live, _ := w.SM.Pipeline(pipeline)
+
+	rerun := maps.Clone(jobA)
+	rerun["GITHUB_RUN_ATTEMPT"] = "2"
+	before := w.Calls()
+	r := w.Run(rerun)
+	r.WantCode(t, exitOK) // a skip is not a failure
+	if after := w.Calls(); after != before {
+		t.Errorf("the re-run wrote to AWS: %+v → %+v", before, after)
+	}
+	if now, _ := w.SM.Pipeline(pipeline); now.Definition != live.Definition || now.Tags["smpipe:commit"] != mB {
+		t.Errorf("the re-run moved the pipeline back (commit tag %s, want %s)", now.Tags["smpipe:commit"], mB)
+	}
+	out := r.Pipelines(t)
+	if len(out) != 1 || out[0].Status != "skipped" {
+		t.Errorf("pipelines output = %+v, want skipped", out)
+	}
+	wantContains(t, "the summary", r.Summary, "skipped: newer commit "+mB[:12]+" is deployed")
+}
+
+// Update succeeded, start failed: the old report said "failed" and never
+// that the new definition was live.
+func TestDeploy_updatedButStartFailedSaysWhatIsLive(t *testing.T) {
+	w, base := newWorld(t)
+	w.Run(w.DispatchEvent("refs/heads/main", base, nil)).WantCode(t, exitOK)
+
+	head := openPR(t, w, 3, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 90") })
+	m := merge(t, w, 3, base, head)
+	w.SM.FailNext("StartPipelineExecution", 1, fakeaws.ResourceLimitExceeded())
+	r := w.Run(w.PushEvent(base, m))
+	r.WantCode(t, exitFailed)
+	p, _ := w.SM.Pipeline(pipeline)
+	if !strings.Contains(p.Definition, `"epochs":"90"`) {
+		t.Fatalf("the update did not go live:\n%s", r.Stdout)
+	}
+	out := r.Pipelines(t)
+	if len(out) != 1 || out[0].Status != "updated" || out[0].Execution != "start failed" {
+		t.Errorf("pipelines output = %+v, want updated, start failed", out)
+	}
+	wantContains(t, "the summary", r.Summary, "updated &#40;live&#41;", "start failed")
+	if lines := r.ErrorLines("ResourceLimitExceeded"); len(lines) != 1 {
+		t.Errorf("want one error for the failed start:\n%s", r.Stdout)
+	}
+
+	// Re-running the job starts the execution it owes, once.
+	r = w.Run(w.PushEvent(base, m))
+	r.WantCode(t, exitOK)
+	if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "unchanged" || out[0].Execution != "started" {
+		t.Errorf("re-run: pipelines output = %+v, want unchanged, started", out)
+	}
+}
+
+// A dispatch on main with no names reconciles every pipeline with
+// SageMaker: it creates one whose deploy failed earlier, and reports and
+// replaces a definition edited in the console.
+func TestDeploy_dispatchWithoutNamesReconciles(t *testing.T) {
+	w := actiontest.New(t, "../testdata/conf/ok/two-pipelines", inProcess)
+	base := w.Git.Commit("Two pipelines")
+	const fraud, demand = "card-fraud-detection", "store-demand-forecast"
+
+	// Earlier deploys: demand went live, fraud's create failed.
+	w.Run(w.DispatchEvent("refs/heads/main", base, map[string]string{"pipelines": demand})).WantCode(t, exitOK)
+	w.SM.FailNext("CreatePipeline", 1, fakeaws.Fault{Status: 400, Code: "ValidationException", Message: "Role is not authorized"})
+	r := w.Run(w.DispatchEvent("refs/heads/main", base, map[string]string{"pipelines": fraud}))
+	r.WantCode(t, exitFailed)
+	if _, ok := w.SM.Pipeline(fraud); ok {
+		t.Fatal("fraud was created despite the fault")
+	}
+	// Someone edits demand in the console.
+	live, _ := w.SM.Pipeline(demand)
+	w.SM.EditDefinition(demand, strings.Replace(live.Definition, "ml.c5.2xlarge", "ml.p4d.24xlarge", 1))
+
+	r = w.Run(w.DispatchEvent("refs/heads/main", base, nil))
+	r.WantCode(t, exitOK)
+	if _, ok := w.SM.Pipeline(fraud); !ok {
+		t.Error("the reconcile did not create the pipeline whose deploy had failed")
+	}
+	if now, _ := w.SM.Pipeline(demand); now.Definition != live.Definition {
+		t.Error("the console edit was not replaced by the repository's definition")
+	}
+	status := map[string]actiontest.Pipeline{}
+	for _, p := range r.Pipelines(t) {
+		status[p.Name] = p
+	}
+	if status[fraud].Status != "created" || status[demand].Status != "updated" {
+		t.Errorf("pipelines output = %+v", status)
+	}
+	wantContains(t, "the summary", r.Summary, "Drift on "+demand, "ml.p4d.24xlarge", "ml.c5.2xlarge")
+}
