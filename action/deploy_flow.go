@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/deploy"
@@ -264,19 +266,9 @@ func sortedPlans(m map[string]*compiler.Plan) []*compiler.Plan {
 
 // runDeployer gets credentials and deploys.
 func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha string) ([]deploy.Result, error) {
-	cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: r.region, RoleToAssume: r.in.RoleToAssume,
-		RoleSessionName: r.in.RoleSessionName, Audience: r.in.Audience, Getenv: r.env.Getenv})
+	cfg, err := r.awsConfig(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Credentials != nil {
-		if c, err := cfg.Credentials.Retrieve(ctx); err == nil {
-			for _, secret := range []string{c.AccessKeyID, c.SecretAccessKey, c.SessionToken} {
-				if secret != "" {
-					r.gha.AddMask(secret)
-				}
-			}
-		}
 	}
 	d := &deploy.Deployer{Root: os.DirFS(r.dir), Log: r.env.Stdout}
 	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
@@ -293,6 +285,26 @@ func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha s
 		return repo.IsAncestor(ctx, ancestor, commit, gitrev.FetchOptions{Token: r.in.Token})
 	}
 	return d.Deploy(ctx, targets, opts), nil
+}
+
+// awsConfig gets credentials as the inputs say (role-to-assume with the
+// job's OIDC token, else the ambient ones) and masks them in the log.
+func (r *runner) awsConfig(ctx context.Context) (aws.Config, error) {
+	cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: r.region, RoleToAssume: r.in.RoleToAssume,
+		RoleSessionName: r.in.RoleSessionName, Audience: r.in.Audience, Getenv: r.env.Getenv})
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if cfg.Credentials != nil {
+		if c, err := cfg.Credentials.Retrieve(ctx); err == nil {
+			for _, secret := range []string{c.AccessKeyID, c.SecretAccessKey, c.SessionToken} {
+				if secret != "" {
+					r.gha.AddMask(secret)
+				}
+			}
+		}
+	}
+	return cfg, nil
 }
 
 // inPlans keeps the diagnostics in the files of the given plans.

@@ -1,6 +1,7 @@
 package action_test
 
 import (
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -110,4 +111,58 @@ func TestDeploy_dispatchWithoutNamesReconciles(t *testing.T) {
 		t.Errorf("pipelines output = %+v", status)
 	}
 	wantContains(t, "the summary", r.Summary, "Drift on "+demand, "ml.p4d.24xlarge", "ml.c5.2xlarge")
+}
+
+// With read-only credentials, the plan shows how each touched pipeline's
+// live state stands against the base branch; without them it says nothing.
+func TestPlan_liveView(t *testing.T) {
+	w, base := newWorld(t)
+	w.Run(w.DispatchEvent("refs/heads/main", base, nil)).WantCode(t, exitOK) // base is live
+
+	plan := func(n int, from string, edit func(), fork bool, role bool) string {
+		t.Helper()
+		w.Git.Detach(from)
+		w.Git.Branch(fmt.Sprintf("change-%d", n), true)
+		edit()
+		head := w.Git.Commit("Change")
+		p := actiontest.PR{Action: "opened", Number: n, BaseSHA: from, HeadSHA: head, HeadRef: fmt.Sprintf("change-%d", n)}
+		if fork {
+			p.HeadRepo = "someone/fork"
+		}
+		env := w.PREvent(p)
+		if role {
+			env["INPUT_ROLE-TO-ASSUME"] = actiontest.RoleARN
+		}
+		r := w.Run(env)
+		r.WantCode(t, exitOK)
+		if fork {
+			return r.Summary
+		}
+		return w.OnlyComment(t, n).Body
+	}
+	lr := func() { w.Git.Edit(conf, "learning_rate: 0.001", "learning_rate: 0.002") }
+
+	if body := plan(1, base, lr, false, true); !strings.Contains(body, "Live in SageMaker: the base branch's definition.") {
+		t.Errorf("live = base is not said:\n%s", body)
+	}
+	tokens := len(w.STS.Tokens())
+	if body := plan(2, base, lr, false, false); strings.Contains(body, "SageMaker") || len(w.STS.Tokens()) != tokens {
+		t.Errorf("without role-to-assume the plan must not read AWS or mention it:\n%s", body)
+	}
+	if body := plan(3, base, lr, true, true); strings.Contains(body, "Live in SageMaker") || len(w.STS.Tokens()) != tokens {
+		t.Errorf("a fork's plan must not read AWS:\n%s", body)
+	}
+
+	// main moves on, but its deploy never ran.
+	h := openPR(t, w, 4, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
+	m := merge(t, w, 4, base, h)
+	body := plan(5, m, lr, false, true)
+	wantContains(t, "the behind view", body, "Live in SageMaker is behind the base branch:** last deployed commit `"+base[:12]+"`; the deploy of base `"+m[:12]+"` failed or never ran.")
+
+	// Someone edits the live pipeline in the console.
+	w.Run(w.DispatchEvent("refs/heads/main", m, nil)).WantCode(t, exitOK)
+	live, _ := w.SM.Pipeline(pipeline)
+	w.SM.EditDefinition(pipeline, strings.Replace(live.Definition, `"InstanceType":"ml.m5.xlarge"`, `"InstanceType":"ml.p4d.24xlarge"`, 1))
+	body = plan(6, m, lr, false, true)
+	wantContains(t, "the edited view", body, "Live in SageMaker was edited outside smpipe.", "| Live | Base |", "ml.p4d.24xlarge", "ml.m5.xlarge")
 }

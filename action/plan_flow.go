@@ -34,6 +34,11 @@ func (r *runner) plan(ctx context.Context) int {
 	meta := plan.ReportMeta{Repository: r.repo, ServerURL: r.env.Getenv("GITHUB_SERVER_URL"), PR: pr, BaseSHA: baseSHA,
 		HeadSHA: headSHA, RunURL: r.runURL(), RunID: runID, RunAttempt: attempt, Prefix: r.in.WorkingDirectory}
 	rep := res.Report(meta)
+	if views := r.liveViews(ctx, res, baseSHA); views != nil {
+		for i := range rep.Pipelines {
+			rep.Pipelines[i].Live = views[rep.Pipelines[i].Name]
+		}
+	}
 
 	// Annotations point at the changed conf lines; pre-existing problems
 	// elsewhere stay in the summary only.

@@ -55,7 +55,62 @@ func (l live) definitionCommit() string {
 
 // readLive describes the pipeline and lists its tags.
 func (d *Deployer) readLive(ctx context.Context, pipeline string) (live, error) {
-	desc, err := d.SageMaker.DescribePipeline(ctx, &sagemaker.DescribePipelineInput{PipelineName: aws.String(pipeline)})
+	return readLive(ctx, d.SageMaker, pipeline)
+}
+
+// Live is a pipeline as SageMaker has it, with smpipe's record of it (its
+// tags), read with DescribePipeline and ListTags only.
+type Live struct {
+	Exists     bool
+	Definition []byte
+	Hash       string // "sha256:<hex>" of Definition, compacted; empty when it is not JSON
+	TaggedHash string // the smpipe:definition-hash tag: what smpipe made live
+	Commit     string // the smpipe:commit tag: the newest commit deployed
+	// DefinitionCommit is the commit whose deploy made the recorded
+	// definition live.
+	DefinitionCommit string
+}
+
+// ReadLive reads a pipeline's live state with read-only calls, as a plan
+// with read-only credentials may. A missing pipeline is Live{}, no error.
+func ReadLive(ctx context.Context, sm SageMakerAPI, pipeline string) (Live, error) {
+	l, err := readLive(ctx, sm, pipeline)
+	if err != nil || !l.exists {
+		return Live{}, err
+	}
+	h, _ := canonicalHash([]byte(l.definition))
+	return Live{Exists: true, Definition: []byte(l.definition), Hash: h, TaggedHash: l.tags[TagDefinitionHash],
+		Commit: l.commit, DefinitionCommit: l.definitionCommit()}, nil
+}
+
+// Standing is how a live pipeline stands against a definition.
+type Standing string
+
+// The standings Against reports.
+const (
+	StandingSame    Standing = "same"    // live is that definition
+	StandingBehind  Standing = "behind"  // live is what smpipe last deployed, an older definition
+	StandingEdited  Standing = "edited"  // live was changed or made outside smpipe (drift)
+	StandingMissing Standing = "missing" // no such pipeline in SageMaker
+)
+
+// Against compares the live pipeline with a definition's hash (the base
+// branch's, in a pull request).
+func (l Live) Against(hash string) Standing {
+	switch {
+	case !l.Exists:
+		return StandingMissing
+	case l.Hash == hash:
+		return StandingSame
+	case l.TaggedHash == "" || l.Hash != l.TaggedHash:
+		// Not what smpipe recorded deploying, or made without smpipe.
+		return StandingEdited
+	}
+	return StandingBehind
+}
+
+func readLive(ctx context.Context, sm SageMakerAPI, pipeline string) (live, error) {
+	desc, err := sm.DescribePipeline(ctx, &sagemaker.DescribePipelineInput{PipelineName: aws.String(pipeline)})
 	if isNotFound(err) {
 		return live{}, nil
 	}
@@ -69,7 +124,7 @@ func (d *Deployer) readLive(ctx context.Context, pipeline string) (live, error) 
 		role:       aws.ToString(desc.RoleArn),
 		tags:       map[string]string{},
 	}
-	p := sagemaker.NewListTagsPaginator(d.SageMaker, &sagemaker.ListTagsInput{ResourceArn: aws.String(l.arn)})
+	p := sagemaker.NewListTagsPaginator(sm, &sagemaker.ListTagsInput{ResourceArn: aws.String(l.arn)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

@@ -194,21 +194,28 @@ func writeDrift(b *strings.Builder, r deploy.Result, compact bool) {
 		live = code(shortHash(d.LiveHash))
 	}
 	b.WriteString("Live definition " + live + ", last deployed by smpipe as " + code(shortHash(d.TaggedHash)) + ".\n")
-	p, err := diff.Definitions(r.Pipeline, d.Live, d.Repository)
 	rows := -1
 	if compact {
 		rows = driftRowsCompact
 	}
+	writeDefinitionDiff(b, r.Pipeline, d.Live, d.Repository, rows, "Live", "Repository")
+	b.WriteString("\n</details>\n")
+}
+
+// writeDefinitionDiff shows, setting by setting, how two definitions of a
+// pipeline differ (a live one edited outside smpipe against a compiled one),
+// at most rows rows (-1: all).
+func writeDefinitionDiff(b *strings.Builder, pipeline string, from, to []byte, rows int, fromTitle, toTitle string) {
+	p, err := diff.Definitions(pipeline, from, to)
 	switch {
 	case err != nil:
 		b.WriteString("\nThe live definition cannot be compared: " + text(err.Error()) + "\n")
 	case len(settingRows(p)) == 0 && len(p.Edges) == 0:
 		b.WriteString("\nNo setting differs: only the formatting or the order of keys.\n")
 	default:
-		writeSettingsTable(b, p, rows, "Live", "Repository")
+		writeSettingsTable(b, p, rows, fromTitle, toTitle)
 		writeEdges(b, p.Edges)
 	}
-	b.WriteString("\n</details>\n")
 }
 
 func writeSteps(b *strings.Builder, r deploy.Result) {

@@ -426,6 +426,7 @@ func (rd *renderer) writePipeline(b *strings.Builder, i int) {
 	if p.Anchor != "" {
 		b.WriteString("\nDefined in " + rd.posLink(diag.Pos{File: p.Anchor}) + ".\n")
 	}
+	writeLive(b, p.Name, p.Live)
 	rd.writeProblems(b, "Problems on head", p.Errors, c.errors)
 	if names := placeholderNames(p.DeployPlaceholders); names != "" {
 		b.WriteString("\nResolved at deploy from the deploy job's environment: " + names + ".\n")

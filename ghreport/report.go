@@ -49,6 +49,9 @@ type PipelineReport struct {
 	// and the plan's environment does not set: the deploy resolves them from
 	// its own environment, and fails naming them if it cannot.
 	DeployPlaceholders []string
+	// Live is how the live pipeline stands against the base branch; nil
+	// when the plan had no AWS credentials or could not read it.
+	Live *LiveView
 }
 
 // Defs returns the head definition hash of every pipeline that compiled on

@@ -1,0 +1,62 @@
+package action
+
+import (
+	"context"
+	"sync"
+
+	"github.com/smpipe/smpipe-action/deploy"
+	"github.com/smpipe/smpipe-action/ghreport"
+	"github.com/smpipe/smpipe-action/plan"
+)
+
+// liveReads bounds the DescribePipeline/ListTags pairs in flight.
+const liveReads = 4
+
+// liveViews reads, with the plan's read-only credentials, how each touched
+// pipeline that exists on the base branch stands in SageMaker against it.
+// Only a plan given role-to-assume does this, and never for a fork (which
+// gets no OIDC token). A failure to read is a warning: the view is optional.
+func (r *runner) liveViews(ctx context.Context, res *plan.Result, baseSHA string) map[string]*ghreport.LiveView {
+	if r.in.RoleToAssume == "" || (r.ev.PullRequest != nil && r.ev.PullRequest.IsFork) {
+		return nil
+	}
+	var bases []*plan.Pipeline
+	for _, p := range res.Pipelines {
+		// A base with placeholders unresolved here compiles differently
+		// than it deployed: comparing would only mislead.
+		if p.Base != nil && !p.Base.Failed && len(p.Base.Unresolved) == 0 {
+			bases = append(bases, p)
+		}
+	}
+	if len(bases) == 0 {
+		return nil
+	}
+	cfg, err := r.awsConfig(ctx)
+	if err != nil {
+		r.gha.Warningf("smpipe: not showing the live pipelines: %s", err)
+		return nil
+	}
+	sm, _ := deploy.NewClients(cfg, r.env.Getenv)
+
+	views := map[string]*ghreport.LiveView{}
+	var mu sync.Mutex
+	sem := make(chan struct{}, liveReads)
+	var wg sync.WaitGroup
+	for _, p := range bases {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			l, err := deploy.ReadLive(ctx, sm, p.Name)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				r.gha.Warningf("smpipe: reading live pipeline %q: %s", p.Name, err)
+				return
+			}
+			views[p.Name] = &ghreport.LiveView{Standing: l.Against(p.Base.Hash), BaseSHA: baseSHA, Commit: l.Commit,
+				Live: l.Definition, Base: p.Base.Definition}
+		})
+	}
+	wg.Wait()
+	return views
+}
