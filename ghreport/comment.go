@@ -34,63 +34,124 @@ type Outcome struct {
 	// Duplicates counts other comments with our marker that were left
 	// alone (two runs that raced each created one; the oldest is kept).
 	Duplicates int
+	// Outdated counts the earlier comments PostNew marked outdated.
+	Outdated int
 }
 
-// Upsert keeps one plan comment on pull request pr. It lists every comment
-// (all pages, 100 at a time) and keeps those written by c.Author() whose
-// first line is a marker of m.Kind. With none it creates one. Otherwise it
-// works on the oldest: identical body → Unchanged; its marker is from a
-// newer run (higher run id, or the same run re-attempted) for a different
-// head → Stale, nothing written; else it edits it in place. Other matches
-// are counted in Duplicates and left alone (deleting breaks links).
+// Upsert keeps one plan comment per label on pull request pr (comment mode
+// true). It lists every comment (all pages, 100 at a time) and keeps those
+// written by c.Author() whose first line is a marker of m's kind and label
+// and not outdated. With none it creates one. Otherwise it works on the
+// oldest: identical body → Unchanged; its marker is from a newer run
+// (higher run id, or the same run re-attempted) for a different head →
+// Stale, nothing written; else it edits it in place. Other matches are
+// counted in Duplicates and left alone (deleting breaks links).
 //
 // A 403 on the write (a fork's read-only token) is not an error: the
 // Outcome says NoPermission and the caller keeps the step summary.
 func Upsert(ctx context.Context, c *Client, owner, repo string, pr int, body string, m Marker) (Outcome, error) {
-	return upsert(ctx, c, owner, repo, pr, body, m, true, func(Marker) bool { return true })
+	return upsert(ctx, c, owner, repo, pr, body, m, true, sameLabel(m))
 }
 
-// UpdateNothingTouched is Upsert for a run that touches no pipeline: it
-// never creates a comment, but edits an existing plan comment (an earlier
-// push did touch pipelines) so it no longer shows a stale plan. body is
-// Markdown of a Report with NothingTouched set.
-func UpdateNothingTouched(ctx context.Context, c *Client, owner, repo string, pr int, body string, m Marker) (Outcome, error) {
-	return upsert(ctx, c, owner, repo, pr, body, m, false, func(Marker) bool { return true })
+// UpdateExisting is Upsert for a run with nothing worth a new comment
+// (comment mode changes-only with no change, or no pipeline touched): it
+// never creates one, but edits an existing comment of m's kind and label
+// (an earlier push did change something) so that it no longer shows a
+// stale plan.
+func UpdateExisting(ctx context.Context, c *Client, owner, repo string, pr int, body string, m Marker) (Outcome, error) {
+	return upsert(ctx, c, owner, repo, pr, body, m, false, sameLabel(m))
+}
+
+// PostNew creates a new comment for every run (comment mode always-new),
+// keeping the earlier ones as history: each earlier comment of m's kind and
+// label is marked outdated in place, with a link to the new one, and never
+// edited again. A run older than the newest comment (a higher run id for
+// another head) writes nothing (Stale), as with Upsert. The Outcome names
+// the new comment; Outdated counts the comments marked. An error after the
+// new comment was created (marking an old one failed) comes with that
+// Outcome.
+func PostNew(ctx context.Context, c *Client, owner, repo string, pr int, body string, m Marker) (Outcome, error) {
+	if err := checkSize(body, m.Kind, pr); err != nil {
+		return Outcome{}, err
+	}
+	found, err := findOurs(ctx, c, owner, repo, pr, sameLabel(m))
+	if err != nil {
+		return Outcome{}, err
+	}
+	if n := len(found); n > 0 {
+		newest := found[n-1]
+		switch {
+		case newest.comment.GetBody() == body:
+			return Outcome{Action: Unchanged, CommentID: newest.comment.GetID(), URL: newest.comment.GetHTMLURL()}, nil
+		case newest.marker.Head != m.Head && newest.marker.newerThan(m):
+			return Outcome{Action: Stale, CommentID: newest.comment.GetID(), URL: newest.comment.GetHTMLURL()}, nil
+		}
+	}
+	out, err := create(ctx, c, owner, repo, pr, body, m)
+	if err != nil || out.Action != Created {
+		return out, err
+	}
+	for _, old := range found {
+		om := old.marker
+		om.Outdated = true
+		_, rest, _ := strings.Cut(old.comment.GetBody(), "\n")
+		note := "> [!NOTE]\n> Outdated: a newer run posted " + link("the current "+m.Kind, out.URL)
+		if m.Head != "" {
+			note += " for head " + code(shortSHA(m.Head))
+		}
+		edited := om.String() + "\n" + note + ".\n\n" + rest
+		if utf8.RuneCountInString(edited) > MaxCommentChars {
+			edited = cutRunes(edited, MaxCommentChars)
+		}
+		if _, _, err := c.gh.Issues.EditComment(ctx, owner, repo, old.comment.GetID(), &github.IssueComment{Body: github.String(edited)}); err != nil {
+			return out, fmt.Errorf("marking the %s comment %d on #%d outdated: %w", m.Kind, old.comment.GetID(), pr, err)
+		}
+		out.Outdated++
+	}
+	return out, nil
 }
 
 // PostDeployResult writes the deploy report onto the merged pull request
 // as its own comment, with a KindDeploy marker (m.Kind is set for you), one
-// per head SHA: a re-run for the same merge commit edits it. body is
-// markdown the caller escaped; it is cut to fit GitHub's limit.
-func PostDeployResult(ctx context.Context, c *Client, owner, repo string, pr int, m Marker, body string) (Outcome, error) {
+// per head SHA and label: a re-run for the same merge commit edits it. With
+// create false it only edits an existing one (comment mode changes-only
+// when nothing changed). body is markdown the caller escaped; it is cut to
+// fit GitHub's limit.
+func PostDeployResult(ctx context.Context, c *Client, owner, repo string, pr int, m Marker, body string, create bool) (Outcome, error) {
 	m.Kind = KindDeploy
 	full := m.String() + "\n" + body
 	if utf8.RuneCountInString(full) > MaxCommentChars {
 		full = cutRunes(full, MaxCommentChars-200) + "\n\n…the report was cut to fit GitHub's comment limit; see the job summary.\n"
 	}
-	return upsert(ctx, c, owner, repo, pr, full, m, true, func(old Marker) bool { return old.Head == m.Head })
+	label := sameLabel(m)
+	return upsert(ctx, c, owner, repo, pr, full, m, create, func(old Marker) bool { return label(old) && old.Head == m.Head })
 }
 
-func upsert(ctx context.Context, c *Client, owner, repo string, pr int, body string, m Marker, create bool, same func(Marker) bool) (Outcome, error) {
+// sameLabel matches the current comments of m's kind and label.
+func sameLabel(m Marker) func(Marker) bool {
+	return func(old Marker) bool { return old.Kind == m.Kind && old.Label == m.Label && !old.Outdated }
+}
+
+func checkSize(body, kind string, pr int) error {
 	if n := utf8.RuneCountInString(body); n > MaxCommentChars {
-		return Outcome{}, fmt.Errorf("writing the %s comment on #%d: body has %d characters, over GitHub's %d", m.Kind, pr, n, MaxCommentChars)
+		return fmt.Errorf("writing the %s comment on #%d: body has %d characters, over GitHub's %d", kind, pr, n, MaxCommentChars)
 	}
-	found, err := findOurs(ctx, c, owner, repo, pr, m.Kind, same)
+	return nil
+}
+
+func upsert(ctx context.Context, c *Client, owner, repo string, pr int, body string, m Marker, mayCreate bool, match func(Marker) bool) (Outcome, error) {
+	if err := checkSize(body, m.Kind, pr); err != nil {
+		return Outcome{}, err
+	}
+	found, err := findOurs(ctx, c, owner, repo, pr, match)
 	if err != nil {
 		return Outcome{}, err
 	}
 	if len(found) == 0 {
-		if !create {
+		if !mayCreate {
 			return Outcome{Action: Skipped}, nil
 		}
-		made, _, err := c.gh.Issues.CreateComment(ctx, owner, repo, pr, &github.IssueComment{Body: github.String(body)})
-		switch {
-		case isForbidden(err):
-			return Outcome{Action: NoPermission}, nil
-		case err != nil:
-			return Outcome{}, fmt.Errorf("creating the %s comment on #%d: %w", m.Kind, pr, err)
-		}
-		return Outcome{Action: Created, CommentID: made.GetID(), URL: made.GetHTMLURL()}, nil
+		return create(ctx, c, owner, repo, pr, body, m)
 	}
 	oldest := found[0]
 	out := Outcome{CommentID: oldest.comment.GetID(), URL: oldest.comment.GetHTMLURL(), Duplicates: len(found) - 1}
@@ -114,14 +175,25 @@ func upsert(ctx context.Context, c *Client, owner, repo string, pr int, body str
 	return out, nil
 }
 
+func create(ctx context.Context, c *Client, owner, repo string, pr int, body string, m Marker) (Outcome, error) {
+	made, _, err := c.gh.Issues.CreateComment(ctx, owner, repo, pr, &github.IssueComment{Body: github.String(body)})
+	switch {
+	case isForbidden(err):
+		return Outcome{Action: NoPermission}, nil
+	case err != nil:
+		return Outcome{}, fmt.Errorf("creating the %s comment on #%d: %w", m.Kind, pr, err)
+	}
+	return Outcome{Action: Created, CommentID: made.GetID(), URL: made.GetHTMLURL()}, nil
+}
+
 type ourComment struct {
 	comment *github.IssueComment
 	marker  Marker
 }
 
-// findOurs lists every comment on pr and returns ours of kind for which
-// same holds, oldest first.
-func findOurs(ctx context.Context, c *Client, owner, repo string, pr int, kind string, same func(Marker) bool) ([]ourComment, error) {
+// findOurs lists every comment on pr and returns ours whose marker match
+// accepts, oldest first.
+func findOurs(ctx context.Context, c *Client, owner, repo string, pr int, match func(Marker) bool) ([]ourComment, error) {
 	var out []ourComment
 	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
@@ -133,7 +205,7 @@ func findOurs(ctx context.Context, c *Client, owner, repo string, pr int, kind s
 			if !strings.EqualFold(cm.GetUser().GetLogin(), c.author) {
 				continue
 			}
-			if m, ok := ParseMarker(cm.GetBody()); ok && m.Kind == kind && same(m) {
+			if m, ok := ParseMarker(cm.GetBody()); ok && match(m) {
 				out = append(out, ourComment{comment: cm, marker: m})
 			}
 		}
@@ -149,16 +221,6 @@ func findOurs(ctx context.Context, c *Client, owner, repo string, pr int, kind s
 		)
 	})
 	return out, nil
-}
-
-// ReadPlanMarker returns the marker of our plan comment on pr (the oldest,
-// the one Upsert edits).
-func ReadPlanMarker(ctx context.Context, c *Client, owner, repo string, pr int) (Marker, bool, error) {
-	found, err := findOurs(ctx, c, owner, repo, pr, KindPlan, func(Marker) bool { return true })
-	if err != nil || len(found) == 0 {
-		return Marker{}, false, err
-	}
-	return found[0].marker, true, nil
 }
 
 func cutRunes(s string, n int) string {

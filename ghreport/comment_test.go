@@ -261,21 +261,21 @@ func TestUpsert_refusesOversizedBody(t *testing.T) {
 	}
 }
 
-func TestUpdateNothingTouched(t *testing.T) {
+func TestUpdateExisting(t *testing.T) {
 	t.Parallel()
 	r := report()
 	r.NothingTouched = true
 	body, info := Markdown(r, MarkdownOptions{})
 
 	srv, c, _ := setup(t, nil)
-	out, err := UpdateNothingTouched(context.Background(), c, "acme", "ml", 42, body, info.Marker)
+	out, err := UpdateExisting(context.Background(), c, "acme", "ml", 42, body, info.Marker)
 	if err != nil || out.Action != Skipped || len(srv.Comments(testRepo, 42)) != 0 {
 		t.Fatalf("no comment yet: %+v, %v, %d comments", out, err, len(srv.Comments(testRepo, 42)))
 	}
 
 	old := planMarker("aaa", 1, 1)
 	srv2, c2, _ := setup(t, func(s *fakegithub.Server) { s.AddComment(testRepo, 42, BotLogin, planBody(old, "a plan")) })
-	out, err = UpdateNothingTouched(context.Background(), c2, "acme", "ml", 42, body, info.Marker)
+	out, err = UpdateExisting(context.Background(), c2, "acme", "ml", 42, body, info.Marker)
 	if err != nil || out.Action != Updated {
 		t.Fatalf("existing comment: %+v, %v", out, err)
 	}
@@ -301,7 +301,7 @@ func TestPostDeployResult_onePerHead(t *testing.T) {
 		{Marker{PR: 42, Head: "h2", Run: 6, Attempt: 1}, "deployed h2", Created},
 	}
 	for _, s := range steps {
-		out, err := PostDeployResult(ctx, c, "acme", "ml", 42, s.m, s.body)
+		out, err := PostDeployResult(ctx, c, "acme", "ml", 42, s.m, s.body, true)
 		if err != nil || out.Action != s.want {
 			t.Fatalf("%s: got %+v, %v; want %s", s.body, out, err, s.want)
 		}
@@ -317,6 +317,118 @@ func TestPostDeployResult_onePerHead(t *testing.T) {
 	}
 	if !strings.HasSuffix(got[1].Body, "\ndeployed") {
 		t.Errorf("deploy comment = %q", got[1].Body)
+	}
+}
+
+// Two jobs planning one pull request (two roots, or a matrix over
+// accounts) used to overwrite one comment in turn. Each label keeps its own,
+// and the unlabelled plan of older releases stays the unlabelled one's.
+func TestUpsert_eachLabelKeepsItsComment(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := setup(t, nil)
+	ctx := context.Background()
+	post := func(label, head string, run int64) Outcome {
+		t.Helper()
+		m := planMarker(head, run, 1)
+		m.Label = label
+		out, err := Upsert(ctx, c, "acme", "ml", 42, planBody(m, label+" at "+head), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	east, west := post("east", "h1", 1), post("west", "h1", 2)
+	if east.Action != Created || west.Action != Created || east.CommentID == west.CommentID {
+		t.Fatalf("first plans: %+v, %+v", east, west)
+	}
+	if out := post("", "h1", 3); out.Action != Created {
+		t.Fatalf("unlabelled plan: %+v", out)
+	}
+	// The next push: each label edits its own comment, whatever the order.
+	if out := post("west", "h2", 4); out.Action != Updated || out.CommentID != west.CommentID {
+		t.Errorf("west again: %+v", out)
+	}
+	if out := post("east", "h2", 5); out.Action != Updated || out.CommentID != east.CommentID {
+		t.Errorf("east again: %+v", out)
+	}
+	var got []string
+	for _, cm := range srv.Comments(testRepo, 42) {
+		_, text, _ := strings.Cut(cm.Body, "\n")
+		got = append(got, strings.TrimSpace(text))
+	}
+	if diff := cmp.Diff([]string{"east at h2", "west at h2", "at h1"}, got); diff != "" {
+		t.Errorf("comments (-want +got):\n%s", diff)
+	}
+}
+
+// always-new: every run adds a comment and marks the ones before it (of
+// its label) outdated, linking the new one; an outdated comment is history
+// and never edited again; an older run arriving late adds nothing.
+func TestPostNew(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := setup(t, func(s *fakegithub.Server) {
+		other := planMarker("h0", 1, 1)
+		other.Label = "other"
+		s.AddComment(testRepo, 42, BotLogin, planBody(other, "another label's plan"))
+	})
+	ctx := context.Background()
+	var outs []Outcome
+	for i, head := range []string{"ead1", "ead2", "ead3"} {
+		m := planMarker(head, int64(10+i), 1)
+		out, err := PostNew(ctx, c, "acme", "ml", 42, planBody(m, "plan of "+head), m)
+		if err != nil || out.Action != Created || out.Outdated != min(i, 1) {
+			t.Fatalf("run %d: %+v, %v", i, out, err)
+		}
+		outs = append(outs, out)
+	}
+	late := planMarker("h0", 9, 1)
+	if out, err := PostNew(ctx, c, "acme", "ml", 42, planBody(late, "late"), late); err != nil || out.Action != Stale {
+		t.Fatalf("a late older run: %+v, %v", out, err)
+	}
+
+	cs := srv.Comments(testRepo, 42)
+	if len(cs) != 4 {
+		t.Fatalf("%d comments, want the other label's and three plans", len(cs))
+	}
+	if cs[0].Body != planBody(func() Marker { m := planMarker("h0", 1, 1); m.Label = "other"; return m }(), "another label's plan") {
+		t.Errorf("another label's comment was touched: %q", cs[0].Body)
+	}
+	for i, cm := range cs[1:] {
+		m, ok := ParseMarker(cm.Body)
+		if !ok || m.Outdated != (i < 2) {
+			t.Errorf("comment %d: marker %+v, want outdated = %v", i, m, i < 2)
+		}
+		if i < 2 {
+			wantLink := "[the current plan](" + outs[i+1].URL + ") for head `ead" + string(rune('2'+i)) + "`"
+			if !strings.Contains(cm.Body, wantLink) || !strings.HasSuffix(cm.Body, "plan of ead"+string(rune('1'+i))+"\n") {
+				t.Errorf("outdated comment %d lacks %q or its old text:\n%s", i, wantLink, cm.Body)
+			}
+		}
+	}
+	if n := srv.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}"); n != 2 {
+		t.Errorf("%d edits, want 2 (an outdated comment is never edited again)", n)
+	}
+}
+
+func TestPostDeployResult_perLabelAndOnlyExisting(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := setup(t, nil)
+	ctx := context.Background()
+	east, west := Marker{PR: 42, Head: "m1", Label: "east"}, Marker{PR: 42, Head: "m1", Label: "west"}
+	if out, err := PostDeployResult(ctx, c, "acme", "ml", 42, east, "nothing changed", false); err != nil || out.Action != Skipped {
+		t.Fatalf("only-existing with none: %+v, %v", out, err)
+	}
+	for _, m := range []Marker{east, west} {
+		if out, err := PostDeployResult(ctx, c, "acme", "ml", 42, m, "deployed "+m.Label, true); err != nil || out.Action != Created {
+			t.Fatalf("%s: %+v, %v", m.Label, out, err)
+		}
+	}
+	if out, err := PostDeployResult(ctx, c, "acme", "ml", 42, west, "re-run: unchanged", false); err != nil || out.Action != Updated {
+		t.Fatalf("only-existing with one: %+v, %v", out, err)
+	}
+	cs := srv.Comments(testRepo, 42)
+	if len(cs) != 2 || !strings.HasSuffix(cs[0].Body, "deployed east") || !strings.HasSuffix(cs[1].Body, "re-run: unchanged") {
+		t.Errorf("comments = %+v", cs)
 	}
 }
 

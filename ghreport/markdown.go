@@ -358,13 +358,14 @@ func (rd *renderer) writeTitle(b *strings.Builder) {
 			broken++
 		}
 	}
+	name := labelled("smpipe plan", r.Label)
 	switch {
 	case r.NothingTouched || len(r.Pipelines) == 0:
-		b.WriteString("## smpipe plan: no pipeline touched\n")
+		b.WriteString("## " + name + ": no pipeline touched\n")
 	case broken > 0:
-		b.WriteString("## :x: smpipe plan: " + strconv.Itoa(broken) + " of " + plural(len(r.Pipelines), "pipeline", "pipelines") + " with errors\n")
+		b.WriteString("## :x: " + name + ": " + strconv.Itoa(broken) + " of " + plural(len(r.Pipelines), "pipeline", "pipelines") + " with errors\n")
 	default:
-		b.WriteString("## smpipe plan: " + plural(len(r.Pipelines), "pipeline", "pipelines") + " touched\n")
+		b.WriteString("## " + name + ": " + plural(len(r.Pipelines), "pipeline", "pipelines") + " touched\n")
 	}
 	var parts []string
 	if r.HeadSHA != "" {
@@ -379,6 +380,20 @@ func (rd *renderer) writeTitle(b *strings.Builder) {
 	if len(parts) > 0 {
 		b.WriteString("\n" + strings.Join(parts, " · ") + "\n")
 	}
+}
+
+// DeployTitle is the heading of a deploy report with the action's label.
+func DeployTitle(label string) string {
+	return "## " + labelled("smpipe deploy", label) + "\n"
+}
+
+// labelled names a report after its label, which tells apart the reports
+// of several jobs on one pull request.
+func labelled(title, label string) string {
+	if label == "" {
+		return title
+	}
+	return title + " (" + text(label) + ")"
 }
 
 func (rd *renderer) summaryLine(p PipelineReport) string {

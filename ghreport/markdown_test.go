@@ -195,6 +195,30 @@ func TestMarkdown_hostileStaysInert(t *testing.T) {
 	}
 }
 
+// The label heads the report (escaped: a plan job's workflow file comes
+// from the pull request) and keys the comment through the marker.
+func TestMarkdown_label(t *testing.T) {
+	r := report(bigPipeline("a", 1, 1))
+	r.Label = "eu-west-1 <img src=x> @octocat"
+	body, info := Markdown(r, MarkdownOptions{})
+	m, _ := ParseMarker(body)
+	if m.Label != r.Label || info.Marker.Label != r.Label {
+		t.Errorf("marker label = %q, budget marker label = %q", m.Label, info.Marker.Label)
+	}
+	want := "## smpipe plan (eu-west-1 &#60;img src=x&#62; @\u200doctocat): 1 pipeline touched\n"
+	for what, text := range map[string]string{"comment": body, "summary": Summary(r)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks the labelled heading %q:\n%s", what, want, text)
+		}
+	}
+	if got := DeployTitle(r.Label); got != "## smpipe deploy (eu-west-1 &#60;img src=x&#62; @\u200doctocat)\n" {
+		t.Errorf("DeployTitle = %q", got)
+	}
+	if got := DeployTitle(""); got != "## smpipe deploy\n" {
+		t.Errorf("DeployTitle without a label = %q", got)
+	}
+}
+
 // stripFences removes fenced code blocks (they are literal) and checks that
 // each closes with the fence that opened it.
 func stripFences(t *testing.T, body string) string {

@@ -9,25 +9,32 @@ import (
 //
 //	<!-- smpipe:v1 {"kind":"plan","pr":7,...} -->
 //
-// It identifies the comment (with its author) so the next run edits it
-// instead of adding another, records which run wrote it so an older run
-// never overwrites a newer one, and carries the reviewed definition hashes
-// that deploy checks after merge.
+// It identifies the comment (with its author, kind and label) so the next
+// run edits it instead of adding another, and records which run wrote it so
+// an older run never overwrites a newer one. It decides nothing at deploy:
+// anyone who can comment can write one.
 type Marker struct {
 	// Kind is KindPlan or KindDeploy.
-	Kind    string `json:"kind"`
-	PR      int    `json:"pr"`
-	Base    string `json:"base,omitempty"`
-	Head    string `json:"head"`
-	Run     int64  `json:"run"`
-	Attempt int    `json:"attempt"`
+	Kind string `json:"kind"`
+	// Label tells apart the plans of one pull request made by several jobs
+	// (two working directories, a matrix over accounts): each label keeps
+	// its own comment. Empty for a single plan.
+	Label string `json:"label,omitempty"`
+	// Outdated marks a comment that a newer one replaced (comment mode
+	// always-new): history, never edited again.
+	Outdated bool   `json:"outdated,omitempty"`
+	PR       int    `json:"pr"`
+	Base     string `json:"base,omitempty"`
+	Head     string `json:"head"`
+	Run      int64  `json:"run"`
+	Attempt  int    `json:"attempt"`
 	// Truncated is set when the comment had to leave parts out to fit;
 	// Ladder names the rungs of the size ladder that were used, in order.
 	Truncated bool     `json:"truncated"`
 	Ladder    []string `json:"ladder,omitempty"`
 	// Defs maps each touched pipeline that compiled on head to its
-	// definition hash ("sha256:<hex>"). Deploy compares these with what it
-	// compiles after merge.
+	// definition hash ("sha256:<hex>"), for people and tools reading the
+	// comment; the deploy compiles the head itself (see provenance).
 	Defs map[string]string `json:"defs,omitempty"`
 }
 

@@ -16,6 +16,9 @@ import (
 
 // Report is the plan of one pull request run: plain data, no rendering.
 type Report struct {
+	// Label names the job's plan when several jobs plan one pull request
+	// (the action's label input); it heads the report and keys its comment.
+	Label      string
 	Repository string // "owner/name"
 	PR         int
 	BaseSHA    string
@@ -71,6 +74,7 @@ func (r Report) Defs() map[string]string {
 func (r Report) PlanMarker() Marker {
 	m := Marker{
 		Kind:    KindPlan,
+		Label:   r.Label,
 		PR:      r.PR,
 		Base:    r.BaseSHA,
 		Head:    r.HeadSHA,

@@ -47,8 +47,8 @@ func TestClient_retries(t *testing.T) {
 				s.AddComment(testRepo, 42, "someone", "hello")
 			}, WithRetryPolicy(tt.policy))
 			tt.faults(srv)
-			_, found, err := ReadPlanMarker(context.Background(), c, "acme", "ml", 42)
-			if (err != nil) != tt.wantErr || found {
+			found, err := findOurs(context.Background(), c, "acme", "ml", 42, sameLabel(Marker{Kind: KindPlan}))
+			if (err != nil) != tt.wantErr || len(found) > 0 {
 				t.Fatalf("err = %v, found = %v; want error %v", err, found, tt.wantErr)
 			}
 			if diff := cmp.Diff(tt.wantSleeps, sl.got()); diff != "" {
@@ -158,7 +158,7 @@ func TestClient_contextCancelStopsWaiting(t *testing.T) {
 	t.Parallel()
 	srv, c, _ := setup(t, nil, WithSleep(func(ctx context.Context, d time.Duration) error { return context.Canceled }))
 	srv.ServerError(1, http.StatusServiceUnavailable)
-	_, _, err := ReadPlanMarker(context.Background(), c, "acme", "ml", 42)
+	_, err := findOurs(context.Background(), c, "acme", "ml", 42, sameLabel(Marker{Kind: KindPlan}))
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)
 	}
