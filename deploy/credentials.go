@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,7 +34,7 @@ type CredentialOptions struct {
 	RoleToAssume    string
 	RoleSessionName string        // default DefaultRoleSessionName(GITHUB_RUN_ID)
 	Audience        string        // default DefaultAudience
-	Duration        time.Duration // session length; zero lets STS choose (1 h)
+	Duration        time.Duration // session length (900 s to 12 h, at most the role's maximum); zero lets STS choose (1 h)
 	// Token fetches the OIDC token; default go-githubactions GetIDToken,
 	// which reads ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN through Getenv.
 	Token TokenFunc
@@ -96,11 +98,7 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 		sleep = sleeppkg.Context
 	}
 
-	stsClient := sts.NewFromConfig(cfg, func(so *sts.Options) {
-		if ep := endpoint(getenv, "AWS_ENDPOINT_URL_STS"); ep != "" {
-			so.BaseEndpoint = aws.String(ep)
-		}
-	})
+	stsClient := newSTS(cfg, getenv)
 	retriever := &oidcToken{ctx: context.WithoutCancel(ctx), fetch: fetch, audience: audience, sleep: sleep}
 	provider := stscreds.NewWebIdentityRoleProvider(stsClient, o.RoleToAssume, retriever, func(wo *stscreds.WebIdentityRoleOptions) {
 		wo.RoleSessionName = session
@@ -113,6 +111,50 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 		return aws.Config{}, explainCredentialError(err, o.RoleToAssume, audience)
 	}
 	return cfg, nil
+}
+
+// Identity is the AWS principal a set of credentials belongs to.
+type Identity struct {
+	Account string // 12-digit account ID
+	ARN     string // e.g. arn:aws:sts::123456789012:assumed-role/deploy/smpipe-42
+}
+
+// WhoAmI asks STS whose credentials cfg holds (GetCallerIdentity, which no
+// IAM policy can deny). It works for role and ambient credentials alike,
+// which is why the account is not read from the provider.
+func WhoAmI(ctx context.Context, cfg aws.Config, getenv func(string) string) (Identity, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	out, err := newSTS(cfg, getenv).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Identity{}, fmt.Errorf("finding the AWS account of the credentials (sts:GetCallerIdentity): %w", err)
+	}
+	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn)}, nil
+}
+
+// CheckAccount refuses credentials for an account outside allowed (an
+// empty list allows any), as configure-aws-credentials' allowed-account-ids
+// does, so a role or profile pointing at the wrong account deploys nothing.
+// The error names the account and the allowed ones, never a credential.
+func CheckAccount(id Identity, allowed []string) error {
+	if len(allowed) == 0 || slices.Contains(allowed, id.Account) {
+		return nil
+	}
+	return fmt.Errorf("the AWS credentials are for account %s, which allowed-account-ids (%s) does not include; "+
+		"nothing was deployed. Check role-to-assume (or the credentials of an earlier step) and the account list",
+		id.Account, strings.Join(allowed, ", "))
+}
+
+// newSTS is an STS client for cfg at AWS_ENDPOINT_URL_STS, else
+// AWS_ENDPOINT_URL, given explicitly: the SDK builds credential providers
+// before it applies the global endpoint.
+func newSTS(cfg aws.Config, getenv func(string) string) *sts.Client {
+	return sts.NewFromConfig(cfg, func(so *sts.Options) {
+		if ep := endpoint(getenv, "AWS_ENDPOINT_URL_STS"); ep != "" {
+			so.BaseEndpoint = aws.String(ep)
+		}
+	})
 }
 
 // oidcToken adapts a TokenFunc to stscreds.IdentityTokenRetriever, whose
@@ -170,6 +212,12 @@ func explainCredentialError(err error, role, audience string) error {
 			return fmt.Errorf("assuming role %s: STS refused the GitHub OIDC token: the role does not trust this "+
 				"repository, branch or environment; check the trust policy condition on "+
 				"token.actions.githubusercontent.com:sub (and :aud = %q): %w", role, audience, err)
+		case "ValidationError":
+			if strings.Contains(ae.ErrorMessage(), "MaxSessionDuration") || strings.Contains(ae.ErrorMessage(), "durationSeconds") {
+				return fmt.Errorf("assuming role %s: STS refused the session length (role-duration-seconds): it must be "+
+					"900 to 43200 seconds and at most the role's maximum session duration (IAM: the role's "+
+					"MaxSessionDuration, one hour unless raised); lower role-duration-seconds or raise the role's maximum: %w", role, err)
+			}
 		case "InvalidIdentityToken":
 			return fmt.Errorf("assuming role %s: STS rejected the GitHub OIDC token: check that the account has "+
 				"an IAM OIDC provider for token.actions.githubusercontent.com with audience %q: %w", role, audience, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/google/go-cmp/cmp"
 	"github.com/sethvargo/go-githubactions"
@@ -286,5 +287,83 @@ func TestOIDCToken_retries(t *testing.T) {
 				t.Errorf("err %v after %d calls, want %v after %d", err, calls, tc.err, tc.wantCalls)
 			}
 		})
+	}
+}
+
+// role-duration-seconds reaches STS as DurationSeconds; a session longer
+// than the role allows is explained in terms of the input and the role.
+func TestLoadAWSConfig_duration(t *testing.T) {
+	isolateAWSEnv(t)
+	stsf := fakeaws.NewSTS(t)
+	stsf.MaxSessionDuration = 2 * time.Hour
+	opts := CredentialOptions{Region: "us-east-1", RoleToAssume: testPipelineRole,
+		Getenv: mapEnv(map[string]string{"AWS_ENDPOINT_URL_STS": stsf.URL}),
+		Token:  func(context.Context, string) (string, error) { return "tok", nil }}
+	for _, d := range []time.Duration{0, 2 * time.Hour} {
+		opts.Duration = d
+		if _, err := LoadAWSConfig(context.Background(), opts); err != nil {
+			t.Fatalf("duration %v: %v", d, err)
+		}
+	}
+	opts.Duration = 3 * time.Hour
+	_, err := LoadAWSConfig(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "role-duration-seconds") || !strings.Contains(err.Error(), "MaxSessionDuration") {
+		t.Errorf("over the role's maximum: %v", err)
+	}
+	// Zero sends none: STS's default of one hour.
+	if diff := cmp.Diff([]int{0, 7200, 10800}, stsf.Durations()); diff != "" {
+		t.Errorf("DurationSeconds sent (-want +got):\n%s", diff)
+	}
+}
+
+// allowed-account-ids: the account is asked of STS after the role is
+// assumed, before anything is written, and a foreign one is refused by
+// name.
+func TestWhoAmI_andCheckAccount(t *testing.T) {
+	isolateAWSEnv(t)
+	stsf := fakeaws.NewSTS(t)
+	getenv := mapEnv(map[string]string{"AWS_ENDPOINT_URL_STS": stsf.URL, "GITHUB_RUN_ID": "77"})
+	cfg, err := LoadAWSConfig(context.Background(), CredentialOptions{Region: "us-east-1", RoleToAssume: testPipelineRole,
+		Getenv: getenv, Token: func(context.Context, string) (string, error) { return "tok", nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := WhoAmI(context.Background(), cfg, getenv)
+	want := Identity{Account: "123456789012", ARN: "arn:aws:sts::123456789012:assumed-role/gha-deploy/smpipe-77"}
+	if err != nil || id != want {
+		t.Fatalf("WhoAmI = %+v, %v; want %+v", id, err, want)
+	}
+	for _, tc := range []struct {
+		allowed []string
+		ok      bool
+	}{
+		{nil, true},
+		{[]string{"123456789012"}, true},
+		{[]string{"111122223333", "123456789012"}, true},
+		{[]string{"111122223333", "444455556666"}, false},
+	} {
+		err := CheckAccount(id, tc.allowed)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckAccount(%v) = %v", tc.allowed, err)
+		}
+		if err != nil {
+			for _, s := range []string{"account 123456789012", "111122223333, 444455556666", "nothing was deployed"} {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q lacks %q", err, s)
+				}
+			}
+			for _, secret := range []string{stsf.Creds.AccessKeyID, stsf.Creds.SecretAccessKey, stsf.Creds.SessionToken} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error shows a credential: %q", err)
+				}
+			}
+		}
+	}
+
+	// Keys STS never issued are an error, not an empty account.
+	stranger := cfg.Copy()
+	stranger.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(staticKeyID, staticSecret, ""))
+	if _, err := WhoAmI(context.Background(), stranger, getenv); err == nil || !strings.Contains(err.Error(), "sts:GetCallerIdentity") {
+		t.Errorf("unknown keys: %v", err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,20 +18,26 @@ type STSCredentials struct {
 	AccessKeyID, SecretAccessKey, SessionToken string
 }
 
-// STS is a fake of STS AssumeRoleWithWebIdentity (query protocol: form POST
-// in, XML out).
+// STS is a fake of STS AssumeRoleWithWebIdentity and GetCallerIdentity
+// (query protocol: form POST in, XML out).
 type STS struct {
 	URL     string
 	Account string
 	Creds   STSCredentials
 	// Expires is when the handed-out credentials expire.
 	Expires time.Time
+	// MaxSessionDuration is the role's maximum session length: a longer
+	// DurationSeconds is refused, as IAM does (default one hour).
+	MaxSessionDuration time.Duration
 
-	mu       sync.Mutex
-	denied   bool
-	tokens   []string
-	sessions []string
-	roles    []string
+	mu        sync.Mutex
+	denied    bool
+	tokens    []string
+	sessions  []string
+	roles     []string
+	durations []int
+	assumed   string // the ARN of the last role session handed out
+	callers   int
 }
 
 // NewSTS starts the fake; it stops when the test ends.
@@ -42,7 +50,8 @@ func NewSTS(t testing.TB) *STS {
 			SecretAccessKey: "fake-sts-secret-access-key-do-not-print",
 			SessionToken:    "fake-sts-session-token-do-not-print",
 		},
-		Expires: time.Now().Add(time.Hour).UTC().Truncate(time.Second),
+		Expires:            time.Now().Add(time.Hour).UTC().Truncate(time.Second),
+		MaxSessionDuration: time.Hour,
 	}
 	srv := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(srv.Close)
@@ -79,6 +88,21 @@ func (s *STS) Roles() []string {
 	return append([]string(nil), s.roles...)
 }
 
+// Durations returns the DurationSeconds values received (0 when absent),
+// in order.
+func (s *STS) Durations() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int(nil), s.durations...)
+}
+
+// CallerIdentityCalls counts GetCallerIdentity requests.
+func (s *STS) CallerIdentityCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.callers
+}
+
 type stsCredentialsXML struct {
 	AccessKeyID     string `xml:"AccessKeyId"`
 	SecretAccessKey string `xml:"SecretAccessKey"`
@@ -101,6 +125,16 @@ type assumeRoleWithWebIdentityResponse struct {
 	RequestID string `xml:"ResponseMetadata>RequestId"`
 }
 
+type getCallerIdentityResponse struct {
+	XMLName xml.Name `xml:"https://sts.amazonaws.com/doc/2011-06-15/ GetCallerIdentityResponse"`
+	Result  struct {
+		Arn     string `xml:"Arn"`
+		UserID  string `xml:"UserId"`
+		Account string `xml:"Account"`
+	} `xml:"GetCallerIdentityResult"`
+	RequestID string `xml:"ResponseMetadata>RequestId"`
+}
+
 type stsErrorResponse struct {
 	XMLName xml.Name `xml:"https://sts.amazonaws.com/doc/2011-06-15/ ErrorResponse"`
 	Type    string   `xml:"Error>Type"`
@@ -118,19 +152,26 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		writeSTSError(w, 400, "MalformedInput", err.Error())
 		return
 	}
-	if a := r.PostForm.Get("Action"); a != "AssumeRoleWithWebIdentity" {
+	switch a := r.PostForm.Get("Action"); a {
+	case "AssumeRoleWithWebIdentity":
+	case "GetCallerIdentity":
+		s.callerIdentity(w, r)
+		return
+	default:
 		writeSTSError(w, 400, "InvalidAction", fmt.Sprintf("Could not find operation %s", a))
 		return
 	}
 	role := r.PostForm.Get("RoleArn")
 	session := r.PostForm.Get("RoleSessionName")
 	token := r.PostForm.Get("WebIdentityToken")
+	duration, _ := strconv.Atoi(r.PostForm.Get("DurationSeconds"))
 
 	s.mu.Lock()
 	s.tokens = append(s.tokens, token)
 	s.sessions = append(s.sessions, session)
 	s.roles = append(s.roles, role)
-	denied := s.denied
+	s.durations = append(s.durations, duration)
+	denied, maxDuration := s.denied, s.MaxSessionDuration
 	s.mu.Unlock()
 
 	if role == "" || session == "" || token == "" {
@@ -139,6 +180,19 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if denied {
 		writeSTSError(w, 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+		return
+	}
+	// STS's own checks on DurationSeconds, with its wording.
+	if d := r.PostForm.Get("DurationSeconds"); d != "" && (duration < 900 || duration > 43200) {
+		bound := "greater than or equal to 900"
+		if duration > 43200 {
+			bound = "less than or equal to 43200"
+		}
+		writeSTSError(w, 400, "ValidationError", fmt.Sprintf("1 validation error detected: Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must have value %s", d, bound))
+		return
+	}
+	if time.Duration(duration)*time.Second > maxDuration {
+		writeSTSError(w, 400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 		return
 	}
 	var out assumeRoleWithWebIdentityResponse
@@ -152,6 +206,30 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 	out.Result.AssumedRoleUser.Arn = fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", s.Account, roleName(role), session)
 	out.Result.AssumedRoleUser.AssumedRoleID = "AROAFAKEROLEID:" + session
 	out.RequestID = "sts-request-1"
+	s.mu.Lock()
+	s.assumed = out.Result.AssumedRoleUser.Arn
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "text/xml")
+	_ = xml.NewEncoder(w).Encode(out)
+}
+
+// callerIdentity answers GetCallerIdentity for the credentials the fake
+// handed out (the request must be signed with them): the role session.
+// Other keys are a caller the fake does not know.
+func (s *STS) callerIdentity(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.callers++
+	assumed := s.assumed
+	s.mu.Unlock()
+	if !strings.Contains(r.Header.Get("Authorization"), "Credential="+s.Creds.AccessKeyID+"/") || assumed == "" {
+		writeSTSError(w, 403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+		return
+	}
+	var out getCallerIdentityResponse
+	out.Result.Arn = assumed
+	out.Result.UserID = "AROAFAKEROLEID:" + assumed[strings.LastIndexByte(assumed, '/')+1:]
+	out.Result.Account = s.Account
+	out.RequestID = "sts-request-2"
 	w.Header().Set("Content-Type", "text/xml")
 	_ = xml.NewEncoder(w).Encode(out)
 }
