@@ -68,10 +68,7 @@ func (c *compileFlags) options(paths []string, getenv env) (string, compiler.Opt
 	region := awsregion.Resolve(context.Background(), c.region, "--region", getenv.get).Region
 	opt := compiler.Options{
 		Paths: rel, Glob: c.glob, FrameworkConf: c.frameworkConf, Region: region, Getenv: getenv,
-		Bucket: c.bucket, Role: c.role, Subnets: c.subnets, SecurityGroups: c.securityGroups, KMSKey: c.kms,
-	}
-	if c.strict {
-		opt.Promote = append(opt.Promote, "unknown-key")
+		Bucket: c.bucket, Role: c.role, Subnets: c.subnets, SecurityGroups: c.securityGroups, KMSKey: c.kms, Strict: c.strict,
 	}
 	return absRoot, opt, nil
 }

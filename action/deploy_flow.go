@@ -27,14 +27,9 @@ func (r *runner) deploy(ctx context.Context) int {
 	if d := r.ev.Dispatch; d != nil && !d.OnDefaultBranch() && !r.in.AllowUnreviewed {
 		// Only the default branch holds reviewed changes; anything else
 		// would deploy what nobody approved.
-		msg := fmt.Sprintf("smpipe: workflow_dispatch on %s refused: smpipe deploys only from the default branch (%s), "+
+		return r.refuse(fmt.Sprintf("smpipe: workflow_dispatch on %s refused: smpipe deploys only from the default branch (%s), "+
 			"where every change arrived through a reviewed pull request; nothing was deployed. Run the workflow on %s, "+
-			"or set allow-unreviewed: true to deploy this ref anyway", d.Ref, or(d.DefaultBranch, "unknown"), or(d.DefaultBranch, "the default branch"))
-		gha.Errorf("%s", msg)
-		report := "## smpipe deploy\n\n" + ghreport.Text(msg) + "\n"
-		r.summary(report)
-		r.setOutputs(nil, report)
-		return exitFailed
+			"or set allow-unreviewed: true to deploy this ref anyway", d.Ref, or(d.DefaultBranch, "unknown"), or(d.DefaultBranch, "the default branch")))
 	}
 
 	sel, err := r.deploySelection(ctx, sha)
@@ -89,32 +84,39 @@ func (r *runner) deploy(ctx context.Context) int {
 		deployed, err := r.runDeployer(ctx, Targets(sortedPlans(ready)), sha)
 		gha.EndGroup()
 		if err != nil {
-			gha.Errorf("%s", err)
-			return exitFailed
+			return r.refuse("smpipe: " + err.Error())
 		}
 		results = append(results, deployed...)
 	}
 	slices.SortStableFunc(results, func(a, b deploy.Result) int { return strings.Compare(a.Pipeline, b.Pipeline) })
 
 	// The job summary has room for everything; the comment has a budget.
-	full := ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region, Budget: -1}) + ghreport.RefusalsMarkdown(refusals)
-	report := ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region}) + ghreport.RefusalsMarkdown(refusals)
+	render := func(budget int) string {
+		return r.redact(ghreport.DeployTitle(r.in.Label) + "\n" +
+			ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region, Budget: budget}) + ghreport.RefusalsMarkdown(refusals))
+	}
+	full, report := render(-1), render(0)
 	if len(results) == 0 {
-		report = "## smpipe deploy\n\nNo pipeline to deploy: the change touches none.\n"
+		report = r.redact(ghreport.DeployNote(r.in.Label, "No pipeline to deploy: the change touches none."))
 		full = report
 	}
 	r.summary(full)
-	var outs []pipelineOutput
+	out := outputs{report: report}
 	for _, res := range results {
-		outs = append(outs, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
+		out.pipelines = append(out.pipelines, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
 			Summary: res.Summary(), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
+		out.changed = out.changed || res.Status == deploy.StatusCreated || res.Status == deploy.StatusUpdated
+		if deploy.Failed([]deploy.Result{res}) {
+			out.errors++
+		}
 		if res.Err != nil {
 			gha.Errorf("%s", res.Err) // every result error names its pipeline
 		}
 	}
-	r.setOutputs(outs, report)
-	if pr != nil && r.in.Comment && r.in.Token != "" && len(results) > 0 {
-		if err := r.postDeploy(ctx, pr.Number, sha, report); err != nil {
+	r.setOutputs(out)
+	if pr != nil && r.in.Comment != commentOff && r.in.Token != "" && len(results) > 0 {
+		worthNew := r.in.Comment != commentChangesOnly || out.changed || out.errors > 0
+		if err := r.postDeploy(ctx, pr.Number, sha, report, worthNew); err != nil {
 			gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s", pr.Number, err)
 		}
 	}
@@ -193,7 +195,7 @@ func (r *runner) deploySelection(ctx context.Context, sha string) (selection, er
 	if r.ev.Push == nil {
 		names := r.in.Pipelines
 		if d := r.ev.Dispatch; d != nil && len(names) == 0 {
-			names = splitNames(d.Inputs["pipelines"])
+			names = splitList(d.Inputs["pipelines"])
 		}
 		repo := compiler.Load(os.DirFS(r.dir), r.compile)
 		var anchors, known []string
@@ -244,17 +246,6 @@ func (r *runner) deploySelection(ctx context.Context, sha string) (selection, er
 	return sel, nil
 }
 
-// splitNames splits a list of pipeline names on commas and line breaks.
-func splitNames(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(c rune) bool { return c == ',' || c == '\n' || c == '\r' }) {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 func sortedPlans(m map[string]*compiler.Plan) []*compiler.Plan {
 	out := make([]*compiler.Plan, 0, len(m))
 	for _, p := range m {
@@ -264,16 +255,28 @@ func sortedPlans(m map[string]*compiler.Plan) []*compiler.Plan {
 	return out
 }
 
-// runDeployer gets credentials and deploys.
+// refuse ends a deploy run that touched nothing in AWS: why, in the log,
+// the job summary and the outputs.
+func (r *runner) refuse(msg string) int {
+	r.gha.Errorf("%s", msg)
+	report := r.redact(ghreport.DeployNote(r.in.Label, msg))
+	r.summary(report)
+	r.setOutputs(outputs{report: report, errors: 1})
+	return exitFailed
+}
+
+// runDeployer gets credentials, checks whose they are, and deploys. Nothing
+// is written to AWS before the account is known to be allowed.
 func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha string) ([]deploy.Result, error) {
-	cfg, err := r.awsConfig(ctx)
+	cfg, id, err := r.awsConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
+	fmt.Fprintf(r.env.Stdout, "smpipe: deploying to AWS account %s as %s\n", id.Account, id.ARN)
 	d := &deploy.Deployer{Root: os.DirFS(r.dir), Log: r.env.Stdout}
 	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
 	opts := deploy.Options{CommitSHA: sha, Repository: r.repo, Version: r.env.Version, Start: r.in.StartExecution,
-		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, AccountID: deploy.AccountID(ctx, cfg), Region: r.region}
+		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, KMSKeyID: r.in.KMSKey, AccountID: id.Account, Region: r.region}
 	// Never backwards: a pipeline whose live commit is not an ancestor of
 	// this one stays as it is, which makes re-runs of old jobs harmless.
 	repo, err := gitrev.Open(r.dir)
@@ -288,12 +291,19 @@ func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha s
 }
 
 // awsConfig gets credentials as the inputs say (role-to-assume with the
-// job's OIDC token, else the ambient ones) and masks them in the log.
-func (r *runner) awsConfig(ctx context.Context) (aws.Config, error) {
+// job's OIDC token for role-duration-seconds, else the ambient ones), masks
+// them in the log, and asks STS whose they are: with mask-aws-account-id
+// the account is masked too (the role's own before any call, since errors
+// name it), and an account outside allowed-account-ids is refused before
+// anything reads or writes.
+func (r *runner) awsConfig(ctx context.Context) (aws.Config, deploy.Identity, error) {
+	if r.in.MaskAccountID {
+		r.maskAccounts(append([]string{accountOf(r.in.RoleToAssume)}, r.in.AllowedAccountIDs...)...)
+	}
 	cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: r.region, RoleToAssume: r.in.RoleToAssume,
-		RoleSessionName: r.in.RoleSessionName, Audience: r.in.Audience, Getenv: r.env.Getenv})
+		RoleSessionName: r.in.RoleSessionName, Audience: r.in.Audience, Duration: r.in.RoleDuration, Getenv: r.env.Getenv})
 	if err != nil {
-		return aws.Config{}, err
+		return aws.Config{}, deploy.Identity{}, err
 	}
 	if cfg.Credentials != nil {
 		if c, err := cfg.Credentials.Retrieve(ctx); err == nil {
@@ -304,7 +314,48 @@ func (r *runner) awsConfig(ctx context.Context) (aws.Config, error) {
 			}
 		}
 	}
-	return cfg, nil
+	id, err := deploy.WhoAmI(ctx, cfg, r.env.Getenv)
+	if err != nil {
+		return aws.Config{}, deploy.Identity{}, err
+	}
+	if r.in.MaskAccountID {
+		r.maskAccounts(id.Account)
+		r.gha.AddMask(id.ARN)
+	}
+	if err := deploy.CheckAccount(id, r.in.AllowedAccountIDs); err != nil {
+		return aws.Config{}, deploy.Identity{}, err
+	}
+	return cfg, id, nil
+}
+
+// maskAccounts hides account IDs (mask-aws-account-id): the runner masks
+// them in the log, and redact takes them out of the deploy report, which
+// the runner does not mask in the pull request comment.
+func (r *runner) maskAccounts(ids ...string) {
+	for _, id := range ids {
+		if id != "" && !slices.Contains(r.masked, id) {
+			r.gha.AddMask(id)
+			r.masked = append(r.masked, id)
+		}
+	}
+}
+
+// redact replaces the masked account IDs in s.
+func (r *runner) redact(s string) string {
+	for _, id := range r.masked {
+		s = strings.ReplaceAll(s, id, "***")
+	}
+	return s
+}
+
+// accountOf is the account ID in an IAM ARN (arn:aws:iam::ACCOUNT:role/x);
+// "" for anything else.
+func accountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" && accountIDPattern.MatchString(parts[4]) {
+		return parts[4]
+	}
+	return ""
 }
 
 // inPlans keeps the diagnostics in the files of the given plans.

@@ -15,16 +15,21 @@ func (r *runner) client(ctx context.Context) (*ghreport.Client, error) {
 	return ghreport.NewClient(ctx, r.in.Token, or(r.env.Getenv("GITHUB_API_URL"), "https://api.github.com"))
 }
 
-// postPlan creates or edits the sticky plan comment.
-func (r *runner) postPlan(ctx context.Context, pr int, body string, m ghreport.Marker, nothingTouched bool) error {
+// postPlan writes the plan comment as the comment input says. worthNew
+// tells whether this plan deserves a new comment; when it does not, an
+// existing one is still edited so it no longer shows a stale plan.
+func (r *runner) postPlan(ctx context.Context, pr int, body string, m ghreport.Marker, worthNew bool) error {
 	c, err := r.client(ctx)
 	if err != nil {
 		return err
 	}
 	owner, repo := r.owner()
 	post := ghreport.Upsert
-	if nothingTouched {
-		post = ghreport.UpdateNothingTouched
+	switch {
+	case !worthNew:
+		post = ghreport.UpdateExisting
+	case r.in.Comment == commentAlwaysNew:
+		post = ghreport.PostNew
 	}
 	out, err := post(ctx, c, owner, repo, pr, body, m)
 	if err != nil {
@@ -64,13 +69,15 @@ func (r *runner) reviews(ctx context.Context, pr int) ([]ghreport.Review, error)
 	return ghreport.ListReviews(ctx, c, owner, repo, pr)
 }
 
-// postDeploy posts the deploy result onto the merged pull request.
-func (r *runner) postDeploy(ctx context.Context, pr int, sha, body string) error {
+// postDeploy posts the deploy result onto the merged pull request, one
+// comment per merge commit and label; with worthNew false it only edits one.
+func (r *runner) postDeploy(ctx context.Context, pr int, sha, body string, worthNew bool) error {
 	c, err := r.client(ctx)
 	if err != nil {
 		return err
 	}
 	owner, repo := r.owner()
-	_, err = ghreport.PostDeployResult(ctx, c, owner, repo, pr, ghreport.Marker{Kind: ghreport.KindDeploy, PR: pr, Head: sha}, body)
+	m := ghreport.Marker{Kind: ghreport.KindDeploy, Label: r.in.Label, PR: pr, Head: sha}
+	_, err = ghreport.PostDeployResult(ctx, c, owner, repo, pr, m, body, worthNew)
 	return err
 }

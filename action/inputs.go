@@ -3,9 +3,12 @@ package action
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sethvargo/go-githubactions"
 )
@@ -20,17 +23,48 @@ type Inputs struct {
 	AWSRegion        string
 	RoleToAssume     string
 	RoleSessionName  string
+	RoleDuration     time.Duration
 	Audience         string
-	PipelineRoleARN  string
-	S3Bucket         string
-	StartExecution   bool
-	Wait             bool
-	WaitTimeout      time.Duration
-	Comment          bool
-	AllowUnreviewed  bool
-	RequireApproval  bool
-	Pipelines        []string
+	// AllowedAccountIDs, when set, are the only AWS accounts a deploy may
+	// write to.
+	AllowedAccountIDs []string
+	MaskAccountID     bool
+	PipelineRoleARN   string
+	S3Bucket          string
+	// Overrides of the framework conf's network settings, as the CLI's
+	// --subnets, --security-groups and --kms-key; the KMS key also encrypts
+	// the staged code (SSE-KMS).
+	Subnets, SecurityGroups, KMSKey string
+	Strict                          bool
+	StartExecution                  bool
+	Wait                            bool
+	WaitTimeout                     time.Duration
+	Comment                         commentMode
+	Label                           string
+	AllowUnreviewed                 bool
+	RequireApproval                 bool
+	Pipelines                       []string
 }
+
+// commentMode is the comment input, spelled as dflook/terraform-github-
+// actions' add_github_comment.
+type commentMode string
+
+const (
+	commentSticky      commentMode = "true"         // one comment per label, edited by each run
+	commentChangesOnly commentMode = "changes-only" // as true, but created only when something changed or failed
+	commentAlwaysNew   commentMode = "always-new"   // a new comment per run; the earlier ones marked outdated
+	commentOff         commentMode = "false"
+)
+
+// Limits of the inputs, as STS and GitHub set them.
+const (
+	minRoleDuration = 900   // seconds; STS's minimum
+	maxRoleDuration = 43200 // seconds; STS's maximum (12 hours)
+	maxLabelRunes   = 64
+)
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
 // readInputs reads and validates the inputs; a bad value is a usage error
 // that names the input.
@@ -47,6 +81,10 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		Audience:         or(gha.GetInput("audience"), "sts.amazonaws.com"),
 		PipelineRoleARN:  gha.GetInput("pipeline-role-arn"),
 		S3Bucket:         gha.GetInput("s3-bucket"),
+		Subnets:          gha.GetInput("subnets"),
+		SecurityGroups:   gha.GetInput("security-groups"),
+		KMSKey:           gha.GetInput("kms-key"),
+		Label:            gha.GetInput("label"),
 	}
 	if in.Token != "" {
 		gha.AddMask(in.Token)
@@ -61,12 +99,15 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		name string
 		def  bool
 		dst  *bool
-	}{{"start-execution", true, &in.StartExecution}, {"wait", false, &in.Wait}, {"comment", true, &in.Comment}, {"allow-unreviewed", false, &in.AllowUnreviewed},
-		{"require-approval", false, &in.RequireApproval}}
+	}{{"start-execution", true, &in.StartExecution}, {"wait", false, &in.Wait}, {"allow-unreviewed", false, &in.AllowUnreviewed},
+		{"require-approval", false, &in.RequireApproval}, {"mask-aws-account-id", false, &in.MaskAccountID}, {"strict", false, &in.Strict}}
 	for _, b := range bools {
 		if *b.dst, err = boolInput(gha.GetInput(b.name), b.def); err != nil {
 			return in, fmt.Errorf("input %s: %w", b.name, err)
 		}
+	}
+	if in.Comment, err = commentInput(gha.GetInput("comment")); err != nil {
+		return in, err
 	}
 	minutes := or(gha.GetInput("wait-timeout-minutes"), "60")
 	n, err := strconv.Atoi(minutes)
@@ -74,7 +115,22 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		return in, fmt.Errorf("input wait-timeout-minutes is %q; give a whole number of minutes", minutes)
 	}
 	in.WaitTimeout = time.Duration(n) * time.Minute
-	in.Pipelines = splitNames(gha.GetInput("pipelines"))
+	seconds := or(gha.GetInput("role-duration-seconds"), "3600")
+	if n, err = strconv.Atoi(seconds); err != nil || n < minRoleDuration || n > maxRoleDuration {
+		return in, fmt.Errorf("input role-duration-seconds is %q; give whole seconds from %d (15 minutes) to %d (12 hours), "+
+			"at most the role's maximum session duration", seconds, minRoleDuration, maxRoleDuration)
+	}
+	in.RoleDuration = time.Duration(n) * time.Second
+	in.AllowedAccountIDs = splitList(gha.GetInput("allowed-account-ids"))
+	for _, id := range in.AllowedAccountIDs {
+		if !accountIDPattern.MatchString(id) {
+			return in, fmt.Errorf("input allowed-account-ids: %q is not an AWS account ID (12 digits); separate IDs with commas", id)
+		}
+	}
+	if err := checkLabel(in.Label); err != nil {
+		return in, err
+	}
+	in.Pipelines = splitList(gha.GetInput("pipelines"))
 	if filepath.IsAbs(in.WorkingDirectory) || strings.HasPrefix(filepath.Clean(in.WorkingDirectory), "..") {
 		return in, fmt.Errorf("input working-directory %q must be a path inside the repository", in.WorkingDirectory)
 	}
@@ -91,6 +147,47 @@ func boolInput(v string, def bool) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("%q is not true or false", v)
+}
+
+// commentInput reads the comment input; the boolean spellings of releases
+// before the modes keep their meaning.
+func commentInput(v string) (commentMode, error) {
+	switch m := commentMode(strings.ToLower(strings.TrimSpace(v))); m {
+	case commentChangesOnly, commentAlwaysNew:
+		return m, nil
+	}
+	on, err := boolInput(v, true)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("input comment is %q; use true, changes-only, always-new or false", v)
+	case on:
+		return commentSticky, nil
+	}
+	return commentOff, nil
+}
+
+// checkLabel keeps a label to one short line: it heads a comment and sits in
+// its marker, and a plan job's workflow file comes from the pull request.
+func checkLabel(label string) error {
+	if n := utf8.RuneCountInString(label); n > maxLabelRunes {
+		return fmt.Errorf("input label has %d characters; keep it to %d (it heads the comment)", n, maxLabelRunes)
+	}
+	if strings.ContainsFunc(label, unicode.IsControl) || !utf8.ValidString(label) {
+		return fmt.Errorf("input label %q must be one line of text", label)
+	}
+	return nil
+}
+
+// splitList splits a list input (pipeline names, account IDs) on commas
+// and line breaks only, trimming spaces around each item.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(c rune) bool { return c == ',' || c == '\n' || c == '\r' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func or(v, def string) string {

@@ -31,7 +31,7 @@ func (r *runner) liveViews(ctx context.Context, res *plan.Result, baseSHA string
 	if len(bases) == 0 {
 		return nil
 	}
-	cfg, err := r.awsConfig(ctx)
+	cfg, _, err := r.awsConfig(ctx)
 	if err != nil {
 		r.gha.Warningf("smpipe: not showing the live pipelines: %s", err)
 		return nil

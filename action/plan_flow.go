@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/smpipe/smpipe-action/compiler/diff"
 	"github.com/smpipe/smpipe-action/ghreport"
 	"github.com/smpipe/smpipe-action/plan"
 )
@@ -34,6 +35,7 @@ func (r *runner) plan(ctx context.Context) int {
 	meta := plan.ReportMeta{Repository: r.repo, ServerURL: r.env.Getenv("GITHUB_SERVER_URL"), PR: pr, BaseSHA: baseSHA,
 		HeadSHA: headSHA, RunURL: r.runURL(), RunID: runID, RunAttempt: attempt, Prefix: r.in.WorkingDirectory}
 	rep := res.Report(meta)
+	rep.Label = r.in.Label
 	if views := r.liveViews(ctx, res, baseSHA); views != nil {
 		for i := range rep.Pipelines {
 			rep.Pipelines[i].Live = views[rep.Pipelines[i].Name]
@@ -46,18 +48,20 @@ func (r *runner) plan(ctx context.Context) int {
 	r.summary(ghreport.Summary(rep))
 	body, budget := ghreport.Markdown(rep, ghreport.MarkdownOptions{BlobURL: meta.BlobURL()})
 
-	var outs []pipelineOutput
+	out := outputs{report: body}
 	for _, p := range res.Pipelines {
 		status := p.Diff.Status.String()
 		if p.Failed() {
 			status = "failed"
 		}
-		outs = append(outs, pipelineOutput{Name: p.Name, Status: status, Hash: p.Diff.NewHash})
+		out.pipelines = append(out.pipelines, pipelineOutput{Name: p.Name, Status: status, Hash: p.Diff.NewHash})
+		out.changed = out.changed || p.Diff.Status != diff.Unchanged
 	}
-	r.setOutputs(outs, body)
+	out.errors, _ = res.Failing.Count()
+	r.setOutputs(out)
 
 	switch {
-	case !r.in.Comment:
+	case r.in.Comment == commentOff:
 	case pr == 0:
 		gha.Noticef("smpipe: not a pull request event, so no comment; the report is in the job summary")
 	case r.ev.PullRequest != nil && r.ev.PullRequest.IsFork:
@@ -65,7 +69,14 @@ func (r *runner) plan(ctx context.Context) int {
 	case r.in.Token == "":
 		gha.Noticef("smpipe: no github-token, so no comment; the report is in the job summary")
 	default:
-		if err := r.postPlan(ctx, pr, body, budget.Marker, rep.NothingTouched); err != nil {
+		// A plan that touches nothing never starts a comment; with
+		// changes-only, neither does one that changes nothing and fails
+		// nothing (dflook's "no changes to apply").
+		worthNew := !rep.NothingTouched
+		if r.in.Comment == commentChangesOnly {
+			worthNew = worthNew && (out.changed || out.errors > 0)
+		}
+		if err := r.postPlan(ctx, pr, body, budget.Marker, worthNew); err != nil {
 			// The report is in the summary; a comment failure never fails the plan.
 			gha.Warningf("smpipe: could not update the pull request comment: %s", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
@@ -44,8 +45,9 @@ type runner struct {
 	name    string // GITHUB_EVENT_NAME
 	dir     string // the compile root
 	compile compiler.Options
-	repo    string // owner/name
-	region  string // decided once: what is compiled is what is deployed to
+	repo    string   // owner/name
+	region  string   // decided once: what is compiled is what is deployed to
+	masked  []string // account IDs hidden from the log and the deploy report
 }
 
 // Run is `smpipe action`: it dispatches on the event and the mode input.
@@ -67,7 +69,8 @@ func Run(ctx context.Context, env Env) int {
 		dir: filepath.Join(ws, filepath.FromSlash(in.WorkingDirectory)), repo: env.Getenv("GITHUB_REPOSITORY")}
 	r.region = awsregion.Resolve(ctx, in.AWSRegion, "input aws-region", env.Getenv).Region
 	r.compile = compiler.Options{Glob: in.ConfigGlob, FrameworkConf: in.FrameworkConf, Region: r.region,
-		Bucket: in.S3Bucket, Role: in.PipelineRoleARN, Getenv: env.LookupEnv}
+		Bucket: in.S3Bucket, Role: in.PipelineRoleARN, Subnets: in.Subnets, SecurityGroups: in.SecurityGroups,
+		KMSKey: in.KMSKey, Strict: in.Strict, Getenv: env.LookupEnv}
 	if r.compile.Getenv == nil {
 		r.compile.Getenv = func(k string) (string, bool) {
 			v := env.Getenv(k)
@@ -147,13 +150,31 @@ type pipelineOutput struct {
 	ExecutionARN string `json:"executionArn,omitempty"`
 }
 
-func (r *runner) setOutputs(pipelines []pipelineOutput, report string) {
-	if pipelines == nil {
-		pipelines = []pipelineOutput{}
+// outputs are the step's outputs (action.yml) of a plan or deploy run.
+type outputs struct {
+	pipelines []pipelineOutput // also gives pipelines-touched, their number
+	report    string
+	// changed: a touched pipeline's definition changed (plan), or a
+	// pipeline was created or updated in SageMaker (deploy).
+	changed bool
+	// errors: compile errors in what the plan judges, or pipelines the
+	// deploy failed or refused (and 1 for a refused run).
+	errors int
+}
+
+func (r *runner) setOutputs(o outputs) {
+	if o.pipelines == nil {
+		o.pipelines = []pipelineOutput{}
 	}
-	raw, _ := json.Marshal(pipelines)
-	for _, o := range [][2]string{{"pipelines", string(raw)}, {"report", report}} {
-		if err := r.files.SetOutput(o[0], o[1]); err != nil && !errors.Is(err, ghreport.ErrNoRunnerFile) {
+	raw, _ := json.Marshal(o.pipelines)
+	for _, kv := range [][2]string{
+		{"pipelines", string(raw)},
+		{"report", o.report},
+		{"changed", strconv.FormatBool(o.changed)},
+		{"pipelines-touched", strconv.Itoa(len(o.pipelines))},
+		{"errors", strconv.Itoa(o.errors)},
+	} {
+		if err := r.files.SetOutput(kv[0], kv[1]); err != nil && !errors.Is(err, ghreport.ErrNoRunnerFile) {
 			r.gha.Warningf("smpipe: %s", err)
 		}
 	}

@@ -37,9 +37,21 @@ type Options struct {
 	// Overrides of framework conf values (flags, action inputs); empty
 	// strings leave the conf's value.
 	Bucket, Role, Subnets, SecurityGroups, KMSKey string
-	// Promote lists diagnostic codes reported as errors instead of warnings
-	// (--strict promotes "unknown-key"; deploy promotes "placeholder").
+	// Strict reports unknown keys as errors instead of warnings (the CLI's
+	// --strict, the action's strict input).
+	Strict bool
+	// Promote lists further diagnostic codes reported as errors instead of
+	// warnings.
 	Promote []string
+}
+
+// promoted lists every code reported as an error: Promote, and what Strict
+// adds.
+func (o Options) promoted() []string {
+	if o.Strict {
+		return append(slices.Clone(o.Promote), "unknown-key")
+	}
+	return o.Promote
 }
 
 // Result is one compile of a repository.
@@ -155,7 +167,7 @@ func Load(fsys fs.FS, opt Options) *Repository {
 	}
 	proj := assemble(files, fw, &ds)
 	proj.env = env
-	return &Repository{fsys: fsys, opt: opt, proj: proj, res: res, glob: glob, diags: ds.Promote(opt.Promote...)}
+	return &Repository{fsys: fsys, opt: opt, proj: proj, res: res, glob: glob, diags: ds.Promote(opt.promoted()...)}
 }
 
 // Sources returns every file read so far, for printing snippets.
@@ -237,7 +249,7 @@ func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
 		var pds diag.Diagnostics
 		b := &builder{}
 		p := build(r.proj, pc, r.fsys, region, ar, &pds, b)
-		pds = pds.Promote(r.opt.Promote...)
+		pds = pds.Promote(r.opt.promoted()...)
 		plan := emit(p, b, &pds)
 		for _, f := range plan.Files {
 			if loadErrs[f] && !plan.Failed {

@@ -345,7 +345,7 @@ func TestCompile_errors(t *testing.T) {
 			want: []string{
 				"m/conf/conf.yaml:11:9: warning: unknown key \"instance_typ\" in training section \"train\" of model \"m\"; did you mean \"instance_type\"?",
 			}},
-		{name: "unknown key under strict", opt: Options{Promote: []string{"unknown-key"}}, files: map[string]string{f: model + pipeline(step("train", "Training", "chain_input_source_steps: [x]"))},
+		{name: "unknown key under strict", opt: Options{Strict: true}, files: map[string]string{f: model + pipeline(step("train", "Training", "chain_input_source_steps: [x]"))},
 			want: []string{
 				"m/conf/conf.yaml:27:13: error: unknown key \"chain_input_source_steps\" in step 1 of model \"m\"; did you mean \"chain_input_source_step\"?",
 			}},

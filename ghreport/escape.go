@@ -44,11 +44,6 @@ var inlineEntities = map[rune]string{
 	'$':  "&#36;",
 }
 
-// Text escapes s (from a conf file, a pull request or an error that may
-// quote them) as one line of inline markdown, for callers composing a
-// report of their own.
-func Text(s string) string { return text(s) }
-
 // text escapes s for use as plain inline markdown or HTML text: one line,
 // capped at maxCellRunes, special characters as entities, mentions and
 // issue references broken with a zero-width joiner.

@@ -387,6 +387,12 @@ func DeployTitle(label string) string {
 	return "## " + labelled("smpipe deploy", label) + "\n"
 }
 
+// DeployNote is a deploy report that is one explanation (why nothing was
+// deployed, or that nothing needed to be), under DeployTitle.
+func DeployNote(label, msg string) string {
+	return DeployTitle(label) + "\n" + paragraph(msg) + "\n"
+}
+
 // labelled names a report after its label, which tells apart the reports
 // of several jobs on one pull request.
 func labelled(title, label string) string {

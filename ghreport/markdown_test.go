@@ -205,13 +205,13 @@ func TestMarkdown_label(t *testing.T) {
 	if m.Label != r.Label || info.Marker.Label != r.Label {
 		t.Errorf("marker label = %q, budget marker label = %q", m.Label, info.Marker.Label)
 	}
-	want := "## smpipe plan (eu-west-1 &#60;img src=x&#62; @\u200doctocat): 1 pipeline touched\n"
+	want := "## smpipe plan (eu-west-1 &lt;img src=x&gt; @\u200doctocat): 1 pipeline touched\n"
 	for what, text := range map[string]string{"comment": body, "summary": Summary(r)} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%s lacks the labelled heading %q:\n%s", what, want, text)
 		}
 	}
-	if got := DeployTitle(r.Label); got != "## smpipe deploy (eu-west-1 &#60;img src=x&#62; @\u200doctocat)\n" {
+	if got := DeployTitle(r.Label); got != "## smpipe deploy (eu-west-1 &lt;img src=x&gt; @\u200doctocat)\n" {
 		t.Errorf("DeployTitle = %q", got)
 	}
 	if got := DeployTitle(""); got != "## smpipe deploy\n" {

@@ -22,6 +22,8 @@ import (
 	"text/template"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/smpipe/smpipe-action/internal/fakeaws"
 	"github.com/smpipe/smpipe-action/internal/fakegithub"
 	"github.com/smpipe/smpipe-action/internal/testrepo"
@@ -54,8 +56,9 @@ type World struct {
 	SM   *fakeaws.SageMaker
 	S3   *fakeaws.S3
 
-	run   RunFunc
-	runID int
+	run          RunFunc
+	runID        int
+	actionInputs map[string]actionInput
 	// Captured is everything any run wrote, for secret checks.
 	Captured []string
 }
@@ -168,7 +171,7 @@ func (w *World) env(event, eventPath, sha, ref string) Env {
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		w.T.Fatal(err)
 	}
-	return Env{
+	env := Env{
 		"HOME":                           home,
 		"PATH":                           os.Getenv("PATH"),
 		"GITHUB_EVENT_NAME":              event,
@@ -190,26 +193,58 @@ func (w *World) env(event, eventPath, sha, ref string) Env {
 		"AWS_CONFIG_FILE":                filepath.Join(home, "no-aws-config"),
 		"AWS_SHARED_CREDENTIALS_FILE":    filepath.Join(home, "no-aws-credentials"),
 		"AWS_EC2_METADATA_DISABLED":      "true",
-		// Inputs as the runner passes them: every input, hyphens kept,
-		// action.yml defaults for those the workflow does not set.
-		"INPUT_GITHUB-TOKEN":         fakegithub.Token,
-		"INPUT_MODE":                 "auto",
-		"INPUT_WORKING-DIRECTORY":    ".",
-		"INPUT_CONFIG-GLOB":          "",
-		"INPUT_FRAMEWORK-CONF":       "",
-		"INPUT_AWS-REGION":           "",
-		"INPUT_ROLE-TO-ASSUME":       "",
-		"INPUT_ROLE-SESSION-NAME":    "",
-		"INPUT_AUDIENCE":             "sts.amazonaws.com",
-		"INPUT_PIPELINE-ROLE-ARN":    "",
-		"INPUT_S3-BUCKET":            "",
-		"INPUT_START-EXECUTION":      "true",
-		"INPUT_WAIT":                 "false",
-		"INPUT_WAIT-TIMEOUT-MINUTES": "60",
-		"INPUT_COMMENT":              "true",
-		"INPUT_ALLOW-UNREVIEWED":     "false",
-		"INPUT_REQUIRE-APPROVAL":     "false",
-		"INPUT_PIPELINES":            "",
+	}
+	// Inputs as the runner passes them: every input of action.yml, named
+	// INPUT_ and the name in capitals (hyphens kept), with its default
+	// unless the workflow sets it.
+	for name, in := range w.inputs() {
+		def := strings.ReplaceAll(in.Default, "${{ github.token }}", fakegithub.Token)
+		env["INPUT_"+strings.ToUpper(strings.ReplaceAll(name, " ", "_"))] = def
+	}
+	return env
+}
+
+// actionInput is an input as action.yml declares it.
+type actionInput struct {
+	Description string `yaml:"description"`
+	Default     string `yaml:"default"`
+}
+
+// inputs reads the inputs of the repository's action.yml, once.
+func (w *World) inputs() map[string]actionInput {
+	w.T.Helper()
+	if w.actionInputs == nil {
+		var meta struct {
+			Inputs map[string]actionInput `yaml:"inputs"`
+		}
+		b, err := os.ReadFile(filepath.Join(ModuleRoot(w.T), "action.yml"))
+		if err == nil {
+			err = yaml.Unmarshal(b, &meta)
+		}
+		if err != nil || len(meta.Inputs) == 0 {
+			w.T.Fatalf("reading action.yml's inputs: %v", err)
+		}
+		w.actionInputs = meta.Inputs
+	}
+	return w.actionInputs
+}
+
+// ModuleRoot is the directory of go.mod above the test's directory.
+func ModuleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
 	}
 }
 
