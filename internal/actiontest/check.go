@@ -81,11 +81,13 @@ func (w *World) Calls() Calls {
 // Marker is the hidden first line of smpipe's comments, read here
 // independently of ghreport so tests check the format GitHub stores.
 type Marker struct {
-	Kind string            `json:"kind"`
-	PR   int               `json:"pr"`
-	Base string            `json:"base"`
-	Head string            `json:"head"`
-	Defs map[string]string `json:"defs"`
+	Kind     string            `json:"kind"`
+	Label    string            `json:"label"`
+	Outdated bool              `json:"outdated"`
+	PR       int               `json:"pr"`
+	Base     string            `json:"base"`
+	Head     string            `json:"head"`
+	Defs     map[string]string `json:"defs"`
 }
 
 // ParseMarker reads the marker of a comment body.

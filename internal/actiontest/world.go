@@ -64,8 +64,8 @@ type World struct {
 }
 
 // New starts the fakes and a repository holding a copy of example (a
-// directory under testdata/conf/ok, given relative to the test's package),
-// committed on main.
+// directory under testdata/conf/ok, given relative to the test's package;
+// none when empty), not yet committed.
 func New(t testing.TB, example string, run RunFunc) *World {
 	t.Helper()
 	w := &World{T: t, Tmp: t.TempDir(), Repo: "acme/ml-pipelines", run: run, runID: 9000}
@@ -75,7 +75,9 @@ func New(t testing.TB, example string, run RunFunc) *World {
 	w.S3 = fakeaws.NewS3(t, Bucket)
 	w.SM = fakeaws.NewSageMaker(t, fakeaws.WithS3(w.S3))
 	w.Git = testrepo.NewGit(t, filepath.Join(w.Tmp, "workspace"))
-	w.Git.CopyTree(example)
+	if example != "" {
+		w.Git.CopyTree(example)
+	}
 	return w
 }
 

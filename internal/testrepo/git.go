@@ -39,6 +39,13 @@ func (g *Git) Repository() *git.Repository { return g.repo }
 // CopyTree copies the directory from (a testdata example) into the worktree.
 func (g *Git) CopyTree(from string) {
 	g.tb.Helper()
+	g.CopyTreeTo(from, ".")
+}
+
+// CopyTreeTo copies the directory from into the worktree's directory to
+// (slash-separated), as one root of a monorepo.
+func (g *Git) CopyTreeTo(from, to string) {
+	g.tb.Helper()
 	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -47,7 +54,7 @@ func (g *Git) CopyTree(from string) {
 		if err != nil {
 			return err
 		}
-		dst := filepath.Join(g.Dir, rel)
+		dst := filepath.Join(g.Dir, filepath.FromSlash(to), rel)
 		if d.IsDir() {
 			return os.MkdirAll(dst, 0o755)
 		}
