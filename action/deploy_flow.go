@@ -34,8 +34,7 @@ func (r *runner) deploy(ctx context.Context) int {
 
 	sel, err := r.deploySelection(ctx, sha)
 	if err != nil {
-		gha.Errorf("%s", err)
-		return exitFailed
+		return r.refuse(err.Error())
 	}
 	for _, n := range sel.notes {
 		gha.Noticef("%s", n)
@@ -56,8 +55,7 @@ func (r *runner) deploy(ctx context.Context) int {
 	var pr *ghreport.PullRequest
 	if r.ev.Push != nil && len(sel.plans) > 0 {
 		if pr, err = r.mergedPullRequest(ctx, sha); err != nil {
-			gha.Errorf("smpipe: finding the pull request merged as %s: %s", sha, err)
-			return exitFailed
+			return r.refuse(fmt.Sprintf("smpipe: finding the pull request merged as %s: %s", sha, err))
 		}
 		if pr == nil {
 			gha.Noticef("smpipe: commit %s is not the merge of a pull request (a direct push?), so nothing in it was reviewed", sha)
@@ -65,8 +63,7 @@ func (r *runner) deploy(ctx context.Context) int {
 		if !r.in.AllowUnreviewed && len(ready) > 0 {
 			refusals, err = r.checkProvenance(ctx, sha, pr, ready)
 			if err != nil {
-				gha.Errorf("smpipe: checking what was reviewed: %s", err)
-				return exitFailed
+				return r.refuse(fmt.Sprintf("smpipe: checking what was reviewed: %s", err))
 			}
 			for _, f := range refusals.List {
 				results = append(results, deploy.Result{Pipeline: f.Pipeline, Status: deploy.StatusFailed, Hash: ready[f.Pipeline].Hash,
@@ -255,8 +252,8 @@ func sortedPlans(m map[string]*compiler.Plan) []*compiler.Plan {
 	return out
 }
 
-// refuse ends a deploy run that touched nothing in AWS: why, in the log,
-// the job summary and the outputs.
+// refuse ends a deploy run that could not go on and touched nothing in AWS:
+// why, in the log, the job summary and the outputs.
 func (r *runner) refuse(msg string) int {
 	r.gha.Errorf("%s", msg)
 	report := r.redact(ghreport.DeployNote(r.in.Label, msg))

@@ -457,6 +457,10 @@ func TestDispatch_pipelinesInput(t *testing.T) {
 				if lines := r.ErrorLines(tt.wantErrorLine); len(lines) != 1 {
 					t.Errorf("want one ::error with %q:\n%s", tt.wantErrorLine, r.Stdout)
 				}
+				wantContains(t, "the job summary", r.Summary, "no pipeline named")
+				if r.Outputs["errors"] != "1" || r.Outputs["pipelines-touched"] != "0" {
+					t.Errorf("outputs = %v", r.Outputs)
+				}
 				return
 			}
 			r.WantCode(t, exitOK)

@@ -25,6 +25,7 @@ func (r *runner) plan(ctx context.Context) int {
 	gha.EndGroup()
 	if err != nil {
 		gha.Errorf("%s", err)
+		r.setOutputs(outputs{errors: 1})
 		return exitFailed
 	}
 	if headSHA == "" {
