@@ -83,8 +83,7 @@ func Run(ctx context.Context, env Env) int {
 		return r.plan(ctx)
 	case "deploy":
 		if err := r.mayDeploy(); err != nil {
-			gha.Errorf("%s", err)
-			return exitFailed
+			return r.refuse(err.Error())
 		}
 		return r.deploy(ctx)
 	default:

@@ -56,9 +56,9 @@ type World struct {
 	SM   *fakeaws.SageMaker
 	S3   *fakeaws.S3
 
-	run          RunFunc
-	runID        int
-	actionInputs map[string]actionInput
+	run      RunFunc
+	runID    int
+	defaults map[string]string // action.yml's inputs and their defaults
 	// Captured is everything any run wrote, for secret checks.
 	Captured []string
 }
@@ -199,40 +199,39 @@ func (w *World) env(event, eventPath, sha, ref string) Env {
 	// Inputs as the runner passes them: every input of action.yml, named
 	// INPUT_ and the name in capitals (hyphens kept), with its default
 	// unless the workflow sets it.
-	for name, in := range w.inputs() {
-		def := strings.ReplaceAll(in.Default, "${{ github.token }}", fakegithub.Token)
-		env["INPUT_"+strings.ToUpper(strings.ReplaceAll(name, " ", "_"))] = def
+	for name, def := range w.inputDefaults() {
+		env["INPUT_"+strings.ToUpper(strings.ReplaceAll(name, " ", "_"))] = strings.ReplaceAll(def, "${{ github.token }}", fakegithub.Token)
 	}
 	return env
 }
 
-// actionInput is an input as action.yml declares it.
-type actionInput struct {
-	Description string `yaml:"description"`
-	Default     string `yaml:"default"`
-}
-
-// inputs reads the inputs of the repository's action.yml, once.
-func (w *World) inputs() map[string]actionInput {
+// inputDefaults reads the inputs of the repository's action.yml and their
+// defaults, once.
+func (w *World) inputDefaults() map[string]string {
 	w.T.Helper()
-	if w.actionInputs == nil {
+	if w.defaults == nil {
 		var meta struct {
-			Inputs map[string]actionInput `yaml:"inputs"`
+			Inputs map[string]struct {
+				Default string `yaml:"default"`
+			} `yaml:"inputs"`
 		}
-		b, err := os.ReadFile(filepath.Join(ModuleRoot(w.T), "action.yml"))
+		b, err := os.ReadFile(filepath.Join(moduleRoot(w.T), "action.yml"))
 		if err == nil {
 			err = yaml.Unmarshal(b, &meta)
 		}
 		if err != nil || len(meta.Inputs) == 0 {
 			w.T.Fatalf("reading action.yml's inputs: %v", err)
 		}
-		w.actionInputs = meta.Inputs
+		w.defaults = map[string]string{}
+		for name, in := range meta.Inputs {
+			w.defaults[name] = in.Default
+		}
 	}
-	return w.actionInputs
+	return w.defaults
 }
 
-// ModuleRoot is the directory of go.mod above the test's directory.
-func ModuleRoot(t testing.TB) string {
+// moduleRoot is the directory of go.mod at or above the test's directory.
+func moduleRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
