@@ -43,13 +43,34 @@ func newWorld(t *testing.T) (*actiontest.World, string) {
 // plan and returns the head.
 func openPR(t *testing.T, w *actiontest.World, n int, branch, base string, edit func()) string {
 	t.Helper()
-	w.Git.Detach(base)
-	w.Git.Branch(branch, true)
-	edit()
-	head := w.Git.Commit("Change " + branch)
-	r := w.Run(w.PREvent(actiontest.PR{Action: "opened", Number: n, BaseSHA: base, HeadSHA: head, HeadRef: branch}))
+	head, r := pushPR(t, w, "opened", n, branch, base, nil, edit)
 	r.WantCode(t, exitOK)
 	return head
+}
+
+// pushPR commits edit on branch (created from base for "opened", the
+// existing branch for "synchronize") and runs the plan of pull request n
+// with the given inputs.
+func pushPR(t *testing.T, w *actiontest.World, action string, n int, branch, base string, inputs map[string]string, edit func()) (string, actiontest.Result) {
+	t.Helper()
+	if action == "opened" {
+		w.Git.Detach(base)
+		w.Git.Branch(branch, true)
+	} else {
+		w.Git.Branch(branch, false)
+	}
+	edit()
+	head := w.Git.Commit("Change " + branch)
+	env := w.PREvent(actiontest.PR{Action: action, Number: n, BaseSHA: base, HeadSHA: head, HeadRef: branch})
+	return head, w.Run(withInputs(env, inputs))
+}
+
+// withInputs sets inputs (by action.yml name) in env.
+func withInputs(env actiontest.Env, inputs map[string]string) actiontest.Env {
+	for k, v := range inputs {
+		env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	return env
 }
 
 // merge records the merge of head into main (whose tip is tip) as GitHub

@@ -15,33 +15,6 @@ const (
 	zeroSHA = "0000000000000000000000000000000000000000"
 )
 
-// pushPR commits edit on branch (created from base for "opened", the
-// existing branch for "synchronize") and runs the plan of pull request n
-// with the given inputs.
-func pushPR(t *testing.T, w *actiontest.World, action string, n int, branch, base string, inputs map[string]string, edit func()) (string, actiontest.Result) {
-	t.Helper()
-	if action == "opened" {
-		w.Git.Detach(base)
-		w.Git.Branch(branch, true)
-	} else {
-		w.Git.Branch(branch, false)
-	}
-	edit()
-	head := w.Git.Commit("Change " + branch)
-	env := w.PREvent(actiontest.PR{Action: action, Number: n, BaseSHA: base, HeadSHA: head, HeadRef: branch})
-	for k, v := range inputs {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	return head, w.Run(env)
-}
-
-func withInputs(env actiontest.Env, inputs map[string]string) actiontest.Env {
-	for k, v := range inputs {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	return env
-}
-
 // A bad input stops the run before it does anything, naming the input.
 func TestInputs_badValueNamesTheInput(t *testing.T) {
 	tests := []struct{ input, value, want string }{
@@ -340,9 +313,12 @@ func TestLabel_twoRootsOnOnePullRequest(t *testing.T) {
 	w.Git.CopyTreeTo("../testdata/conf/ok/housing-tf", "teams/east")
 	w.Git.CopyTreeTo("../testdata/conf/ok/xgb-churn", "teams/west")
 	base := w.Git.Commit("Two teams, two roots")
-	roots := []struct{ dir, label, conf, old, new, pipeline string }{
-		{"teams/east", "east", "teams/east/housing/conf/conf.yaml", "epochs: 60", "epochs: %d", "house-price-tf"},
-		{"teams/west", "west", "teams/west/churn/conf/conf.yaml", "max_depth: 6", "max_depth: %d", "churn-xgboost"},
+	roots := []struct {
+		dir, label, conf, pipeline string
+		values                     []string // the setting in base, then after each push
+	}{
+		{"teams/east", "east", "teams/east/housing/conf/conf.yaml", "house-price-tf", []string{"epochs: 60", "epochs: 70", "epochs: 80"}},
+		{"teams/west", "west", "teams/west/churn/conf/conf.yaml", "churn-xgboost", []string{"max_depth: 6", "max_depth: 7", "max_depth: 8"}},
 	}
 	inputs := func(i int) map[string]string {
 		return map[string]string{"working-directory": roots[i].dir, "label": roots[i].label}
@@ -351,18 +327,12 @@ func TestLabel_twoRootsOnOnePullRequest(t *testing.T) {
 	var head string
 	for push := range 2 {
 		action := map[bool]string{true: "opened", false: "synchronize"}[push == 0]
-		w.Git.Detach(base)
 		if push == 0 {
-			w.Git.Branch("both", true)
-		} else {
-			w.Git.Branch("both", false)
+			w.Git.Detach(base)
 		}
+		w.Git.Branch("both", push == 0)
 		for _, root := range roots {
-			old := root.old
-			if push == 1 {
-				old = strings.Replace(root.new, "%d", "7", 1)
-			}
-			w.Git.Edit(root.conf, old, strings.Replace(root.new, "%d", string(rune('7'+push)), 1))
+			w.Git.Edit(root.conf, root.values[push], root.values[push+1])
 		}
 		head = w.Git.Commit("Both teams change")
 		for i := range roots {
