@@ -1,6 +1,7 @@
 package action_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +144,26 @@ func TestDeploy_maskAWSAccountID(t *testing.T) {
 				wantContains(t, "the summary", r.Summary, "arn:aws:sagemaker:us-east-1:***:pipeline/house-price-tf")
 			}
 		})
+	}
+}
+
+// With mask-aws-account-id, the role's account is masked before STS is
+// asked: a refused role names it in the error, which the runner shows.
+func TestDeploy_maskAWSAccountIDBeforeCredentials(t *testing.T) {
+	w, base := newWorld(t)
+	head := openPR(t, w, 8, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
+	m := merge(t, w, 8, base, head)
+	w.STS.Deny(true)
+	r := w.Run(withInputs(w.PushEvent(base, m), map[string]string{"mask-aws-account-id": "true"}))
+	r.WantCode(t, exitFailed)
+	lines := strings.Split(r.Stdout, "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, account) })
+	if i < 0 || lines[i] != "::add-mask::"+account {
+		t.Errorf("the account is not masked before it is printed:\n%s", r.Stdout)
+	}
+	wantContains(t, "the log", r.Stdout, "STS refused the GitHub OIDC token", "arn:aws:iam::"+account+":role/smpipe-deploy")
+	if strings.Contains(r.Summary, account) || !strings.Contains(r.Summary, "arn:aws:iam::***:role/smpipe-deploy") {
+		t.Errorf("the job summary shows the account:\n%s", r.Summary)
 	}
 }
 
