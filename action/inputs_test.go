@@ -108,6 +108,25 @@ func TestDeploy_allowedAccountIDs(t *testing.T) {
 	}
 }
 
+// A plan with read-only credentials for another account than
+// allowed-account-ids shows no live view: it reads nothing there, warns,
+// and the plan itself still passes.
+func TestPlan_allowedAccountIDsGuardTheLiveView(t *testing.T) {
+	w, base := newWorld(t)
+	w.Run(w.DispatchEvent("refs/heads/main", base, nil)).WantCode(t, exitOK) // base is live
+	reads := w.SM.Calls("DescribePipeline")
+	_, r := pushPR(t, w, "opened", 17, "lr", base, map[string]string{"role-to-assume": actiontest.RoleARN, "allowed-account-ids": "111122223333"},
+		func() { w.Git.Edit(conf, "learning_rate: 0.001", "learning_rate: 0.002") })
+	r.WantCode(t, exitOK)
+	wantContains(t, "the log", r.Stdout, "::warning::smpipe: not showing the live pipelines: the AWS credentials are for account "+account)
+	if body := w.OnlyComment(t, 17).Body; strings.Contains(body, "Live in SageMaker") {
+		t.Errorf("the comment shows another account's pipeline:\n%s", body)
+	}
+	if n := w.SM.Calls("DescribePipeline"); n != reads {
+		t.Errorf("the plan read SageMaker %d times in an account it may not use", n-reads)
+	}
+}
+
 // mask-aws-account-id: the account is masked in the log before anything
 // prints it, and left out of the deploy report, which the runner does not
 // mask on the pull request.
