@@ -76,6 +76,14 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 		cfg.Region = awsregion.Default
 	}
 	if o.RoleToAssume == "" {
+		// Ask now, once: otherwise every pipeline's first call fails with
+		// the SDK's long chain error.
+		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+			if ctx.Err() != nil {
+				return aws.Config{}, fmt.Errorf("getting AWS credentials: %w", ctx.Err())
+			}
+			return aws.Config{}, noCredentials(getenv)
+		}
 		return cfg, nil
 	}
 
@@ -224,4 +232,18 @@ func explainCredentialError(err error, role, audience string) error {
 		}
 	}
 	return fmt.Errorf("getting AWS credentials for role %s: %w", role, err)
+}
+
+// noCredentials says which credential sources the SDK's default chain
+// tried, in the order it tries them, and how to give it one, instead of the
+// SDK's error, which nests every source's failure.
+func noCredentials(getenv func(string) string) error {
+	profile := getenv("AWS_PROFILE")
+	if profile == "" {
+		profile = "default"
+	}
+	return fmt.Errorf("no AWS credentials: tried the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), "+
+		"web identity (AWS_WEB_IDENTITY_TOKEN_FILE), the shared config and credentials files (profile %q: keys, SSO, "+
+		"credential_process), the container credentials endpoint and EC2 instance metadata. Log in (aws sso login, "+
+		"or set AWS_PROFILE), or in a workflow pass role-to-assume (smpipe deploy --role-to-assume)", profile)
 }

@@ -367,3 +367,30 @@ func TestWhoAmI_andCheckAccount(t *testing.T) {
 		t.Errorf("unknown keys: %v", err)
 	}
 }
+
+// Without a role and without ambient credentials, the deploy says so once,
+// naming the sources tried, before any pipeline is touched.
+func TestLoadAWSConfig_noCredentials(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
+		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		t.Setenv(k, v)
+	}
+	_, err := LoadAWSConfig(t.Context(), CredentialOptions{Region: "us-east-1", Getenv: func(string) string { return "" }})
+	if err == nil {
+		t.Fatal("no error without credentials")
+	}
+	msg := err.Error()
+	for _, want := range []string{"no AWS credentials: tried the environment", `profile "default"`, "EC2 instance metadata", "--role-to-assume"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q: %s", want, msg)
+		}
+	}
+	if n := strings.Count(msg, "failed to"); n > 1 {
+		t.Errorf("the SDK's chain error is repeated: %s", msg)
+	}
+}
