@@ -22,12 +22,12 @@ if ((${#files[@]} == 0)); then
 fi
 
 if [[ ! -x /usr/bin/chromium ]]; then
-	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+	apt-get -o DPkg::Lock::Timeout=600 update
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chromium
 fi
 if ! command -v npm >/dev/null; then
-	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+	apt-get -o DPkg::Lock::Timeout=600 update
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y nodejs npm
 fi
 
 # install VERSION_DIR: npm install of the pinned package.json into the cache,

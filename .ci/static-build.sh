@@ -77,7 +77,7 @@ nm=$(go tool nm "$bin" 2>&1 || true)
 # 2. What the system loader thinks.
 if ! command -v file >/dev/null && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
 	echo "static-build: installing file(1) with apt-get"
-	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq file; } >/dev/null 2>&1 || true
+	{ apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq file; } >/dev/null 2>&1 || true
 fi
 if command -v file >/dev/null; then
 	desc=$(file -b "$bin")
