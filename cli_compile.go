@@ -13,6 +13,7 @@ import (
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/compiler/graph"
 	"github.com/smpipe/smpipe-action/internal/awsregion"
+	"github.com/smpipe/smpipe-action/internal/workspace"
 	"github.com/smpipe/smpipe-action/plan"
 )
 
@@ -21,6 +22,7 @@ type compileFlags struct {
 	root, glob, frameworkConf, region          string
 	bucket, role, subnets, securityGroups, kms string
 	strict                                     bool
+	maxFileSize                                string
 }
 
 func (c *compileFlags) register(fs *flag.FlagSet) {
@@ -34,6 +36,7 @@ func (c *compileFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.securityGroups, "security-groups", "", "override conf.sagemakerNetworkSecurity.security_groups_id (comma-separated)")
 	fs.StringVar(&c.kms, "kms-key", "", "override conf.sagemakerNetworkSecurity.kms_key")
 	fs.BoolVar(&c.strict, "strict", false, "report unknown keys as errors")
+	fs.StringVar(&c.maxFileSize, "max-file-size", "", fmt.Sprintf("largest local data file or file in a code bundle to read, such as 2GiB (default %dMiB)", workspace.DefaultMaxFileSize>>20))
 }
 
 // options resolves the root and turns flags and PATHs into compiler options.
@@ -70,6 +73,11 @@ func (c *compileFlags) options(paths []string, getenv env) (string, compiler.Opt
 		Paths: rel, Glob: c.glob, FrameworkConf: c.frameworkConf, Region: region, Getenv: getenv,
 		Bucket: c.bucket, Role: c.role, Subnets: c.subnets, SecurityGroups: c.securityGroups, KMSKey: c.kms, Strict: c.strict,
 	}
+	if c.maxFileSize != "" {
+		if opt.MaxFileSize, err = workspace.ParseSize(c.maxFileSize); err != nil {
+			return "", compiler.Options{}, fmt.Errorf("--max-file-size: %w", err)
+		}
+	}
 	return absRoot, opt, nil
 }
 
@@ -95,7 +103,7 @@ func findRoot(start string) string {
 	}
 }
 
-func runCompile(args []string, stdout, stderr io.Writer, getenv env, defaultFormat string) int {
+func runCompile(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, defaultFormat string) int {
 	name := "compile"
 	if defaultFormat == "mermaid" {
 		name = "graph"
@@ -129,9 +137,19 @@ func runCompile(args []string, stdout, stderr io.Writer, getenv env, defaultForm
 		return exitUsage
 	}
 	if base != "" {
-		return diffGraphs(root, base, opt, stdout, stderr, getenv)
+		return diffGraphs(ctx, root, base, opt, stdout, stderr, getenv)
 	}
-	res, ds := compiler.Compile(os.DirFS(root), opt)
+	rootFS, err := workspace.Open(root)
+	if err != nil {
+		fmt.Fprintf(stderr, "smpipe %s: %v\n", name, err)
+		return exitProblem
+	}
+	defer rootFS.Close()
+	res, ds, err := compiler.Compile(ctx, rootFS, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "smpipe %s: %v\n", name, err)
+		return exitProblem
+	}
 	if format != "json" {
 		compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
 	}
@@ -211,8 +229,8 @@ func isTerminal(w io.Writer) bool {
 
 // diffGraphs prints each touched pipeline's graph since base, with added,
 // changed and removed steps styled.
-func diffGraphs(root, base string, opt compiler.Options, stdout, stderr io.Writer, getenv env) int {
-	res, _, _, err := plan.FromGit(context.Background(), plan.GitOptions{Dir: root, Base: base, Token: getenv.get("GITHUB_TOKEN"), Compile: opt})
+func diffGraphs(ctx context.Context, root, base string, opt compiler.Options, stdout, stderr io.Writer, getenv env) int {
+	res, _, _, err := plan.FromGit(ctx, plan.GitOptions{Dir: root, Base: base, Token: getenv.get("GITHUB_TOKEN"), Compile: opt})
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe graph: %v\n", err)
 		return exitProblem

@@ -15,6 +15,7 @@ import (
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/gitrev"
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // stringList is a repeatable flag.
@@ -53,8 +54,24 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 		return exitUsage
 	}
-	rootFS := os.DirFS(root)
-	repo := compiler.Load(rootFS, opt)
+	rootFS, err := workspace.Open(root)
+	if err != nil {
+		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
+		return exitProblem
+	}
+	defer rootFS.Close()
+	artifacts, err := os.MkdirTemp("", "smpipe-artifacts-")
+	if err != nil {
+		fmt.Fprintf(stderr, "smpipe deploy: creating a directory for built artifacts: %v\n", err)
+		return exitProblem
+	}
+	defer os.RemoveAll(artifacts)
+	opt.ArtifactDir = artifacts
+	repo, err := compiler.Load(ctx, rootFS, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
+		return exitProblem
+	}
 	anchors := repo.Select(opt.Paths)
 	if len(pipelines) > 0 {
 		var names []string
@@ -72,7 +89,11 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			}
 		}
 	}
-	res, ds := repo.Build(anchors)
+	res, ds, err := repo.Build(ctx, anchors)
+	if err != nil {
+		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
+		return exitProblem
+	}
 	compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
 	var failed []string
 	var ready []*compiler.Plan

@@ -48,9 +48,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "compile":
-		return runCompile(rest, stdout, stderr, getenv, "summary")
+		return runCompile(ctx, rest, stdout, stderr, getenv, "summary")
 	case "graph":
-		return runCompile(rest, stdout, stderr, getenv, "mermaid")
+		return runCompile(ctx, rest, stdout, stderr, getenv, "mermaid")
 	case "plan":
 		return runPlan(ctx, rest, stdout, stderr, getenv)
 	case "deploy":

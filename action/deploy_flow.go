@@ -3,7 +3,6 @@ package action
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -32,7 +31,12 @@ func (r *runner) deploy(ctx context.Context) int {
 			"or set allow-unreviewed: true to deploy this ref anyway", d.Ref, or(d.DefaultBranch, "unknown"), or(d.DefaultBranch, "the default branch")))
 	}
 
-	sel, err := r.deploySelection(ctx, sha)
+	files, err := r.openDeployFiles()
+	if err != nil {
+		return r.refuse(err.Error())
+	}
+	defer files.Close()
+	sel, err := r.deploySelection(ctx, sha, files)
 	if err != nil {
 		return r.refuse(err.Error())
 	}
@@ -78,7 +82,7 @@ func (r *runner) deploy(ctx context.Context) int {
 
 	if len(ready) > 0 {
 		gha.Group("smpipe deploy: stage, upsert, start")
-		deployed, err := r.runDeployer(ctx, Targets(sortedPlans(ready)), sha)
+		deployed, err := r.runDeployer(ctx, Targets(sortedPlans(ready)), sha, files)
 		gha.EndGroup()
 		if err != nil {
 			return r.refuse("smpipe: " + err.Error())
@@ -186,15 +190,21 @@ type selection struct {
 	notes []string
 }
 
-// deploySelection compiles what this run deploys: on a push, the pipelines
-// its commits touched; on a dispatch, the named ones, else all.
-func (r *runner) deploySelection(ctx context.Context, sha string) (selection, error) {
+// deploySelection compiles what this run deploys, its artifacts into
+// files: on a push, the pipelines its commits touched; on a dispatch, the
+// named ones, else all.
+func (r *runner) deploySelection(ctx context.Context, sha string, files *deployFiles) (selection, error) {
+	opt := r.compile
+	opt.ArtifactDir = files.artifacts
 	if r.ev.Push == nil {
 		names := r.in.Pipelines
 		if d := r.ev.Dispatch; d != nil && len(names) == 0 {
 			names = splitList(d.Inputs["pipelines"])
 		}
-		repo := compiler.Load(os.DirFS(r.dir), r.compile)
+		repo, err := compiler.Load(ctx, files.root, opt)
+		if err != nil {
+			return selection{}, err
+		}
 		var anchors, known []string
 		for _, a := range repo.Anchors() {
 			known = append(known, a.Name)
@@ -207,7 +217,10 @@ func (r *runner) deploySelection(ctx context.Context, sha string) (selection, er
 				return selection{}, fmt.Errorf("no pipeline named %q (pipelines: %s)", n, strings.Join(known, ", "))
 			}
 		}
-		res, ds := repo.Build(anchors)
+		res, ds, err := repo.Build(ctx, anchors)
+		if err != nil {
+			return selection{}, err
+		}
 		return selection{plans: res.Plans, diags: inPlans(ds, res.Plans)}, nil
 	}
 
@@ -219,7 +232,7 @@ func (r *runner) deploySelection(ctx context.Context, sha string) (selection, er
 		base = ""
 		sel.notes = append(sel.notes, "smpipe: new branch: deploying every pipeline")
 	}
-	g := plan.GitOptions{Dir: r.dir, Base: base, Head: sha, Token: r.in.Token, Compile: r.compile}
+	g := plan.GitOptions{Dir: r.dir, Base: base, Head: sha, Token: r.in.Token, Compile: opt}
 	res, _, _, err := plan.FromGit(ctx, g)
 	if err != nil && base != "" && r.ev.Push.Forced {
 		sel.notes = append(sel.notes, fmt.Sprintf("smpipe: the commit before the force-push is unknown (%v): deploying every pipeline", err))
@@ -264,13 +277,13 @@ func (r *runner) refuse(msg string) int {
 
 // runDeployer gets credentials, checks whose they are, and deploys. Nothing
 // is written to AWS before the account is known to be allowed.
-func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha string) ([]deploy.Result, error) {
+func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha string, files *deployFiles) ([]deploy.Result, error) {
 	cfg, id, err := r.awsConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(r.env.Stdout, "smpipe: deploying to AWS account %s as %s\n", id.Account, id.ARN)
-	d := &deploy.Deployer{Root: os.DirFS(r.dir), Log: r.env.Stdout}
+	d := &deploy.Deployer{Root: files.root, Log: r.env.Stdout}
 	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
 	opts := deploy.Options{CommitSHA: sha, Repository: r.repo, Version: r.env.Version, Start: r.in.StartExecution,
 		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, KMSKeyID: r.in.KMSKey, AccountID: id.Account, Region: r.region}

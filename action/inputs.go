@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // Inputs are the action's inputs (action.yml), read from INPUT_* variables.
@@ -44,6 +46,7 @@ type Inputs struct {
 	AllowUnreviewed                 bool
 	RequireApproval                 bool
 	Pipelines                       []string
+	MaxFileSize                     int64 // bytes; 0 is the compiler's default
 }
 
 // commentMode is the comment input, spelled as dflook/terraform-github-
@@ -129,6 +132,11 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 	}
 	if err := checkLabel(in.Label); err != nil {
 		return in, err
+	}
+	if v := gha.GetInput("max-file-size"); v != "" {
+		if in.MaxFileSize, err = workspace.ParseSize(v); err != nil {
+			return in, fmt.Errorf("input max-file-size: %w", err)
+		}
 	}
 	in.Pipelines = splitList(gha.GetInput("pipelines"))
 	if filepath.IsAbs(in.WorkingDirectory) || strings.HasPrefix(filepath.Clean(in.WorkingDirectory), "..") {

@@ -43,7 +43,8 @@ type runner struct {
 	in      Inputs
 	ev      ghreport.Event
 	name    string // GITHUB_EVENT_NAME
-	dir     string // the compile root
+	ws      string // GITHUB_WORKSPACE
+	dir     string // the compile root: the working-directory inside ws
 	compile compiler.Options
 	repo    string   // owner/name
 	region  string   // decided once: what is compiled is what is deployed to
@@ -66,11 +67,11 @@ func Run(ctx context.Context, env Env) int {
 	}
 	ws := or(env.Getenv("GITHUB_WORKSPACE"), ".")
 	r := &runner{env: env, gha: gha, files: ghreport.NewActions(env.Getenv, env.Stdout), in: in, ev: ev, name: name,
-		dir: filepath.Join(ws, filepath.FromSlash(in.WorkingDirectory)), repo: env.Getenv("GITHUB_REPOSITORY")}
+		ws: ws, dir: filepath.Join(ws, filepath.FromSlash(in.WorkingDirectory)), repo: env.Getenv("GITHUB_REPOSITORY")}
 	r.region = awsregion.Resolve(ctx, in.AWSRegion, "input aws-region", env.Getenv).Region
 	r.compile = compiler.Options{Glob: in.ConfigGlob, FrameworkConf: in.FrameworkConf, Region: r.region,
 		Bucket: in.S3Bucket, Role: in.PipelineRoleARN, Subnets: in.Subnets, SecurityGroups: in.SecurityGroups,
-		KMSKey: in.KMSKey, Strict: in.Strict, Getenv: env.LookupEnv}
+		KMSKey: in.KMSKey, Strict: in.Strict, Getenv: env.LookupEnv, MaxFileSize: in.MaxFileSize}
 	if r.compile.Getenv == nil {
 		r.compile.Getenv = func(k string) (string, bool) {
 			v := env.Getenv(k)

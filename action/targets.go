@@ -28,7 +28,7 @@ func Targets(plans []*compiler.Plan) []deploy.Target {
 			case "runproc":
 				ct = "text/x-shellscript"
 			}
-			t.Artifacts = append(t.Artifacts, deploy.Artifact{Bucket: a.Bucket, Key: a.Key, Body: a.Body, Path: a.Path, SHA256: a.SHA256, ContentType: ct})
+			t.Artifacts = append(t.Artifacts, deploy.Artifact{Bucket: a.Bucket, Key: a.Key, File: a.File, Path: a.Path, SHA256: a.SHA256, Size: a.Size, ContentType: ct})
 		}
 		out = append(out, t)
 	}

@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -10,11 +9,11 @@ import (
 
 func BenchmarkCompile(b *testing.B) {
 	for _, dir := range exampleRepos(b) {
-		fsys := os.DirFS(dir)
+		fsys := openRepo(b, dir)
 		b.Run(filepath.Base(dir), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, ds := Compile(fsys, Options{Region: "us-east-1", Getenv: noEnv}); ds.HasErrors() {
+				if _, ds := mustCompile(b, fsys, Options{Region: "us-east-1", Getenv: noEnv}); ds.HasErrors() {
 					b.Fatal(ds)
 				}
 			}
@@ -28,10 +27,10 @@ func BenchmarkCompile(b *testing.B) {
 func BenchmarkCompile1000(b *testing.B) {
 	root := b.TempDir()
 	testrepo.WriteMonorepo(b, root, 1000)
-	fsys := os.DirFS(root)
+	fsys := openRepo(b, root)
 	b.ReportAllocs()
 	for b.Loop() {
-		res, ds := Compile(fsys, Options{Region: "us-east-1", Getenv: noEnv})
+		res, ds := mustCompile(b, fsys, Options{Region: "us-east-1", Getenv: noEnv})
 		if ds.HasErrors() || len(res.Plans) != 1000 {
 			b.Fatalf("%d plans, %d diagnostics", len(res.Plans), len(ds))
 		}

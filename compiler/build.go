@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"github.com/smpipe/smpipe-action/internal/awsname"
 	"io/fs"
@@ -70,7 +71,7 @@ type builder struct {
 
 // build turns one anchor into a Pipeline. Problems go to ds; the result is
 // complete only when none of them is an error.
-func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, ar *archiver, ds *diag.Diagnostics, b *builder) *Pipeline {
+func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, bundles *bundler, ds *diag.Diagnostics, b *builder) *Pipeline {
 	*b = builder{
 		proj: proj, pc: pc, fsys: fsys, region: region, ds: ds,
 		pipe: &Pipeline{Name: pc.Name.Value, Anchor: pc.File, Pos: pc.Name.Pos, Region: region,
@@ -81,7 +82,7 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, ar *archi
 	if proj.Framework.File != "" {
 		b.files[proj.Framework.File] = true
 	}
-	b.bundles = newBundler(ar, fsys, b.pipe.Bucket, b.pipe.Name)
+	b.bundles = bundles
 	b.checkFramework()
 	b.collect()
 	for _, us := range b.steps {
@@ -304,8 +305,10 @@ func (b *builder) sourceDir(us *userStep) (string, bool) {
 	}
 	target, info, err := resolveEntry(b.fsys, dir)
 	switch {
-	case err != nil && strings.Contains(err.Error(), errEscapes.Error()):
+	case errors.As(err, new(*linkEscape)):
 		b.ds.Errorf(sd.Pos, "path", "source_directory %q is a symlink that leaves the repository", sd.Value)
+		return "", false
+	case b.refused(sd.Pos, "source_directory", sd.Value, err, ""):
 		return "", false
 	case err != nil:
 		b.ds.Errorf(sd.Pos, "path", "source_directory %q does not exist", sd.Value)
@@ -343,7 +346,9 @@ func (b *builder) entryPoint(us *userStep, sec *SectionConf, dir, what string) (
 		b.ds.Errorf(ep.Pos, "path", "entry_point %q leaves source_directory %q", ep.Value, us.model.SourceDirectory.Value)
 		return "", false
 	}
-	if _, info, err := resolveEntry(b.fsys, p); err != nil || info.IsDir() {
+	if _, info, err := resolveEntry(b.fsys, p); b.refused(ep.Pos, "entry_point", ep.Value, err, "") {
+		return "", false
+	} else if err != nil || info.IsDir() {
 		b.ds.Errorf(ep.Pos, "path", "entry_point %q not found in source_directory %q", ep.Value, us.model.SourceDirectory.Value)
 		return "", false
 	}
@@ -386,13 +391,18 @@ func (b *builder) fileURI(us *userStep, df DataFileConf, bucket, prefix Str) (st
 		return "", false
 	}
 	target, info, err := resolveEntry(b.fsys, p)
+	if b.refused(fn.Pos, "fileName", fn.Value, err, dataAdvice) {
+		return "", false
+	}
 	if err != nil || !info.Mode().IsRegular() {
 		b.ds.Errorf(fn.Pos, "path", "fileName %q is neither an s3:// URI nor a file in source_directory %q; give the channel a bucket or add the file", fn.Value, us.model.SourceDirectory.Value)
 		return "", false
 	}
 	a, err := b.bundles.dataFile(target)
 	if err != nil {
-		b.ds.Errorf(fn.Pos, "path", "reading fileName %q: %v", fn.Value, err)
+		if !b.refused(fn.Pos, "fileName", fn.Value, err, dataAdvice) && !b.bundles.failed() {
+			b.ds.Errorf(fn.Pos, "path", "reading fileName %q: %s", fn.Value, fileProblem(err))
+		}
 		return "", false
 	}
 	return a.URI(), true

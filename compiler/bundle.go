@@ -2,17 +2,24 @@ package compiler
 
 import (
 	"archive/tar"
-	"bytes"
+	"bufio"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // Artifact is one object the deploy uploads before upserting a pipeline.
@@ -23,11 +30,13 @@ type Artifact struct {
 	Key    string
 	SHA256 string // hex of the content
 	Kind   string // "sourcedir", "runproc", "repack", "data"
-	// Body holds bytes built at compile time (bundles and scripts), so the
-	// deploy uploads exactly what was hashed.
-	Body []byte
-	// Path is set instead of Body for local data files: the slash path,
-	// relative to the repository root, that the deploy reads and uploads.
+	// File is set for built artifacts (bundles and scripts) when
+	// Options.ArtifactDir is: the absolute path of the file holding exactly
+	// the bytes that were hashed, which the deploy uploads.
+	File string
+	// Path is set for local data files: the slash path, relative to the
+	// repository root, that the deploy reads again (and checks against
+	// SHA256) through the root-confined file system.
 	Path string
 	Size int64
 }
@@ -45,62 +54,76 @@ func skipBundleEntry(name string) bool {
 	return name == ".git" || name == "__pycache__" || name == ".DS_Store" || strings.HasSuffix(name, ".pyc")
 }
 
-// bundleFile is one regular file of a bundle.
+// bundleFile is one regular file of a bundle. Its content is read from the
+// repository when the bundle is written, so a bundle is never held whole.
 type bundleFile struct {
 	name string // slash path inside the archive
-	mode int64
+	src  string // slash path in the repository; "" when data holds the content
 	data []byte
+	mode int64
+	size int64
 }
 
-// errEscapes marks a symlink that leaves the repository.
-var errEscapes = errors.New("escapes the repository")
+// linkEscape is a symbolic link whose target leaves the repository; it is
+// a workspace.ErrEscapes.
+type linkEscape struct{ link, target string }
 
-// collectDir reads every file under dir (a clean slash path relative to the
+func (e *linkEscape) Error() string {
+	return fmt.Sprintf("symlink %s -> %s escapes the repository", e.link, e.target)
+}
+
+func (e *linkEscape) Unwrap() error { return workspace.ErrEscapes }
+
+// collectDir lists every file under dir (a clean slash path relative to the
 // repository root), following symlinks that stay inside the repository.
-// Entries are returned in sorted order.
-func collectDir(fsys fs.FS, dir, prefix string, out []bundleFile, depth int) ([]bundleFile, error) {
+// Entries are returned in sorted order; a file over limit fails the listing
+// before anything is read.
+func (b *bundler) collectDir(dir, prefix string, out []bundleFile, depth int) ([]bundleFile, error) {
 	if depth > 32 {
 		return out, fmt.Errorf("%s: directories nested too deep (a symlink loop?)", dir)
 	}
-	entries, err := fs.ReadDir(fsys, dir)
+	entries, err := fs.ReadDir(b.fsys, dir)
 	if err != nil {
 		return out, err
 	}
 	for _, e := range entries { // fs.ReadDir sorts by name
+		if err := b.ctx.Err(); err != nil {
+			return out, runError{err}
+		}
 		if skipBundleEntry(e.Name()) {
 			continue
 		}
 		full := path.Join(dir, e.Name())
 		name := path.Join(prefix, e.Name())
-		target, info, err := resolveEntry(fsys, full)
+		target, info, err := resolveEntry(b.fsys, full)
 		if err != nil {
 			return out, err
 		}
 		if info.IsDir() {
-			if out, err = collectDir(fsys, target, name, out, depth+1); err != nil {
+			if out, err = b.collectDir(target, name, out, depth+1); err != nil {
 				return out, err
 			}
 			continue
 		}
 		if !info.Mode().IsRegular() {
-			continue // sockets, devices: nothing to ship
+			continue // sockets, pipes, devices: nothing to ship
 		}
-		data, err := fs.ReadFile(fsys, target)
-		if err != nil {
-			return out, err
+		if info.Size() > b.limit {
+			return out, &fs.PathError{Op: "open", Path: target, Err: &workspace.TooLargeError{Size: info.Size(), Limit: b.limit}}
 		}
 		mode := int64(0o644)
 		if info.Mode().Perm()&0o111 != 0 {
 			mode = 0o755
 		}
-		out = append(out, bundleFile{name: name, mode: mode, data: data})
+		out = append(out, bundleFile{name: name, src: target, mode: mode, size: info.Size()})
 	}
 	return out, nil
 }
 
 // resolveEntry follows symlinks at p, refusing any that leave the tree.
+// Links in the directories above p are the file system's to confine.
 func resolveEntry(fsys fs.FS, p string) (string, fs.FileInfo, error) {
-	for hops := 0; hops < 40; hops++ {
+	for range workspace.MaxSymlinks + 1 {
 		info, err := lstat(fsys, p)
 		if err != nil {
 			return p, nil, err
@@ -114,11 +137,11 @@ func resolveEntry(fsys fs.FS, p string) (string, fs.FileInfo, error) {
 		}
 		next, ok := resolveRel(path.Dir(p), target)
 		if !ok {
-			return p, nil, fmt.Errorf("symlink %s -> %s %w", p, target, errEscapes)
+			return p, nil, &linkEscape{link: p, target: target}
 		}
 		p = next
 	}
-	return p, nil, fmt.Errorf("symlink %s: too many levels of links", p)
+	return p, nil, &fs.PathError{Op: "stat", Path: p, Err: workspace.ErrLoop}
 }
 
 func lstat(fsys fs.FS, p string) (fs.FileInfo, error) {
@@ -141,53 +164,168 @@ func resolveRel(base, rel string) (string, bool) {
 	return p, true
 }
 
-// archiver builds reproducible tar.gz bundles. It keeps one gzip writer for
-// a whole compile: a flate compressor costs about a megabyte to set up.
+// runError is a failure of the run rather than of the repository: the run
+// was cancelled, or the artifact directory could not be written. Build
+// returns it as its error instead of reporting a diagnostic.
+type runError struct{ err error }
+
+func (e runError) Error() string { return e.err.Error() }
+func (e runError) Unwrap() error { return e.err }
+
+// archiver writes reproducible tar.gz bundles. A worker keeps one: a flate
+// compressor costs about a megabyte to set up.
 type archiver struct {
-	zw  *gzip.Writer
-	buf bytes.Buffer
+	zw   *gzip.Writer
+	copy []byte
 }
 
-// tarGz builds a reproducible gzip'd tar: sorted entries, zero times and
-// owners, fixed modes, no gzip name or mtime. Same files, same bytes.
-func (ar *archiver) tarGz(files []bundleFile) []byte {
-	ar.buf.Reset()
+// tarGz writes a reproducible gzip'd tar to w: sorted entries, zero times
+// and owners, fixed modes, no gzip name or mtime. Same files, same bytes,
+// however the content arrives: flate cuts its blocks by input position, not
+// by write calls. File contents stream from the repository.
+func (b *bundler) tarGz(files []bundleFile, w io.Writer) error {
+	ar := b.ar
 	if ar.zw == nil {
-		ar.zw, _ = gzip.NewWriterLevel(&ar.buf, gzip.BestSpeed)
+		ar.zw, _ = gzip.NewWriterLevel(w, gzip.BestSpeed)
 	} else {
-		ar.zw.Reset(&ar.buf)
+		ar.zw.Reset(w)
 	}
-	zw := ar.zw
-	tw := tar.NewWriter(zw)
+	tw := tar.NewWriter(ar.zw)
 	for _, f := range files {
-		_ = tw.WriteHeader(&tar.Header{
+		err := tw.WriteHeader(&tar.Header{
 			Name:     f.name,
 			Mode:     f.mode,
-			Size:     int64(len(f.data)),
+			Size:     f.size,
 			Typeflag: tar.TypeReg,
 			Format:   tar.FormatPAX,
 		})
-		_, _ = tw.Write(f.data)
+		if err == nil {
+			err = b.copyFile(tw, f)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	_ = tw.Close()
-	_ = zw.Close()
-	return bytes.Clone(ar.buf.Bytes())
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	return ar.zw.Close()
 }
 
-func sha256Hex(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+// copyFile writes one file's content, exactly the size listed.
+func (b *bundler) copyFile(w io.Writer, f bundleFile) error {
+	if f.src == "" {
+		_, err := w.Write(f.data)
+		return err
+	}
+	rf, err := workspace.OpenFile(b.fsys, f.src, b.limit)
+	if err != nil {
+		return err
+	}
+	defer rf.Close()
+	if rf.Size() != f.size {
+		return &fs.PathError{Op: "read", Path: f.src, Err: workspace.ErrChanged}
+	}
+	_, err = workspace.Copy(b.ctx, w, rf, b.ar.buffer())
+	return b.cancelled(err)
+}
+
+// buffer is the worker's copy buffer.
+func (ar *archiver) buffer() []byte {
+	if ar.copy == nil {
+		ar.copy = make([]byte, 64<<10)
+	}
+	return ar.copy
+}
+
+// cancelled marks err as the run's when the run was cancelled.
+func (b *bundler) cancelled(err error) error {
+	if err != nil && b.ctx.Err() != nil {
+		return runError{err}
+	}
+	return err
+}
+
+// output receives one artifact's bytes: always hashed, and written to a
+// file of the artifact directory when there is one. Its write errors are
+// runErrors, so they stay apart from errors reading the repository.
+type output struct {
+	sum  hash.Hash
+	size int64
+	f    *os.File
+	bw   *bufio.Writer
+}
+
+func (b *bundler) newOutput() (*output, error) {
+	o := &output{sum: sha256.New()}
+	if b.dir == "" {
+		return o, nil
+	}
+	f, err := os.CreateTemp(b.dir, ".artifact-*")
+	if err != nil {
+		return nil, runError{fmt.Errorf("creating an artifact file: %w", err)}
+	}
+	o.f, o.bw = f, bufio.NewWriterSize(f, 64<<10)
+	return o, nil
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.sum.Write(p)
+	o.size += int64(len(p))
+	if o.bw == nil {
+		return len(p), nil
+	}
+	n, err := o.bw.Write(p)
+	if err != nil {
+		return n, runError{fmt.Errorf("writing artifact %s: %w", o.f.Name(), err)}
+	}
+	return n, nil
+}
+
+// finish names the file by its content, <sha256>-<name>; two pipelines
+// building the same bundle write the same file.
+func (o *output) finish(name string) (sum, file string, err error) {
+	sum = hex.EncodeToString(o.sum.Sum(nil))
+	if o.f == nil {
+		return sum, "", nil
+	}
+	err = o.bw.Flush()
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	file = filepath.Join(filepath.Dir(o.f.Name()), sum+"-"+name)
+	if err == nil {
+		err = os.Rename(o.f.Name(), file)
+	}
+	if err != nil {
+		os.Remove(o.f.Name())
+		return "", "", runError{fmt.Errorf("writing artifact %s: %w", name, err)}
+	}
+	return sum, file, nil
+}
+
+// discard removes the file of an artifact that failed.
+func (o *output) discard() {
+	if o.f != nil {
+		o.f.Close()
+		os.Remove(o.f.Name())
+	}
 }
 
 // bundler builds and caches code bundles for one pipeline.
 type bundler struct {
+	ctx      context.Context
 	ar       *archiver
 	fsys     fs.FS
+	limit    int64  // per file read
+	dir      string // Options.ArtifactDir, "" to only hash
 	bucket   string
 	pipeline string
 	dirs     map[string]dirResult
 	bundles  map[string]Artifact // sourcedir bundle by directory
 	byKey    map[string]Artifact
+	// err is the first runError: the pipeline's build must not be used.
+	err error
 }
 
 type dirResult struct {
@@ -195,25 +333,52 @@ type dirResult struct {
 	err   error
 }
 
-func newBundler(ar *archiver, fsys fs.FS, bucket, pipeline string) *bundler {
-	return &bundler{ar: ar, fsys: fsys, bucket: bucket, pipeline: pipeline, dirs: map[string]dirResult{}, bundles: map[string]Artifact{}, byKey: map[string]Artifact{}}
+func newBundler(ctx context.Context, ar *archiver, fsys fs.FS, opt Options, bucket, pipeline string) *bundler {
+	limit := opt.MaxFileSize
+	if limit <= 0 {
+		limit = workspace.DefaultMaxFileSize
+	}
+	return &bundler{ctx: ctx, ar: ar, fsys: fsys, limit: limit, dir: opt.ArtifactDir, bucket: bucket, pipeline: pipeline,
+		dirs: map[string]dirResult{}, bundles: map[string]Artifact{}, byKey: map[string]Artifact{}}
 }
 
 func (b *bundler) files(dir string) ([]bundleFile, error) {
 	if r, ok := b.dirs[dir]; ok {
 		return r.files, r.err
 	}
-	files, err := collectDir(b.fsys, dir, "", nil, 0)
-	b.dirs[dir] = dirResult{files, err}
+	files, err := b.collectDir(dir, "", nil, 0)
+	b.dirs[dir] = dirResult{files, b.fail(err)}
 	return files, err
 }
 
-// add records an artifact built from body and returns it.
-func (b *bundler) add(kind, name string, body []byte) Artifact {
-	sum := sha256Hex(body)
-	a := Artifact{Bucket: b.bucket, Key: b.pipeline + "/code/" + sum + "/" + name, SHA256: sum, Kind: kind, Body: body, Size: int64(len(body))}
+// failed reports whether the run failed while building this pipeline.
+func (b *bundler) failed() bool { return b.err != nil }
+
+// fail records a runError and passes err on.
+func (b *bundler) fail(err error) error {
+	if b.err == nil && errors.As(err, new(runError)) {
+		b.err = err
+	}
+	return err
+}
+
+// build writes one artifact with write and records it.
+func (b *bundler) build(kind, name string, write func(io.Writer) error) (Artifact, error) {
+	o, err := b.newOutput()
+	if err != nil {
+		return Artifact{}, b.fail(err)
+	}
+	if err := write(o); err != nil {
+		o.discard()
+		return Artifact{}, b.fail(err)
+	}
+	sum, file, err := o.finish(name)
+	if err != nil {
+		return Artifact{}, b.fail(err)
+	}
+	a := Artifact{Bucket: b.bucket, Key: b.pipeline + "/code/" + sum + "/" + name, SHA256: sum, Kind: kind, File: file, Size: o.size}
 	b.byKey[a.Key] = a
-	return a
+	return a, nil
 }
 
 // sourceDir bundles a directory as sourcedir.tar.gz.
@@ -225,7 +390,10 @@ func (b *bundler) sourceDir(dir string) (Artifact, error) {
 	if err != nil {
 		return Artifact{}, err
 	}
-	a := b.add("sourcedir", "sourcedir.tar.gz", b.ar.tarGz(files))
+	a, err := b.build("sourcedir", "sourcedir.tar.gz", func(w io.Writer) error { return b.tarGz(files, w) })
+	if err != nil {
+		return Artifact{}, err
+	}
 	b.bundles[dir] = a
 	return a, nil
 }
@@ -237,17 +405,18 @@ func (b *bundler) repackBundle(dir string) (Artifact, error) {
 		return Artifact{}, err
 	}
 	all := make([]bundleFile, 0, len(files)+1)
-	all = append(all, bundleFile{name: repackScriptName, mode: 0o644, data: repackScript})
+	all = append(all, bundleFile{name: repackScriptName, mode: 0o644, data: repackScript, size: int64(len(repackScript))})
 	for _, f := range files {
-		all = append(all, bundleFile{name: "code/" + f.name, mode: f.mode, data: f.data})
+		f.name = "code/" + f.name
+		all = append(all, f)
 	}
-	return b.add("repack", "sourcedir.tar.gz", b.ar.tarGz(all)), nil
+	return b.build("repack", "sourcedir.tar.gz", func(w io.Writer) error { return b.tarGz(all, w) })
 }
 
 // runproc returns the bootstrap script a processing job runs: unpack the
 // bundle, install requirements, run the entry point as a module. Arguments
 // are single-quoted; entry points are validated before this is called.
-func (b *bundler) runproc(module, entryPoint string) Artifact {
+func (b *bundler) runproc(module, entryPoint string) (Artifact, error) {
 	script := fmt.Sprintf(`#!/bin/bash
 # Generated by smpipe: unpack the code bundle and run the entry point.
 set -euo pipefail
@@ -258,17 +427,26 @@ if [[ -f requirements.txt ]]; then
 fi
 exec python -m %s %s "$@"
 `, shellQuote(module), shellQuote(entryPoint))
-	return b.add("runproc", "runproc.sh", []byte(script))
+	return b.build("runproc", "runproc.sh", func(w io.Writer) error {
+		_, err := io.WriteString(w, script)
+		return err
+	})
 }
 
-// dataFile registers a local data file, hashed now and uploaded by deploy.
+// dataFile registers a local data file, hashed now (streamed, within the
+// size limit) and uploaded by deploy.
 func (b *bundler) dataFile(p string) (Artifact, error) {
-	data, err := fs.ReadFile(b.fsys, p)
+	f, err := workspace.OpenFile(b.fsys, p, b.limit)
 	if err != nil {
 		return Artifact{}, err
 	}
-	sum := sha256Hex(data)
-	a := Artifact{Bucket: b.bucket, Key: b.pipeline + "/data/" + sum + "/" + path.Base(p), SHA256: sum, Kind: "data", Path: p, Size: int64(len(data))}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := workspace.Copy(b.ctx, h, f, b.ar.buffer()); err != nil {
+		return Artifact{}, b.fail(b.cancelled(err))
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	a := Artifact{Bucket: b.bucket, Key: b.pipeline + "/data/" + sum + "/" + path.Base(p), SHA256: sum, Kind: "data", Path: p, Size: f.Size()}
 	b.byKey[a.Key] = a
 	return a, nil
 }

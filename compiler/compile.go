@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -43,6 +45,15 @@ type Options struct {
 	// Promote lists further diagnostic codes reported as errors instead of
 	// warnings.
 	Promote []string
+	// MaxFileSize bounds each local data file and each file put in a code
+	// bundle; zero means workspace.DefaultMaxFileSize. Conf files have
+	// their own fixed bound, workspace.MaxConfSize.
+	MaxFileSize int64
+	// ArtifactDir, when set, receives every built artifact (code bundles,
+	// scripts) as a file named by its content, and Artifact.File is its
+	// absolute path; the directory must exist. Empty: artifacts are only
+	// hashed, streamed, and nothing is kept.
+	ArtifactDir string
 }
 
 // promoted lists every code reported as an error: Promote, and what Strict
@@ -68,10 +79,16 @@ type Result struct {
 }
 
 // Compile discovers, decodes and builds every selected pipeline under fsys
-// (the repository root). It never stops at the first problem: the
-// diagnostics, sorted, are all of them.
-func Compile(fsys fs.FS, opt Options) (*Result, diag.Diagnostics) {
-	repo := Load(fsys, opt)
+// (the repository root: a workspace.Root, a git revision, or any fs.FS
+// following the rules of package workspace). It never stops at the first
+// problem: the diagnostics, sorted, are all of them. The error is for what
+// stopped the run itself: a cancelled ctx, an artifact that could not be
+// written.
+func Compile(ctx context.Context, fsys fs.FS, opt Options) (*Result, diag.Diagnostics, error) {
+	repo, err := Load(ctx, fsys, opt)
+	if err != nil {
+		return nil, nil, err
+	}
 	anchors := repo.Select(opt.Paths)
 	if len(anchors) == 0 && !repo.diags.HasErrors() { // a file that failed to load may be the anchor
 		where := "any conf file"
@@ -80,7 +97,7 @@ func Compile(fsys fs.FS, opt Options) (*Result, diag.Diagnostics) {
 		}
 		repo.diags.Errorf(diag.Pos{}, "no-pipeline", "no pipeline found: no sagemakerPipeline section in %s matched by %q", where, repo.glob)
 	}
-	return repo.Build(anchors)
+	return repo.Build(ctx, anchors)
 }
 
 // Repository is a loaded repository: every conf file decoded and
@@ -107,7 +124,8 @@ type Anchor struct {
 }
 
 // Load discovers and decodes every conf file and assembles the project.
-func Load(fsys fs.FS, opt Options) *Repository {
+// It checks ctx between files; the error is ctx's.
+func Load(ctx context.Context, fsys fs.FS, opt Options) (*Repository, error) {
 	var ds diag.Diagnostics
 	env := opt.Getenv
 	if env == nil {
@@ -123,12 +141,10 @@ func Load(fsys fs.FS, opt Options) *Repository {
 	}
 	fwPath = strings.TrimPrefix(path.Clean(fwPath), "./")
 	var fc *FrameworkConf
-	if src, err := fs.ReadFile(fsys, fwPath); err == nil {
+	if src, ok := readConf(fsys, fwPath, "framework conf "+fwPath, "framework-conf", explicit, &ds); ok {
 		res.Sources[fwPath] = src
 		res.FrameworkConf = fwPath
 		fc = loadConf(fwPath, src, true, env, &ds).Framework
-	} else if explicit {
-		ds.Errorf(diag.Pos{File: fwPath}, "framework-conf", "framework conf %s cannot be read: %v", fwPath, unwrapPathError(err))
 	}
 	fw := frameworkValues(fc, opt, res.FrameworkConf)
 
@@ -140,7 +156,10 @@ func Load(fsys fs.FS, opt Options) *Repository {
 	if glob == "" {
 		glob = DefaultGlob
 	}
-	res.ConfFiles = discover(fsys, glob, res.FrameworkConf, &ds)
+	var err error
+	if res.ConfFiles, err = discover(ctx, fsys, glob, res.FrameworkConf, &ds); err != nil {
+		return nil, err
+	}
 	type loaded struct {
 		src  []byte
 		conf *ConfFile
@@ -148,15 +167,20 @@ func Load(fsys fs.FS, opt Options) *Repository {
 	}
 	out := make([]loaded, len(res.ConfFiles))
 	parallel(len(res.ConfFiles), func(i int) {
+		if ctx.Err() != nil {
+			return
+		}
 		p := res.ConfFiles[i]
-		src, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			out[i].ds.Errorf(diag.Pos{File: p}, "read", "reading conf file: %v", unwrapPathError(err))
+		src, ok := readConf(fsys, p, "conf file", "read", true, &out[i].ds)
+		if !ok {
 			return
 		}
 		out[i] = loaded{src: src}
 		out[i].conf = loadConf(p, src, false, env, &out[i].ds)
 	})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("reading conf files: %w", err)
+	}
 	files := make([]*ConfFile, 0, len(out))
 	for i, l := range out {
 		ds = append(ds, l.ds...)
@@ -167,7 +191,7 @@ func Load(fsys fs.FS, opt Options) *Repository {
 	}
 	proj := assemble(files, fw, &ds)
 	proj.env = env
-	return &Repository{fsys: fsys, opt: opt, proj: proj, res: res, glob: glob, diags: ds.Promote(opt.promoted()...)}
+	return &Repository{fsys: fsys, opt: opt, proj: proj, res: res, glob: glob, diags: ds.Promote(opt.promoted()...)}, nil
 }
 
 // Sources returns every file read so far, for printing snippets.
@@ -217,8 +241,10 @@ func (r *Repository) Select(paths []string) []string {
 }
 
 // Build builds, checks and emits the pipelines of the given anchor files.
-// The diagnostics are those of loading plus those of these pipelines.
-func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
+// The diagnostics are those of loading plus those of these pipelines. The
+// error is for what stopped the run: a cancelled ctx (checked between
+// files), an artifact that could not be written to Options.ArtifactDir.
+func (r *Repository) Build(ctx context.Context, anchorFiles []string) (*Result, diag.Diagnostics, error) {
 	ds := slices.Clone(r.diags)
 	res := &Result{Sources: r.res.Sources, ConfFiles: r.res.ConfFiles, FrameworkConf: r.res.FrameworkConf}
 	loadErrs := map[string]bool{}
@@ -238,17 +264,25 @@ func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
 	// worker has its own archiver.
 	plans := make([]*Plan, len(selected))
 	pdiags := make([]diag.Diagnostics, len(selected))
+	errs := make([]error, len(selected))
 	parallel(len(selected), func(i int) {
 		pc := selected[i]
 		if !pc.Name.Set {
 			plans[i] = &Plan{Anchor: pc.File, Files: []string{pc.File}, Failed: true}
 			return
 		}
+		if errs[i] = ctx.Err(); errs[i] != nil {
+			return
+		}
 		ar := archivers.Get().(*archiver)
 		defer archivers.Put(ar)
 		var pds diag.Diagnostics
 		b := &builder{}
-		p := build(r.proj, pc, r.fsys, region, ar, &pds, b)
+		bundles := newBundler(ctx, ar, r.fsys, r.opt, r.proj.Framework.Bucket.Value, pc.Name.Value)
+		p := build(r.proj, pc, r.fsys, region, bundles, &pds, b)
+		if errs[i] = bundles.err; errs[i] != nil {
+			return
+		}
 		pds = pds.Promote(r.opt.promoted()...)
 		plan := emit(p, b, &pds)
 		for _, f := range plan.Files {
@@ -261,11 +295,14 @@ func (r *Repository) Build(anchorFiles []string) (*Result, diag.Diagnostics) {
 		}
 		plans[i], pdiags[i] = plan, pds
 	})
+	if i := slices.IndexFunc(errs, func(err error) bool { return err != nil }); i >= 0 {
+		return nil, nil, fmt.Errorf("building pipeline %q: %w", selected[i].Name.Value, errs[i])
+	}
 	res.Plans = plans
 	for _, pds := range pdiags {
 		ds = append(ds, pds...)
 	}
-	return res, ds.Sorted()
+	return res, ds.Sorted(), nil
 }
 
 // archivers keeps gzip writers between builds: setting one up costs more
@@ -308,11 +345,4 @@ func frameworkValues(fc *FrameworkConf, opt Options, fwPath string) Framework {
 		}
 	}
 	return fw
-}
-
-func unwrapPathError(err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err
-	}
-	return err
 }

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -24,15 +26,19 @@ func skipDir(name string) bool {
 }
 
 // discover lists the conf files matching glob under the repository, sorted,
-// excluding the framework conf.
-func discover(fsys fs.FS, glob, framework string, ds *diag.Diagnostics) []string {
+// excluding the framework conf. Symbolic links to directories are not
+// followed. The error is ctx's, checked at every entry.
+func discover(ctx context.Context, fsys fs.FS, glob, framework string, ds *diag.Diagnostics) ([]string, error) {
 	glob = strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(glob, "./")), "/")
 	if !doublestar.ValidatePattern(glob) {
 		ds.Errorf(diag.Pos{}, "glob", "invalid conf glob %q", glob)
-		return nil
+		return nil, nil
 	}
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if err != nil {
 			return nil // unreadable corners of the tree are not conf files
 		}
@@ -50,8 +56,11 @@ func discover(fsys fs.FS, glob, framework string, ds *diag.Diagnostics) []string
 		}
 		return nil
 	})
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, fmt.Errorf("listing conf files: %w", cerr)
+	}
 	if err != nil {
 		ds.Errorf(diag.Pos{}, "discover", "listing conf files: %v", err)
 	}
-	return files // WalkDir visits in lexical order
+	return files, nil // WalkDir visits in lexical order
 }

@@ -395,7 +395,7 @@ func TestCompile_errors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			opt := tt.opt
 			opt.Getenv = func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			_, ds := Compile(testRepo(tt.files), opt)
+			_, ds := mustCompile(t, testRepo(tt.files), opt)
 			var got []string
 			for _, d := range ds {
 				got = append(got, d.String())

@@ -13,7 +13,7 @@ func FuzzCompile(f *testing.F) {
 	f.Add([]byte(aliasBomb()))
 	f.Fuzz(func(t *testing.T, conf []byte) {
 		fsys := testRepo(map[string]string{"m/conf/conf.yaml": string(conf)})
-		res, ds := Compile(fsys, Options{Getenv: noEnv})
+		res, ds := mustCompile(t, fsys, Options{Getenv: noEnv})
 		for _, p := range res.Plans {
 			if !p.Failed && ds.HasErrors() && len(p.Definition) == 0 {
 				t.Fatalf("pipeline %q neither failed nor emitted", p.Name)

@@ -2,12 +2,17 @@ package compiler
 
 import (
 	"bytes"
+	"context"
 	"fmt"
-	goldenfile "github.com/smpipe/smpipe-action/internal/golden"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/smpipe/smpipe-action/compiler/diag"
+	goldenfile "github.com/smpipe/smpipe-action/internal/golden"
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // exampleRepos are the example repositories every package's tests share.
@@ -28,9 +33,30 @@ func exampleRepos(t testing.TB) []string {
 
 func noEnv(string) (string, bool) { return "", false }
 
+// mustCompile compiles fsys; a run error (not a diagnostic) fails the test.
+func mustCompile(t testing.TB, fsys fs.FS, opt Options) (*Result, diag.Diagnostics) {
+	t.Helper()
+	res, ds, err := Compile(context.Background(), fsys, opt)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	return res, ds
+}
+
+// openRepo opens dir as the CLI and the action do.
+func openRepo(t testing.TB, dir string) *workspace.Root {
+	t.Helper()
+	root, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	return root
+}
+
 func compileDir(t testing.TB, dir string) *Result {
 	t.Helper()
-	res, ds := Compile(os.DirFS(dir), Options{Region: "us-east-1", Getenv: noEnv})
+	res, ds := mustCompile(t, openRepo(t, dir), Options{Region: "us-east-1", Getenv: noEnv})
 	if len(ds) > 0 {
 		var b strings.Builder
 		PrintDiagnostics(&b, ds, res.Sources, false)
@@ -95,7 +121,7 @@ func TestCompile_deterministic(t *testing.T) {
 						t.Fatalf("%s: artifact count differs", p.Name)
 					}
 					for j := range p.Artifacts {
-						if !bytes.Equal(p.Artifacts[j].Body, q.Artifacts[j].Body) || p.Artifacts[j].Key != q.Artifacts[j].Key {
+						if p.Artifacts[j] != q.Artifacts[j] {
 							t.Errorf("%s: artifact %s differs between compiles", p.Name, p.Artifacts[j].Key)
 						}
 					}

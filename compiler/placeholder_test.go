@@ -79,7 +79,7 @@ func TestCompile_placeholders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			res, ds := Compile(seedLayout(), Options{Getenv: env})
+			res, ds := mustCompile(t, seedLayout(), Options{Getenv: env})
 			if ds.HasErrors() {
 				t.Fatalf("errors:\n%s", ds)
 			}

@@ -99,6 +99,9 @@ func (b *builder) buildRepack(us *userStep, entry Str) *Step {
 		if at.IsZero() {
 			at = us.conf.Pos
 		}
+		if b.refused(at, "transform.entry_point", entry.Value, err, "") {
+			return nil
+		}
 		b.ds.Errorf(at, "path", "ModelRepack packs inference code %q from source_directory %q, but it is not there; add it or set registry.ModelRepack: false", entry.Value, m.SourceDirectory.Value)
 		return nil
 	}

@@ -1,10 +1,12 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/smpipe/smpipe-action/compiler/graph"
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 var processingEntrypoint = []string{"/bin/bash", processingInputDir + "/entrypoint/runproc.sh"}
@@ -81,7 +83,10 @@ func (b *builder) emitProcessing(us *userStep, job *processingJob, class graph.C
 		b.bundleError(us, err)
 		return nil
 	}
-	runproc := b.bundles.runproc(module(ep), ep)
+	runproc, err := b.bundles.runproc(module(ep), ep)
+	if err != nil {
+		return nil // a runError: Build reports it
+	}
 	job.inputs = append(job.inputs,
 		s3In("code", code.URI(), processingInputDir+"/code/", "FullyReplicated"),
 		s3In("entrypoint", runproc.URI(), processingInputDir+"/entrypoint", "FullyReplicated"))
@@ -146,7 +151,17 @@ func s3In(name string, uri any, local, distribution string) processingInput {
 	}}
 }
 
+// bundleError reports a bundle that could not be built at the model's
+// source_directory, naming the file at fault. A failure of the run itself
+// (cancelled, artifact directory unwritable) is Build's error instead.
 func (b *builder) bundleError(us *userStep, err error) {
+	if b.bundles.failed() {
+		return
+	}
 	sd := us.model.SourceDirectory
-	b.ds.Errorf(sd.Pos, "path", "bundling source_directory %q: %v", sd.Value, err)
+	msg := fmt.Sprintf("bundling source_directory %q: %s", sd.Value, pathError(err))
+	if errors.As(err, new(*workspace.TooLargeError)) {
+		msg += "; move it out of source_directory (to S3) " + raiseLimit
+	}
+	b.ds.Errorf(sd.Pos, "path", "%s", msg)
 }

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // RenderSummary prints, per pipeline, its name, anchor, steps with class
@@ -31,9 +32,9 @@ func RenderSummary(w io.Writer, res *Result) {
 		for _, a := range p.Artifacts {
 			size += a.Size
 		}
-		fmt.Fprintf(w, "  stage   %d artifacts, %s", len(p.Artifacts), humanBytes(int(size)))
+		fmt.Fprintf(w, "  stage   %d artifacts, %s", len(p.Artifacts), workspace.HumanSize(size))
 		if p.StageDefinition {
-			fmt.Fprintf(w, "; definition (%s) goes through S3", humanBytes(len(p.Definition)))
+			fmt.Fprintf(w, "; definition (%s) goes through S3", workspace.HumanSize(int64(len(p.Definition))))
 		}
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "  steps")

@@ -12,20 +12,14 @@ import (
 	"github.com/smpipe/smpipe-action/compiler/diag"
 )
 
-// Limits that keep hostile input bounded in time and memory.
-const (
-	maxConfBytes      = 1 << 20 // conf files are hand-written; 1 MiB is generous
-	maxAliasExpansion = 10_000  // nodes reachable through aliases, per file
-)
+// maxAliasExpansion bounds the nodes reachable through aliases, per file,
+// so that hostile input stays bounded in time and memory (the size of a
+// file is bounded when it is read: workspace.MaxConfSize).
+const maxAliasExpansion = 10_000
 
 // parseYAML parses one conf file into its document node. A syntax error
 // becomes a positioned diagnostic; the result is then nil.
 func parseYAML(file string, src []byte, ds *diag.Diagnostics) *yaml.Node {
-	if len(src) > maxConfBytes {
-		ds.Errorf(diag.Pos{File: file, Line: 1, Col: 1}, "file-too-large",
-			"conf file is %s, larger than the %s smpipe reads", humanBytes(len(src)), humanBytes(maxConfBytes))
-		return nil
-	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		line, msg := yamlErrorLine(err)
@@ -56,16 +50,6 @@ func yamlErrorLine(err error) (int, string) {
 		msg = m[2]
 	}
 	return line, "invalid YAML: " + msg
-}
-
-func humanBytes(n int) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // reader walks yaml nodes of one file, resolving aliases within a budget and

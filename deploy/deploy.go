@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -25,7 +26,9 @@ type Deployer struct {
 	// AWS calls are retried by the one policy it sets.
 	SageMaker SageMakerAPI
 	S3        S3API
-	// Root is the repository, for artifacts with a Path and no Body.
+	// Root is the repository, for artifacts with a Path: a
+	// workspace.Root (or a file system following the same rules), so
+	// that a data file is read again from inside the repository only.
 	Root fs.FS
 	// Log receives one progress line per action; nil discards. Lines quote
 	// names from the repository with %q so that they cannot forge lines or
@@ -259,8 +262,11 @@ func validateTarget(t Target) error {
 		if a.Bucket == "" || a.Key == "" {
 			return fmt.Errorf("artifact %q has no S3 bucket or key", a.Path)
 		}
-		if a.Body == nil && a.Path == "" {
-			return fmt.Errorf("artifact s3://%s/%s has neither content nor a path", a.Bucket, a.Key)
+		if (a.File == "") == (a.Path == "") || (a.File != "" && !filepath.IsAbs(a.File)) {
+			return fmt.Errorf("artifact s3://%s/%s needs either an absolute built file or a repository path", a.Bucket, a.Key)
+		}
+		if a.Path != "" && !fs.ValidPath(a.Path) {
+			return fmt.Errorf("artifact s3://%s/%s: %q is not a slash-separated path inside the repository", a.Bucket, a.Key, a.Path)
 		}
 	}
 	return nil

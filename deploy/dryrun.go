@@ -11,16 +11,16 @@ func (d *Deployer) dryRun(lg *logger, t Target, opts Options) {
 	}
 	lg.printf("dry-run: sagemaker DescribePipeline and ListTags; stop if its %s tag is a commit newer than %q", TagCommit, opts.CommitSHA)
 	for _, a := range t.Artifacts {
-		src := fmt.Sprintf("%d built bytes", len(a.Body))
-		if a.Body == nil {
-			src = fmt.Sprintf("local file %q", a.Path)
+		src := fmt.Sprintf("built file, %d bytes", a.Size)
+		if a.File == "" {
+			src = fmt.Sprintf("local file %q, %d bytes", a.Path, a.Size)
 		}
-		lg.printf("dry-run: s3 HeadObject %q, then PutObject if missing (%s, sha256 %s%s)", "s3://"+a.Bucket+"/"+a.Key, src, a.SHA256, sse)
+		lg.printf("dry-run: s3 HeadObject %q with checksum mode, then PutObject with ChecksumSHA256 unless S3 holds that checksum (%s, sha256 %s%s)", "s3://"+a.Bucket+"/"+a.Key, src, a.SHA256, sse)
 	}
 	def := "inline"
 	if len(t.Definition) >= MaxInlineDefinition {
 		loc := "s3://" + t.Bucket + "/" + definitionKey(t)
-		lg.printf("dry-run: s3 HeadObject %q, then PutObject if missing (definition, %d bytes%s)", loc, len(t.Definition), sse)
+		lg.printf("dry-run: s3 HeadObject %q with checksum mode, then PutObject with ChecksumSHA256 unless S3 holds that checksum (definition, %d bytes%s)", loc, len(t.Definition), sse)
 		def = fmt.Sprintf("PipelineDefinitionS3Location %q", loc)
 	}
 	token := ClientRequestToken(t.Pipeline, opts.CommitSHA, t.Hash)

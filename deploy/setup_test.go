@@ -6,6 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -160,10 +164,51 @@ func newTarget(name, def string) Target {
 		Pipeline: name, Region: "us-east-1", Definition: []byte(def), Hash: "sha256:" + sha([]byte(def)),
 		RoleArn: testRole, Bucket: testBucket, Description: "pipeline " + name,
 		Artifacts: []Artifact{
-			{Bucket: testBucket, Key: name + "/code/" + sha(code) + "/sourcedir.tar.gz", Body: code, SHA256: sha(code), ContentType: "application/gzip"},
-			{Bucket: testBucket, Key: name + "/data/" + sha(data) + "/train.csv", Path: "data/train.csv", SHA256: sha(data)},
+			built(name+"/code/"+sha(code)+"/sourcedir.tar.gz", code, "application/gzip"),
+			{Bucket: testBucket, Key: name + "/data/" + sha(data) + "/train.csv", Path: "data/train.csv", SHA256: sha(data), Size: int64(len(data))},
 		},
 	}
+}
+
+// builtDir holds the files of built artifacts for the whole test binary,
+// named by content as the compiler names them.
+var builtDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "smpipe-deploy-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	builtDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// built is a built artifact at key holding content, written to builtDir.
+func built(key string, content []byte, contentType string) Artifact {
+	sum := sha(content)
+	file := filepath.Join(builtDir, sum+"-"+path.Base(key))
+	if _, err := os.Stat(file); err != nil {
+		// Written aside and renamed, so that a parallel test never reads
+		// a half-written file.
+		tmp, err := os.CreateTemp(builtDir, ".tmp-*")
+		if err != nil {
+			panic(err)
+		}
+		_, err = tmp.Write(content)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), file)
+		}
+		if err != nil {
+			panic(err)
+		}
+	}
+	return Artifact{Bucket: testBucket, Key: key, File: file, SHA256: sum, Size: int64(len(content)), ContentType: contentType}
 }
 
 func definition(steps ...string) string {

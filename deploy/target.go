@@ -1,15 +1,19 @@
 package deploy
 
-// Artifact is one file the pipeline reads from S3 at run time.
+// Artifact is one file the pipeline reads from S3 at run time. Exactly one
+// of File and Path is set; either way the content uploaded is checked
+// against SHA256, by smpipe before the upload and by S3 (ChecksumSHA256)
+// when it receives it.
 type Artifact struct {
 	Bucket, Key string // content-addressed destination
-	// Body holds bytes built at compile time (code bundles, scripts); nil for
-	// local data files.
-	Body []byte
-	// Path is read from Deployer.Root when Body is nil: a slash-separated
-	// path relative to the repository root.
+	// File is a built artifact (code bundle, script) on local disk: an
+	// absolute path.
+	File string
+	// Path is a local data file, read again from Deployer.Root: a
+	// slash-separated path relative to the repository root.
 	Path        string
 	SHA256      string // hex of the content
+	Size        int64  // length of the content; a file of another length is refused
 	ContentType string
 }
 

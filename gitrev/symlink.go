@@ -1,26 +1,30 @@
 package gitrev
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"strings"
 	"syscall"
+
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 var (
 	// ErrSymlinkEscapes is returned, wrapped in an [fs.PathError], when a
 	// symbolic link in a tree points outside it: an absolute target or one
-	// that climbs above the root with "..".
-	ErrSymlinkEscapes = errors.New("symbolic link points outside the repository tree")
+	// that climbs above the root with "..". It is [workspace.ErrEscapes], so
+	// a checkout and a revision refuse a tree with the same error.
+	ErrSymlinkEscapes = workspace.ErrEscapes
 	// ErrSymlinkLoop is returned, wrapped in an [fs.PathError], when
-	// resolving a name takes more than maxSymlinks links, as in a cycle.
-	ErrSymlinkLoop = errors.New("too many levels of symbolic links")
+	// resolving a name takes more than [workspace.MaxSymlinks] links, as in
+	// a cycle. It is [workspace.ErrLoop].
+	ErrSymlinkLoop = workspace.ErrLoop
 )
 
-// maxSymlinks is how many links one lookup may follow, as on Linux.
-const maxSymlinks = 40
+// maxSymlinks is how many links one lookup may follow: os.Root's limit, so
+// that a checkout read through package workspace accepts the same chains.
+const maxSymlinks = workspace.MaxSymlinks
 
 // resolve finds the node for name, following symbolic links in the
 // directories on the way and, when follow is set, a final one too. Link

@@ -21,6 +21,7 @@ var (
 	_ fs.ReadDirFS  = (*treeFS)(nil)
 	_ fs.StatFS     = (*treeFS)(nil)
 	_ fs.ReadLinkFS = (*treeFS)(nil)
+	_ fs.SubFS      = (*treeFS)(nil)
 )
 
 // TreeFS returns a read-only file system holding the tree of the commit that
@@ -32,6 +33,8 @@ var (
 // follow them. A link that leads outside the tree fails with
 // [ErrSymlinkEscapes], a cycle with [ErrSymlinkLoop]. Submodules are empty
 // directories. Every entry's ModTime is the commit's committer time.
+// [fs.Sub] of it confines links to the subtree, as [workspace.OpenIn] does
+// on disk.
 func (r *Repo) TreeFS(rev string) (fs.FS, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -44,6 +47,22 @@ func (r *Repo) TreeFS(rev string) (fs.FS, error) {
 		root:    &node{name: ".", mode: filemode.Dir, hash: c.TreeHash},
 		modTime: c.Committer.When,
 	}, nil
+}
+
+// Sub returns the subtree at dir as a file system of its own: links inside
+// it must stay inside dir, just as they must inside a working directory
+// opened with [workspace.OpenIn], so that both refuse the same trees.
+func (f *treeFS) Sub(dir string) (fs.FS, error) {
+	f.repo.mu.Lock()
+	defer f.repo.mu.Unlock()
+	n, err := f.resolve("sub", dir, true)
+	if err != nil {
+		return nil, err
+	}
+	if !n.isDir() {
+		return nil, &fs.PathError{Op: "sub", Path: dir, Err: syscall.ENOTDIR}
+	}
+	return &treeFS{repo: f.repo, root: n, modTime: f.modTime}, nil
 }
 
 // Open opens the named file or directory, following symbolic links.

@@ -411,3 +411,38 @@ func storeObject(t *testing.T, f *fixture, o interface {
 	}
 	return h
 }
+
+// TestTreeFS_subConfinesLinks: under fs.Sub, as under a working directory
+// opened with workspace.OpenIn, a link may not leave the subtree even to
+// reach elsewhere in the repository.
+func TestTreeFS_subConfinesLinks(t *testing.T) {
+	f := newFixture(t)
+	f.write("top.txt", "top\n")
+	f.write("ml/x.txt", "x\n")
+	f.link("ml/ok", "x.txt")
+	f.link("ml/out", "../top.txt")
+	f.link("ml/self", ".")
+	f.link("via", "ml")
+	fsys, err := f.open().TreeFS(f.commit("sub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := fs.ReadFile(fsys, "ml/out"); err != nil || string(data) != "top\n" {
+		t.Fatalf("the whole tree reads ml/out: %q, %v", data, err)
+	}
+	for _, dir := range []string{"ml", "via"} {
+		sub, err := fs.Sub(fsys, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data, err := fs.ReadFile(sub, "self/ok"); err != nil || string(data) != "x\n" {
+			t.Errorf("%s: self/ok = %q, %v", dir, data, err)
+		}
+		if _, err := fs.ReadFile(sub, "out"); !errors.Is(err, ErrSymlinkEscapes) {
+			t.Errorf("%s: out = %v, want ErrSymlinkEscapes", dir, err)
+		}
+	}
+	if _, err := fs.Sub(fsys, "top.txt"); !errors.Is(err, syscall.ENOTDIR) {
+		t.Errorf("Sub of a file = %v, want ENOTDIR", err)
+	}
+}

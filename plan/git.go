@@ -76,7 +76,11 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 	} else {
 		opt.All = true
 	}
-	return Run(opt), baseSHA, headSHA, nil
+	res, err = Run(ctx, opt)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return res, baseSHA, headSHA, nil
 }
 
 // sub narrows a tree to the compile root.

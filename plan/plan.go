@@ -10,6 +10,8 @@
 package plan
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
 	"maps"
 	"slices"
@@ -72,12 +74,22 @@ type Result struct {
 // OK reports whether the plan may pass.
 func (r *Result) OK() bool { return !r.Failing.HasErrors() }
 
-// Run computes the plan.
-func Run(opt Options) *Result {
-	head := compiler.Load(opt.Head, opt.Compile)
+// Run computes the plan. The error is for what stopped it: a cancelled ctx,
+// an artifact that could not be written; problems in the repository are
+// the result's diagnostics.
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	head, err := compiler.Load(ctx, opt.Head, opt.Compile)
+	if err != nil {
+		return nil, fmt.Errorf("head: %w", err)
+	}
 	var base *compiler.Repository
 	if opt.Base != nil {
-		base = compiler.Load(opt.Base, opt.Compile)
+		// Base artifacts are never deployed: only hash them.
+		bopt := opt.Compile
+		bopt.ArtifactDir = ""
+		if base, err = compiler.Load(ctx, opt.Base, bopt); err != nil {
+			return nil, fmt.Errorf("base: %w", err)
+		}
 	}
 	changed := changedPaths(opt.Changes)
 
@@ -127,11 +139,16 @@ func Run(opt Options) *Result {
 			baseFiles = append(baseFiles, p.base.File)
 		}
 	}
-	headRes, headDiags := head.Build(headFiles)
+	headRes, headDiags, err := head.Build(ctx, headFiles)
+	if err != nil {
+		return nil, fmt.Errorf("head: %w", err)
+	}
 	var baseRes *compiler.Result
 	var baseDiags diag.Diagnostics
 	if base != nil {
-		baseRes, baseDiags = base.Build(baseFiles)
+		if baseRes, baseDiags, err = base.Build(ctx, baseFiles); err != nil {
+			return nil, fmt.Errorf("base: %w", err)
+		}
 	}
 
 	res := &Result{HeadSources: headRes.Sources}
@@ -170,7 +187,7 @@ func Run(opt Options) *Result {
 			res.PreExisting = append(res.PreExisting, d)
 		}
 	}
-	return res
+	return res, nil
 }
 
 // changedPaths is the set of changed paths, renames counting on both sides.

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"slices"
@@ -69,10 +70,14 @@ func runPlan(t testing.TB, base, head fstest.MapFS, changes ...string) *Result {
 	for _, c := range changes {
 		cs = append(cs, Change{Path: c})
 	}
-	return Run(Options{
+	res, err := Run(context.Background(), Options{
 		Compile: compiler.Options{Region: "us-east-1", Getenv: func(string) (string, bool) { return "", false }},
 		Base:    base, Head: head, Changes: cs,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 func names(r *Result) []string {

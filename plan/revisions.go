@@ -49,14 +49,20 @@ func (rv *Revisions) Compile(ctx context.Context, sha string, names []string) (m
 	if err != nil {
 		return nil, err
 	}
-	repo := compiler.Load(sub(tree, rv.rel), rv.compile)
+	repo, err := compiler.Load(ctx, sub(tree, rv.rel), rv.compile)
+	if err != nil {
+		return nil, err
+	}
 	var anchors []string
 	for _, a := range repo.Anchors() {
 		if slices.Contains(names, a.Name) {
 			anchors = append(anchors, a.File)
 		}
 	}
-	res, _ := repo.Build(anchors)
+	res, _, err := repo.Build(ctx, anchors)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*compiler.Plan{}
 	for _, p := range res.Plans {
 		if _, dup := out[p.Name]; !dup && p.Name != "" {

@@ -1,6 +1,9 @@
 package fakeaws
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -8,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -16,14 +20,21 @@ import (
 // S3 is gofakes3 (an in-process S3 implementation) on loopback, wrapped so a
 // test can count PutObject and HeadObject requests, see the headers uploads
 // carried and make chosen keys fail. Clients must use path-style addressing.
+//
+// It keeps SHA-256 checksums as S3 does, which gofakes3 does not: a PutObject
+// with x-amz-checksum-sha256 is refused (400 BadDigest) unless the body has
+// that checksum, and is stored with it; HeadObject and GetObject return it
+// only with x-amz-checksum-mode: ENABLED. An object written without one has
+// none.
 type S3 struct {
 	URL string
 
-	backend *s3mem.Backend
-	mu      sync.Mutex
-	calls   map[string]int
-	puts    []PutRequest
-	faults  map[string]Fault
+	backend   *s3mem.Backend
+	mu        sync.Mutex
+	calls     map[string]int
+	puts      []PutRequest
+	faults    map[string]Fault
+	checksums map[string]string // bucket/key → base64 SHA-256
 }
 
 // PutRequest is one PutObject request as the fake received it.
@@ -35,7 +46,7 @@ type PutRequest struct {
 // NewS3 starts the fake with the given buckets; it stops when the test ends.
 func NewS3(t testing.TB, buckets ...string) *S3 {
 	t.Helper()
-	s := &S3{backend: s3mem.New(), calls: map[string]int{}, faults: map[string]Fault{}}
+	s := &S3{backend: s3mem.New(), calls: map[string]int{}, faults: map[string]Fault{}, checksums: map[string]string{}}
 	for _, b := range buckets {
 		if err := s.backend.CreateBucket(b); err != nil {
 			t.Fatalf("creating fake bucket %q: %v", b, err)
@@ -94,7 +105,99 @@ func (s *S3) observe(w http.ResponseWriter, r *http.Request, inner http.Handler)
 		}
 		return
 	}
+	switch op {
+	case "PutObject":
+		s.put(w, r, bucket, key, inner)
+		return
+	case "HeadObject", "GetObject":
+		if strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+			if sum, ok := s.checksum(bucket, key); ok {
+				w.Header().Set("X-Amz-Checksum-Sha256", sum)
+				w.Header().Set("X-Amz-Checksum-Type", "FULL_OBJECT")
+			}
+		}
+	}
 	inner.ServeHTTP(w, r)
+}
+
+// put checks an upload's SHA-256 checksum against its body, then stores
+// the object with gofakes3 and its checksum here. gofakes3 would keep the
+// checksum header as metadata and return it on every HEAD, so it never
+// sees it.
+func (s *S3) put(w http.ResponseWriter, r *http.Request, bucket, key string, inner http.Handler) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	claimed := r.Header.Get("X-Amz-Checksum-Sha256")
+	if claimed != "" {
+		if got := Checksum256(body); got != claimed {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>BadDigest</Code><Message>The SHA256 you specified did not match the calculated checksum.</Message><Key>%s</Key></Error>", key)
+			return
+		}
+	}
+	for h := range r.Header {
+		if strings.HasPrefix(strings.ToLower(h), "x-amz-checksum-") || strings.EqualFold(h, "X-Amz-Sdk-Checksum-Algorithm") {
+			r.Header.Del(h)
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	inner.ServeHTTP(rec, r)
+	if rec.status != http.StatusOK {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if claimed != "" {
+		s.checksums[bucket+"/"+key] = claimed
+	} else {
+		delete(s.checksums, bucket+"/"+key)
+	}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *S3) checksum(bucket, key string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sum, ok := s.checksums[bucket+"/"+key]
+	return sum, ok
+}
+
+// Plant stores an object directly, as another writer could have left it:
+// with the given base64 SHA-256 checksum, or none when checksum is "". The
+// checksum is not checked against body, so a test can plant a wrong one.
+func (s *S3) Plant(t testing.TB, bucket, key string, body []byte, checksum string) {
+	t.Helper()
+	meta := map[string]string{"Last-Modified": time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Format(http.TimeFormat)}
+	if _, err := s.backend.PutObject(bucket, key, meta, bytes.NewReader(body), int64(len(body)), nil); err != nil {
+		t.Fatalf("planting s3://%s/%s: %v", bucket, key, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if checksum != "" {
+		s.checksums[bucket+"/"+key] = checksum
+	} else {
+		delete(s.checksums, bucket+"/"+key)
+	}
+}
+
+// Checksum256 is the base64 SHA-256 checksum S3 reports for body.
+func Checksum256(body []byte) string {
+	sum := sha256.Sum256(body)
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // Calls is how many requests of op ("PutObject", "HeadObject", "GetObject") arrived.

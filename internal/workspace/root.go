@@ -1,0 +1,166 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Root is a directory on disk as an [fs.FS] that never leaves it. Every
+// lookup goes through [os.Root], so a symbolic link in any component of a
+// path, not only the last, must stay inside the directory; absolute links
+// never do. Open refuses named pipes, sockets and devices without blocking
+// on them. Errors wrap [ErrEscapes], [ErrLoop] and [ErrNotRegular].
+//
+// Root implements [fs.StatFS], [fs.ReadDirFS] and [fs.ReadLinkFS]; it does
+// not implement [fs.ReadFileFS], so reads go through Open and the bounds of
+// [ReadFile] and [OpenFile].
+type Root struct {
+	root *os.Root
+	fsys fs.FS
+}
+
+var (
+	_ fs.StatFS     = (*Root)(nil)
+	_ fs.ReadDirFS  = (*Root)(nil)
+	_ fs.ReadLinkFS = (*Root)(nil)
+)
+
+// Open opens dir as a Root. The caller closes it.
+func Open(dir string) (*Root, error) {
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening the repository %s: %w", dir, classify(err))
+	}
+	return &Root{root: r, fsys: r.FS()}, nil
+}
+
+// OpenIn opens the directory sub (a slash path) of base as a Root, resolving
+// sub inside base: a sub that is, or passes through, a symbolic link out of
+// base is refused with [ErrEscapes]. It is how a working directory inside a
+// checkout becomes the root without trusting the checkout's links.
+func OpenIn(base, sub string) (*Root, error) {
+	outer, err := os.OpenRoot(base)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", base, classify(err))
+	}
+	defer outer.Close()
+	if sub == "" || sub == "." {
+		return Open(base)
+	}
+	r, err := outer.OpenRoot(filepath.FromSlash(sub))
+	if err != nil {
+		return nil, fmt.Errorf("opening %s inside %s: %w", sub, base, classify(err))
+	}
+	return &Root{root: r, fsys: r.FS()}, nil
+}
+
+// Close releases the directory.
+func (r *Root) Close() error { return r.root.Close() }
+
+// Name is the directory the Root was opened on.
+func (r *Root) Name() string { return r.root.Name() }
+
+// Open opens a regular file or a directory. It never blocks on a named pipe
+// or a device: the file is opened non-blocking and refused after an fstat
+// unless it is a regular file or a directory.
+func (r *Root) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	f, err := r.root.OpenFile(filepath.FromSlash(name), os.O_RDONLY|nonBlock, 0)
+	if err != nil {
+		return nil, pathError("open", name, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, pathError("open", name, err)
+	}
+	if !info.Mode().IsRegular() && !info.IsDir() {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kind(info.Mode()))}
+	}
+	return f, nil
+}
+
+// Stat describes name, following symbolic links inside the root.
+func (r *Root) Stat(name string) (fs.FileInfo, error) {
+	fi, err := fs.Stat(r.fsys, name)
+	return fi, pathError("stat", name, err)
+}
+
+// Lstat describes name without following a final symbolic link.
+func (r *Root) Lstat(name string) (fs.FileInfo, error) {
+	fi, err := fs.Lstat(r.fsys, name)
+	return fi, pathError("lstat", name, err)
+}
+
+// ReadLink returns the target of the symbolic link name.
+func (r *Root) ReadLink(name string) (string, error) {
+	t, err := fs.ReadLink(r.fsys, name)
+	return t, pathError("readlink", name, err)
+}
+
+// ReadDir lists the directory name, sorted by file name.
+func (r *Root) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := fs.ReadDir(r.fsys, name)
+	return es, pathError("readdir", name, err)
+}
+
+// pathError rewrites err (from os.Root) with this package's sentinels,
+// keeping the *fs.PathError shape callers expect.
+func pathError(op, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	inner := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		inner = pe.Err
+	}
+	return &fs.PathError{Op: op, Path: name, Err: classify(inner)}
+}
+
+// classify maps os.Root's errors onto the shared sentinels. os.Root reports
+// an escape with an unexported error, so it is recognised by its text; the
+// package test pins that text.
+func classify(err error) error {
+	var pe *fs.PathError
+	inner := err
+	if errors.As(err, &pe) {
+		inner = pe.Err
+	}
+	switch {
+	case inner == nil:
+		return err
+	case inner.Error() == rootEscapeText:
+		return ErrEscapes
+	case errors.Is(inner, syscall.ELOOP):
+		return ErrLoop
+	}
+	return err
+}
+
+// rootEscapeText is what os.Root says when a path or link leaves it.
+const rootEscapeText = "path escapes from parent"
+
+// kind names a non-regular file type for messages.
+func kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeIrregular != 0:
+		return "an irregular file"
+	}
+	return "not a regular file"
+}
