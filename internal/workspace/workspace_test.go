@@ -22,7 +22,7 @@ func hostileDir(t *testing.T) string {
 	must(t, os.MkdirAll(filepath.Join(dir, "src", "sub"), 0o755))
 	must(t, os.WriteFile(filepath.Join(dir, "src", "ok.txt"), []byte("hello"), 0o644))
 	for link, target := range map[string]string{
-		"escape":        "/",                               // a middle component leading to /
+		"escape":        "/",                              // a middle component leading to /
 		"abs":           filepath.Join(outside, "secret"), // absolute, to a real file
 		"zero":          "/dev/zero",
 		"up":            "../" + filepath.Base(outside) + "/secret",
