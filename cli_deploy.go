@@ -150,6 +150,9 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if u := deploy.ConsoleURL(region, ""); u != "" && !*dryRun {
 		fmt.Fprintf(stdout, "console: %s\n", u)
 	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "smpipe deploy: interrupted: the lines above say what each pipeline reached, the log what was done")
+	}
 	if len(failed) > 0 || ds.HasErrors() || deploy.Failed(results) {
 		if len(failed) > 0 {
 			fmt.Fprintf(stderr, "not deployed: %s\n", strings.Join(failed, ", "))
