@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -121,7 +122,9 @@ func emit(p *Pipeline, b *builder, ds *diag.Diagnostics) *Plan {
 		plan.Failed = true
 		return plan
 	}
-	plan.Definition, plan.Hash = def, hashBytes(def)
+	// An exact-size copy: the encoder's buffer grew by doubling, and a
+	// compile keeps every pipeline's definition.
+	plan.Definition, plan.Hash = bytes.Clone(def), hashBytes(def)
 	plan.StageDefinition = len(def) >= MaxInlineDefinition
 	plan.Artifacts = b.bundles.artifacts()
 	return plan

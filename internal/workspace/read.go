@@ -32,18 +32,23 @@ type File struct {
 // the file is opened, so nothing is read from a pipe or an oversized file,
 // and again on the open file, which is what is read.
 func OpenFile(fsys fs.FS, name string, limit int64) (*File, error) {
-	info, err := fs.Stat(fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkFile(name, info, limit); err != nil {
-		return nil, err
+	// A Root opens without blocking or reading, so the open file alone is
+	// checked; any other file system is asked first.
+	if _, ok := fsys.(*Root); !ok {
+		info, err := fs.Stat(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkFile(name, info, limit); err != nil {
+			return nil, err
+		}
 	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
 	}
-	if info, err = f.Stat(); err != nil {
+	info, err := f.Stat()
+	if err != nil {
 		f.Close()
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
