@@ -1,7 +1,8 @@
 package main
 
 import (
-	"fmt"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,30 +52,22 @@ func TestRun_deployRefusesEscapingDataFile(t *testing.T) {
 	}
 }
 
-// TestE2E_dispatchRefusesEscapingDataFile: a workflow_dispatch deploy
-// compiles the checkout through the same file system, and refuses the link
-// that once uploaded the runner's environment to S3.
-func TestE2E_dispatchRefusesEscapingDataFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
+// TestRun_maxFileSize: the limit on data and bundled files is a flag; a
+// file over it is an error at the conf line that named it, with what to do.
+func TestRun_maxFileSize(t *testing.T) {
+	code, _, errOut := runCLI(t, nil, "compile", "--max-file-size", "100B", example)
+	want := `housing/conf/conf.yaml:15:25: error: bundling source_directory "housing/src": "housing/src/evaluate.py" is `
+	if code != exitProblem || !strings.Contains(errOut, want) || !strings.Contains(errOut, "over the 100 bytes limit on files smpipe reads; move it out of source_directory (to S3) or raise the limit with --max-file-size") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
-	w := newWorld(t)
-	escapingDataFile(t, w.ws)
-	sha := w.commit(t, "Read the sales from a local file")
-	path := filepath.Join(w.tmp, "dispatch.json")
-	body := fmt.Sprintf(`{"ref":"refs/heads/main","inputs":{"pipelines":"house-price-tf"},"repository":{"full_name":%q,"default_branch":"main"}}`, w.repo)
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
+	if code, _, errOut := runCLI(t, nil, "compile", "--max-file-size", "lots", example); code != exitUsage || !strings.Contains(errOut, `--max-file-size: size "lots"`) {
+		t.Errorf("a bad size: exit %d, stderr:\n%s", code, errOut)
 	}
-	r := w.run(t, w.env(t, "workflow_dispatch", path, sha, "refs/heads/main", map[string]string{"INPUT_ROLE-TO-ASSUME": roleARN}))
-	r.wantCode(t, exitProblem)
-	if want := "::error file=housing/conf/conf.yaml,line=27,col=27"; !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, "leads outside the repository through a symbolic link") {
-		t.Errorf("no annotation %s… for the escaping data file:\n%s", want, r.stdout)
-	}
-	if keys := w.s3.Keys("smpipe-examples"); len(keys) != 0 {
-		t.Errorf("staged %v", keys)
-	}
-	if _, ok := w.sm.Pipeline("house-price-tf"); ok {
-		t.Error("the pipeline was created")
+	env := map[string]string{"INPUT_MAX-FILE-SIZE": "1.5GiB", "GITHUB_EVENT_NAME": "push"}
+	var out strings.Builder
+	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	if code := run(context.Background(), []string{"action"}, strings.NewReader(""), &out, io.Discard, getenv); code != exitProblem ||
+		!strings.Contains(out.String(), `::error::input max-file-size: size "1.5GiB"`) {
+		t.Errorf("a bad action input: exit %d, stdout:\n%s", code, out.String())
 	}
 }
