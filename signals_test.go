@@ -16,24 +16,6 @@ import (
 	"github.com/smpipe/smpipe-action/internal/fakeaws"
 )
 
-// lockedBuffer is a writer safe for the signal goroutine and the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestInterruptible(t *testing.T) {
 	for _, tc := range []struct {
 		sig  os.Signal
@@ -42,7 +24,7 @@ func TestInterruptible(t *testing.T) {
 		t.Run(tc.sig.String(), func(t *testing.T) {
 			sigs := make(chan os.Signal)
 			codes := make(chan int, 1)
-			var stderr lockedBuffer
+			var stderr watchedBuffer
 			ctx, received, stop := interruptible(context.Background(), sigs, &stderr, func(code int) { codes <- code })
 			defer stop()
 

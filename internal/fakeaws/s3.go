@@ -150,13 +150,7 @@ func (s *S3) put(w http.ResponseWriter, r *http.Request, bucket, key string, inn
 	if rec.status != http.StatusOK {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if claimed != "" {
-		s.checksums[bucket+"/"+key] = claimed
-	} else {
-		delete(s.checksums, bucket+"/"+key)
-	}
+	s.setChecksum(bucket, key, claimed)
 }
 
 type statusRecorder struct {
@@ -185,6 +179,11 @@ func (s *S3) Plant(t testing.TB, bucket, key string, body []byte, checksum strin
 	if _, err := s.backend.PutObject(bucket, key, meta, bytes.NewReader(body), int64(len(body)), nil); err != nil {
 		t.Fatalf("planting s3://%s/%s: %v", bucket, key, err)
 	}
+	s.setChecksum(bucket, key, checksum)
+}
+
+// setChecksum records an object's checksum; "" means it has none.
+func (s *S3) setChecksum(bucket, key, checksum string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if checksum != "" {
