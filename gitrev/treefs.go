@@ -1,6 +1,7 @@
 package gitrev
 
 import (
+	"errors"
 	"io/fs"
 	"syscall"
 	"time"
@@ -51,15 +52,20 @@ func (r *Repo) TreeFS(rev string) (fs.FS, error) {
 
 // Sub returns the subtree at dir as a file system of its own: links inside
 // it must stay inside dir, just as they must inside a working directory
-// opened with [workspace.OpenIn], so that both refuse the same trees.
+// opened with [workspace.OpenIn], so that both refuse the same trees. A dir
+// this revision lacks is an empty directory, as it reads through the
+// generic [fs.Sub]; a dir that is a file, or a link out of the tree, is an
+// error.
 func (f *treeFS) Sub(dir string) (fs.FS, error) {
 	f.repo.mu.Lock()
 	defer f.repo.mu.Unlock()
 	n, err := f.resolve("sub", dir, true)
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		n = &node{name: ".", mode: filemode.Submodule} // read as an empty directory
+	case err != nil:
 		return nil, err
-	}
-	if !n.isDir() {
+	case !n.isDir():
 		return nil, &fs.PathError{Op: "sub", Path: dir, Err: syscall.ENOTDIR}
 	}
 	return &treeFS{repo: f.repo, root: n, modTime: f.modTime}, nil

@@ -423,6 +423,7 @@ func TestTreeFS_subConfinesLinks(t *testing.T) {
 	f.link("ml/out", "../top.txt")
 	f.link("ml/self", ".")
 	f.link("via", "ml")
+	f.link("escape", "/")
 	fsys, err := f.open().TreeFS(f.commit("sub"))
 	if err != nil {
 		t.Fatal(err)
@@ -444,5 +445,20 @@ func TestTreeFS_subConfinesLinks(t *testing.T) {
 	}
 	if _, err := fs.Sub(fsys, "top.txt"); !errors.Is(err, syscall.ENOTDIR) {
 		t.Errorf("Sub of a file = %v, want ENOTDIR", err)
+	}
+	if _, err := fs.Sub(fsys, "escape/tmp"); !errors.Is(err, ErrSymlinkEscapes) {
+		t.Errorf("Sub through a link to / = %v, want ErrSymlinkEscapes", err)
+	}
+	// A revision without the directory reads as an empty one, as through the
+	// generic fs.Sub: a pull request may add the compile root.
+	missing, err := fs.Sub(fsys, "not/yet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := fs.ReadDir(missing, "."); err != nil || len(entries) != 0 {
+		t.Errorf("missing subtree lists %v, %v; want empty", entries, err)
+	}
+	if _, err := fs.Stat(missing, "conf.yaml"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing subtree: Stat = %v, want ErrNotExist", err)
 	}
 }

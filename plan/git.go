@@ -51,7 +51,10 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 	if err != nil {
 		return nil, "", "", err
 	}
-	opt := Options{Compile: g.Compile, Head: sub(headFS, rel)}
+	opt := Options{Compile: g.Compile}
+	if opt.Head, err = sub(headFS, rel); err != nil {
+		return nil, "", "", err
+	}
 	if g.Base != "" {
 		if fullSHA.MatchString(g.Base) {
 			// actions/checkout clones one commit deep, so the base of a pull
@@ -71,7 +74,9 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 		if err != nil {
 			return nil, "", "", fmt.Errorf("comparing %s and %s: %w", short(baseSHA), short(headSHA), err)
 		}
-		opt.Base = sub(baseFS, rel)
+		if opt.Base, err = sub(baseFS, rel); err != nil {
+			return nil, "", "", err
+		}
 		opt.Changes = relChanges(changes, rel)
 	} else {
 		opt.All = true
@@ -83,16 +88,16 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 	return res, baseSHA, headSHA, nil
 }
 
-// sub narrows a tree to the compile root.
-func sub(fsys fs.FS, rel string) fs.FS {
+// sub narrows a tree to the compile root; links inside it may not leave it.
+func sub(fsys fs.FS, rel string) (fs.FS, error) {
 	if rel == "." || rel == "" {
-		return fsys
+		return fsys, nil
 	}
 	s, err := fs.Sub(fsys, rel)
 	if err != nil {
-		return fsys
+		return nil, fmt.Errorf("reading the compile root %s: %w", rel, err)
 	}
-	return s
+	return s, nil
 }
 
 // relChanges keeps the changes under rel, with paths relative to it.

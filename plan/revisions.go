@@ -49,7 +49,11 @@ func (rv *Revisions) Compile(ctx context.Context, sha string, names []string) (m
 	if err != nil {
 		return nil, err
 	}
-	repo, err := compiler.Load(ctx, sub(tree, rv.rel), rv.compile)
+	root, err := sub(tree, rv.rel)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := compiler.Load(ctx, root, rv.compile)
 	if err != nil {
 		return nil, err
 	}
