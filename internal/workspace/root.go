@@ -61,9 +61,6 @@ func OpenIn(base, sub string) (*Root, error) {
 // Close releases the directory.
 func (r *Root) Close() error { return r.root.Close() }
 
-// Name is the directory the Root was opened on.
-func (r *Root) Name() string { return r.root.Name() }
-
 // Open opens a regular file or a directory. It never blocks on a named pipe
 // or a device: the file is opened non-blocking and refused after an fstat
 // unless it is a regular file or a directory.
