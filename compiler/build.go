@@ -3,7 +3,6 @@ package compiler
 import (
 	"errors"
 	"fmt"
-	"github.com/smpipe/smpipe-action/internal/awsname"
 	"io/fs"
 	"maps"
 	"regexp"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/compiler/graph"
+	"github.com/smpipe/smpipe-action/internal/awsname"
 )
 
 var stepClasses = []string{"Processing", "Training", "CreateModel", "Transform", "Metrics", "RegisterModel"}

@@ -1,10 +1,10 @@
 package compiler
 
 import (
-	"github.com/smpipe/smpipe-action/internal/awsname"
 	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/graph"
+	"github.com/smpipe/smpipe-action/internal/awsname"
 )
 
 // sklearnAccounts are the ECR accounts of SageMaker's scikit-learn images,

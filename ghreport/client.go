@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/smpipe/smpipe-action/internal/sleep"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/smpipe/smpipe-action/internal/sleep"
 )
 
 // DefaultAPIURL is GitHub.com's REST API, used when GITHUB_API_URL is empty.

@@ -1,11 +1,11 @@
 package ghreport
 
 import (
-	"github.com/smpipe/smpipe-action/internal/golden"
 	"strings"
 	"testing"
 
 	"github.com/smpipe/smpipe-action/compiler/graph/graphtest"
+	"github.com/smpipe/smpipe-action/internal/golden"
 )
 
 func checkGolden(t *testing.T, name, got string) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-github/v60/github"
+
 	"github.com/smpipe/smpipe-action/internal/fakegithub"
 )
 

@@ -1,13 +1,13 @@
 package plan
 
 import (
-	"github.com/smpipe/smpipe-action/internal/golden"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/smpipe/smpipe-action/compiler/graph/graphtest"
 	"github.com/smpipe/smpipe-action/ghreport"
+	"github.com/smpipe/smpipe-action/internal/golden"
 )
 
 // TestReport_golden renders the pull request comment for pairs of the

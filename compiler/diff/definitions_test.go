@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/smpipe/smpipe-action/compiler/graph"
 )
 

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/smpipe/smpipe-action/compiler/graph"
 	"github.com/smpipe/smpipe-action/compiler/graph/graphtest"
 )

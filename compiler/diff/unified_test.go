@@ -1,12 +1,13 @@
 package diff
 
 import (
-	"github.com/smpipe/smpipe-action/internal/golden"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/smpipe/smpipe-action/internal/golden"
 )
 
 func checkGolden(t *testing.T, file, got string) {

@@ -1,8 +1,9 @@
 package graph
 
 import (
-	"github.com/smpipe/smpipe-action/internal/golden"
 	"testing"
+
+	"github.com/smpipe/smpipe-action/internal/golden"
 )
 
 func checkGolden(t *testing.T, file, got string) {
