@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,17 +25,17 @@ type compileFlags struct {
 }
 
 func (c *compileFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.root, "root", "", "repository root (default: the nearest directory at or above the first PATH holding framework/conf/conf.yaml or .git)")
-	fs.StringVar(&c.glob, "glob", "", "glob selecting conf files, relative to the root (default: modelConfigFilePath of the framework conf, else "+compiler.DefaultGlob+")")
-	fs.StringVar(&c.frameworkConf, "framework-conf", "", "framework conf, relative to the root (default "+compiler.DefaultFrameworkConf+")")
-	fs.StringVar(&c.region, "region", "", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's region, else "+awsregion.Default+")")
-	fs.StringVar(&c.bucket, "bucket", "", "override conf.s3Bucket")
-	fs.StringVar(&c.role, "role", "", "override conf.sagemakerNetworkSecurity.role")
-	fs.StringVar(&c.subnets, "subnets", "", "override conf.sagemakerNetworkSecurity.subnets (comma-separated)")
-	fs.StringVar(&c.securityGroups, "security-groups", "", "override conf.sagemakerNetworkSecurity.security_groups_id (comma-separated)")
-	fs.StringVar(&c.kms, "kms-key", "", "override conf.sagemakerNetworkSecurity.kms_key")
-	fs.BoolVar(&c.strict, "strict", false, "report unknown keys as errors")
-	fs.StringVar(&c.maxFileSize, "max-file-size", "", fmt.Sprintf("largest local data file or file in a code bundle to read, such as 2GiB (default %dMiB)", workspace.DefaultMaxFileSize>>20))
+	fs.StringVar(&c.root, "root", "", "repository `DIR` (default: the nearest directory at or above the first PATH, else the current directory, holding framework/conf/conf.yaml or .git)")
+	fs.StringVar(&c.glob, "glob", "", "glob `PATTERN` selecting conf files, relative to the root (default: modelConfigFilePath of the framework conf, else "+compiler.DefaultGlob+")")
+	fs.StringVar(&c.frameworkConf, "framework-conf", "", "framework conf `FILE`, relative to the root (default "+compiler.DefaultFrameworkConf+" when it exists)")
+	fs.StringVar(&c.region, "region", "", "AWS `REGION` (default: AWS_REGION, else AWS_DEFAULT_REGION, else the AWS profile's region, else "+awsregion.Default+")")
+	fs.StringVar(&c.bucket, "bucket", "", "S3 bucket `NAME` for code and default outputs (default: conf.s3Bucket of the framework conf)")
+	fs.StringVar(&c.role, "role", "", "execution role `ARN` of the pipelines (default: conf.sagemakerNetworkSecurity.role)")
+	fs.StringVar(&c.subnets, "subnets", "", "comma-separated subnet `IDS` (default: conf.sagemakerNetworkSecurity.subnets)")
+	fs.StringVar(&c.securityGroups, "security-groups", "", "comma-separated security group `IDS` (default: conf.sagemakerNetworkSecurity.security_groups_id)")
+	fs.StringVar(&c.kms, "kms-key", "", "KMS `KEY` ID or ARN for volumes and outputs (default: conf.sagemakerNetworkSecurity.kms_key)")
+	fs.BoolVar(&c.strict, "strict", false, "report unknown keys as errors instead of warnings")
+	fs.StringVar(&c.maxFileSize, "max-file-size", "", fmt.Sprintf("largest local data file or file in a code bundle to read, a `SIZE` such as 2GiB (default %dMiB)", workspace.DefaultMaxFileSize>>20))
 }
 
 // options resolves the root and turns flags and PATHs into compiler options.
@@ -47,7 +46,10 @@ func (c *compileFlags) options(paths []string, getenv env) (string, compiler.Opt
 		if len(paths) > 0 {
 			start = paths[0]
 		}
-		root = findRoot(start)
+		var ok bool
+		if root, ok = findRoot(start); !ok {
+			return "", compiler.Options{}, fmt.Errorf("not in a repository: no %s or .git at or above %s; run smpipe inside the repository, or name it with --root", compiler.DefaultFrameworkConf, root)
+		}
 	}
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
@@ -82,11 +84,13 @@ func (c *compileFlags) options(paths []string, getenv env) (string, compiler.Opt
 }
 
 // findRoot walks up from start to the nearest directory that holds the
-// framework conf or a .git, falling back to start itself.
-func findRoot(start string) string {
+// framework conf or a .git. When there is none it returns the absolute
+// start directory and false: compiling whatever lies below an arbitrary
+// directory (a home directory, /) would be slow and meaningless.
+func findRoot(start string) (string, bool) {
 	abs, err := filepath.Abs(start)
 	if err != nil {
-		return start
+		return start, false
 	}
 	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
 		abs = filepath.Dir(abs)
@@ -94,50 +98,116 @@ func findRoot(start string) string {
 	for dir := abs; ; dir = filepath.Dir(dir) {
 		for _, marker := range []string{filepath.FromSlash(compiler.DefaultFrameworkConf), ".git"} {
 			if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
-				return dir
+				return dir, true
 			}
 		}
 		if filepath.Dir(dir) == dir {
-			return abs
+			return abs, false
 		}
+	}
+}
+
+// compileCmdFlags are the flags of compile and graph.
+type compileCmdFlags struct {
+	compileFlags
+	format    *choice
+	out, base string
+}
+
+func (f *compileCmdFlags) registerCompile(fs *flag.FlagSet) {
+	f.compileFlags.register(fs)
+	f.format = newChoice("summary", "summary", "json", "mermaid")
+	fs.Var(f.format, "format", "output `FORMAT`")
+	fs.StringVar(&f.out, "out", "", "also write each pipeline's definition to `DIR`/<pipelineName>.json")
+}
+
+func (f *compileCmdFlags) registerGraph(fs *flag.FlagSet) {
+	f.compileFlags.register(fs)
+	f.format = newChoice("mermaid", "mermaid")
+	fs.StringVar(&f.base, "base", "", "show the change from revision `REV` to the working tree: touched pipelines only, added, changed and removed steps highlighted")
+}
+
+// compileEnv is what every command that compiles reads from the
+// environment.
+func compileEnv() []string {
+	return []string{
+		"AWS_REGION, AWS_DEFAULT_REGION        the region when --region is not given",
+		"AWS_PROFILE, AWS_CONFIG_FILE, HOME    the profile's region when neither is set",
+		"SMP_*                                 values of SMP_* placeholders in conf files",
+	}
+}
+
+// envGitHubToken is the line about GITHUB_TOKEN of the commands that read
+// git history.
+const envGitHubToken = "GITHUB_TOKEN                          fetches commits a shallow clone lacks"
+
+func compileExits() []string {
+	return []string{"0  no errors (warnings are fine)", "1  a diagnostic is an error", "2  usage mistake, or no repository found"}
+}
+
+func compileCommand() command {
+	return command{
+		name:    "compile",
+		args:    "[PATH...]",
+		summary: "check and compile pipelines into SageMaker pipeline definitions",
+		about: "Compile reads the conf files of the repository, checks them and builds one SageMaker pipeline " +
+			"definition per anchor (a conf file with conf.sagemakerPipeline). PATH arguments choose the pipelines " +
+			"whose anchor lies at or under them; every conf file is still read, because models are looked up " +
+			"across files. Diagnostics go to stderr as file:line:col: error|warning: message, every problem of " +
+			"the run at once. Compile works offline and needs no AWS credentials.",
+		flags: new(compileCmdFlags).registerCompile,
+		examples: []string{
+			"smpipe compile                                    # every pipeline of the repository around the current directory",
+			"smpipe compile models/fraud --format json         # one pipeline's definition, steps and artifacts as JSON",
+			"smpipe compile --out defs --strict                # write defs/<pipelineName>.json; unknown keys are errors",
+		},
+		env:   compileEnv(),
+		exits: compileExits(),
+		run: func(inv invocation, args []string) int {
+			return runCompile(inv.ctx, args, inv.stdout, inv.stderr, inv.getenv, "summary")
+		},
+	}
+}
+
+func graphCommand() command {
+	return command{
+		name:    "graph",
+		args:    "[PATH...]",
+		summary: "print each pipeline's DAG as a Mermaid flowchart",
+		about: "Graph prints each pipeline's DAG as a Mermaid flowchart, as compile --format mermaid does. With " +
+			"--base it shows a change instead: only the pipelines touched between that revision and the working " +
+			"tree, with added, changed and removed steps styled.",
+		flags: new(compileCmdFlags).registerGraph,
+		examples: []string{
+			"smpipe graph models/fraud > fraud.mmd",
+			"smpipe graph --base origin/main                   # what this branch and its uncommitted edits change",
+		},
+		env:   append(compileEnv(), envGitHubToken),
+		exits: compileExits(),
+		run: func(inv invocation, args []string) int {
+			return runCompile(inv.ctx, args, inv.stdout, inv.stderr, inv.getenv, "mermaid")
+		},
 	}
 }
 
 func runCompile(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, defaultFormat string) int {
 	name := "compile"
+	var f compileCmdFlags
+	register := f.registerCompile
 	if defaultFormat == "mermaid" {
-		name = "graph"
+		name, register = "graph", f.registerGraph
 	}
-	fs := flag.NewFlagSet("smpipe "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cf compileFlags
-	cf.register(fs)
-	format := defaultFormat
-	var out, base string
-	if name == "graph" {
-		fs.StringVar(&base, "base", "", "show the change since this revision: touched pipelines only, added, changed and removed steps highlighted")
+	paths, code, ok := parseFlags(name, register, args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if name == "compile" {
-		fs.StringVar(&format, "format", defaultFormat, "output: summary, json or mermaid")
-		fs.StringVar(&out, "out", "", "write each pipeline's definition to DIR/<pipelineName>.json")
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if format != "summary" && format != "json" && format != "mermaid" {
-		fmt.Fprintf(stderr, "smpipe %s: unknown --format %q (summary, json or mermaid)\n", name, format)
-		return exitUsage
-	}
-	root, opt, err := cf.options(fs.Args(), getenv)
+	root, opt, err := f.options(paths, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe %s: %v\n", name, err)
 		return exitUsage
 	}
-	if base != "" {
-		return diffGraphs(ctx, root, base, opt, stdout, stderr, getenv)
+	if f.base != "" {
+		return diffGraphs(ctx, root, f.base, opt, stdout, stderr, getenv)
 	}
 	rootFS, err := workspace.Open(root)
 	if err != nil {
@@ -150,16 +220,16 @@ func runCompile(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		fmt.Fprintf(stderr, "smpipe %s: %v\n", name, err)
 		return exitProblem
 	}
-	if format != "json" {
+	if f.format.value != "json" {
 		compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
 	}
-	if out != "" {
-		if err := writeDefinitions(out, res); err != nil {
+	if f.out != "" {
+		if err := writeDefinitions(f.out, res); err != nil {
 			fmt.Fprintf(stderr, "smpipe %s: %v\n", name, err)
 			return exitProblem
 		}
 	}
-	switch format {
+	switch f.format.value {
 	case "summary":
 		compiler.RenderSummary(stdout, res)
 		if e, w := ds.Count(); e+w > 0 {
@@ -227,10 +297,16 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// diffGraphs prints each touched pipeline's graph since base, with added,
-// changed and removed steps styled.
+// diffGraphs prints the graph of each pipeline touched between base and
+// the working tree, with added, changed and removed steps styled.
 func diffGraphs(ctx context.Context, root, base string, opt compiler.Options, stdout, stderr io.Writer, getenv env) int {
-	res, _, _, err := plan.FromGit(ctx, plan.GitOptions{Dir: root, Base: base, Token: getenv.get("GITHUB_TOKEN"), Compile: opt})
+	worktree, err := workspace.Open(root)
+	if err != nil {
+		fmt.Fprintf(stderr, "smpipe graph: %v\n", err)
+		return exitProblem
+	}
+	defer worktree.Close()
+	res, _, _, err := plan.FromGit(ctx, plan.GitOptions{Dir: root, Base: base, Worktree: worktree, Token: getenv.get("GITHUB_TOKEN"), Compile: opt})
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe graph: %v\n", err)
 		return exitProblem

@@ -24,32 +24,74 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
-	fs := flag.NewFlagSet("smpipe deploy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cf compileFlags
-	cf.register(fs)
-	var pipelines stringList
-	fs.Var(&pipelines, "pipeline", "deploy only the pipeline with this name (repeatable; default: all, or those under PATH)")
-	all := fs.Bool("all", false, "reconcile every pipeline of the repository with SageMaker: create missing ones, update outdated ones, "+
+// deployFlags are deploy's flags.
+type deployFlags struct {
+	compileFlags
+	pipelines                  stringList
+	all, dryRun, wait, noStart bool
+	waitTimeout                time.Duration
+	role, commit               string
+}
+
+func (f *deployFlags) register(fs *flag.FlagSet) {
+	f.compileFlags.register(fs)
+	fs.Var(&f.pipelines, "pipeline", "deploy only the pipeline with this `NAME` (repeatable; default: all, or those under PATH)")
+	fs.BoolVar(&f.all, "all", false, "reconcile every pipeline of the repository with SageMaker: create missing ones, update outdated ones, "+
 		"replace drifted ones, leave alone those a newer commit deployed (no PATH or --pipeline)")
-	dryRun := fs.Bool("dry-run", false, "print every AWS call and S3 key, and touch nothing")
-	wait := fs.Bool("wait", false, "wait for each execution to finish and report its steps")
-	waitTimeout := fs.Duration("wait-timeout", time.Hour, "give up waiting after this long")
-	noStart := fs.Bool("no-start", false, "create or update the pipelines without starting them")
-	role := fs.String("role-to-assume", "", "assume this IAM role with the GitHub Actions OIDC token (default: the SDK's credential chain)")
-	commit := fs.String("commit", "", "commit the deploy is of, for tags and the idempotency token (default: GITHUB_SHA, else HEAD)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print every AWS call and S3 key, and touch nothing")
+	fs.BoolVar(&f.wait, "wait", false, "wait for each execution to finish and report its steps")
+	fs.DurationVar(&f.waitTimeout, "wait-timeout", time.Hour, "give up waiting after this `DURATION`")
+	fs.BoolVar(&f.noStart, "no-start", false, "create or update the pipelines without starting them")
+	fs.StringVar(&f.role, "role-to-assume", "", "assume this IAM role `ARN` with the GitHub Actions OIDC token (default: the AWS SDK's credential chain)")
+	fs.StringVar(&f.commit, "commit", "", "the `SHA` being deployed, for tags and the idempotency token (default: GITHUB_SHA, else HEAD)")
+}
+
+func deployCommand() command {
+	return command{
+		name:    "deploy",
+		args:    "[PATH...]",
+		summary: "stage code to S3, create or update and start SageMaker pipelines",
+		about: "Deploy compiles the selected pipelines (--pipeline NAME, else those whose anchor lies under PATH, " +
+			"else all), refuses any with errors or unresolved SMP_* placeholders, then stages their code to S3 " +
+			"(content-addressed, skipped when already there), creates or updates each SageMaker pipeline and " +
+			"starts an execution. It never moves a pipeline back to an older commit than the one deployed. " +
+			"--all reconciles every pipeline with SageMaker; --dry-run prints every AWS call and S3 key it would " +
+			"make and touches nothing. Credentials come from the AWS SDK's default chain, or from GitHub's OIDC " +
+			"token with --role-to-assume.",
+		flags: new(deployFlags).register,
+		examples: []string{
+			"smpipe deploy --dry-run                           # what a deploy would call, without credentials",
+			"smpipe deploy --pipeline card-fraud-detection --wait",
+			"AWS_PROFILE=ml-dev smpipe deploy --all --no-start",
+		},
+		env: []string{
+			"AWS_REGION, AWS_DEFAULT_REGION      the region when --region is not given",
+			"AWS_PROFILE, AWS_ACCESS_KEY_ID, …   the AWS SDK's credential chain",
+			"AWS_ENDPOINT_URL[_SAGEMAKER|_S3|_STS]   service endpoints",
+			"ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN  GitHub's OIDC token, for --role-to-assume",
+			"GITHUB_SHA, GITHUB_REPOSITORY       the commit and repository recorded in the pipeline tags",
+			"GITHUB_TOKEN                        fetches history a shallow clone lacks, to compare commits",
+			"SMP_*                               values of SMP_* placeholders in conf files",
+		},
+		exits: []string{"0  every selected pipeline deployed", "1  compile errors, nothing to deploy, or an AWS call failed",
+			"2  usage mistake, an unknown --pipeline, or no repository found"},
+		run: func(inv invocation, args []string) int {
+			return runDeploy(inv.ctx, args, inv.stdout, inv.stderr, inv.getenv)
+		},
 	}
-	if *all && (fs.NArg() > 0 || len(pipelines) > 0) {
+}
+
+func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+	var f deployFlags
+	paths, code, ok := parseFlags("deploy", f.register, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if f.all && (len(paths) > 0 || len(f.pipelines) > 0) {
 		fmt.Fprintln(stderr, "smpipe deploy: --all deploys every pipeline of the repository; name the repository with --root, not with PATH or --pipeline")
 		return exitUsage
 	}
-	root, opt, err := cf.options(fs.Args(), getenv)
+	root, opt, err := f.options(paths, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 		return exitUsage
@@ -73,16 +115,16 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return exitProblem
 	}
 	anchors := repo.Select(opt.Paths)
-	if len(pipelines) > 0 {
+	if len(f.pipelines) > 0 {
 		var names []string
 		anchors = nil
 		for _, a := range repo.Anchors() {
 			names = append(names, a.Name)
-			if slices.Contains(pipelines, a.Name) {
+			if slices.Contains(f.pipelines, a.Name) {
 				anchors = append(anchors, a.File)
 			}
 		}
-		for _, p := range pipelines {
+		for _, p := range f.pipelines {
 			if !slices.Contains(names, p) {
 				fmt.Fprintf(stderr, "smpipe deploy: no pipeline named %q (pipelines: %s)\n", p, strings.Join(names, ", "))
 				return exitUsage
@@ -117,14 +159,14 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	} else {
 		defer git.Close()
 	}
-	sha := deployCommit(*commit, getenv, git)
+	sha := deployCommit(f.commit, getenv, git)
 	d := &deploy.Deployer{Root: rootFS, Log: stderr}
-	dopts := deploy.Options{CommitSHA: sha, Repository: getenv.get("GITHUB_REPOSITORY"), Version: version,
-		Start: !*noStart, Wait: *wait, WaitTimeout: *waitTimeout, DryRun: *dryRun, KMSKeyID: cf.kms,
+	dopts := deploy.Options{CommitSHA: sha, Repository: getenv.get("GITHUB_REPOSITORY"), Version: readBuildInfo().Version,
+		Start: !f.noStart, Wait: f.wait, WaitTimeout: f.waitTimeout, DryRun: f.dryRun, KMSKeyID: f.kms,
 		IsAncestor: isAncestor(git, getenv.get("GITHUB_TOKEN"))}
 	region := opt.Region
-	if !*dryRun {
-		cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: opt.Region, RoleToAssume: *role, Getenv: getenv.get})
+	if !f.dryRun {
+		cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: opt.Region, RoleToAssume: f.role, Getenv: getenv.get})
 		if err != nil {
 			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 			return exitProblem
@@ -147,7 +189,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			fmt.Fprintf(stdout, "%-40s error: %s\n", "", strings.ReplaceAll(r.Err.Error(), "\n", "; "))
 		}
 	}
-	if u := deploy.ConsoleURL(region, ""); u != "" && !*dryRun {
+	if u := deploy.ConsoleURL(region, ""); u != "" && !f.dryRun {
 		fmt.Fprintf(stdout, "console: %s\n", u)
 	}
 	if ctx.Err() != nil {

@@ -14,9 +14,6 @@ import (
 	"github.com/smpipe/smpipe-action/action"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 // Exit statuses.
 const (
 	exitOK      = 0
@@ -44,48 +41,58 @@ func (e env) get(k string) string {
 	return v
 }
 
+// invocation is what a command runs with.
+type invocation struct {
+	ctx            context.Context
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         env
+}
+
 // run is the whole CLI as a testable function.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) int {
 	if len(args) == 0 {
-		usage(stderr)
+		writeOverview(stderr)
 		return exitUsage
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "compile":
-		return runCompile(ctx, rest, stdout, stderr, getenv, "summary")
-	case "graph":
-		return runCompile(ctx, rest, stdout, stderr, getenv, "mermaid")
-	case "plan":
-		return runPlan(ctx, rest, stdout, stderr, getenv)
-	case "deploy":
-		return runDeploy(ctx, rest, stdout, stderr, getenv)
-	case "action":
-		return action.Run(ctx, action.Env{Getenv: getenv.get, LookupEnv: getenv, Stdout: stdout, Version: version})
-	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "smpipe %s\n", version)
-		return exitOK
-	case "help", "-h", "--help", "-help":
-		usage(stdout)
-		return exitOK
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help":
+		name = "help"
+	case "-version", "--version":
+		name = "version"
 	}
-	fmt.Fprintf(stderr, "smpipe: unknown command %q\n\n", cmd)
-	usage(stderr)
-	return exitUsage
+	c, ok := findCommand(name)
+	if !ok {
+		fmt.Fprintf(stderr, "smpipe: unknown command %q\n\n", name)
+		writeOverview(stderr)
+		return exitUsage
+	}
+	return c.run(invocation{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}, args[1:])
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `smpipe compiles conf.yaml training pipelines into SageMaker pipeline definitions.
-
-Usage:
-  smpipe compile [flags] [PATH...]   check and compile pipelines (--format summary|json|mermaid, --out DIR)
-  smpipe graph   [flags] [PATH...]   print each pipeline's DAG as a Mermaid flowchart
-  smpipe plan    --base REV [--head REV] [--format markdown|json]
-                                     the pull request report for base..head, to stdout
-  smpipe deploy  [flags] [PATH...]   stage, create or update and start pipelines (--dry-run, --wait, --pipeline NAME)
-  smpipe action                      run as the GitHub Action (reads INPUT_*, GITHUB_EVENT_*)
-  smpipe version                     print the version
-
-Run "smpipe <command> -h" for the flags of a command.
-`)
+func actionCommand() command {
+	return command{
+		name:    "action",
+		summary: "run as the GitHub Action (what the container image runs)",
+		about: "Action is smpipe as the GitHub Action: it reads the action's inputs from INPUT_* variables and the " +
+			"event from GITHUB_EVENT_PATH, plans on pull_request and deploys on a push to the default branch or " +
+			"on workflow_dispatch, as action.yml describes. It is what the container image runs; on a laptop use " +
+			"plan and deploy instead.",
+		examples: []string{"GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH=event.json GITHUB_REPOSITORY=o/r INPUT_MODE=plan smpipe action"},
+		env: []string{
+			"INPUT_*              the action's inputs (see action.yml)",
+			"GITHUB_*             the run's context: event, repository, SHA, API URL, output and summary files",
+			"ACTIONS_ID_TOKEN_*   the OIDC token endpoint, for role-to-assume",
+			"AWS_*                region, ambient credentials, endpoints",
+			"SMP_*                values of SMP_* placeholders in conf files",
+		},
+		exits: []string{"0  done, or nothing to do for this event", "1  bad inputs or event, a touched pipeline with errors, or a failed deploy"},
+		run: func(inv invocation, args []string) int {
+			if _, code, ok := parseFlags("action", nil, args, inv.stdout, inv.stderr); !ok {
+				return code
+			}
+			return action.Run(inv.ctx, action.Env{Getenv: inv.getenv.get, LookupEnv: inv.getenv, Stdout: inv.stdout, Version: readBuildInfo().Version})
+		},
+	}
 }

@@ -103,17 +103,6 @@ func TestRun_diagnosticsExitOne(t *testing.T) {
 	}
 }
 
-func TestRun_usage(t *testing.T) {
-	for _, args := range [][]string{{}, {"frobnicate"}, {"compile", "--format", "yaml", example}, {"compile", "--no-such-flag"}} {
-		if code, _, _ := runCLI(t, nil, args...); code != exitUsage {
-			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
-		}
-	}
-	if code, out, _ := runCLI(t, nil, "version"); code != exitOK || !strings.HasPrefix(out, "smpipe ") {
-		t.Errorf("version: exit %d, %q", code, out)
-	}
-}
-
 func TestRun_placeholdersFromEnv(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS(example)); err != nil {

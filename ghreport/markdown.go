@@ -368,8 +368,11 @@ func (rd *renderer) writeTitle(b *strings.Builder) {
 		b.WriteString("## " + name + ": " + plural(len(r.Pipelines), "pipeline", "pipelines") + " touched\n")
 	}
 	var parts []string
-	if r.HeadSHA != "" {
+	switch {
+	case r.HeadSHA != "":
 		parts = append(parts, "head "+code(shortSHA(r.HeadSHA)))
+	case r.Worktree:
+		parts = append(parts, "head: working tree")
 	}
 	if r.BaseSHA != "" {
 		parts = append(parts, "base "+code(shortSHA(r.BaseSHA)))

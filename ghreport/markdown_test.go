@@ -358,3 +358,16 @@ func TestMarkdown_deterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestSummary_worktreeHead: a plan of a working tree names it where a head
+// SHA would be.
+func TestSummary_worktreeHead(t *testing.T) {
+	base := strings.Repeat("b", 40)
+	got := Summary(Report{BaseSHA: base, Worktree: true, NothingTouched: true})
+	if want := "\nhead: working tree · base `bbbbbbbbbbbb`\n"; !strings.Contains(got, want) {
+		t.Errorf("summary lacks %q:\n%s", want, got)
+	}
+	if got := Summary(Report{BaseSHA: base, HeadSHA: strings.Repeat("a", 40), NothingTouched: true}); strings.Contains(got, "working tree") {
+		t.Errorf("a commit head is called a working tree:\n%s", got)
+	}
+}

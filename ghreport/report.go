@@ -23,6 +23,9 @@ type Report struct {
 	PR         int
 	BaseSHA    string
 	HeadSHA    string
+	// Worktree marks a head that is a working tree, not a commit (smpipe
+	// plan on a laptop): the title says so instead of showing a SHA.
+	Worktree   bool
 	RunURL     string // the workflow run (its summary holds the full report)
 	RunID      int64  // GITHUB_RUN_ID, recorded in the marker
 	RunAttempt int    // GITHUB_RUN_ATTEMPT, recorded in the marker

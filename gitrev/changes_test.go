@@ -82,8 +82,8 @@ func TestRepo_Changes(t *testing.T) {
 			{Op: Added, To: "z/last.txt"},
 		}},
 		{name: "same commit", base: c2, head: c2, want: []Change{}},
-		{name: "unknown base", base: "nope", head: c2, wantErr: `resolving revision "nope"`},
-		{name: "unknown head", base: c1, head: strings.Repeat("1", 40), wantErr: "no such commit"},
+		{name: "unknown base", base: "nope", head: c2, wantErr: "unknown revision nope"},
+		{name: "unknown head", base: c1, head: strings.Repeat("1", 40), wantErr: "unknown revision " + strings.Repeat("1", 40)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

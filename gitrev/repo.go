@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -126,12 +127,53 @@ func (r *Repo) resolve(rev string) (plumbing.Hash, error) {
 	}
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
-		if errors.Is(err, plumbing.ErrReferenceNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) {
-			return plumbing.ZeroHash, fmt.Errorf("resolving revision %q: no such commit in the checkout", rev)
+		// go-git says io.EOF for a missing ancestor (HEAD~1 of a root
+		// commit), "reference not found" for any other name it cannot find
+		// and "Revision invalid" (its internal ErrInvalidRevision) for one
+		// it cannot parse; git calls all of them an unknown revision.
+		if errors.Is(err, plumbing.ErrReferenceNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) ||
+			errors.Is(err, io.EOF) || strings.HasPrefix(err.Error(), "Revision invalid") {
+			return plumbing.ZeroHash, &RevisionError{Rev: rev, Shallow: r.shallow()}
 		}
-		return plumbing.ZeroHash, fmt.Errorf("resolving revision %q: %w", rev, err)
+		return plumbing.ZeroHash, fmt.Errorf("resolving revision %s: %w", quoteRev(rev), err)
 	}
 	return *h, nil
+}
+
+// RevisionError is a revision that names no commit in the checkout.
+type RevisionError struct {
+	Rev string
+	// Shallow is set when the checkout is a shallow clone, where the
+	// commit may exist upstream but was not fetched.
+	Shallow bool
+}
+
+func (e *RevisionError) Error() string {
+	msg := "unknown revision " + quoteRev(e.Rev)
+	if e.Shallow {
+		msg += " (the checkout is a shallow clone, so older commits are missing: " +
+			"set fetch-depth: 0 on actions/checkout, or run git fetch --unshallow)"
+	}
+	return msg
+}
+
+// quoteRev prints a revision as given when it is made of the characters
+// revisions are spelled with, and quoted otherwise, so a hostile name
+// cannot break the line it is printed on.
+func quoteRev(rev string) string {
+	for _, c := range rev {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./~^@{}", c)) {
+			return strconv.Quote(rev)
+		}
+	}
+	return rev
+}
+
+// shallow reports whether the repository is a shallow clone. The caller
+// holds the mutex.
+func (r *Repo) shallow() bool {
+	commits, err := r.git.Storer.Shallow()
+	return err == nil && len(commits) > 0
 }
 
 // HasCommit reports whether the commit object sha (40 hex digits) is present

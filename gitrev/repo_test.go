@@ -1,6 +1,7 @@
 package gitrev
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,9 +120,12 @@ func TestRepo_Resolve(t *testing.T) {
 		{rev: "HEAD^", want: c2},
 		{rev: "HEAD~2", want: c1},
 		{rev: "main^^", want: c1},
-		{rev: "HEAD~3", wantErr: "HEAD~3"},
-		{rev: "nope", wantErr: `resolving revision "nope": no such commit in the checkout`},
-		{rev: strings.Repeat("ab", 20), wantErr: "no such commit"},
+		{rev: "HEAD~3", wantErr: "unknown revision HEAD~3"},
+		{rev: "HEAD^2", wantErr: "unknown revision HEAD^2"},
+		{rev: "nope", wantErr: "unknown revision nope"},
+		{rev: "HEAD~x", wantErr: "unknown revision HEAD~x"},
+		{rev: "a b\n", wantErr: `unknown revision "a b\n"`},
+		{rev: strings.Repeat("ab", 20), wantErr: "unknown revision " + strings.Repeat("ab", 20)},
 		{rev: "", wantErr: "empty revision"},
 	}
 	for _, tt := range tests {
@@ -166,5 +170,33 @@ func TestRepo_HasCommit(t *testing.T) {
 	}
 	if r.HasCommit(c.TreeHash.String()) {
 		t.Errorf("HasCommit(tree %s) = true, want false", c.TreeHash)
+	}
+}
+
+// TestRepo_Resolve_shallow: the advice about shallow clones comes only when
+// the checkout is one, and the error reads like git's otherwise.
+func TestRepo_Resolve_shallow(t *testing.T) {
+	f := newFixture(t)
+	f.write("a.txt", "1")
+	c1 := f.commit("one")
+
+	_, err := f.open().Resolve("HEAD~1")
+	if err == nil || err.Error() != "unknown revision HEAD~1" {
+		t.Errorf("full clone: Resolve(HEAD~1) error = %v, want exactly %q", err, "unknown revision HEAD~1")
+	}
+
+	// What a depth-1 clone records: its one commit is a shallow boundary.
+	if err := os.WriteFile(f.path(".git/shallow"), []byte(c1+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.open().Resolve("HEAD~1")
+	var re *RevisionError
+	if !errors.As(err, &re) || !re.Shallow || re.Rev != "HEAD~1" {
+		t.Fatalf("shallow clone: Resolve(HEAD~1) error = %#v, want a *RevisionError with Shallow set", err)
+	}
+	for _, want := range []string{"unknown revision HEAD~1", "shallow clone", "fetch-depth: 0", "git fetch --unshallow"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("shallow clone: error %q lacks %q", err, want)
+		}
 	}
 }

@@ -20,6 +20,10 @@ type GitOptions struct {
 	// defaults to HEAD. An empty Base compares against nothing: every
 	// pipeline is new.
 	Base, Head string
+	// Worktree, when set, is the head instead of a revision: the working
+	// tree at Dir, as a laptop user sees it, uncommitted and untracked (not
+	// ignored) files included. Head must then be empty.
+	Worktree fs.FS
 	// Token authenticates the fetch of a base commit a shallow clone lacks.
 	Token   string
 	Compile compiler.Options
@@ -28,9 +32,13 @@ type GitOptions struct {
 var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
 // FromGit reads base and head from git objects (never checking anything out
-// over the workspace), lists the changed paths and runs the plan. It
-// returns the resolved head and base SHAs with the result.
+// over the workspace), or the head from g.Worktree, lists the changed paths
+// and runs the plan. It returns the resolved base and head SHAs with the
+// result; headSHA is empty when the head is the working tree.
 func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA string, err error) {
+	if g.Worktree != nil && g.Head != "" {
+		return nil, "", "", fmt.Errorf("comparing with both the working tree and head revision %q", g.Head)
+	}
 	repo, err := gitrev.Open(g.Dir)
 	if err != nil {
 		return nil, "", "", err
@@ -40,22 +48,26 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 	if err != nil {
 		return nil, "", "", err
 	}
-	head := g.Head
-	if head == "" {
-		head = "HEAD"
+	opt := Options{Compile: g.Compile, Head: g.Worktree}
+	if g.Worktree == nil {
+		head := g.Head
+		if head == "" {
+			head = "HEAD"
+		}
+		if headSHA, err = repo.Resolve(head); err != nil {
+			return nil, "", "", fmt.Errorf("resolving the head: %w", err)
+		}
+		headFS, err := repo.TreeFS(headSHA)
+		if err != nil {
+			return nil, "", "", err
+		}
+		if opt.Head, err = sub(headFS, rel); err != nil {
+			return nil, "", "", err
+		}
 	}
-	if headSHA, err = repo.Resolve(head); err != nil {
-		return nil, "", "", fmt.Errorf("resolving head revision %q: %w", head, err)
-	}
-	headFS, err := repo.TreeFS(headSHA)
-	if err != nil {
-		return nil, "", "", err
-	}
-	opt := Options{Compile: g.Compile}
-	if opt.Head, err = sub(headFS, rel); err != nil {
-		return nil, "", "", err
-	}
-	if g.Base != "" {
+	if g.Base == "" {
+		opt.All = true
+	} else {
 		if fullSHA.MatchString(g.Base) {
 			// actions/checkout clones one commit deep, so the base of a pull
 			// request is usually missing: fetch exactly that commit.
@@ -64,22 +76,25 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 			}
 		}
 		if baseSHA, err = repo.Resolve(g.Base); err != nil {
-			return nil, "", "", fmt.Errorf("resolving base revision %q: %w (in a shallow clone, set fetch-depth: 0 on actions/checkout)", g.Base, err)
+			return nil, "", "", fmt.Errorf("resolving the base: %w", err)
 		}
 		baseFS, err := repo.TreeFS(baseSHA)
 		if err != nil {
 			return nil, "", "", err
 		}
-		changes, err := repo.Changes(baseSHA, headSHA)
+		var changes []gitrev.Change
+		if g.Worktree != nil {
+			changes, err = repo.WorktreeChanges(baseSHA, rel)
+		} else {
+			changes, err = repo.Changes(baseSHA, headSHA)
+		}
 		if err != nil {
-			return nil, "", "", fmt.Errorf("comparing %s and %s: %w", short(baseSHA), short(headSHA), err)
+			return nil, "", "", err
 		}
 		if opt.Base, err = sub(baseFS, rel); err != nil {
 			return nil, "", "", err
 		}
 		opt.Changes = relChanges(changes, rel)
-	} else {
-		opt.All = true
 	}
 	res, err = Run(ctx, opt)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 type JSONReport struct {
 	BaseSHA     string           `json:"base"`
 	HeadSHA     string           `json:"head"`
+	Worktree    bool             `json:"worktree,omitempty"` // the head is the working tree
 	OK          bool             `json:"ok"`
 	Pipelines   []JSONPipeline   `json:"pipelines"`
 	Failing     diag.Diagnostics `json:"failing"`
@@ -54,9 +55,10 @@ type JSONEdge struct {
 	Status string `json:"status"`
 }
 
-// WriteJSON writes the plan as JSON.
+// WriteJSON writes the plan as JSON. An empty headSHA, as FromGit returns
+// it for a working tree, is reported as such.
 func WriteJSON(w io.Writer, r *Result, baseSHA, headSHA string) error {
-	rep := JSONReport{BaseSHA: baseSHA, HeadSHA: headSHA, OK: r.OK(), Pipelines: []JSONPipeline{},
+	rep := JSONReport{BaseSHA: baseSHA, HeadSHA: headSHA, Worktree: headSHA == "", OK: r.OK(), Pipelines: []JSONPipeline{},
 		Failing: nonNil(r.Failing), PreExisting: nonNil(r.PreExisting)}
 	for _, p := range r.Pipelines {
 		jp := JSONPipeline{Name: p.Name, Anchor: p.Anchor, Status: p.Diff.Status.String(), Failed: p.Failed(),

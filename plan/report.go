@@ -15,6 +15,7 @@ type ReportMeta struct {
 	ServerURL        string // https://github.com
 	PR               int
 	BaseSHA, HeadSHA string
+	Worktree         bool // the head is the working tree (HeadSHA empty)
 	RunURL           string
 	RunID            int64
 	RunAttempt       int
@@ -25,7 +26,7 @@ type ReportMeta struct {
 
 // Report turns a plan into the report the pull request gets.
 func (res *Result) Report(m ReportMeta) ghreport.Report {
-	rep := ghreport.Report{Repository: m.Repository, PR: m.PR, BaseSHA: m.BaseSHA, HeadSHA: m.HeadSHA,
+	rep := ghreport.Report{Repository: m.Repository, PR: m.PR, BaseSHA: m.BaseSHA, HeadSHA: m.HeadSHA, Worktree: m.Worktree,
 		RunURL: m.RunURL, RunID: m.RunID, RunAttempt: m.RunAttempt,
 		PreExisting: res.PreExisting, NothingTouched: len(res.Pipelines) == 0}
 	for _, p := range res.Pipelines {

@@ -1,0 +1,280 @@
+package gitrev
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// WorktreeChanges lists the files under dir that differ between the commit
+// base names and the working tree: what committing everything would change.
+// The working tree counts as git sees it: tracked files, and untracked files
+// that no .gitignore (nor .git/info/exclude) excludes; .git directories and
+// nested repositories are skipped. Renames are not detected, so a moved file
+// is a deletion and an addition. dir is slash-separated and relative to the
+// repository root ("." for all of it), as [Repo.Rel] returns it; paths are
+// relative to the root, sorted, as [Repo.Changes] returns them.
+//
+// Every candidate file is read and hashed. That is the honest price of
+// comparing with files nobody has staged, and it stays within what the
+// compile of the same files costs.
+func (r *Repo) WorktreeChanges(base, dir string) ([]Change, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	dir = path.Clean(dir)
+	want, err := r.treeFiles(base, dir)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := r.git.Storer.Index()
+	if err != nil {
+		return nil, fmt.Errorf("reading the git index: %w", err)
+	}
+	tracked := make([]string, 0, len(idx.Entries))
+	for _, e := range idx.Entries {
+		tracked = append(tracked, e.Name)
+	}
+	slices.Sort(tracked)
+
+	w := worktreeWalk{root: r.root, tracked: tracked, patterns: r.excludePatterns()}
+	// The .gitignore files above dir apply inside it too.
+	if dir != "." {
+		parts := strings.Split(dir, "/")
+		for i := range parts {
+			w.patterns = append(w.patterns, readIgnoreFile(r.root, parts[:i])...)
+		}
+	}
+	var out []Change
+	err = w.walk(dir, func(name string, h plumbing.Hash, mode filemode.FileMode) {
+		old, ok := want[name]
+		delete(want, name)
+		switch {
+		case !ok:
+			out = append(out, Change{Op: Added, To: name})
+		case old.hash != h || !sameMode(old.mode, mode):
+			out = append(out, Change{Op: Modified, From: name, To: name})
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("comparing %s with the working tree: %w", quoteRev(base), err)
+	}
+	for name := range want {
+		out = append(out, Change{Op: Deleted, From: name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path() < out[j].Path() })
+	return out, nil
+}
+
+type blobEntry struct {
+	hash plumbing.Hash
+	mode filemode.FileMode
+}
+
+// treeFiles maps the files of base's tree under dir to their blobs. The
+// caller holds the mutex.
+func (r *Repo) treeFiles(base, dir string) (map[string]blobEntry, error) {
+	t, err := r.commitTree(base)
+	if err != nil {
+		return nil, err
+	}
+	prefix := ""
+	if dir != "." {
+		if t, err = t.Tree(dir); errors.Is(err, object.ErrDirectoryNotFound) {
+			return map[string]blobEntry{}, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("reading %s at %s: %w", dir, quoteRev(base), err)
+		}
+		prefix = dir + "/"
+	}
+	files := map[string]blobEntry{}
+	err = t.Files().ForEach(func(f *object.File) error {
+		files[prefix+f.Name] = blobEntry{hash: f.Hash, mode: f.Mode}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing the files of %s: %w", quoteRev(base), err)
+	}
+	return files, nil
+}
+
+// sameMode compares modes as git does: only the file type and the
+// executable bit count.
+func sameMode(a, b filemode.FileMode) bool {
+	norm := func(m filemode.FileMode) filemode.FileMode {
+		if m == filemode.Deprecated {
+			return filemode.Regular
+		}
+		return m
+	}
+	return norm(a) == norm(b)
+}
+
+// excludePatterns reads .git/info/exclude. The caller holds the mutex.
+func (r *Repo) excludePatterns() []gitignore.Pattern {
+	st, ok := r.git.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil
+	}
+	f, err := st.Filesystem().Open("info/exclude")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxIgnoreFile))
+	if err != nil {
+		return nil
+	}
+	return parsePatterns(string(b), nil)
+}
+
+// maxIgnoreFile bounds how much of one ignore file is read.
+const maxIgnoreFile = 1 << 20
+
+// readIgnoreFile reads the .gitignore of the directory dir (path elements
+// relative to root). A missing or unreadable file ignores nothing, as in git.
+func readIgnoreFile(root string, dir []string) []gitignore.Pattern {
+	f, err := os.Open(filepath.Join(root, filepath.Join(dir...), ".gitignore"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxIgnoreFile))
+	if err != nil {
+		return nil
+	}
+	return parsePatterns(string(b), dir)
+}
+
+func parsePatterns(text string, domain []string) []gitignore.Pattern {
+	var ps []gitignore.Pattern
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		ps = append(ps, gitignore.ParsePattern(line, slices.Clone(domain)))
+	}
+	return ps
+}
+
+// worktreeWalk visits the files git would consider in a working tree.
+type worktreeWalk struct {
+	root     string
+	tracked  []string // index paths, sorted
+	patterns []gitignore.Pattern
+}
+
+// walk calls visit with the blob hash and mode of every file under dir
+// that is tracked or not ignored.
+func (w *worktreeWalk) walk(dir string, visit func(name string, h plumbing.Hash, mode filemode.FileMode)) error {
+	var parts []string
+	if dir != "." {
+		parts = strings.Split(dir, "/")
+	}
+	return w.walkDir(parts, w.patterns, visit)
+}
+
+func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit func(string, plumbing.Hash, filemode.FileMode)) error {
+	abs := filepath.Join(w.root, filepath.Join(dir...))
+	entries, err := os.ReadDir(abs)
+	if errors.Is(err, fs.ErrNotExist) && len(dir) > 0 {
+		return nil // the whole directory is gone: its files are deletions
+	}
+	if err != nil {
+		return err
+	}
+	patterns = append(slices.Clip(patterns), readIgnoreFile(w.root, dir)...)
+	ignored := gitignore.NewMatcher(patterns)
+	for _, e := range entries {
+		name := e.Name()
+		if name == ".git" {
+			continue
+		}
+		elems := append(slices.Clip(dir), name)
+		rel := strings.Join(elems, "/")
+		full := filepath.Join(abs, name)
+		switch {
+		case e.IsDir():
+			if _, err := os.Lstat(filepath.Join(full, ".git")); err == nil {
+				continue // a nested repository or submodule: not our files
+			}
+			if ignored.Match(elems, true) && !w.tracksUnder(rel+"/") {
+				continue
+			}
+			if err := w.walkDir(elems, patterns, visit); err != nil {
+				return err
+			}
+		case e.Type()&fs.ModeSymlink != 0:
+			if !w.tracks(rel) && ignored.Match(elems, false) {
+				continue
+			}
+			target, err := os.Readlink(full)
+			if err != nil {
+				return err
+			}
+			// git stores a symbolic link as a blob holding its target.
+			h := plumbing.NewHasher(plumbing.BlobObject, int64(len(target)))
+			h.Write([]byte(target))
+			visit(rel, h.Sum(), filemode.Symlink)
+		case e.Type().IsRegular():
+			if !w.tracks(rel) && ignored.Match(elems, false) {
+				continue
+			}
+			h, mode, err := hashFile(full)
+			if err != nil {
+				return err
+			}
+			visit(rel, h, mode)
+		}
+	}
+	return nil
+}
+
+func (w *worktreeWalk) tracks(name string) bool {
+	_, ok := slices.BinarySearch(w.tracked, name)
+	return ok
+}
+
+// tracksUnder reports whether any tracked path starts with prefix (a
+// directory path ending in "/"): git keeps showing tracked files inside an
+// ignored directory.
+func (w *worktreeWalk) tracksUnder(prefix string) bool {
+	i, _ := slices.BinarySearch(w.tracked, prefix)
+	return i < len(w.tracked) && strings.HasPrefix(w.tracked[i], prefix)
+}
+
+func hashFile(name string) (plumbing.Hash, filemode.FileMode, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return plumbing.ZeroHash, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return plumbing.ZeroHash, 0, err
+	}
+	mode := filemode.Regular
+	if fi.Mode().Perm()&0o111 != 0 {
+		mode = filemode.Executable
+	}
+	h := plumbing.NewHasher(plumbing.BlobObject, fi.Size())
+	if n, err := io.Copy(h, f); err != nil {
+		return plumbing.ZeroHash, 0, fmt.Errorf("reading %s: %w", name, err)
+	} else if n != fi.Size() {
+		return plumbing.ZeroHash, 0, fmt.Errorf("reading %s: it changed while being read", name)
+	}
+	return h.Sum(), mode, nil
+}

@@ -1,0 +1,143 @@
+package gitrev
+
+import (
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestRepo_WorktreeChanges(t *testing.T) {
+	f := newFixture(t)
+	f.write("build/tracked.txt", "v1")
+	f.write("a.txt", "same")
+	f.write("mod.txt", "old")
+	f.write("del.txt", "bye")
+	f.write("run.sh", "echo")
+	f.link("link", "a.txt")
+	f.write("sub/keep.txt", "k")
+	f.write("sub/gone/x.txt", "x")
+	f.write("deep/sub/conf.yaml", "a: 1")
+	f.commit("one")
+	// Ignored from now on, but build/tracked.txt stays tracked.
+	f.write(".gitignore", "build/\n*.log\n")
+	f.write("sub/.gitignore", "*.tmp\n")
+	base := f.commit("base")
+
+	f.write("build/tracked.txt", "v2") // tracked inside an ignored directory: counts
+	f.write("build/new.txt", "n")      // untracked inside an ignored directory: does not
+	f.write("debug.log", "l")          // ignored by pattern
+	f.write("sub/scratch.tmp", "t")    // ignored by sub/.gitignore
+	f.write("scratch.tmp", "t")        // sub/.gitignore does not apply here
+	f.write("mod.txt", "new")          // same size, new content
+	f.remove("del.txt")                //
+	f.exec("run.sh", "echo")           // mode only
+	f.link("link", "mod.txt")          // new target
+	f.remove("sub/gone")               // a whole directory deleted
+	f.write("new.txt", "untracked")    // untracked, not ignored: counts
+	f.write("secret.txt", "s")         // excluded by .git/info/exclude below
+	f.write("nested/file.txt", "x")    // in another repository: skipped
+	if _, err := git.PlainInit(f.path("nested"), false); err != nil {
+		t.Fatal(err)
+	}
+	f.write("deep/sub/conf.yaml", "a: 2")
+	if err := os.MkdirAll(f.path(".git/info"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.path(".git/info/exclude"), []byte("# local\nsecret.txt\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := f.open()
+
+	tests := []struct {
+		dir  string
+		want []Change
+	}{
+		{".", []Change{
+			{Op: Modified, From: "build/tracked.txt", To: "build/tracked.txt"},
+			{Op: Modified, From: "deep/sub/conf.yaml", To: "deep/sub/conf.yaml"},
+			{Op: Deleted, From: "del.txt"},
+			{Op: Modified, From: "link", To: "link"},
+			{Op: Modified, From: "mod.txt", To: "mod.txt"},
+			{Op: Added, To: "new.txt"},
+			{Op: Modified, From: "run.sh", To: "run.sh"},
+			{Op: Added, To: "scratch.tmp"},
+			{Op: Deleted, From: "sub/gone/x.txt"},
+		}},
+		{"sub", []Change{{Op: Deleted, From: "sub/gone/x.txt"}}},
+		{"deep/sub", []Change{{Op: Modified, From: "deep/sub/conf.yaml", To: "deep/sub/conf.yaml"}}},
+		{"missing", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			got, err := r.WorktreeChanges(base, tt.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("WorktreeChanges(base, %q) (-want +got):\n%s", tt.dir, diff)
+			}
+		})
+	}
+
+	// The same answer as git's own: `git diff base` for tracked files plus
+	// the untracked files git does not ignore.
+	t.Run("agrees with git", func(t *testing.T) {
+		gitBin, err := exec.LookPath("git")
+		if err != nil {
+			t.Skip("no git binary")
+		}
+		gitOut := func(args ...string) string {
+			cmd := exec.Command(gitBin, append([]string{"-C", f.dir, "-c", "core.quotepath=off"}, args...)...)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("git %v: %v", args, err)
+			}
+			return string(out)
+		}
+		var want []Change
+		for _, line := range strings.Split(strings.TrimSpace(gitOut("diff", "--no-renames", "--name-status", base)), "\n") {
+			op, name, _ := strings.Cut(line, "\t")
+			switch op {
+			case "M", "T":
+				want = append(want, Change{Op: Modified, From: name, To: name})
+			case "D":
+				want = append(want, Change{Op: Deleted, From: name})
+			case "A":
+				want = append(want, Change{Op: Added, To: name})
+			}
+		}
+		for _, name := range strings.Fields(gitOut("ls-files", "--others", "--exclude-standard")) {
+			if strings.HasSuffix(name, "/") {
+				continue // git names an untracked nested repository, not its files
+			}
+			want = append(want, Change{Op: Added, To: name})
+		}
+		sort.Slice(want, func(i, j int) bool { return want[i].Path() < want[j].Path() })
+		got, err := r.WorktreeChanges(base, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("WorktreeChanges differs from git (-git +got):\n%s", diff)
+		}
+	})
+
+	// A clean working tree has no changes.
+	clean := newFixture(t)
+	clean.write("a/b.txt", "x")
+	clean.exec("a/run.sh", "echo")
+	clean.link("a/l", "b.txt")
+	c := clean.commit("c")
+	if got, err := clean.open().WorktreeChanges(c, "."); err != nil || len(got) != 0 {
+		t.Errorf("clean tree: WorktreeChanges = %v, %v; want none", got, err)
+	}
+
+	if _, err := r.WorktreeChanges("nope", "."); err == nil || err.Error() != "unknown revision nope" {
+		t.Errorf("unknown base: error = %v", err)
+	}
+}
