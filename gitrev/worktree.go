@@ -129,24 +129,23 @@ func (r *Repo) excludePatterns() []gitignore.Pattern {
 		return nil
 	}
 	f, err := st.Filesystem().Open("info/exclude")
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxIgnoreFile))
-	if err != nil {
-		return nil
-	}
-	return parsePatterns(string(b), nil)
+	return readPatterns(f, err, nil)
+}
+
+// readIgnoreFile reads the .gitignore of the directory dir (path elements
+// relative to root).
+func readIgnoreFile(root string, dir []string) []gitignore.Pattern {
+	f, err := os.Open(filepath.Join(root, filepath.Join(dir...), ".gitignore"))
+	return readPatterns(f, err, dir)
 }
 
 // maxIgnoreFile bounds how much of one ignore file is read.
 const maxIgnoreFile = 1 << 20
 
-// readIgnoreFile reads the .gitignore of the directory dir (path elements
-// relative to root). A missing or unreadable file ignores nothing, as in git.
-func readIgnoreFile(root string, dir []string) []gitignore.Pattern {
-	f, err := os.Open(filepath.Join(root, filepath.Join(dir...), ".gitignore"))
+// readPatterns reads the ignore file f, opened with err, whose patterns
+// apply below domain. A missing or unreadable file ignores nothing, as in
+// git.
+func readPatterns(f io.ReadCloser, err error, domain []string) []gitignore.Pattern {
 	if err != nil {
 		return nil
 	}
@@ -155,7 +154,7 @@ func readIgnoreFile(root string, dir []string) []gitignore.Pattern {
 	if err != nil {
 		return nil
 	}
-	return parsePatterns(string(b), dir)
+	return parsePatterns(string(b), domain)
 }
 
 func parsePatterns(text string, domain []string) []gitignore.Pattern {
