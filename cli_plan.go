@@ -44,11 +44,7 @@ func planCommand() command {
 			"smpipe plan --base origin/main                    # this branch and its uncommitted edits, as its pull request will show",
 			"smpipe plan --base HEAD~3 --head HEAD --format json",
 		},
-		env: []string{
-			"AWS_REGION, AWS_DEFAULT_REGION   the region when --region is not given",
-			"SMP_*                            values of SMP_* placeholders in conf files",
-			"GITHUB_TOKEN                     fetches a --base commit (full SHA) missing from a shallow clone",
-		},
+		env: append(compileEnv(), envGitHubToken),
 		exits: []string{"0  every touched pipeline compiles", "1  a touched pipeline or a changed file has errors, or git failed",
 			"2  usage mistake, or no repository found"},
 		run: func(inv invocation, args []string) int {
