@@ -109,3 +109,28 @@ func BenchmarkTreeFS_walkRead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWorktreeChanges compares the 3,000-file tree with its working
+// tree after editing ten files: every file is hashed, as `smpipe plan`
+// without --head pays it.
+func BenchmarkWorktreeChanges(b *testing.B) {
+	dir, sha := monorepo(b, true)
+	f := &fixture{t: b, dir: dir}
+	for i := range 10 {
+		f.write(fmt.Sprintf("models/m%04d/src/train.py", i*100), "print('edited')\n")
+	}
+	r, err := Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	for b.Loop() {
+		changes, err := r.WorktreeChanges(sha, ".")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(changes) != 10 {
+			b.Fatalf("%d changes, want 10", len(changes))
+		}
+	}
+}

@@ -11,10 +11,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
@@ -28,9 +30,10 @@ import (
 // repository root ("." for all of it), as [Repo.Rel] returns it; paths are
 // relative to the root, sorted, as [Repo.Changes] returns them.
 //
-// Every candidate file is read and hashed. That is the honest price of
-// comparing with files nobody has staged, and it stays within what the
-// compile of the same files costs.
+// As in git, a tracked file whose size, modification time and mode are
+// what the index recorded is taken to have the index's content without
+// being read, unless it was modified no earlier than the index was written
+// ("racily clean"); every other file is read and hashed.
 func (r *Repo) WorktreeChanges(base, dir string) ([]Change, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -43,13 +46,16 @@ func (r *Repo) WorktreeChanges(base, dir string) ([]Change, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the git index: %w", err)
 	}
-	tracked := make([]string, 0, len(idx.Entries))
+	w := worktreeWalk{root: r.root, entries: map[string]*index.Entry{}, indexTime: r.indexTime(),
+		patterns: r.excludePatterns(), buf: make([]byte, 32<<10)}
 	for _, e := range idx.Entries {
-		tracked = append(tracked, e.Name)
+		w.tracked = append(w.tracked, e.Name)
+		if e.Stage == 0 && !e.IntentToAdd && !e.SkipWorktree {
+			w.entries[e.Name] = e
+		}
 	}
-	slices.Sort(tracked)
+	slices.Sort(w.tracked)
 
-	w := worktreeWalk{root: r.root, tracked: tracked, patterns: r.excludePatterns()}
 	// The .gitignore files above dir apply inside it too.
 	if dir != "." {
 		parts := strings.Split(dir, "/")
@@ -99,15 +105,23 @@ func (r *Repo) treeFiles(base, dir string) (map[string]blobEntry, error) {
 		}
 		prefix = dir + "/"
 	}
+	// A tree walk reads tree objects only; Tree.Files would also read every
+	// blob.
 	files := map[string]blobEntry{}
-	err = t.Files().ForEach(func(f *object.File) error {
-		files[prefix+f.Name] = blobEntry{hash: f.Hash, mode: f.Mode}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing the files of %s: %w", quoteRev(base), err)
+	w := object.NewTreeWalker(t, true, nil)
+	defer w.Close()
+	for {
+		name, e, err := w.Next()
+		if errors.Is(err, io.EOF) {
+			return files, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing the files of %s: %w", quoteRev(base), err)
+		}
+		if e.Mode.IsFile() {
+			files[prefix+name] = blobEntry{hash: e.Hash, mode: e.Mode}
+		}
 	}
-	return files, nil
 }
 
 // sameMode compares modes as git does: only the file type and the
@@ -171,9 +185,12 @@ func parsePatterns(text string, domain []string) []gitignore.Pattern {
 
 // worktreeWalk visits the files git would consider in a working tree.
 type worktreeWalk struct {
-	root     string
-	tracked  []string // index paths, sorted
-	patterns []gitignore.Pattern
+	root      string
+	tracked   []string                // index paths, sorted
+	entries   map[string]*index.Entry // the index's stat information, by path
+	indexTime time.Time               // when the index was written; zero if unknown
+	patterns  []gitignore.Pattern
+	buf       []byte // for hashing
 }
 
 // walk calls visit with the blob hash and mode of every file under dir
@@ -232,7 +249,11 @@ func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit
 			if !w.tracks(rel) && ignored.Match(elems, false) {
 				continue
 			}
-			h, mode, err := hashFile(full)
+			if h, mode, ok := w.unchanged(rel, e); ok {
+				visit(rel, h, mode)
+				continue
+			}
+			h, mode, err := w.hashFile(full)
 			if err != nil {
 				return err
 			}
@@ -255,7 +276,33 @@ func (w *worktreeWalk) tracksUnder(prefix string) bool {
 	return i < len(w.tracked) && strings.HasPrefix(w.tracked[i], prefix)
 }
 
-func hashFile(name string) (plumbing.Hash, filemode.FileMode, error) {
+// unchanged returns the index's hash for a regular file whose stat
+// information the index recorded, as git trusts it.
+func (w *worktreeWalk) unchanged(name string, d fs.DirEntry) (plumbing.Hash, filemode.FileMode, bool) {
+	e, ok := w.entries[name]
+	if !ok || w.indexTime.IsZero() {
+		return plumbing.ZeroHash, 0, false
+	}
+	fi, err := d.Info()
+	if err != nil {
+		return plumbing.ZeroHash, 0, false
+	}
+	mode := gitMode(fi)
+	if e.Mode != mode || e.Size != uint32(fi.Size()) || !e.ModifiedAt.Equal(fi.ModTime()) ||
+		!fi.ModTime().Before(w.indexTime) {
+		return plumbing.ZeroHash, 0, false
+	}
+	return e.Hash, mode, true
+}
+
+func gitMode(fi fs.FileInfo) filemode.FileMode {
+	if fi.Mode().Perm()&0o111 != 0 {
+		return filemode.Executable
+	}
+	return filemode.Regular
+}
+
+func (w *worktreeWalk) hashFile(name string) (plumbing.Hash, filemode.FileMode, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return plumbing.ZeroHash, 0, err
@@ -265,15 +312,27 @@ func hashFile(name string) (plumbing.Hash, filemode.FileMode, error) {
 	if err != nil {
 		return plumbing.ZeroHash, 0, err
 	}
-	mode := filemode.Regular
-	if fi.Mode().Perm()&0o111 != 0 {
-		mode = filemode.Executable
-	}
 	h := plumbing.NewHasher(plumbing.BlobObject, fi.Size())
-	if n, err := io.Copy(h, f); err != nil {
+	// Wrapped so io.CopyBuffer uses the one buffer instead of File.WriteTo
+	// allocating its own for every file.
+	if n, err := io.CopyBuffer(h, struct{ io.Reader }{f}, w.buf); err != nil {
 		return plumbing.ZeroHash, 0, fmt.Errorf("reading %s: %w", name, err)
 	} else if n != fi.Size() {
 		return plumbing.ZeroHash, 0, fmt.Errorf("reading %s: it changed while being read", name)
 	}
-	return h.Sum(), mode, nil
+	return h.Sum(), gitMode(fi), nil
+}
+
+// indexTime is when the index file was last written, zero when unknown.
+// The caller holds the mutex.
+func (r *Repo) indexTime() time.Time {
+	st, ok := r.git.Storer.(*filesystem.Storage)
+	if !ok {
+		return time.Time{}
+	}
+	fi, err := st.Filesystem().Stat("index")
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
 }

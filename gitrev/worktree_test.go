@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/google/go-cmp/cmp"
@@ -139,5 +140,47 @@ func TestRepo_WorktreeChanges(t *testing.T) {
 
 	if _, err := r.WorktreeChanges("nope", "."); err == nil || err.Error() != "unknown revision nope" {
 		t.Errorf("unknown base: error = %v", err)
+	}
+}
+
+// TestRepo_WorktreeChanges_statInfo: a tracked file whose size, time and
+// mode match the index is not read, as in git, unless the index was written
+// no later than the file was modified ("racily clean").
+func TestRepo_WorktreeChanges_statInfo(t *testing.T) {
+	f := newFixture(t)
+	f.write("a.txt", "one")
+	base := f.commit("one")
+	idx, err := f.repo.Storer.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := idx.Entry("a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// New content of the same size, with the recorded modification time.
+	f.write("a.txt", "two")
+	if err := os.Chtimes(f.path("a.txt"), e.ModifiedAt, e.ModifiedAt); err != nil {
+		t.Fatal(err)
+	}
+	r := f.open()
+	want := []Change{{Op: Modified, From: "a.txt", To: "a.txt"}}
+
+	// The index written in the same instant: the file must be read.
+	if err := os.Chtimes(f.path(".git/index"), e.ModifiedAt, e.ModifiedAt); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.WorktreeChanges(base, "."); err != nil || !cmp.Equal(got, want) {
+		t.Errorf("racily clean file: %v, %v; want %v", got, err, want)
+	}
+
+	// The index written later: its stat information is trusted and the
+	// file is not read, so this edit that kept size and time is not seen.
+	later := e.ModifiedAt.Add(time.Second)
+	if err := os.Chtimes(f.path(".git/index"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.WorktreeChanges(base, "."); err != nil || len(got) != 0 {
+		t.Errorf("stat-clean file: %v, %v; want it taken from the index unread", got, err)
 	}
 }
