@@ -154,18 +154,22 @@ func collectRefs(v any, out []string) []string {
 	return out
 }
 
-// checkCycles reports every dependency cycle, spelled out.
-func checkCycles(g *graph.Graph, p *Pipeline, depEdges map[[2]string]diag.Pos, ds *diag.Diagnostics) {
+// checkCycles reports every dependency cycle, spelled out, at the
+// dependencies entry that closes it when there is one.
+func checkCycles(g *graph.Graph, p *Pipeline, ds *diag.Diagnostics) {
 	byName := map[string]*Step{}
 	for _, s := range p.Steps {
 		byName[s.Name] = s
 	}
 	for _, cyc := range g.Cycles() {
 		at := byName[cyc[0]].Pos
+	edges:
 		for i := 0; i+1 < len(cyc); i++ {
-			if pos, ok := depEdges[[2]string{cyc[i], cyc[i+1]}]; ok {
-				at = pos
-				break
+			for _, d := range byName[cyc[i+1]].DependsOn {
+				if d.Step == cyc[i] {
+					at = d.Pos
+					break edges
+				}
 			}
 		}
 		ds.Errorf(at, "cycle", "dependency cycle: %s", graph.FormatCycle(cyc))

@@ -277,14 +277,13 @@ func (r *Repository) Build(ctx context.Context, anchorFiles []string) (*Result, 
 		ar := archivers.Get().(*archiver)
 		defer archivers.Put(ar)
 		var pds diag.Diagnostics
-		b := &builder{}
 		bundles := newBundler(ctx, ar, r.fsys, r.opt, r.proj.Framework.Bucket.Value, pc.Name.Value)
-		p := build(r.proj, pc, r.fsys, region, bundles, &pds, b)
+		p := build(r.proj, pc, r.fsys, region, bundles, &pds)
 		if errs[i] = bundles.err; errs[i] != nil {
 			return
 		}
 		pds = pds.Promote(r.opt.promoted()...)
-		plan := emit(p, b, &pds)
+		plan := emit(p, &pds)
 		for _, f := range plan.Files {
 			if loadErrs[f] && !plan.Failed {
 				plan.Failed, plan.Definition, plan.Hash, plan.Artifacts = true, nil, "", nil

@@ -39,6 +39,14 @@ func (s Str) Or(def string) string {
 }
 
 // Or returns the value, or def when unset.
+func (b Bool) Or(def bool) bool {
+	if b.Set {
+		return b.Value
+	}
+	return def
+}
+
+// Or returns the value, or def when unset.
 func (i Int) Or(def int64) int64 {
 	if i.Set {
 		return i.Value
@@ -127,8 +135,7 @@ type StepConf struct {
 	Pos              diag.Pos
 	Model            string
 	Name             Str
-	Class            Str
-	ClassInvalid     bool // step_class was given but is not a class (reported while decoding)
+	Class            Str // as written; it may name no class (reported while decoding)
 	Type             Str
 	EnableCache      Bool
 	CacheExpireAfter Str
@@ -145,7 +152,10 @@ type SectionConf struct {
 	ImageURI, EntryPoint, BaseJobName, InstanceType Str
 	InstanceCount, VolumeSizeInGB, MaxRuntime       Int
 	Tags                                            []Tag
-	Env, Hyperparams                                []KV
+	Env                                             []KV
+	// Hyperparams hold JSON texts: each value typed as YAML 1.1 types it
+	// and encoded as Python's json.dumps does (yaml11.go).
+	Hyperparams []KV
 
 	// Training
 	OutputPath, ModelDataURI, ContentType, InputMode, Distribution Str

@@ -213,9 +213,10 @@ func (r *reader) decodeStep(n *yaml.Node, model, what string) *StepConf {
 		case "step_name":
 			st.Name = r.nonEmptyStr(kv.Value, "step_name")
 		case "step_class":
-			given := r.nonEmptyStr(kv.Value, "step_class")
-			st.Class = r.stepClass(given)
-			st.ClassInvalid = given.Set && !st.Class.Set
+			st.Class = r.nonEmptyStr(kv.Value, "step_class")
+			if _, ok, _, problem := parseStepClass(st.Class.Value); st.Class.Set && !ok {
+				r.ds.Errorf(st.Class.Pos, "step-class", "%s", problem)
+			}
 		case "step_type":
 			st.Type = r.nonEmptyStr(kv.Value, "step_type")
 		case "enable_cache":
@@ -244,17 +245,8 @@ func (r *reader) decodeStep(n *yaml.Node, model, what string) *StepConf {
 	if !st.Name.Set {
 		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"step_name\"", what)
 	}
-	if !st.Class.Set && !hasKey(entries, "step_class") {
+	if !st.Class.Set {
 		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"step_class\"", what)
 	}
 	return st
-}
-
-func hasKey(entries []keyValue, key string) bool {
-	for _, kv := range entries {
-		if kv.Key == key {
-			return true
-		}
-	}
-	return false
 }

@@ -248,7 +248,7 @@ type registerArgs struct {
 	ModelMetrics               *modelMetrics          `json:"ModelMetrics,omitempty"`
 	CustomerMetadataProperties map[string]any         `json:"CustomerMetadataProperties"`
 	InferenceSpecification     inferenceSpecification `json:"InferenceSpecification"`
-	ModelApprovalStatus        string                 `json:"ModelApprovalStatus,omitempty"`
+	ModelApprovalStatus        string                 `json:"ModelApprovalStatus"`
 	SkipModelValidation        string                 `json:"SkipModelValidation"`
 }
 

@@ -52,7 +52,7 @@ func (p *Plan) IndentedDefinition() []byte {
 }
 
 // emit checks a built pipeline and turns it into a Plan.
-func emit(p *Pipeline, b *builder, ds *diag.Diagnostics) *Plan {
+func emit(p *Pipeline, ds *diag.Diagnostics) *Plan {
 	plan := &Plan{Name: p.Name, Anchor: p.Anchor, Files: p.Files, SourceDirs: p.SourceDirs,
 		Role: p.Role, Bucket: p.Bucket, Region: p.Region}
 	checkNames(p, ds)
@@ -83,7 +83,7 @@ func emit(p *Pipeline, b *builder, ds *diag.Diagnostics) *Plan {
 			from, err := checkRef(ref, steps)
 			if err != nil {
 				refErrors = true
-				if !cascade && !b.unbuilt(ref) {
+				if !cascade && !p.unbuilt(ref) {
 					ds.Errorf(s.Pos, "ref", "step %q: %v", s.Name, err)
 				}
 				continue
@@ -92,19 +92,21 @@ func emit(p *Pipeline, b *builder, ds *diag.Diagnostics) *Plan {
 				edges = append(edges, graph.Edge{From: from, To: s.Name, Kind: graph.Data})
 			}
 		}
+		var dependsOn []string
 		for _, d := range s.DependsOn {
-			edges = append(edges, graph.Edge{From: d, To: s.Name, Kind: graph.DependsOn})
+			edges = append(edges, graph.Edge{From: d.Step, To: s.Name, Kind: graph.DependsOn})
+			dependsOn = append(dependsOn, d.Step)
 		}
-		if len(s.DependsOn) > 0 {
-			s.Settings["dependencies"] = strings.Join(s.DependsOn, ", ")
+		if len(dependsOn) > 0 {
+			s.Settings["dependencies"] = strings.Join(dependsOn, ", ")
 		}
-		nodes = append(nodes, graph.Node{Name: s.Name, Class: s.Class, Group: s.Group, Model: s.Model, Settings: s.Settings})
+		nodes = append(nodes, graph.Node{Name: s.Name, Kind: string(s.Class), Shape: s.Class.spec().shape, Group: s.Group, Model: s.Model, Settings: s.Settings})
 		defs = append(defs, defStep{Name: s.Name, Type: s.Type, Description: s.Description, Arguments: json.RawMessage(raw),
-			DependsOn: s.DependsOn, CacheConfig: s.Cache, PropertyFiles: s.PropertyFiles})
+			DependsOn: dependsOn, CacheConfig: s.Cache, PropertyFiles: s.PropertyFiles})
 	}
 	plan.Graph = graph.New(nodes, edges)
 	if !refErrors { // no cascades: an unresolved reference is not also a cycle
-		checkCycles(plan.Graph, p, b.depEdges, ds)
+		checkCycles(plan.Graph, p, ds)
 	}
 	if ds.HasErrors() {
 		plan.Failed = true
@@ -126,7 +128,7 @@ func emit(p *Pipeline, b *builder, ds *diag.Diagnostics) *Plan {
 	// compile keeps every pipeline's definition.
 	plan.Definition, plan.Hash = bytes.Clone(def), hashBytes(def)
 	plan.StageDefinition = len(def) >= MaxInlineDefinition
-	plan.Artifacts = b.bundles.artifacts()
+	plan.Artifacts = p.Artifacts
 	return plan
 }
 
@@ -143,9 +145,9 @@ func apiName(stepType string) string {
 // unbuilt reports whether ref points at a step the builder skipped because
 // of an error reported elsewhere (an invalid step_class upstream, a missing
 // section): the dangling reference is a consequence, not news.
-func (b *builder) unbuilt(ref string) bool {
-	for name, us := range b.byName {
-		if len(us.sub) == 0 && (strings.HasPrefix(ref, "Steps."+name+".") || strings.HasPrefix(ref, "Steps."+name+"-")) {
+func (p *Pipeline) unbuilt(ref string) bool {
+	for _, name := range p.Unbuilt {
+		if strings.HasPrefix(ref, "Steps."+name+".") || strings.HasPrefix(ref, "Steps."+name+"-") {
 			return true
 		}
 	}

@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -74,11 +73,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-func didYouMean(s string, candidates []string) string {
-	if sug := suggest(s, candidates); sug != "" {
-		return fmt.Sprintf("; did you mean %q?", sug)
-	}
-	return ""
 }

@@ -2,45 +2,12 @@ package compiler
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/smpipe/smpipe-action/compiler/graph"
-)
-
-// Keys of a model section, per class of the step that uses it. Keys the seed
-// read but never used are accepted with an "ignored-key" warning.
-var (
-	sectionKeys = map[graph.Class][]string{
-		graph.Processing: {"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
-			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "s3_data_distribution_type", "channels",
-			"inputLocalFilepath", "location"},
-		graph.Training: {"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
-			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "output_path", "hyperparams",
-			"model_data_uri", "content_type", "input_mode", "distribution", "channels"},
-		graph.Transform: {"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
-			"strategy", "assemble_with", "join_source", "split_type", "content_type", "max_payload",
-			"input_filter", "output_filter", "tags", "env", "channels"},
-		graph.Metrics: {"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
-			"volume_size_in_gb", "max_runtime_in_seconds", "s3_data_distribution_type", "tags", "env",
-			"content_type", "channels"},
-	}
-	ignoredSectionKeys = map[graph.Class]map[string]string{
-		graph.Processing: {"framework_version": "the image comes from image_uri", "s3_data_type": "inputs are always S3Prefix",
-			"s3_input_mode": "inputs are always File mode", "s3_upload_mode": "outputs are always uploaded at EndOfJob"},
-		graph.Transform: {"volume_size": "batch transform takes no volume size", "max_runtime_in_seconds": "batch transform takes no run time limit"},
-		graph.Metrics: {"strategy": "it applies to transform only", "max_payload": "it applies to transform only",
-			"s3_data_type": "inputs are always S3Prefix", "s3_input_mode": "inputs are always File mode"},
-	}
-	channelKeys = map[graph.Class][]string{
-		graph.Processing: {"dataFiles", "s3Bucket", "s3InputPrefix"},
-		graph.Training:   {"dataFiles", "s3Bucket", "s3InputPrefix"},
-		graph.Transform:  {"dataFiles", "s3BucketName", "inputBucketPrefix"},
-		graph.Metrics: {"dataFiles", "s3Bucket", "s3InputPrefix", "s3BucketName", "bucket_prefix",
-			"InputLocalFilepath", "OuputLocalFilepath"},
-	}
 )
 
 var isoDurationRE = regexp.MustCompile(`^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$`)
@@ -50,20 +17,21 @@ func validDuration(s string) bool {
 }
 
 // decodeSection decodes model section n for a step of class c.
-func (r *reader) decodeSection(name string, n *yaml.Node, c graph.Class, model string) *SectionConf {
+func (r *reader) decodeSection(name string, n *yaml.Node, c StepClass, model string) *SectionConf {
 	sc := &SectionConf{Name: name, Pos: r.pos(n)}
 	what := fmt.Sprintf("%s section %q of model %q", strings.ToLower(string(c)), name, model)
-	if c == graph.Metrics {
+	if c == Metrics {
 		what = fmt.Sprintf("evaluate section of model %q", model)
 	}
-	allowed := append(append([]string(nil), sectionKeys[c]...), mapKeys(ignoredSectionKeys[c])...)
+	spec := c.spec()
+	allowed := append(append([]string(nil), spec.sectionKeys...), slices.Collect(maps.Keys(spec.ignoredKeys))...)
 	if isNull(n) {
 		return sc
 	}
 	entries, _ := r.mapping(n, what, allowed)
 	for _, kv := range entries {
 		v := kv.Value
-		if why, ok := ignoredSectionKeys[c][kv.Key]; ok {
+		if why, ok := spec.ignoredKeys[kv.Key]; ok {
 			r.warnf(kv.KeyN, "ignored-key", "key %q has no effect on a %s step: %s", kv.Key, c, why)
 			continue
 		}
@@ -89,7 +57,7 @@ func (r *reader) decodeSection(name string, n *yaml.Node, c graph.Class, model s
 		case "env":
 			sc.Env = r.stringMap(v, "env")
 		case "hyperparams":
-			sc.Hyperparams = r.stringMap(v, "hyperparams")
+			sc.Hyperparams = r.hyperparams(v)
 		case "output_path":
 			sc.OutputPath = r.nonEmptyStr(v, kv.Key)
 			if sc.OutputPath.Set && !strings.HasPrefix(sc.OutputPath.Value, "s3://") {
@@ -130,7 +98,7 @@ func (r *reader) decodeSection(name string, n *yaml.Node, c graph.Class, model s
 		case "channels":
 			sc.ChannelsSet, sc.ChannelsPos = true, r.pos(kv.KeyN)
 			rv := r.resolve(v)
-			if c == graph.Metrics && rv != nil && rv.Kind == yaml.ScalarNode && !isNull(rv) {
+			if c == Metrics && rv != nil && rv.Kind == yaml.ScalarNode && !isNull(rv) {
 				sc.ChannelName = r.str(rv, "channels")
 				continue
 			}
@@ -143,7 +111,7 @@ func (r *reader) decodeSection(name string, n *yaml.Node, c graph.Class, model s
 	return sc
 }
 
-func (r *reader) decodeChannel(kv keyValue, c graph.Class) *ChannelConf {
+func (r *reader) decodeChannel(kv keyValue, c StepClass) *ChannelConf {
 	ch := &ChannelConf{Name: kv.Key, Pos: r.pos(kv.KeyN)}
 	if strings.TrimSpace(kv.Key) == "" || strings.ContainsAny(kv.Key, "./") {
 		r.errorf(kv.KeyN, "channel-name", "invalid channel name %q: use letters, digits, '-' and '_'", kv.Key)
@@ -151,7 +119,7 @@ func (r *reader) decodeChannel(kv keyValue, c graph.Class) *ChannelConf {
 	if isNull(r.resolve(kv.Value)) {
 		return ch // `train:` with nothing under it names a channel without files
 	}
-	entries, _ := r.mapping(kv.Value, fmt.Sprintf("channel %q", kv.Key), channelKeys[c])
+	entries, _ := r.mapping(kv.Value, fmt.Sprintf("channel %q", kv.Key), c.spec().channelKeys)
 	for _, e := range entries {
 		switch e.Key {
 		case "dataFiles":
@@ -260,6 +228,19 @@ func (r *reader) decodeTags(n *yaml.Node) []Tag {
 	return out
 }
 
+// hyperparams reads hyperparameters in file order, each value as the JSON
+// text the original's training job received (yaml11.go).
+func (r *reader) hyperparams(n *yaml.Node) []KV {
+	entries, _ := r.mapping(n, "hyperparams", nil)
+	out := make([]KV, 0, len(entries))
+	for _, kv := range entries {
+		if v, ok := r.pyJSON(kv.Value, "hyperparams."+kv.Key); ok {
+			out = append(out, KV{Key: kv.Key, KeyAt: r.pos(kv.KeyN), Value: Str{Value: v, Pos: r.pos(kv.KeyN), Set: true}})
+		}
+	}
+	return out
+}
+
 // stringMap reads a mapping of scalars (env, hyperparams) in file order.
 func (r *reader) stringMap(n *yaml.Node, what string) []KV {
 	entries, _ := r.mapping(n, what, nil)
@@ -274,15 +255,6 @@ func (r *reader) stringMap(n *yaml.Node, what string) []KV {
 	return out
 }
 
-func (r *reader) positive(n *yaml.Node, what string) Int {
-	i := r.integer(n, what)
-	if i.Set && i.Value < 1 {
-		r.errorf(r.resolve(n), "value", "%s must be at least 1, found %d", what, i.Value)
-		i.Set = false
-	}
-	return i
-}
-
 // enum reads a string that must be one of values (exact case).
 func (r *reader) enum(n *yaml.Node, what string, values ...string) Str {
 	s := r.nonEmptyStr(n, what)
@@ -295,12 +267,4 @@ func (r *reader) enum(n *yaml.Node, what string, values ...string) Str {
 		s.Set = false
 	}
 	return s
-}
-
-func mapKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }

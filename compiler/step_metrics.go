@@ -2,8 +2,7 @@ package compiler
 
 import (
 	"fmt"
-
-	"github.com/smpipe/smpipe-action/compiler/graph"
+	"strings"
 )
 
 // buildMetrics builds the evaluate job: a processing job whose single
@@ -12,7 +11,7 @@ func (b *builder) buildMetrics(us *userStep) {
 	if us.transform == nil && !us.afterInvalid {
 		b.ds.Errorf(us.conf.Pos, "wiring", "Metrics step %q needs a Transform step before it in model %q", us.name, us.model.Name)
 	}
-	sec := b.section(us.model, "evaluate", graph.Metrics)
+	sec := b.section(us.model, "evaluate", Metrics)
 	if sec == nil {
 		b.ds.Errorf(us.conf.Pos, "missing-section", "Metrics step %q needs an evaluate section in model %q", us.name, us.model.Name)
 		return
@@ -22,7 +21,7 @@ func (b *builder) buildMetrics(us *userStep) {
 		return
 	}
 	channel := b.evaluateChannel(us.model)
-	job := &processingJob{sec: sec, volume: sec.VolumeSizeInGB.Or(50), runtime: sec.MaxRuntime.Or(3600), settings: map[string]string{}}
+	job := &processingJob{sec: sec, volume: sec.VolumeSizeInGB.Or(defaultMetricsVolumeSizeInGB), runtime: sec.MaxRuntime.Or(defaultMetricsMaxRuntime), settings: map[string]string{}}
 	var ch *ChannelConf
 	if len(sec.Channels) == 1 {
 		ch = sec.Channels[0]
@@ -32,7 +31,7 @@ func (b *builder) buildMetrics(us *userStep) {
 	if ch != nil {
 		base = ch.InputLocalFilepath.Or(base)
 		outLocal = ch.OutputLocalFilepath.Or(outLocal)
-		b.staticInputs(us, job, ch, base, sec.S3DataDistributionType.Or("FullyReplicated"))
+		b.staticInputs(us, job, ch, base, sec.S3DataDistributionType.Or(defaultDistribution))
 	}
 	srcs := b.chainSources(us)
 	for i, src := range srcs {
@@ -43,7 +42,8 @@ func (b *builder) buildMetrics(us *userStep) {
 		if !ok {
 			continue
 		}
-		job.inputs = append(job.inputs, s3In(src.name+"-input", o.uri, base+"/"+src.name+"-"+channel, "FullyReplicated"))
+		// s3_data_distribution_type applies to static inputs only, as in the original.
+		job.inputs = append(job.inputs, s3In(src.name+"-input", o.uri, base+"/"+src.name+"-"+channel, defaultDistribution))
 		job.settings[fmt.Sprintf("chain_input_source_step[%d]", i)] = src.name
 	}
 	// The output is scoped to the execution, so concurrent runs never
@@ -52,27 +52,17 @@ func (b *builder) buildMetrics(us *userStep) {
 	if ch != nil && ch.S3BucketName.Set {
 		vals := []any{"s3:/", ch.S3BucketName.Value}
 		if ch.BucketPrefix.Set {
-			vals = append(vals, trimSlashes(ch.BucketPrefix.Value))
+			vals = append(vals, strings.Trim(ch.BucketPrefix.Value, "/"))
 		}
 		dest = join("/", append(vals, us.model.Name, "evaluation", executionID)...)
 	}
 	job.outputs = []processingOutput{{OutputName: metricsOutputName, S3Output: s3Output{S3Uri: dest, LocalPath: outLocal, S3UploadMode: "EndOfJob"}}}
 	job.settings["channels"] = channel
-	s := b.emitProcessing(us, job, graph.Metrics, fmt.Sprintf("evaluate section of model %q", us.model.Name))
+	s := b.emitProcessing(us, job, Metrics, fmt.Sprintf("evaluate section of model %q", us.model.Name))
 	if s != nil {
 		s.PropertyFiles = []propertyFile{{PropertyFileName: "EvaluationReport", OutputName: metricsOutputName, FilePath: metricsFileName}}
-		if ct := sec.ContentType.Or("application/json"); ct != "" {
+		if ct := sec.ContentType.Or(defaultMetricsContentType); ct != "" {
 			s.Settings["content_type"] = ct
 		}
 	}
-}
-
-func trimSlashes(s string) string {
-	for len(s) > 0 && s[0] == '/' {
-		s = s[1:]
-	}
-	for len(s) > 0 && s[len(s)-1] == '/' {
-		s = s[:len(s)-1]
-	}
-	return s
 }

@@ -3,7 +3,6 @@ package compiler
 import (
 	"strings"
 
-	"github.com/smpipe/smpipe-action/compiler/graph"
 	"github.com/smpipe/smpipe-action/internal/awsname"
 )
 
@@ -17,8 +16,6 @@ var sklearnAccounts = map[string]string{
 	"ap-northeast-1": "354813040037", "ap-northeast-2": "366743142698", "ap-south-1": "720646828776",
 	"ap-southeast-1": "121021644041", "ap-southeast-2": "783357654285",
 }
-
-const repackImageTag = "sagemaker-scikit-learn:1.2-1-cpu-py3"
 
 // modelContainer builds the container a CreateModel or RegisterModel step
 // deploys: the inference image, the trained artifacts and the serving
@@ -46,12 +43,12 @@ func (b *builder) modelContainer(us *userStep) (*containerDefinition, *RegistryC
 		b.ds.Errorf(at, "missing-key", "registry of model %q is missing InferenceSpecification.image_uri, the image %s step %q serves with", m.Name, us.class, us.name)
 		return nil, nil, nil
 	}
-	entry := Str{Value: "inference.py"}
-	if tr := b.section(m, "transform", graph.Transform); tr != nil && tr.EntryPoint.Set {
+	entry := Str{Value: defaultInferenceProgram}
+	if tr := b.section(m, "transform", Transform); tr != nil && tr.EntryPoint.Set {
 		entry = tr.EntryPoint
 	}
 	program := module(entry.Value)
-	repack := !rc.ModelRepack.Set || rc.ModelRepack.Value
+	repack := rc.ModelRepack.Or(defaultModelRepack)
 	s["image_uri"] = rc.ImageURI.Value
 	s["ModelRepack"] = map[bool]string{true: "true", false: "false"}[repack]
 	s["inference_program"] = program
@@ -91,7 +88,7 @@ func (b *builder) buildRepack(us *userStep, entry Str) *Step {
 	if !ok {
 		return nil
 	}
-	if p, ok := b.repoPath(dir, entry.Value); !ok || !strings.HasPrefix(p+"/", dir+"/") {
+	if p, ok := repoPath(dir, entry.Value); !ok || !strings.HasPrefix(p+"/", dir+"/") {
 		b.ds.Errorf(us.conf.Pos, "path", "transform.entry_point %q leaves source_directory %q", entry.Value, m.SourceDirectory.Value)
 		return nil
 	} else if _, info, err := resolveEntry(b.fsys, p); err != nil || info.IsDir() {
@@ -117,26 +114,26 @@ func (b *builder) buildRepack(us *userStep, entry Str) *Step {
 	}
 	suffix := m.ModelName.Or("0")
 	out := "s3://" + b.pipe.Bucket + "/"
-	s := map[string]string{"code": "sha256:" + code.SHA256, "instance_type": "ml.m5.large", "inference_program": module(entry.Value)}
+	s := map[string]string{"code": "sha256:" + code.SHA256, "instance_type": repackInstanceType, "inference_program": module(entry.Value)}
 	args := &trainingArgs{
 		AlgorithmSpecification: algorithmSpecification{TrainingInputMode: "File", TrainingImage: account + ".dkr.ecr." + b.region + ".amazonaws.com/" + repackImageTag},
 		OutputDataConfig:       outputDataConfig{S3OutputPath: out, KmsKeyId: b.kms()},
-		StoppingCondition:      stoppingCondition{MaxRuntimeInSeconds: 86400},
-		ResourceConfig:         resourceConfig{VolumeSizeInGB: 30, InstanceCount: 1, InstanceType: "ml.m5.large", VolumeKmsKeyId: b.kms()},
+		StoppingCondition:      stoppingCondition{MaxRuntimeInSeconds: repackMaxRuntime},
+		ResourceConfig:         resourceConfig{VolumeSizeInGB: repackVolumeSizeInGB, InstanceCount: 1, InstanceType: repackInstanceType, VolumeKmsKeyId: b.kms()},
 		RoleArn:                b.pipe.Role,
 		InputDataConfig: []channel{{ChannelName: "training", InputMode: "File", DataSource: dataSource{S3DataSource: s3DataSource{
-			S3DataType: "S3Prefix", S3Uri: modelArtifactsRef(us.train.main.Name), S3DataDistributionType: "FullyReplicated"}}}},
+			S3DataType: "S3Prefix", S3Uri: modelArtifactsRef(us.train.main.Name), S3DataDistributionType: defaultDistribution}}}},
 		HyperParameters: map[string]any{
-			"sagemaker_submit_directory":    jsonString(code.URI()),
-			"sagemaker_program":             jsonString(repackScriptName),
+			"sagemaker_submit_directory":    pyJSONString(code.URI()),
+			"sagemaker_program":             pyJSONString(repackScriptName),
 			"sagemaker_container_log_level": "20",
-			"sagemaker_region":              jsonString(b.region),
+			"sagemaker_region":              pyJSONString(b.region),
 		},
 		ProfilerConfig: profilerConfig{DisableProfiler: true},
 		VpcConfig:      b.vpc(),
 	}
 	args.EnableInterContainerTrafficEncryption = args.VpcConfig != nil
-	return b.addStep(us, &Step{Name: us.name + "-RepackModel-" + suffix, Class: graph.RepackModel, Type: "Training",
+	return b.addStep(us, &Step{Name: us.name + "-RepackModel-" + suffix, Class: RepackModel, Type: "Training",
 		Description: "Repacks the trained model with its inference code from " + m.SourceDirectory.Value,
 		Arguments:   args, Settings: s})
 }
@@ -147,7 +144,7 @@ func (b *builder) buildCreateModel(us *userStep) {
 		return
 	}
 	args := &modelArgs{ExecutionRoleArn: b.pipe.Role, PrimaryContainer: *c, VpcConfig: b.vpc()}
-	b.addStep(us, &Step{Name: us.name + "-CreateModel", Class: graph.CreateModel, Type: "Model", Arguments: args, Settings: s})
+	b.addStep(us, &Step{Name: us.name + "-CreateModel", Class: CreateModel, Type: "Model", Arguments: args, Settings: s})
 }
 
 func (b *builder) buildRegister(us *userStep) {
@@ -180,14 +177,14 @@ func (b *builder) buildRegister(us *userStep) {
 		ModelPackageDescription:    rc.ModelPackageDescription.Or(defaultDescription),
 		CustomerMetadataProperties: map[string]any{"PIPELINE_ARN": executionARN},
 		InferenceSpecification:     spec,
-		ModelApprovalStatus:        rc.ApprovalStatus.Value,
+		ModelApprovalStatus:        rc.ApprovalStatus.Or(defaultApprovalStatus),
 		SkipModelValidation:        "None",
 	}
 	if mt := us.metrics; mt != nil && mt.main != nil {
 		// Reading the metrics through a reference also orders Register
 		// after Metrics.
-		ct := "application/json"
-		if sec := b.section(us.model, "evaluate", graph.Metrics); sec != nil {
+		ct := defaultMetricsContentType
+		if sec := b.section(us.model, "evaluate", Metrics); sec != nil {
 			ct = sec.ContentType.Or(ct)
 		}
 		args.ModelMetrics = &modelMetrics{ModelQuality: modelQuality{Statistics: metricsSource{
@@ -197,8 +194,8 @@ func (b *builder) buildRegister(us *userStep) {
 		s["metrics"] = mt.main.Name
 	}
 	s["model_package_group"] = group.Value
-	s["approval_status"] = rc.ApprovalStatus.Value
+	s["approval_status"] = args.ModelApprovalStatus
 	s["supported_content_types"] = strings.Join(spec.SupportedContentTypes, ",")
 	s["supported_response_MIME_types"] = strings.Join(spec.SupportedResponseMIMETypes, ",")
-	b.addStep(us, &Step{Name: us.name + "-RegisterModel", Class: graph.RegisterModel, Type: "RegisterModel", Arguments: args, Settings: s})
+	b.addStep(us, &Step{Name: us.name + "-RegisterModel", Class: RegisterModel, Type: "RegisterModel", Arguments: args, Settings: s})
 }

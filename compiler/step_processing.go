@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/smpipe/smpipe-action/compiler/graph"
 	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
@@ -29,14 +28,14 @@ func (b *builder) buildProcessing(us *userStep) {
 		b.ds.Errorf(sc.Pos, "missing-key", "Processing step %q needs step_type naming its section under models.%s (for example preprocess)", us.name, us.model.Name)
 		return
 	}
-	sec := b.section(us.model, sc.Type.Value, graph.Processing)
+	sec := b.section(us.model, sc.Type.Value, Processing)
 	if sec == nil {
 		b.ds.Errorf(sc.Type.Pos, "missing-section", "step_type %q of step %q names no section of model %q%s",
 			sc.Type.Value, us.name, us.model.Name, didYouMean(sc.Type.Value, b.sectionNames(us.model)))
 		return
 	}
-	job := &processingJob{sec: sec, volume: sec.VolumeSizeInGB.Or(32), runtime: sec.MaxRuntime.Or(3000), settings: map[string]string{}}
-	distribution := sec.S3DataDistributionType.Or("FullyReplicated")
+	job := &processingJob{sec: sec, volume: sec.VolumeSizeInGB.Or(defaultVolumeSizeInGB), runtime: sec.MaxRuntime.Or(defaultMaxRuntime), settings: map[string]string{}}
+	distribution := sec.S3DataDistributionType.Or(defaultDistribution)
 	base := sec.InputLocalFilepath.Or(processingInputDir)
 	for _, ch := range sec.Channels {
 		b.staticInputs(us, job, ch, base, distribution)
@@ -59,12 +58,12 @@ func (b *builder) buildProcessing(us *userStep) {
 			S3UploadMode: "EndOfJob",
 		}})
 	}
-	b.emitProcessing(us, job, graph.Processing, fmt.Sprintf("processing section %q of model %q", sec.Name, us.model.Name))
+	b.emitProcessing(us, job, Processing, fmt.Sprintf("processing section %q of model %q", sec.Name, us.model.Name))
 }
 
 // emitProcessing adds code inputs and the definition step for a
 // Processing or Metrics job.
-func (b *builder) emitProcessing(us *userStep, job *processingJob, class graph.Class, what string) *Step {
+func (b *builder) emitProcessing(us *userStep, job *processingJob, class StepClass, what string) *Step {
 	sec := job.sec
 	dir, dirOK := b.sourceDir(us)
 	var ep string
@@ -88,20 +87,20 @@ func (b *builder) emitProcessing(us *userStep, job *processingJob, class graph.C
 		return nil // a runError: Build reports it
 	}
 	job.inputs = append(job.inputs,
-		s3In("code", code.URI(), processingInputDir+"/code/", "FullyReplicated"),
-		s3In("entrypoint", runproc.URI(), processingInputDir+"/entrypoint", "FullyReplicated"))
+		s3In("code", code.URI(), processingInputDir+"/code/", defaultDistribution),
+		s3In("entrypoint", runproc.URI(), processingInputDir+"/entrypoint", defaultDistribution))
 
 	s := job.settings
 	s["image_uri"], s["entry_point"] = sec.ImageURI.Value, ep
 	s["instance_type"] = sec.InstanceType.Or(defaultInstanceType)
-	s["instance_count"] = strconv.FormatInt(sec.InstanceCount.Or(1), 10)
+	s["instance_count"] = strconv.FormatInt(sec.InstanceCount.Or(defaultInstanceCount), 10)
 	s["volume_size_in_gb"] = strconv.FormatInt(job.volume, 10)
 	s["max_runtime"] = strconv.FormatInt(job.runtime, 10)
 	s["code"] = "sha256:" + code.SHA256
 	args := &processingArgs{
 		ProcessingResources: processingResources{ClusterConfig: clusterConfig{
 			InstanceType:   sec.InstanceType.Or(defaultInstanceType),
-			InstanceCount:  sec.InstanceCount.Or(1),
+			InstanceCount:  sec.InstanceCount.Or(defaultInstanceCount),
 			VolumeSizeInGB: job.volume,
 			VolumeKmsKeyId: b.kms(),
 		}},

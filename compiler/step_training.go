@@ -1,19 +1,16 @@
 package compiler
 
 import (
-	"encoding/json"
 	"fmt"
 	"path"
 	"strconv"
 	"strings"
-
-	"github.com/smpipe/smpipe-action/compiler/graph"
 )
 
 func (b *builder) buildTraining(us *userStep) {
 	sc := us.conf
-	secName := sc.Type.Or("train")
-	sec := b.section(us.model, secName, graph.Training)
+	secName := sc.Type.Or(defaultTrainingSection)
+	sec := b.section(us.model, secName, Training)
 	if sec == nil {
 		at := sc.Pos
 		if sc.Type.Set {
@@ -24,7 +21,7 @@ func (b *builder) buildTraining(us *userStep) {
 	}
 	what := fmt.Sprintf("training section %q of model %q", secName, us.model.Name)
 	s := map[string]string{}
-	content, mode, distribution := sec.ContentType.Value, sec.InputMode.Or("File"), sec.Distribution.Or("FullyReplicated")
+	content, mode, distribution := sec.ContentType.Value, sec.InputMode.Or(defaultInputMode), sec.Distribution.Or(defaultDistribution)
 	newChannel := func(name string, uri any) channel {
 		return channel{ChannelName: name, ContentType: content, InputMode: mode,
 			DataSource: dataSource{S3DataSource: s3DataSource{S3DataType: "S3Prefix", S3Uri: uri, S3DataDistributionType: distribution}}}
@@ -62,7 +59,7 @@ func (b *builder) buildTraining(us *userStep) {
 	}
 	if sec.ModelDataURI.Set {
 		channels = append(channels, channel{ChannelName: "model", ContentType: "application/x-sagemaker-model", InputMode: "File",
-			DataSource: dataSource{S3DataSource: s3DataSource{S3DataType: "S3Prefix", S3Uri: sec.ModelDataURI.Value, S3DataDistributionType: "FullyReplicated"}}})
+			DataSource: dataSource{S3DataSource: s3DataSource{S3DataType: "S3Prefix", S3Uri: sec.ModelDataURI.Value, S3DataDistributionType: defaultDistribution}}})
 		s["model_data_uri"] = sec.ModelDataURI.Value
 	}
 
@@ -99,23 +96,23 @@ func (b *builder) buildTraining(us *userStep) {
 		hp[kv.Key] = kv.Value.Value
 		s["hyperparams."+kv.Key] = kv.Value.Value
 	}
-	hp["sagemaker_submit_directory"] = jsonString(code.URI())
-	hp["sagemaker_program"] = jsonString(script)
+	hp["sagemaker_submit_directory"] = pyJSONString(code.URI())
+	hp["sagemaker_program"] = pyJSONString(script)
 	hp["sagemaker_container_log_level"] = "20"
-	hp["sagemaker_region"] = jsonString(b.region)
+	hp["sagemaker_region"] = pyJSONString(b.region)
 
 	s["image_uri"], s["entry_point"] = sec.ImageURI.Value, ep
 	s["instance_type"] = sec.InstanceType.Or(defaultInstanceType)
-	s["instance_count"] = strconv.FormatInt(sec.InstanceCount.Or(1), 10)
-	s["volume_size_in_gb"] = strconv.FormatInt(sec.VolumeSizeInGB.Or(32), 10)
-	s["max_runtime_seconds"] = strconv.FormatInt(sec.MaxRuntime.Or(3000), 10)
+	s["instance_count"] = strconv.FormatInt(sec.InstanceCount.Or(defaultInstanceCount), 10)
+	s["volume_size_in_gb"] = strconv.FormatInt(sec.VolumeSizeInGB.Or(defaultVolumeSizeInGB), 10)
+	s["max_runtime_seconds"] = strconv.FormatInt(sec.MaxRuntime.Or(defaultMaxRuntime), 10)
 	s["output_path"] = outputPath
 	s["code"] = "sha256:" + code.SHA256
 	args := &trainingArgs{
 		AlgorithmSpecification: algorithmSpecification{TrainingInputMode: mode, TrainingImage: sec.ImageURI.Value},
 		OutputDataConfig:       outputDataConfig{S3OutputPath: outputPath, KmsKeyId: b.kms()},
-		StoppingCondition:      stoppingCondition{MaxRuntimeInSeconds: sec.MaxRuntime.Or(3000)},
-		ResourceConfig: resourceConfig{VolumeSizeInGB: sec.VolumeSizeInGB.Or(32), InstanceCount: sec.InstanceCount.Or(1),
+		StoppingCondition:      stoppingCondition{MaxRuntimeInSeconds: sec.MaxRuntime.Or(defaultMaxRuntime)},
+		ResourceConfig: resourceConfig{VolumeSizeInGB: sec.VolumeSizeInGB.Or(defaultVolumeSizeInGB), InstanceCount: sec.InstanceCount.Or(defaultInstanceCount),
 			InstanceType: sec.InstanceType.Or(defaultInstanceType), VolumeKmsKeyId: b.kms()},
 		RoleArn:         b.pipe.Role,
 		InputDataConfig: channels,
@@ -128,11 +125,5 @@ func (b *builder) buildTraining(us *userStep) {
 		Tags:           tagsOf(sec.Tags, s),
 	}
 	args.EnableInterContainerTrafficEncryption = args.VpcConfig != nil
-	b.addStep(us, &Step{Name: us.name, Class: graph.Training, Type: "Training", Arguments: args, Cache: b.cache(us, s), Settings: s})
-}
-
-// jsonString is how framework estimators pass hyperparameters: JSON-encoded.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	b.addStep(us, &Step{Name: us.name, Class: Training, Type: "Training", Arguments: args, Cache: b.cache(us, s), Settings: s})
 }

@@ -2,8 +2,7 @@ package compiler
 
 import (
 	"strconv"
-
-	"github.com/smpipe/smpipe-action/compiler/graph"
+	"strings"
 )
 
 // buildTransform builds a batch transform of the latest preceding
@@ -14,7 +13,7 @@ func (b *builder) buildTransform(us *userStep) {
 	if us.create == nil && !us.afterInvalid {
 		b.ds.Errorf(us.conf.Pos, "wiring", "Transform step %q needs a CreateModel step before it in model %q", us.name, m.Name)
 	}
-	sec := b.section(m, "transform", graph.Transform)
+	sec := b.section(m, "transform", Transform)
 	if sec == nil {
 		sec = &SectionConf{Name: "transform", Pos: us.conf.Pos}
 	}
@@ -40,10 +39,19 @@ func (b *builder) buildTransform(us *userStep) {
 		if !ok {
 			return
 		}
-		input = o.uri
-		if p := us.conf.ChainPrefix; p.Set {
-			input = join("/", o.uri, trimSlashes(p.Value))
-			s["chain_input_additional_prefix"] = p.Value
+		// As the original: Std:Join("/", [output, prefix or ""]). Without a
+		// prefix the input ends in "/", so it reads the output's folder and
+		// not a sibling whose name extends it ("train" and "train2"). A
+		// Training source is the exception: its output is one object,
+		// model.tar.gz, which "model.tar.gz/" would not name.
+		prefix := us.conf.ChainPrefix
+		if prefix.Set || srcs[0].class != Training {
+			input = join("/", o.uri, strings.TrimLeft(prefix.Value, "/"))
+		} else {
+			input = o.uri
+		}
+		if prefix.Set {
+			s["chain_input_additional_prefix"] = prefix.Value
 		}
 		s["chain_input_source_step[0]"] = srcs[0].name
 	} else {
@@ -66,8 +74,8 @@ func (b *builder) buildTransform(us *userStep) {
 		input = uri
 		s["channels."+ch.Name+".dataFiles[0].fileName"] = ch.DataFiles[0].FileName.Value
 		if ch.S3BucketName.Set {
-			parts := []string{trimSlashes(ch.S3BucketName.Value)}
-			if p := trimSlashes(ch.InputBucketPrefix.Value); p != "" {
+			parts := []string{strings.Trim(ch.S3BucketName.Value, "/")}
+			if p := strings.Trim(ch.InputBucketPrefix.Value, "/"); p != "" {
 				parts = append(parts, p)
 			}
 			out := "s3://"
@@ -80,9 +88,9 @@ func (b *builder) buildTransform(us *userStep) {
 	if us.create == nil || us.create.main == nil {
 		return
 	}
-	contentType := sec.ContentType.Or("text/csv")
+	contentType := sec.ContentType.Or(defaultTransformContent)
 	s["instance_type"] = sec.InstanceType.Or(defaultInstanceType)
-	s["instance_count"] = strconv.FormatInt(sec.InstanceCount.Or(1), 10)
+	s["instance_count"] = strconv.FormatInt(sec.InstanceCount.Or(defaultInstanceCount), 10)
 	s["content_type"] = contentType
 	for k, v := range map[string]Str{"strategy": sec.Strategy, "split_type": sec.SplitType, "assemble_with": sec.AssembleWith,
 		"join_source": sec.JoinSource, "input_filter": sec.InputFilter, "output_filter": sec.OutputFilter} {
@@ -101,7 +109,7 @@ func (b *builder) buildTransform(us *userStep) {
 			SplitType:   sec.SplitType.Value,
 		},
 		TransformOutput:    transformOutput{S3OutputPath: output, Accept: contentType, AssembleWith: sec.AssembleWith.Value, KmsKeyId: b.kms()},
-		TransformResources: transformResources{InstanceCount: sec.InstanceCount.Or(1), InstanceType: sec.InstanceType.Or(defaultInstanceType), VolumeKmsKeyId: b.kms()},
+		TransformResources: transformResources{InstanceCount: sec.InstanceCount.Or(defaultInstanceCount), InstanceType: sec.InstanceType.Or(defaultInstanceType), VolumeKmsKeyId: b.kms()},
 		BatchStrategy:      sec.Strategy.Value,
 		MaxPayloadInMB:     sec.MaxPayload.Value,
 		Environment:        envOf(sec.Env, "env", s),
@@ -110,5 +118,5 @@ func (b *builder) buildTransform(us *userStep) {
 	if sec.InputFilter.Set || sec.OutputFilter.Set || sec.JoinSource.Set {
 		args.DataProcessing = &dataProcessing{InputFilter: sec.InputFilter.Value, OutputFilter: sec.OutputFilter.Value, JoinSource: sec.JoinSource.Value}
 	}
-	b.addStep(us, &Step{Name: us.name, Class: graph.Transform, Type: "Transform", Arguments: args, Cache: b.cache(us, s), Settings: s})
+	b.addStep(us, &Step{Name: us.name, Class: Transform, Type: "Transform", Arguments: args, Cache: b.cache(us, s), Settings: s})
 }

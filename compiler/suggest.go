@@ -1,6 +1,9 @@
 package compiler
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // suggest returns the candidate closest to s by edit distance, if it is close
 // enough to be what the user meant ("did you mean"), else "".
@@ -38,4 +41,19 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+func didYouMean(s string, candidates []string) string {
+	if sug := suggest(s, candidates); sug != "" {
+		return fmt.Sprintf("; did you mean %q?", sug)
+	}
+	return ""
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
 }

@@ -44,7 +44,7 @@ func RenderSummary(w io.Writer, res *Result) {
 			if it == "" {
 				it = "-"
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", sanitizeLine(n.Name), n.Class, sanitizeLine(it))
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", sanitizeLine(n.Name), n.Kind, sanitizeLine(it))
 		}
 		tw.Flush()
 	}
@@ -99,7 +99,7 @@ func RenderJSON(w io.Writer, res *Result, ds diag.Diagnostics) error {
 		}
 		if p.Graph != nil {
 			for _, n := range p.Graph.Nodes {
-				jp.Steps = append(jp.Steps, JSONStep{Name: n.Name, Class: string(n.Class), Settings: n.Settings})
+				jp.Steps = append(jp.Steps, JSONStep{Name: n.Name, Class: n.Kind, Settings: n.Settings})
 			}
 		}
 		for _, a := range p.Artifacts {

@@ -1,8 +1,11 @@
 package compiler
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,18 +21,51 @@ import (
 const maxAliasExpansion = 10_000
 
 // parseYAML parses one conf file into its document node. A syntax error
-// becomes a positioned diagnostic; the result is then nil.
+// becomes a positioned diagnostic; the result is then nil. A second
+// document and tags outside YAML's core schema are reported too: the
+// original refused the first and smpipe would otherwise read the second
+// kind as plain strings without a word.
 func parseYAML(file string, src []byte, ds *diag.Diagnostics) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		line, msg := yamlErrorLine(err)
-		ds.Errorf(diag.Pos{File: file, Line: line, Col: 1}, "yaml-syntax", "%s", msg)
+	if err := dec.Decode(&doc); err != nil {
+		if err != io.EOF {
+			line, msg := yamlErrorLine(err)
+			ds.Errorf(diag.Pos{File: file, Line: line, Col: 1}, "yaml-syntax", "%s", msg)
+		}
 		return nil
 	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		ds.Errorf(diag.Pos{File: file, Line: next.Line, Col: next.Column}, "multiple-documents",
+			"a second YAML document starts here; a conf file holds one document, so delete this \"---\" or move what follows to a file of its own")
+	case err != io.EOF:
+		line, msg := yamlErrorLine(err)
+		ds.Errorf(diag.Pos{File: file, Line: line, Col: 1}, "yaml-syntax", "%s", msg)
+	}
+	if len(doc.Content) == 0 {
 		return nil // empty file
 	}
+	checkTags(file, doc.Content[0], ds)
 	return doc.Content[0]
+}
+
+// coreTags are the tags of YAML's core schema, which is all a conf file
+// needs. yaml.v3 writes them in this short form whichever way they were
+// spelled.
+var coreTags = []string{"!!str", "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq"}
+
+// checkTags reports every explicit tag outside the core schema (!!binary,
+// !!timestamp, !custom): nothing in smpipe would honour it.
+func checkTags(file string, n *yaml.Node, ds *diag.Diagnostics) {
+	if n.Style&yaml.TaggedStyle != 0 && !contains(coreTags, n.Tag) {
+		ds.Errorf(diag.Pos{File: file, Line: n.Line, Col: n.Column}, "yaml-tag",
+			"tag %s is not supported; conf files hold plain strings, numbers, booleans, lists and mappings, so remove the tag", n.Tag)
+	}
+	for _, c := range n.Content { // aliases are not followed: their target is reported where it stands
+		checkTags(file, c, ds)
+	}
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
@@ -251,19 +287,57 @@ func (r *reader) boolean(n *yaml.Node, what string) Bool {
 	return Bool{}
 }
 
-// integer reads a whole number; "" counts as absent.
-func (r *reader) integer(n *yaml.Node, what string) Int {
+// positive reads a whole number from 1 to math.MaxInt32, the range of
+// every count, size and duration SageMaker's API takes; "" counts as
+// absent. A number outside the range says so, whatever its notation.
+func (r *reader) positive(n *yaml.Node, what string) Int {
 	n = r.resolve(n)
 	if isNull(n) || (n.Kind == yaml.ScalarNode && n.Value == "") {
 		return Int{}
 	}
-	if n.Kind == yaml.ScalarNode {
-		if v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64); err == nil {
-			return Int{Value: v, Pos: r.pos(n), Set: true}
-		}
+	if n.Kind != yaml.ScalarNode || !isNumber(n.Value) {
+		r.errorf(n, "type", "%s must be a whole number, found %s", what, describe(n))
+		return Int{}
 	}
-	r.errorf(n, "type", "%s must be a whole number, found %s", what, describe(n))
+	text := strings.ReplaceAll(n.Value, "_", "")
+	v, err := strconv.ParseInt(text, 10, 64)
+	switch f, ferr := strconv.ParseFloat(text, 64); {
+	case err == nil && v >= 1 && v <= math.MaxInt32:
+		return Int{Value: v, Pos: r.pos(n), Set: true}
+	case err == nil && v < 1:
+		r.errorf(n, "value", "%s must be at least 1, found %d", what, v)
+	case errors.Is(err, strconv.ErrRange) || ferr != nil || math.Abs(f) > math.MaxInt32:
+		r.errorf(n, "value", "%s %s is out of range; use a whole number from 1 to %d", what, n.Value, math.MaxInt32)
+	default:
+		r.errorf(n, "type", "%s must be a whole number, found %s", what, describe(n))
+	}
 	return Int{}
+}
+
+// isNumber reports whether s is written as a decimal number: an optional
+// sign, digits (with "_" between them) and an optional fraction and
+// exponent. Hex, octal, ".inf" and the like are not counts.
+func isNumber(s string) bool {
+	s, _ = splitSign(s)
+	i := runOf(s, "0123456789_")
+	if i > 0 && i < len(s) && s[i] == '.' {
+		i += 1 + runOf(s[i+1:], "0123456789_")
+	}
+	if i == 0 || s[0] == '_' {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		j := i + 1
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		d := runOf(s[j:], "0123456789")
+		if d == 0 {
+			return false
+		}
+		i = j + d
+	}
+	return i == len(s)
 }
 
 // describe names a node's kind and, for short scalars, its value.

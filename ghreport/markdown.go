@@ -579,8 +579,8 @@ func settingRows(d diff.Pipeline) []settingRow {
 	}
 	for _, s := range d.Steps {
 		step := text(s.Name)
-		if s.Class != "" {
-			step += " (" + text(string(s.Class)) + ")"
+		if s.Kind != "" {
+			step += " (" + text(s.Kind) + ")"
 		}
 		if s.Status == diff.Added || s.Status == diff.Removed {
 			step += " " + italic(s.Status.String())
@@ -663,7 +663,7 @@ func textList(d diff.Pipeline) string {
 			unchanged++
 			continue
 		}
-		b.WriteString("- " + text(n.Name) + " (" + text(string(n.Class)) + ", " + s.String() + ")")
+		b.WriteString("- " + text(n.Name) + " (" + text(n.Kind) + ", " + s.String() + ")")
 		if len(next[n.Name]) > 0 {
 			b.WriteString(" → " + strings.Join(next[n.Name], ", "))
 		}

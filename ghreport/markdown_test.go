@@ -14,10 +14,10 @@ import (
 // nodes is a small pipeline: prep → train → model, eval depends on train.
 func nodes() []graph.Node {
 	return []graph.Node{
-		{Name: "prep", Class: graph.Processing, Settings: map[string]string{"instance_type": "ml.m5.large"}},
-		{Name: "train", Class: graph.Training, Settings: map[string]string{"instance_type": "ml.m5.xlarge", "hyperparams.learning_rate": "0.1"}},
-		{Name: "lgbm-CreateModel", Class: graph.CreateModel, Settings: map[string]string{"instance_type": "ml.m5.large"}},
-		{Name: "eval", Class: graph.Metrics, Settings: map[string]string{}},
+		{Name: "prep", Kind: "Processing", Settings: map[string]string{"instance_type": "ml.m5.large"}},
+		{Name: "train", Kind: "Training", Shape: graph.Stadium, Settings: map[string]string{"instance_type": "ml.m5.xlarge", "hyperparams.learning_rate": "0.1"}},
+		{Name: "lgbm-CreateModel", Kind: "CreateModel", Shape: graph.Subroutine, Settings: map[string]string{"instance_type": "ml.m5.large"}},
+		{Name: "eval", Kind: "Metrics", Shape: graph.Hexagon, Settings: map[string]string{}},
 	}
 }
 
@@ -89,7 +89,7 @@ func TestMarkdown_golden(t *testing.T) {
 		{"hyperparameter", report(changed("lgbm-test", base,
 			side("lgbm-test", hashB, setting(nodes(), "train", "hyperparams.learning_rate", "0.05"), edges())))},
 		{"new_step", report(changed("lgbm-test", base, side("lgbm-test", hashB,
-			append(nodes(), graph.Node{Name: "batch", Class: graph.Transform, Settings: map[string]string{"instance_type": "ml.c5.xlarge", "instance_count": "2"}}),
+			append(nodes(), graph.Node{Name: "batch", Kind: "Transform", Shape: graph.Parallelogram, Settings: map[string]string{"instance_type": "ml.c5.xlarge", "instance_count": "2"}}),
 			append(edges(), graph.Edge{From: "lgbm-CreateModel", To: "batch", Kind: graph.Data}))))},
 		{"removed_step", report(changed("lgbm-test", base, side("lgbm-test", hashB, nodes()[:3], edges()[:2])))},
 		{"new_dependency", report(changed("lgbm-test", base, side("lgbm-test", hashB,
@@ -146,13 +146,13 @@ func hostileReport() Report {
 	var ns []graph.Node
 	var es []graph.Edge
 	for i, name := range evil {
-		ns = append(ns, graph.Node{Name: name, Class: graph.Processing, Settings: map[string]string{"instance_type": evil[(i+1)%len(evil)]}})
+		ns = append(ns, graph.Node{Name: name, Kind: "Processing", Settings: map[string]string{"instance_type": evil[(i+1)%len(evil)]}})
 		if i > 0 {
 			es = append(es, graph.Edge{From: evil[i-1], To: name, Kind: graph.Data})
 		}
 	}
 	head := setting(append([]graph.Node(nil), ns...), "@octocat", "hyperparams.x", "line1\nline2 | `code` ```\r\n@admin #7")
-	head = append(head, graph.Node{Name: "</details>", Class: graph.Training, Settings: map[string]string{"<b>": "-->"}})
+	head = append(head, graph.Node{Name: "</details>", Kind: "Training", Shape: graph.Stadium, Settings: map[string]string{"<b>": "-->"}})
 	name := "evil --> <script>@octocat #1 ``` |"
 	p := changed(name, side(name, hashA, ns, es), side(name, hashB, head, es))
 	p.Anchor = "pipelines/@octocat/<x>|.yaml"
@@ -256,8 +256,8 @@ func bigPipelineValues(name string, n, diffLines, valueLen int) PipelineReport {
 	var es []graph.Edge
 	for i := range n {
 		step := fmt.Sprintf("step-%03d", i)
-		base = append(base, graph.Node{Name: step, Class: graph.Processing, Settings: map[string]string{"arguments": strings.Repeat("a", valueLen)}})
-		head = append(head, graph.Node{Name: step, Class: graph.Processing, Settings: map[string]string{"arguments": strings.Repeat("b", valueLen)}})
+		base = append(base, graph.Node{Name: step, Kind: "Processing", Settings: map[string]string{"arguments": strings.Repeat("a", valueLen)}})
+		head = append(head, graph.Node{Name: step, Kind: "Processing", Settings: map[string]string{"arguments": strings.Repeat("b", valueLen)}})
 		if i > 0 {
 			es = append(es, graph.Edge{From: fmt.Sprintf("step-%03d", i-1), To: step, Kind: graph.Data})
 		}

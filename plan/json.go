@@ -65,7 +65,7 @@ func WriteJSON(w io.Writer, r *Result, baseSHA, headSHA string) error {
 			Summary: p.Diff.Summary(), OldHash: p.Diff.OldHash, NewHash: p.Diff.NewHash,
 			Steps: []JSONStep{}, Edges: []JSONEdge{}, Errors: nonNil(p.Errors)}
 		for _, s := range p.Diff.Steps {
-			js := JSONStep{Name: s.Name, Class: string(s.Class), Status: s.Status.String(), Settings: []JSONSetting{}}
+			js := JSONStep{Name: s.Name, Class: s.Kind, Status: s.Status.String(), Settings: []JSONSetting{}}
 			for _, c := range s.Settings {
 				js.Settings = append(js.Settings, JSONSetting{Path: c.Path, Old: ptrIf(c.Old, c.OldSet), New: ptrIf(c.New, c.NewSet)})
 			}

@@ -39,7 +39,7 @@ type SettingChange struct {
 // StepChange is one step that was added, removed or changed.
 type StepChange struct {
 	Name     string
-	Class    graph.Class
+	Kind     string // the node's Kind
 	Status   Status
 	Settings []SettingChange // sorted by Path; for Added/Removed steps, every setting
 }

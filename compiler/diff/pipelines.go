@@ -100,14 +100,14 @@ func compareSteps(base, head *graph.Graph) (*graph.Graph, map[string]Status, []S
 		var sc StepChange
 		switch {
 		case inBase && inHead:
-			sc = StepChange{Name: n.Name, Class: cur.Class, Status: Changed, Settings: compareSettings(old, cur)}
+			sc = StepChange{Name: n.Name, Kind: cur.Kind, Status: Changed, Settings: compareSettings(old, cur)}
 			if len(sc.Settings) == 0 {
 				sc.Status = Unchanged
 			}
 		case inHead:
-			sc = StepChange{Name: n.Name, Class: cur.Class, Status: Added, Settings: compareSettings(graph.Node{}, cur)}
+			sc = StepChange{Name: n.Name, Kind: cur.Kind, Status: Added, Settings: compareSettings(graph.Node{}, cur)}
 		default:
-			sc = StepChange{Name: n.Name, Class: old.Class, Status: Removed, Settings: compareSettings(old, graph.Node{})}
+			sc = StepChange{Name: n.Name, Kind: old.Kind, Status: Removed, Settings: compareSettings(old, graph.Node{})}
 		}
 		status[n.Name] = sc.Status
 		if sc.Status != Unchanged {
@@ -129,15 +129,16 @@ func nodesByName(g *graph.Graph) map[string]graph.Node {
 	return m
 }
 
-// classPath is the pseudo setting that reports a step whose class changed.
-const classPath = "class"
+// kindPath is the pseudo setting that reports a step whose kind changed;
+// "class", because for the compiler's steps the kind is the step_class.
+const kindPath = "class"
 
 // compareSettings lists the setting paths whose value or presence differs,
 // sorted by path. Against a zero Node it lists every setting of the other.
 func compareSettings(old, cur graph.Node) []SettingChange {
 	var out []SettingChange
-	if old.Name != "" && cur.Name != "" && old.Class != cur.Class {
-		out = append(out, SettingChange{Path: classPath, Old: string(old.Class), New: string(cur.Class), OldSet: true, NewSet: true})
+	if old.Name != "" && cur.Name != "" && old.Kind != cur.Kind {
+		out = append(out, SettingChange{Path: kindPath, Old: old.Kind, New: cur.Kind, OldSet: true, NewSet: true})
 	}
 	paths := make([]string, 0, len(old.Settings)+len(cur.Settings))
 	for p := range old.Settings {

@@ -12,10 +12,10 @@ import (
 // baseNodes is a small pipeline: prep → train → model, eval depends on train.
 func baseNodes() []graph.Node {
 	return []graph.Node{
-		{Name: "prep", Class: graph.Processing, Settings: map[string]string{"instance_type": "ml.m5.large", "enable_cache": "false"}},
-		{Name: "train", Class: graph.Training, Settings: map[string]string{"instance_type": "ml.m5.xlarge", "hyperparams.learning_rate": "0.1", "hyperparams.num_leaves": "31"}},
-		{Name: "model-CreateModel", Class: graph.CreateModel, Settings: map[string]string{"instance_type": "ml.m5.large"}},
-		{Name: "eval", Class: graph.Metrics, Settings: map[string]string{"dependencies": "train"}},
+		{Name: "prep", Kind: "Processing", Settings: map[string]string{"instance_type": "ml.m5.large", "enable_cache": "false"}},
+		{Name: "train", Kind: "Training", Settings: map[string]string{"instance_type": "ml.m5.xlarge", "hyperparams.learning_rate": "0.1", "hyperparams.num_leaves": "31"}},
+		{Name: "model-CreateModel", Kind: "CreateModel", Settings: map[string]string{"instance_type": "ml.m5.large"}},
+		{Name: "eval", Kind: "Metrics", Settings: map[string]string{"dependencies": "train"}},
 	}
 }
 
@@ -78,7 +78,7 @@ func TestPipelines(t *testing.T) {
 			base:   base,
 			head:   side("sha256:bbb", edit("prep", func(n *graph.Node) { n.Settings["instance_type"] = "ml.m5.2xlarge" }), baseEdges()),
 			status: Changed,
-			steps: []StepChange{{Name: "prep", Class: graph.Processing, Status: Changed, Settings: []SettingChange{
+			steps: []StepChange{{Name: "prep", Kind: "Processing", Status: Changed, Settings: []SettingChange{
 				{Path: "instance_type", Old: "ml.m5.large", New: "ml.m5.2xlarge", OldSet: true, NewSet: true},
 			}}},
 			merged:     []string{"prep", "train", "model-CreateModel", "eval"},
@@ -94,7 +94,7 @@ func TestPipelines(t *testing.T) {
 				delete(n.Settings, "hyperparams.num_leaves")
 			}), baseEdges()),
 			status: Changed,
-			steps: []StepChange{{Name: "train", Class: graph.Training, Status: Changed, Settings: []SettingChange{
+			steps: []StepChange{{Name: "train", Kind: "Training", Status: Changed, Settings: []SettingChange{
 				{Path: "hyperparams.learning_rate", Old: "0.1", New: "0.05", OldSet: true, NewSet: true},
 				{Path: "hyperparams.max_depth", New: "8", NewSet: true},
 				{Path: "hyperparams.num_leaves", Old: "31", OldSet: true},
@@ -107,7 +107,7 @@ func TestPipelines(t *testing.T) {
 			name: "value set to empty is a change",
 			base: base,
 			head: side("sha256:bbb", edit("prep", func(n *graph.Node) { n.Settings["enable_cache"] = "" }), baseEdges()),
-			steps: []StepChange{{Name: "prep", Class: graph.Processing, Status: Changed, Settings: []SettingChange{
+			steps: []StepChange{{Name: "prep", Kind: "Processing", Status: Changed, Settings: []SettingChange{
 				{Path: "enable_cache", Old: "false", New: "", OldSet: true, NewSet: true},
 			}}},
 			status:     Changed,
@@ -119,10 +119,10 @@ func TestPipelines(t *testing.T) {
 			name: "step added",
 			base: base,
 			head: side("sha256:bbb",
-				append(baseNodes()[:2:2], append([]graph.Node{{Name: "tune", Class: graph.Processing, Settings: map[string]string{"instance_type": "ml.c5.large"}}}, baseNodes()[2:]...)...),
+				append(baseNodes()[:2:2], append([]graph.Node{{Name: "tune", Kind: "Processing", Settings: map[string]string{"instance_type": "ml.c5.large"}}}, baseNodes()[2:]...)...),
 				append(baseEdges(), graph.Edge{From: "train", To: "tune", Kind: graph.Data})),
 			status: Changed,
-			steps: []StepChange{{Name: "tune", Class: graph.Processing, Status: Added, Settings: []SettingChange{
+			steps: []StepChange{{Name: "tune", Kind: "Processing", Status: Added, Settings: []SettingChange{
 				{Path: "instance_type", New: "ml.c5.large", NewSet: true},
 			}}},
 			edges:      []EdgeChange{{Edge: graph.Edge{From: "train", To: "tune", Kind: graph.Data}, Status: Added}},
@@ -135,7 +135,7 @@ func TestPipelines(t *testing.T) {
 			base:   base,
 			head:   side("sha256:bbb", without(baseNodes(), "model-CreateModel"), baseEdges()),
 			status: Changed,
-			steps: []StepChange{{Name: "model-CreateModel", Class: graph.CreateModel, Status: Removed, Settings: []SettingChange{
+			steps: []StepChange{{Name: "model-CreateModel", Kind: "CreateModel", Status: Removed, Settings: []SettingChange{
 				{Path: "instance_type", Old: "ml.m5.large", OldSet: true},
 			}}},
 			edges:      []EdgeChange{{Edge: graph.Edge{From: "train", To: "model-CreateModel", Kind: graph.Data}, Status: Removed}},
@@ -148,7 +148,7 @@ func TestPipelines(t *testing.T) {
 			base:   base,
 			head:   side("sha256:bbb", without(baseNodes(), "prep"), baseEdges()),
 			status: Changed,
-			steps: []StepChange{{Name: "prep", Class: graph.Processing, Status: Removed, Settings: []SettingChange{
+			steps: []StepChange{{Name: "prep", Kind: "Processing", Status: Removed, Settings: []SettingChange{
 				{Path: "enable_cache", Old: "false", OldSet: true},
 				{Path: "instance_type", Old: "ml.m5.large", OldSet: true},
 			}}},
@@ -164,7 +164,7 @@ func TestPipelines(t *testing.T) {
 				edit("eval", func(n *graph.Node) { n.Settings["dependencies"] = "train, model-CreateModel" }),
 				append(baseEdges(), graph.Edge{From: "model-CreateModel", To: "eval", Kind: graph.DependsOn})),
 			status: Changed,
-			steps: []StepChange{{Name: "eval", Class: graph.Metrics, Status: Changed, Settings: []SettingChange{
+			steps: []StepChange{{Name: "eval", Kind: "Metrics", Status: Changed, Settings: []SettingChange{
 				{Path: "dependencies", Old: "train", New: "train, model-CreateModel", OldSet: true, NewSet: true},
 			}}},
 			edges:      []EdgeChange{{Edge: graph.Edge{From: "model-CreateModel", To: "eval", Kind: graph.DependsOn}, Status: Added}},
@@ -194,8 +194,8 @@ func TestPipelines(t *testing.T) {
 		{
 			name: "class change",
 			base: base,
-			head: side("sha256:bbb", edit("eval", func(n *graph.Node) { n.Class = graph.Processing }), baseEdges()),
-			steps: []StepChange{{Name: "eval", Class: graph.Processing, Status: Changed, Settings: []SettingChange{
+			head: side("sha256:bbb", edit("eval", func(n *graph.Node) { n.Kind = "Processing" }), baseEdges()),
+			steps: []StepChange{{Name: "eval", Kind: "Processing", Status: Changed, Settings: []SettingChange{
 				{Path: "class", Old: "Metrics", New: "Processing", OldSet: true, NewSet: true},
 			}}},
 			status:     Changed,
@@ -208,17 +208,17 @@ func TestPipelines(t *testing.T) {
 			base: base,
 			head: side("sha256:bbb", append(without(
 				edit("train", func(n *graph.Node) { n.Settings["instance_type"] = "ml.g5.xlarge" }), "model-CreateModel"),
-				graph.Node{Name: "extra", Class: graph.Transform}),
+				graph.Node{Name: "extra", Kind: "Transform"}),
 				baseEdges()),
 			status: Changed,
 			steps: []StepChange{
-				{Name: "train", Class: graph.Training, Status: Changed, Settings: []SettingChange{
+				{Name: "train", Kind: "Training", Status: Changed, Settings: []SettingChange{
 					{Path: "instance_type", Old: "ml.m5.xlarge", New: "ml.g5.xlarge", OldSet: true, NewSet: true},
 				}},
-				{Name: "model-CreateModel", Class: graph.CreateModel, Status: Removed, Settings: []SettingChange{
+				{Name: "model-CreateModel", Kind: "CreateModel", Status: Removed, Settings: []SettingChange{
 					{Path: "instance_type", Old: "ml.m5.large", OldSet: true},
 				}},
-				{Name: "extra", Class: graph.Transform, Status: Added},
+				{Name: "extra", Kind: "Transform", Status: Added},
 			},
 			edges:      []EdgeChange{{Edge: graph.Edge{From: "train", To: "model-CreateModel", Kind: graph.Data}, Status: Removed}},
 			merged:     []string{"prep", "train", "model-CreateModel", "eval", "extra"},
@@ -230,11 +230,11 @@ func TestPipelines(t *testing.T) {
 			head:   side("sha256:bbb", baseNodes()[:2], baseEdges()[:1]),
 			status: Added,
 			steps: []StepChange{
-				{Name: "prep", Class: graph.Processing, Status: Added, Settings: []SettingChange{
+				{Name: "prep", Kind: "Processing", Status: Added, Settings: []SettingChange{
 					{Path: "enable_cache", New: "false", NewSet: true},
 					{Path: "instance_type", New: "ml.m5.large", NewSet: true},
 				}},
-				{Name: "train", Class: graph.Training, Status: Added, Settings: []SettingChange{
+				{Name: "train", Kind: "Training", Status: Added, Settings: []SettingChange{
 					{Path: "hyperparams.learning_rate", New: "0.1", NewSet: true},
 					{Path: "hyperparams.num_leaves", New: "31", NewSet: true},
 					{Path: "instance_type", New: "ml.m5.xlarge", NewSet: true},
@@ -249,7 +249,7 @@ func TestPipelines(t *testing.T) {
 			name:   "pipeline removed",
 			base:   side("sha256:aaa", baseNodes()[2:3], nil),
 			status: Removed,
-			steps: []StepChange{{Name: "model-CreateModel", Class: graph.CreateModel, Status: Removed, Settings: []SettingChange{
+			steps: []StepChange{{Name: "model-CreateModel", Kind: "CreateModel", Status: Removed, Settings: []SettingChange{
 				{Path: "instance_type", Old: "ml.m5.large", OldSet: true},
 			}}},
 			merged:     []string{"model-CreateModel"},

@@ -17,7 +17,7 @@ func checkGolden(t *testing.T, file, got string) {
 func build(names []string, edges ...string) *Graph {
 	nodes := make([]Node, len(names))
 	for i, n := range names {
-		nodes[i] = Node{Name: n, Class: Processing}
+		nodes[i] = Node{Name: n, Kind: "Processing"}
 	}
 	return New(nodes, parseEdges(edges))
 }

@@ -1,27 +1,19 @@
 // Package graph is a small DAG over pipeline step names. It knows nothing of
-// conf files or SageMaker: the compiler fills it, the diff compares two of
-// them, and the report renders it as Mermaid.
+// conf files or SageMaker: the compiler fills it (node kinds and shapes are
+// data it passes in), the diff compares two of them, and the report renders
+// it as Mermaid.
 package graph
-
-// Class is the kind of a step as the user knows it.
-type Class string
-
-const (
-	Processing    Class = "Processing"
-	Training      Class = "Training"
-	CreateModel   Class = "CreateModel"
-	Transform     Class = "Transform"
-	Metrics       Class = "Metrics"
-	RegisterModel Class = "RegisterModel"
-	RepackModel   Class = "RepackModel" // the Training step smpipe adds to repack a model with its inference code
-)
 
 // Node is one step of the definition.
 type Node struct {
 	// Name is the step name in the definition (after suffixing, e.g.
 	// "lgbm-CreateModel-CreateModel"); unique within a graph.
-	Name  string
-	Class Class
+	Name string
+	// Kind says what the step is, in the reader's words ("Training"). The
+	// graph shows it beside the name and the diff compares it.
+	Kind string
+	// Shape is how Mermaid draws the node.
+	Shape Shape
 	// Group is the user-level step_name the node was built from (a
 	// CreateModel or RegisterModel step_name expands to several nodes).
 	Group string

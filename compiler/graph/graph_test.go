@@ -94,9 +94,9 @@ func TestGraph_Neighbours(t *testing.T) {
 }
 
 func TestGraph_Node(t *testing.T) {
-	g := New([]Node{{Name: "a", Class: Training, Group: "grp"}}, nil)
+	g := New([]Node{{Name: "a", Kind: "Training", Shape: Stadium, Group: "grp"}}, nil)
 	n, ok := g.Node("a")
-	if !ok || n.Class != Training || n.Group != "grp" {
+	if !ok || n.Kind != "Training" || n.Group != "grp" {
 		t.Errorf("Node(a) = %+v, %v", n, ok)
 	}
 	if _, ok := g.Node("b"); ok {
@@ -106,10 +106,10 @@ func TestGraph_Node(t *testing.T) {
 
 func TestGraph_String(t *testing.T) {
 	g := New([]Node{
-		{Name: "prep", Class: Processing},
-		{Name: "train", Class: Training},
-		{Name: "model-CreateModel", Class: CreateModel},
-		{Name: "eval", Class: Metrics},
+		{Name: "prep", Kind: "Processing"},
+		{Name: "train", Kind: "Training", Shape: Stadium},
+		{Name: "model-CreateModel", Kind: "CreateModel", Shape: Subroutine},
+		{Name: "eval", Kind: "Metrics", Shape: Hexagon},
 	}, []Edge{
 		{"train", "model-CreateModel", Data},
 		{"prep", "train", Data},
@@ -121,7 +121,7 @@ func TestGraph_String(t *testing.T) {
 
 func TestGraph_String_handBuiltEdgesSorted(t *testing.T) {
 	g := &Graph{
-		Nodes: []Node{{Name: "a", Class: Processing}, {Name: "b", Class: Training}, {Name: "c", Class: Training}},
+		Nodes: []Node{{Name: "a", Kind: "Processing"}, {Name: "b", Kind: "Training", Shape: Stadium}, {Name: "c", Kind: "Training", Shape: Stadium}},
 		Edges: []Edge{{"a", "c", Data}, {"a", "b", Data}},
 	}
 	want := "a (Processing)\n  -> b (data)\n  -> c (data)\nb (Training)\nc (Training)\n"

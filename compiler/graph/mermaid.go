@@ -159,10 +159,10 @@ func renderMermaid(g *Graph, idx map[string]int, keep []bool, opt MermaidOptions
 		id := nodeID(i)
 		b.WriteString("  ")
 		b.WriteString(id)
-		left, right := shape(n.Class)
+		left, right := n.Shape.brackets()
 		b.WriteString(left)
 		b.WriteByte('"')
-		b.WriteString(label(n.Name, string(n.Class)))
+		b.WriteString(label(n.Name, n.Kind))
 		b.WriteByte('"')
 		b.WriteString(right)
 		b.WriteByte('\n')
@@ -248,20 +248,33 @@ func direction(d string) string {
 	return "TD"
 }
 
-// shape returns the brackets around a node's label for its class.
-func shape(c Class) (left, right string) {
-	switch c {
-	case Training:
+// Shape is a node shape of classic Mermaid flowchart syntax (bracket forms
+// only, which Mermaid 10 and 11 both accept).
+type Shape uint8
+
+const (
+	Rectangle     Shape = iota // [text]
+	Stadium                    // ([text])
+	Subroutine                 // [[text]]
+	Parallelogram              // [/text/]
+	Hexagon                    // {{text}}
+	Cylinder                   // [(text)]
+	Flag                       // >text]
+)
+
+func (s Shape) brackets() (left, right string) {
+	switch s {
+	case Stadium:
 		return "([", "])"
-	case CreateModel:
+	case Subroutine:
 		return "[[", "]]"
-	case Transform:
+	case Parallelogram:
 		return "[/", "/]"
-	case Metrics:
+	case Hexagon:
 		return "{{", "}}"
-	case RegisterModel:
+	case Cylinder:
 		return "[(", ")]"
-	case RepackModel:
+	case Flag:
 		return ">", "]"
 	}
 	return "[", "]"

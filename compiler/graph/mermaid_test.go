@@ -13,13 +13,13 @@ import (
 // pipelineGraph is a small graph with every class and both edge kinds.
 func pipelineGraph() *Graph {
 	return New([]Node{
-		{Name: "prep", Class: Processing},
-		{Name: "train", Class: Training},
-		{Name: "train-RepackModel-lgbm", Class: RepackModel},
-		{Name: "lgbm-CreateModel-CreateModel", Class: CreateModel},
-		{Name: "batch", Class: Transform},
-		{Name: "eval", Class: Metrics},
-		{Name: "lgbm-RegisterModel-RegisterModel", Class: RegisterModel},
+		{Name: "prep", Kind: "Processing"},
+		{Name: "train", Kind: "Training", Shape: Stadium},
+		{Name: "train-RepackModel-lgbm", Kind: "RepackModel", Shape: Flag},
+		{Name: "lgbm-CreateModel-CreateModel", Kind: "CreateModel", Shape: Subroutine},
+		{Name: "batch", Kind: "Transform", Shape: Parallelogram},
+		{Name: "eval", Kind: "Metrics", Shape: Hexagon},
+		{Name: "lgbm-RegisterModel-RegisterModel", Kind: "RegisterModel", Shape: Cylinder},
 	}, []Edge{
 		{"prep", "train", Data},
 		{"train", "train-RepackModel-lgbm", Data},
@@ -33,7 +33,7 @@ func pipelineGraph() *Graph {
 
 func TestMermaid_golden(t *testing.T) {
 	changed := pipelineGraph()
-	changed.Nodes = append(changed.Nodes, Node{Name: "old-eval", Class: Metrics})
+	changed.Nodes = append(changed.Nodes, Node{Name: "old-eval", Kind: "Metrics", Shape: Hexagon})
 	changed = New(changed.Nodes, append(changed.Edges,
 		Edge{"batch", "old-eval", Data}, Edge{"old-eval", "lgbm-RegisterModel-RegisterModel", DependsOn}))
 	tests := []struct {
@@ -114,7 +114,7 @@ func TestMermaid_hostileNames(t *testing.T) {
 	var edges []Edge
 	status := map[string]Status{}
 	for i, n := range names {
-		nodes[i] = Node{Name: n, Class: []Class{Processing, Training, CreateModel, Transform, Metrics, RegisterModel, RepackModel, "Weird<Class>"}[i%8]}
+		nodes[i] = Node{Name: n, Kind: []string{"Processing", "Training", "CreateModel", "Transform", "Metrics", "RegisterModel", "RepackModel", "Weird<Class>"}[i%8], Shape: Shape(i % 8)}
 		if i > 0 {
 			edges = append(edges, Edge{names[i-1], n, EdgeKind(1 + i%2)})
 		}
@@ -145,8 +145,8 @@ func TestMermaid_hostileNames(t *testing.T) {
 		if got := decodeEntities(t, lines[0]); got != wantName {
 			t.Errorf("%s: name renders as %q, want %q", id, got, wantName)
 		}
-		if got := decodeEntities(t, lines[1]); got != string(n.Class) {
-			t.Errorf("%s: class renders as %q, want %q", id, got, n.Class)
+		if got := decodeEntities(t, lines[1]); got != n.Kind {
+			t.Errorf("%s: kind renders as %q, want %q", id, got, n.Kind)
 		}
 	}
 	if strings.Contains(got, "@") {
@@ -235,7 +235,7 @@ func chain(n int, skip bool) *Graph {
 	nodes := make([]Node, n)
 	var edges []Edge
 	for i := range nodes {
-		nodes[i] = Node{Name: fmt.Sprintf("step-%04d", i), Class: Processing}
+		nodes[i] = Node{Name: fmt.Sprintf("step-%04d", i), Kind: "Processing"}
 		if i > 0 {
 			edges = append(edges, Edge{nodes[i-1].Name, nodes[i].Name, Data})
 		}
@@ -303,7 +303,7 @@ func TestMermaid_limits(t *testing.T) {
 			if mode == Shrunk {
 				for name := range tt.opt.Status {
 					n, _ := tt.g.Node(name)
-					if !strings.Contains(got, `"`+label(n.Name, string(n.Class))+`"`) {
+					if !strings.Contains(got, `"`+label(n.Name, n.Kind)+`"`) {
 						t.Errorf("shrunk diagram lost changed step %q", name)
 					}
 				}

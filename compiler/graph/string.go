@@ -3,7 +3,7 @@ package graph
 import "strings"
 
 // String renders the graph canonically for golden tests: one line per node in
-// node order, "name (Class)", followed by its outgoing edges in canonical
+// node order, "name (Kind)", followed by its outgoing edges in canonical
 // order, one per line, "  -> to (kind)". Edges from unknown nodes are
 // skipped.
 func (g *Graph) String() string {
@@ -17,7 +17,7 @@ func (g *Graph) String() string {
 	for _, n := range g.Nodes {
 		b.WriteString(n.Name)
 		b.WriteString(" (")
-		b.WriteString(string(n.Class))
+		b.WriteString(n.Kind)
 		b.WriteString(")\n")
 		for _, e := range out[n.Name] {
 			b.WriteString("  -> ")

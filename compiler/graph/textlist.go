@@ -6,7 +6,7 @@ import (
 )
 
 // TextList is the fallback when no diagram fits: one plain-text line per
-// step, "- `name` (Class) → next1, next2", with the status after the class
+// step, "- `name` (Kind) → next1, next2", with the status after the class
 // when it is not Unchanged ("(Training, changed)"). When status marks any
 // step, only marked steps are listed and a last line counts the others;
 // otherwise every step is. Escaping for markdown is left to the caller.
@@ -40,7 +40,7 @@ func TextList(g *Graph, status map[string]Status) string {
 		b.WriteString("- `")
 		b.WriteString(n.Name)
 		b.WriteString("` (")
-		b.WriteString(string(n.Class))
+		b.WriteString(n.Kind)
 		if s != Unchanged {
 			b.WriteString(", ")
 			b.WriteString(s.String())

@@ -20,7 +20,13 @@ func Updating() bool { return *update }
 // Check compares got with testdata/<name>, or writes it there under -update.
 func Check(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", filepath.FromSlash(name))
+	CheckFile(t, filepath.Join("testdata", filepath.FromSlash(name)), got)
+}
+
+// CheckFile is Check for a file anywhere, such as the repository's shared
+// testdata; path is relative to the package directory.
+func CheckFile(t testing.TB, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

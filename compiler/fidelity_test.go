@@ -1,0 +1,83 @@
+package compiler
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestCompile_fidelity checks the points where smpipe writes what the
+// original framework (with the SageMaker Python SDK) wrote, by the JSON
+// value at a path of the emitted definition. The wanted values are the
+// original's, as its own definitions show them.
+func TestCompile_fidelity(t *testing.T) {
+	join := func(get, tail string) any {
+		return map[string]any{"Std:Join": map[string]any{"On": "/", "Values": []any{map[string]any{"Get": get}, tail}}}
+	}
+	tests := []struct {
+		name, repo, step string
+		path             []string
+		want             any
+	}{
+		// Hyperparameters are JSON-encoded, as the SDK's estimator did
+		// whenever a source directory was set (always, in the original).
+		{"hyperparameter string", "loan-default", "loan-Fit", []string{"HyperParameters", "objective"}, `"binary:logistic"`},
+		{"hyperparameter integer", "loan-default", "loan-Fit", []string{"HyperParameters", "num_round"}, `250`},
+		{"hyperparameter float as a string", "loan-default", "loan-Fit", []string{"HyperParameters", "eta"}, `"0.1"`},
+		{"hyperparameter float", "loan-default", "loan-Fit", []string{"HyperParameters", "subsample"}, `0.8`},
+		{"hyperparameter boolean", "loan-default", "loan-Fit", []string{"HyperParameters", "balance_classes"}, `true`},
+		{"sagemaker hyperparameter", "loan-default", "loan-Fit", []string{"HyperParameters", "sagemaker_container_log_level"}, `20`},
+		// A chained Transform reads Std:Join("/", [output, prefix or ""]).
+		{"chained transform without prefix", "loan-default", "loan-Score", []string{"TransformInput", "DataSource", "S3DataSource", "S3Uri"},
+			join("Steps.loan-Split.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri", "")},
+		{"chained transform with prefix", "housing-tf", "house-Predict", []string{"TransformInput", "DataSource", "S3DataSource", "S3Uri"},
+			join("Steps.house-Prepare.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri", "test/x_test.csv")},
+		// No approval_status: the original wrote PendingManualApproval.
+		{"approval status default", "loan-default", "loan-Register-RegisterModel", []string{"ModelApprovalStatus"}, "PendingManualApproval"},
+	}
+	defs := map[string]map[string]any{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args, ok := defs[tt.repo+"/"+tt.step]
+			if !ok {
+				args = stepArguments(t, tt.repo, tt.step)
+				defs[tt.repo+"/"+tt.step] = args
+			}
+			var got any = args
+			for _, k := range tt.path {
+				m, _ := got.(map[string]any)
+				got = m[k]
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Arguments.%v (-original +smpipe):\n%s", tt.path, diff)
+			}
+		})
+	}
+}
+
+// stepArguments compiles an example repository and returns the Arguments
+// of one step, decoded.
+func stepArguments(t *testing.T, repo, step string) map[string]any {
+	t.Helper()
+	res := compileDir(t, filepath.Join("..", "testdata", "conf", "ok", repo))
+	for _, p := range res.Plans {
+		var doc struct {
+			Steps []struct {
+				Name      string
+				Arguments map[string]any
+			}
+		}
+		if err := json.Unmarshal(p.Definition, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range doc.Steps {
+			if s.Name == step {
+				return s.Arguments
+			}
+		}
+	}
+	t.Fatalf("%s: no step %q", repo, step)
+	return nil
+}

@@ -1,0 +1,118 @@
+package compiler
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/smpipe/smpipe-action/compiler/graph"
+)
+
+// StepClass is what a step is: a step_class of the conf language, or
+// RepackModel, the Training step smpipe puts in front of a model that is
+// repacked with its inference code.
+type StepClass string
+
+const (
+	Processing    StepClass = "Processing"
+	Training      StepClass = "Training"
+	CreateModel   StepClass = "CreateModel"
+	Transform     StepClass = "Transform"
+	Metrics       StepClass = "Metrics"
+	RegisterModel StepClass = "RegisterModel"
+	RepackModel   StepClass = "RepackModel"
+)
+
+// stepClasses are the values step_class accepts, in the README's order.
+var stepClasses = []StepClass{Processing, Training, CreateModel, Transform, Metrics, RegisterModel}
+
+// classSpec is what the compiler knows about a step class besides how its
+// steps are built (step_<class>.go, dispatched from buildStep).
+type classSpec struct {
+	shape graph.Shape // how the pipeline graph draws its steps
+	// cached: enable_cache and cache_expire_after apply. chains: the step
+	// takes chain_input_source_step and may itself be a chain source.
+	cached, chains bool
+	// sectionKeys are the keys of the model section the class reads;
+	// ignoredKeys are keys the original read but never used, with the
+	// reason a warning gives; channelKeys are the keys of one channel.
+	sectionKeys []string
+	ignoredKeys map[string]string
+	channelKeys []string
+}
+
+var classSpecs = map[StepClass]*classSpec{
+	Processing: {
+		shape: graph.Rectangle, cached: true, chains: true,
+		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
+			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "s3_data_distribution_type", "channels",
+			"inputLocalFilepath", "location"},
+		ignoredKeys: map[string]string{"framework_version": "the image comes from image_uri", "s3_data_type": "inputs are always S3Prefix",
+			"s3_input_mode": "inputs are always File mode", "s3_upload_mode": "outputs are always uploaded at EndOfJob"},
+		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix"},
+	},
+	Training: {
+		shape: graph.Stadium, cached: true, chains: true,
+		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
+			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "output_path", "hyperparams",
+			"model_data_uri", "content_type", "input_mode", "distribution", "channels"},
+		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix"},
+	},
+	CreateModel: {shape: graph.Subroutine},
+	Transform: {
+		shape: graph.Parallelogram, cached: true, chains: true,
+		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
+			"strategy", "assemble_with", "join_source", "split_type", "content_type", "max_payload",
+			"input_filter", "output_filter", "tags", "env", "channels"},
+		ignoredKeys: map[string]string{"volume_size": "batch transform takes no volume size", "max_runtime_in_seconds": "batch transform takes no run time limit"},
+		channelKeys: []string{"dataFiles", "s3BucketName", "inputBucketPrefix"},
+	},
+	Metrics: {
+		shape: graph.Hexagon, cached: true, chains: true,
+		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
+			"volume_size_in_gb", "max_runtime_in_seconds", "s3_data_distribution_type", "tags", "env",
+			"content_type", "channels"},
+		ignoredKeys: map[string]string{"strategy": "it applies to transform only", "max_payload": "it applies to transform only",
+			"s3_data_type": "inputs are always S3Prefix", "s3_input_mode": "inputs are always File mode"},
+		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix", "s3BucketName", "bucket_prefix",
+			"InputLocalFilepath", "OuputLocalFilepath"},
+	},
+	RegisterModel: {shape: graph.Cylinder},
+	RepackModel:   {shape: graph.Flag},
+}
+
+func (c StepClass) spec() *classSpec {
+	if s, ok := classSpecs[c]; ok {
+		return s
+	}
+	return &classSpec{}
+}
+
+// classAliases are spellings of the seed's template and documentation that
+// mean a class.
+var classAliases = map[string]StepClass{"preprocessing": Processing, "training": Training, "createmodel": CreateModel,
+	"registermodel": RegisterModel, "register": RegisterModel, "evaluate": Metrics, "metric": Metrics}
+
+// parseStepClass reads a step_class value. For a value that is not a class
+// it returns the class the user most likely meant ("" when none is close)
+// and the diagnostic summary that says so.
+func parseStepClass(s string) (class StepClass, ok bool, guess StepClass, problem string) {
+	for _, c := range stepClasses {
+		if string(c) == s {
+			return c, true, "", ""
+		}
+	}
+	for _, c := range stepClasses {
+		if strings.EqualFold(string(c), s) {
+			return "", false, c, fmt.Sprintf("unknown step_class %q; did you mean %q? (step classes are case-sensitive)", s, c)
+		}
+	}
+	if c, ok := classAliases[strings.ToLower(s)]; ok {
+		return "", false, c, fmt.Sprintf("unknown step_class %q; did you mean %q?", s, c)
+	}
+	names := make([]string, len(stepClasses))
+	for i, c := range stepClasses {
+		names[i] = string(c)
+	}
+	guess = StepClass(suggest(s, names))
+	return "", false, guess, fmt.Sprintf("unknown step_class %q%s (one of %s)", s, didYouMean(s, names), strings.Join(names, ", "))
+}
