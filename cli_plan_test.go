@@ -45,7 +45,7 @@ func TestRun_plan(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, errOut)
 	}
-	for _, want := range []string{"## smpipe plan: 1 pipeline touched", "card-fraud-detection", "hyperparams.learning&#95;rate", "```mermaid"} {
+	for _, want := range []string{"## smpipe plan: 1 pipeline touched", "card-fraud-detection", "`hyperparams.learning_rate`", "```mermaid"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, out)
 		}

@@ -62,7 +62,7 @@ func TestDeploy_updatedButStartFailedSaysWhatIsLive(t *testing.T) {
 	if len(out) != 1 || out[0].Status != "updated" || out[0].Execution != "start failed" {
 		t.Errorf("pipelines output = %+v, want updated, start failed", out)
 	}
-	wantContains(t, "the summary", r.Summary, "updated &#40;live&#41;", "start failed")
+	wantContains(t, "the summary", r.Summary, "updated (live)", "start failed")
 	if lines := r.ErrorLines("ResourceLimitExceeded"); len(lines) != 1 {
 		t.Errorf("want one error for the failed start:\n%s", r.Stdout)
 	}

@@ -251,7 +251,7 @@ func (b *builder) cache(us *userStep, settings map[string]string) *cacheConfig {
 
 // addStep appends a definition step to us.
 func (b *builder) addStep(us *userStep, s *Step) *Step {
-	s.Group, s.Model, s.Pos = us.name, us.model.Name, us.conf.Pos
+	s.Type, s.Group, s.Model, s.Pos = s.Class.spec().stepType, us.name, us.model.Name, us.conf.Pos
 	us.sub = append(us.sub, s)
 	if s.Class == us.class {
 		us.main = s

@@ -133,7 +133,7 @@ func (b *builder) buildRepack(us *userStep, entry Str) *Step {
 		VpcConfig:      b.vpc(),
 	}
 	args.EnableInterContainerTrafficEncryption = args.VpcConfig != nil
-	return b.addStep(us, &Step{Name: us.name + "-RepackModel-" + suffix, Class: RepackModel, Type: "Training",
+	return b.addStep(us, &Step{Name: us.name + "-RepackModel-" + suffix, Class: RepackModel,
 		Description: "Repacks the trained model with its inference code from " + m.SourceDirectory.Value,
 		Arguments:   args, Settings: s})
 }
@@ -144,7 +144,7 @@ func (b *builder) buildCreateModel(us *userStep) {
 		return
 	}
 	args := &modelArgs{ExecutionRoleArn: b.pipe.Role, PrimaryContainer: *c, VpcConfig: b.vpc()}
-	b.addStep(us, &Step{Name: us.name + "-CreateModel", Class: CreateModel, Type: "Model", Arguments: args, Settings: s})
+	b.addStep(us, &Step{Name: us.name + "-CreateModel", Class: CreateModel, Arguments: args, Settings: s})
 }
 
 func (b *builder) buildRegister(us *userStep) {
@@ -197,5 +197,5 @@ func (b *builder) buildRegister(us *userStep) {
 	s["approval_status"] = args.ModelApprovalStatus
 	s["supported_content_types"] = strings.Join(spec.SupportedContentTypes, ",")
 	s["supported_response_MIME_types"] = strings.Join(spec.SupportedResponseMIMETypes, ",")
-	b.addStep(us, &Step{Name: us.name + "-RegisterModel", Class: RegisterModel, Type: "RegisterModel", Arguments: args, Settings: s})
+	b.addStep(us, &Step{Name: us.name + "-RegisterModel", Class: RegisterModel, Arguments: args, Settings: s})
 }

@@ -122,7 +122,7 @@ func (b *builder) emitProcessing(us *userStep, job *processingJob, class StepCla
 	for i, o := range job.outputs {
 		outs[i] = o.OutputName
 	}
-	return b.addStep(us, &Step{Name: us.name, Class: class, Type: "Processing", Arguments: args,
+	return b.addStep(us, &Step{Name: us.name, Class: class, Arguments: args,
 		Cache: b.cache(us, s), Outputs: outs, Settings: s})
 }
 

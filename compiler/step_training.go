@@ -125,5 +125,5 @@ func (b *builder) buildTraining(us *userStep) {
 		Tags:           tagsOf(sec.Tags, s),
 	}
 	args.EnableInterContainerTrafficEncryption = args.VpcConfig != nil
-	b.addStep(us, &Step{Name: us.name, Class: Training, Type: "Training", Arguments: args, Cache: b.cache(us, s), Settings: s})
+	b.addStep(us, &Step{Name: us.name, Class: Training, Arguments: args, Cache: b.cache(us, s), Settings: s})
 }

@@ -118,5 +118,5 @@ func (b *builder) buildTransform(us *userStep) {
 	if sec.InputFilter.Set || sec.OutputFilter.Set || sec.JoinSource.Set {
 		args.DataProcessing = &dataProcessing{InputFilter: sec.InputFilter.Value, OutputFilter: sec.OutputFilter.Value, JoinSource: sec.JoinSource.Value}
 	}
-	b.addStep(us, &Step{Name: us.name, Class: Transform, Type: "Transform", Arguments: args, Cache: b.cache(us, s), Settings: s})
+	b.addStep(us, &Step{Name: us.name, Class: Transform, Arguments: args, Cache: b.cache(us, s), Settings: s})
 }

@@ -28,7 +28,8 @@ var stepClasses = []StepClass{Processing, Training, CreateModel, Transform, Metr
 // classSpec is what the compiler knows about a step class besides how its
 // steps are built (step_<class>.go, dispatched from buildStep).
 type classSpec struct {
-	shape graph.Shape // how the pipeline graph draws its steps
+	stepType string      // the definition step's Type
+	shape    graph.Shape // how the pipeline graph draws its steps
 	// cached: enable_cache and cache_expire_after apply. chains: the step
 	// takes chain_input_source_step and may itself be a chain source.
 	cached, chains bool
@@ -42,7 +43,7 @@ type classSpec struct {
 
 var classSpecs = map[StepClass]*classSpec{
 	Processing: {
-		shape: graph.Rectangle, cached: true, chains: true,
+		stepType: "Processing", shape: graph.Rectangle, cached: true, chains: true,
 		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
 			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "s3_data_distribution_type", "channels",
 			"inputLocalFilepath", "location"},
@@ -51,15 +52,15 @@ var classSpecs = map[StepClass]*classSpec{
 		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix"},
 	},
 	Training: {
-		shape: graph.Stadium, cached: true, chains: true,
+		stepType: "Training", shape: graph.Stadium, cached: true, chains: true,
 		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
 			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "output_path", "hyperparams",
 			"model_data_uri", "content_type", "input_mode", "distribution", "channels"},
 		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix"},
 	},
-	CreateModel: {shape: graph.Subroutine},
+	CreateModel: {stepType: "Model", shape: graph.Subroutine},
 	Transform: {
-		shape: graph.Parallelogram, cached: true, chains: true,
+		stepType: "Transform", shape: graph.Parallelogram, cached: true, chains: true,
 		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
 			"strategy", "assemble_with", "join_source", "split_type", "content_type", "max_payload",
 			"input_filter", "output_filter", "tags", "env", "channels"},
@@ -67,7 +68,7 @@ var classSpecs = map[StepClass]*classSpec{
 		channelKeys: []string{"dataFiles", "s3BucketName", "inputBucketPrefix"},
 	},
 	Metrics: {
-		shape: graph.Hexagon, cached: true, chains: true,
+		stepType: "Processing", shape: graph.Hexagon, cached: true, chains: true,
 		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
 			"volume_size_in_gb", "max_runtime_in_seconds", "s3_data_distribution_type", "tags", "env",
 			"content_type", "channels"},
@@ -76,8 +77,8 @@ var classSpecs = map[StepClass]*classSpec{
 		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix", "s3BucketName", "bucket_prefix",
 			"InputLocalFilepath", "OuputLocalFilepath"},
 	},
-	RegisterModel: {shape: graph.Cylinder},
-	RepackModel:   {shape: graph.Flag},
+	RegisterModel: {stepType: "RegisterModel", shape: graph.Cylinder},
+	RepackModel:   {stepType: "Training", shape: graph.Flag},
 }
 
 func (c StepClass) spec() *classSpec {
@@ -85,6 +86,19 @@ func (c StepClass) spec() *classSpec {
 		return s
 	}
 	return &classSpec{}
+}
+
+// DefinitionKind names a step of a definition read back from SageMaker
+// (a live pipeline) as the report names compiled ones: the first step
+// class whose steps have that Type, and its shape. A Type smpipe never
+// writes keeps its own name.
+func DefinitionKind(stepType string) (kind string, shape graph.Shape) {
+	for _, c := range stepClasses {
+		if s := c.spec(); s.stepType == stepType {
+			return string(c), s.shape
+		}
+	}
+	return stepType, graph.Rectangle
 }
 
 // classAliases are spellings of the seed's template and documentation that

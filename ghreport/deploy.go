@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/compiler/diff"
 	"github.com/smpipe/smpipe-action/deploy"
 )
@@ -206,7 +207,7 @@ func writeDrift(b *strings.Builder, r deploy.Result, compact bool) {
 // pipeline differ (a live one edited outside smpipe against a compiled one),
 // at most rows rows (-1: all).
 func writeDefinitionDiff(b *strings.Builder, pipeline string, from, to []byte, rows int, fromTitle, toTitle string) {
-	p, err := diff.Definitions(pipeline, from, to)
+	p, err := diff.Definitions(pipeline, from, to, compiler.DefinitionKind)
 	switch {
 	case err != nil:
 		b.WriteString("\nThe live definition cannot be compared: " + text(err.Error()) + "\n")

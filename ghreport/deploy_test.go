@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/smpipe/smpipe-action/deploy"
+	"github.com/smpipe/smpipe-action/internal/bidi"
 )
 
 const (
@@ -20,7 +21,7 @@ func deployResults() []deploy.Result {
 	return []deploy.Result{
 		{Pipeline: "churn", Status: deploy.StatusCreated, Start: deploy.Started, PipelineARN: arn("churn"),
 			ExecutionARN: arn("churn") + "/execution/abc", ExecutionStatus: "Failed",
-			FailureReason: "Step failure: <script>alert(1)</script> @octocat",
+			FailureReason: "Step failure: <script>alert(1)</script> @octocat, see https://evil.example/y or www.evil.example \u202eexe.txt",
 			Steps: []deploy.StepResult{
 				{Name: "Prep", Status: "Succeeded", JobARN: "arn:aws:sagemaker:eu-west-1:123456789012:processing-job/prep", CacheHit: true},
 				{Name: "Train|<b>x</b>", Status: "Failed", FailureReason: "ClientError: [link](https://evil.example) @admin\nline2"},
@@ -43,14 +44,17 @@ func TestDeployMarkdown_golden(t *testing.T) {
 	got := DeployMarkdown(deployResults(), DeployOptions{Region: "eu-west-1"})
 	checkGolden(t, "deploy.md", got)
 
-	for _, bad := range []string{"<script", "<img", "<b>", "@octocat", "@admin", "@team", "](https://evil"} {
-		if strings.Contains(got, bad) {
+	for _, bad := range []string{"<script", "<img", "<b>", "@octocat", "@admin", "@team", "](https://evil", "https://evil", "www.evil"} {
+		if strings.Contains(stripCodeSpans(got), bad) { // code spans are inert
 			t.Errorf("report contains %q unescaped", bad)
 		}
 	}
+	if strings.ContainsFunc(got, bidi.IsControl) {
+		t.Errorf("a bidirectional control survived")
+	}
 	for _, want := range []string{
 		"https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/pipelines/churn",
-		"updated &#40;live&#41;", "**start failed**", "**skipped: newer commit bbbbbbbbbbbb is deployed**",
+		"updated (live)", "**start failed**", "**skipped: newer commit bbbbbbbbbbbb is deployed**",
 		"not started: definition unchanged since aaaaaaaaaaaa", "| Step | Setting | Live | Repository |",
 		"<details><summary>Drift on drifted",
 	} {

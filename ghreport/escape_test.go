@@ -8,22 +8,35 @@ import (
 func TestText(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want string }{
-		{"plain-name_1", "plain-name&#95;1"},
+		// Identifiers, paths and quoted names read as code, not entities.
+		{"plain words, 10.0 MiB", "plain words, 10.0 MiB"},
+		{"SMP_MODEL_CONFIGPATH", "`SMP_MODEL_CONFIGPATH`"},
+		{"cal_housing_tf/conf/conf.yaml:3:5: error", "`cal_housing_tf/conf/conf.yaml:3:5`: error"},
+		{`model "calhousing-test" is not defined`, "model `\"calhousing-test\"` is not defined"},
+		{`unknown key "bad name!" (one of a, b)`, "unknown key `\"bad name!\"` (one of a, b)"},
+		{`did you mean "x"?`, "did you mean `\"x\"`?"},
+		{`half "quoted`, "half `\"quoted`"},
+		// Nothing can link, mention, cross-reference or mark up.
 		{"@octocat", "@" + zwj + "octocat"},
 		{"mail@example.com", "mail@" + zwj + "example.com"},
-		{"@ alone", "@ alone"},
-		{"#123", "#" + zwj + "123"},
-		{"acme/ml#7", "acme/ml#" + zwj + "7"},
-		{"<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert&#40;1&#41;&gt;"},
-		{"-->", "--&gt;"},
-		{"```", "&#96;&#96;&#96;"},
-		{"a|b", "a&#124;b"},
-		{"[x](javascript:alert(1))", "&#91;x&#93;&#40;javascript:alert&#40;1&#41;&#41;"},
-		{"*b* _i_ ~s~ $x$ \\", "&#42;b&#42; &#95;i&#95; &#126;s&#126; &#36;x&#36; &#92;"},
-		{"&amp;", "&amp;amp;"},
+		{"@ alone, ## twice", "@ alone, ## twice"},
+		{"#123 acme/ml#7 #2's", "#" + zwj + "123 `acme/ml#7` #" + zwj + "2's"},
+		{"see https://evil.example/x and www.evil.example.", "see `https://evil.example/x` and `www.evil.example`."},
+		{"WWW.EVIL.EXAMPLE", "`WWW.EVIL.EXAMPLE`"},
+		{"<img src=x onerror=alert(1)>", "`<img` `src=x` `onerror=alert(1)>`"},
+		{"-->", "`-->`"},
+		{"- item", "`-` item"},
+		{"```", "```` ``` ````"},
+		{"a`b", "``a`b``"},
+		{"a|b", "`a`&#124;`b`"},
+		{"[x](javascript:alert(1))", "`[x](javascript:alert(1))`"},
+		{"*b* _i_ ~s~ $x$ \\", "`*b*` `_i_` `~s~` `$x$` `\\`"},
+		{"&amp; :rocket:", "`&amp`; `:rocket`:"},
+		// Control and bidirectional characters are replaced.
 		{"two\nlines\r\nthree", "two lines three"},
 		{"bell\a", "bell\uFFFD"},
 		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"abc\u202edcba\u2066x\u2069", "abc\uFFFDdcba\uFFFDx\uFFFD"},
 		{strings.Repeat("x", 400), strings.Repeat("x", maxCellRunes-1) + "…"},
 	}
 	for _, tt := range tests {
@@ -31,8 +44,15 @@ func TestText(t *testing.T) {
 			t.Errorf("text(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	if got := cell("a\nb|c"); got != "a<br>b&#124;c" {
-		t.Errorf("cell = %q", got)
+	for in, want := range map[string]string{
+		"a\nb|c":                "a<br>`b`&#124;`c`",
+		"a|b":                   "`a`&#124;`b`",
+		`"x|y"`:                 "`\"x`&#124;`y\"`",
+		"hyperparams.max_depth": "`hyperparams.max_depth`",
+	} {
+		if got := cell(in); got != want {
+			t.Errorf("cell(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -65,7 +85,7 @@ func TestSafeURL(t *testing.T) {
 			t.Errorf("safeURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	if got := link("a|b", "javascript:x"); got != "a&#124;b" {
+	if got := link("a|b", "javascript:x"); got != "`a`&#124;`b`" {
 		t.Errorf("link to a bad URL = %q", got)
 	}
 }

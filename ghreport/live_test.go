@@ -25,7 +25,7 @@ func TestMarkdown_liveViews(t *testing.T) {
 	}
 	body, _ := Markdown(report(ps...), MarkdownOptions{BlobURL: blobURL})
 	checkGolden(t, "live_views.md", body)
-	if strings.Contains(body, "<script>") {
+	if strings.Contains(stripCodeSpans(body), "<script>") { // code spans are inert
 		t.Error("a live definition's value reached the comment unescaped")
 	}
 }

@@ -578,9 +578,9 @@ func settingRows(d diff.Pipeline) []settingRow {
 		rows = append(rows, settingRow{step: italic("pipeline"), setting: cell(c.Path), before: value(c.Old, c.OldSet), after: value(c.New, c.NewSet)})
 	}
 	for _, s := range d.Steps {
-		step := text(s.Name)
+		step := cell(s.Name)
 		if s.Kind != "" {
-			step += " (" + text(s.Kind) + ")"
+			step += " (" + cell(s.Kind) + ")"
 		}
 		if s.Status == diff.Added || s.Status == diff.Removed {
 			step += " " + italic(s.Status.String())
@@ -709,12 +709,12 @@ func isPlaceholderName(s string) bool {
 	return true
 }
 
-// code renders s, which must be our own text (hashes, SHAs), as a code span.
+// code renders s, our own text (hashes, SHAs, validated names), as a code span.
 func code(s string) string {
 	if s == "" {
 		return ""
 	}
-	return "`" + strings.ReplaceAll(s, "`", "") + "`"
+	return codeSpan(s)
 }
 
 // shortHash turns "sha256:<hex>" into its first 12 hex digits; anything

@@ -9,6 +9,7 @@ import (
 	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/compiler/diff"
 	"github.com/smpipe/smpipe-action/compiler/graph"
+	"github.com/smpipe/smpipe-action/internal/bidi"
 )
 
 // nodes is a small pipeline: prep → train → model, eval depends on train.
@@ -142,6 +143,7 @@ func TestMarkdown_golden(t *testing.T) {
 func hostileReport() Report {
 	evil := []string{
 		"@octocat", "<img src=x onerror=alert(1)>", "-->", "```", "a|b", "#123", "[x](javascript:alert(1))",
+		"https://evil.example/x", "www.evil.example", "invoice\u202egnp.exe",
 	}
 	var ns []graph.Node
 	var es []graph.Edge
@@ -151,7 +153,7 @@ func hostileReport() Report {
 			es = append(es, graph.Edge{From: evil[i-1], To: name, Kind: graph.Data})
 		}
 	}
-	head := setting(append([]graph.Node(nil), ns...), "@octocat", "hyperparams.x", "line1\nline2 | `code` ```\r\n@admin #7")
+	head := setting(append([]graph.Node(nil), ns...), "@octocat", "hyperparams.x", "line1\nline2 | `code` ```\r\n@admin #7 https://evil.example/v \u2066x\u2069")
 	head = append(head, graph.Node{Name: "</details>", Kind: "Training", Shape: graph.Stadium, Settings: map[string]string{"<b>": "-->"}})
 	name := "evil --> <script>@octocat #1 ``` |"
 	p := changed(name, side(name, hashA, ns, es), side(name, hashB, head, es))
@@ -159,7 +161,7 @@ func hostileReport() Report {
 	p.Diff.DefinitionDiff += "+ \"```\"\n+ \"````\" @octocat\n"
 	p.Errors = diag.Diagnostics{{
 		Severity: diag.Warning, Pos: diag.Pos{File: "pipelines/[x](javascript:alert(1)).yaml", Line: 1, Col: 1}, Code: "unknown-key",
-		Summary: "unknown key \"<img src=x onerror=alert(1)>\" @octocat #123 -->", Detail: "see [x](javascript:alert(1))\n::error::injected",
+		Summary: "unknown key \"<img src=x onerror=alert(1)>\" @octocat #123 -->", Detail: "see [x](javascript:alert(1))\n::error::injected, https://evil.example/y and www.evil.example/z \u202eabc",
 	}}
 	r := report(p)
 	r.RunURL = "javascript:alert(1)"
@@ -180,11 +182,13 @@ func TestMarkdown_hostileStaysInert(t *testing.T) {
 	if got := m.Defs["evil --> <script>@octocat #1 ``` |"]; got != hashB {
 		t.Errorf("defs lost the hostile name: %v", m.Defs)
 	}
-	// Outside fenced blocks nothing may stay raw.
+	// Outside fenced blocks and code spans nothing may stay raw.
 	_, rest, _ := strings.Cut(body, "\n") // the marker line is an HTML comment
-	prose := stripFences(t, rest)
-	for _, bad := range []string{"<img", "<script", "</details>\n<", "@octocat", "@admin", "@here", "#123", "#1 ", "](javascript", "javascript:alert(1))", "<b>"} {
-		if strings.Contains(prose, bad) {
+	prose := stripCodeSpans(stripFences(t, rest))
+	for _, bad := range []string{"<img", "<script", "</details>\n<", "@octocat", "@admin", "@here", "#123", "#1 ", "](javascript", "javascript:alert(1))", "<b>",
+		"https://evil", "www.evil", "&#", "&quot;"} {
+		// The one entity left is "|" between code spans, for tables.
+		if strings.Contains(strings.ReplaceAll(prose, "&#124;", ""), bad) {
 			t.Errorf("prose contains %q:\n%s", bad, prose)
 		}
 	}
@@ -193,6 +197,48 @@ func TestMarkdown_hostileStaysInert(t *testing.T) {
 			t.Errorf("table row has extra cells: %q", line)
 		}
 	}
+	// Bidirectional controls would reorder what a reviewer sees, even in code.
+	if i := strings.IndexFunc(rest, bidi.IsControl); i >= 0 {
+		t.Errorf("a bidirectional control survived at byte %d", i)
+	}
+}
+
+// stripCodeSpans replaces each inline code span (and an escaped "\|" of a
+// table cell inside one) with "CODE", as CommonMark reads them: a run of n
+// backticks opens a span that the next run of exactly n backticks closes.
+func stripCodeSpans(s string) string {
+	var b strings.Builder
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '`')
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		n := len(s[i:]) - len(strings.TrimLeft(s[i:], "`"))
+		rest := s[i+n:]
+		closeAt := -1
+		for j := 0; j < len(rest); {
+			k := strings.IndexByte(rest[j:], '`')
+			if k < 0 {
+				break
+			}
+			m := len(rest[j+k:]) - len(strings.TrimLeft(rest[j+k:], "`"))
+			if m == n {
+				closeAt = j + k
+				break
+			}
+			j += k + m
+		}
+		if closeAt < 0 {
+			b.WriteString(s[i : i+n])
+			s = rest
+			continue
+		}
+		b.WriteString("CODE")
+		s = rest[closeAt+n:]
+	}
+	return b.String()
 }
 
 // The label heads the report (escaped: a plan job's workflow file comes
@@ -205,13 +251,13 @@ func TestMarkdown_label(t *testing.T) {
 	if m.Label != r.Label || info.Marker.Label != r.Label {
 		t.Errorf("marker label = %q, budget marker label = %q", m.Label, info.Marker.Label)
 	}
-	want := "## smpipe plan (eu-west-1 &lt;img src=x&gt; @\u200doctocat): 1 pipeline touched\n"
+	want := "## smpipe plan (eu-west-1 `<img` `src=x>` @\u200doctocat): 1 pipeline touched\n"
 	for what, text := range map[string]string{"comment": body, "summary": Summary(r)} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%s lacks the labelled heading %q:\n%s", what, want, text)
 		}
 	}
-	if got := DeployTitle(r.Label); got != "## smpipe deploy (eu-west-1 &lt;img src=x&gt; @\u200doctocat)\n" {
+	if got := DeployTitle(r.Label); got != "## smpipe deploy (eu-west-1 `<img` `src=x>` @\u200doctocat)\n" {
 		t.Errorf("DeployTitle = %q", got)
 	}
 	if got := DeployTitle(""); got != "## smpipe deploy\n" {

@@ -22,8 +22,8 @@ import (
 //
 // Steps are matched by Name. A step's settings are its JSON members other
 // than Name and Type, flattened into paths ("Arguments.AppSpecification.ImageUri",
-// "DependsOn[0]", "CacheConfig.Enabled") with scalar values; the step's class
-// is its Type. Edges come from DependsOn and from property references
+// "DependsOn[0]", "CacheConfig.Enabled") with scalar values; kind names the
+// step's kind and shape from its Type (nil: the Type itself, a rectangle). Edges come from DependsOn and from property references
 // ({"Get": "Steps.<name>…"}) anywhere in the step. Members of the definition
 // outside Steps (Version, Parameters, PipelineExperimentConfig, …) are
 // compared the same way into Pipeline.Settings. Steps nested in a Condition
@@ -31,12 +31,15 @@ import (
 //
 // The hashes are "sha256:<hex>" of the compact JSON, which for a definition
 // smpipe compiled is its definition hash.
-func Definitions(name string, old, new []byte) (Pipeline, error) {
-	base, basePipe, err := definitionSide(name, old)
+func Definitions(name string, old, new []byte, kind func(stepType string) (string, graph.Shape)) (Pipeline, error) {
+	if kind == nil {
+		kind = func(t string) (string, graph.Shape) { return t, graph.Rectangle }
+	}
+	base, basePipe, err := definitionSide(name, old, kind)
 	if err != nil {
 		return Pipeline{}, fmt.Errorf("reading the old definition of %q: %w", name, err)
 	}
-	head, headPipe, err := definitionSide(name, new)
+	head, headPipe, err := definitionSide(name, new, kind)
 	if err != nil {
 		return Pipeline{}, fmt.Errorf("reading the new definition of %q: %w", name, err)
 	}
@@ -55,7 +58,7 @@ const pipelineNode = "(pipeline)"
 // definitionSide reads one definition into a Side whose graph has a node
 // per step, and a node holding the pipeline-level settings. A nil def gives
 // a nil Side.
-func definitionSide(name string, def []byte) (*Side, graph.Node, error) {
+func definitionSide(name string, def []byte, kind func(string) (string, graph.Shape)) (*Side, graph.Node, error) {
 	if def == nil {
 		return nil, graph.Node{}, nil
 	}
@@ -95,7 +98,10 @@ func definitionSide(name string, def []byte) (*Side, graph.Node, error) {
 			return nil, graph.Node{}, fmt.Errorf("step %d has no Name", i+1)
 		}
 		typ, _ := step["Type"].(string)
-		n := graph.Node{Name: stepName, Class: stepClass(typ), Settings: map[string]string{}}
+		n := graph.Node{Name: stepName, Settings: map[string]string{}}
+		if typ != "" {
+			n.Kind, n.Shape = kind(typ)
+		}
 		for k, v := range step {
 			if k != "Name" && k != "Type" {
 				flatten(pathKey("", k), v, n.Settings)
@@ -138,18 +144,6 @@ func sortedIndented(doc map[string]any) []byte {
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(doc) // decoded JSON always encodes
 	return buf.Bytes()
-}
-
-// stepClass maps a definition step Type to the class the report shows;
-// types smpipe does not emit keep their own name.
-func stepClass(typ string) graph.Class {
-	switch typ {
-	case "Model":
-		return graph.CreateModel
-	case "":
-		return ""
-	}
-	return graph.Class(typ)
 }
 
 // references appends every property reference in v ({"Get": "…"}), in the

@@ -45,7 +45,7 @@ func renderDefinitionDiff(p Pipeline) string {
 		writeChanges("  ", p.Settings)
 	}
 	for _, s := range p.Steps {
-		b.WriteString("step " + s.Name + " (" + string(s.Class) + "): " + s.Status.String() + "\n")
+		b.WriteString("step " + s.Name + " (" + s.Kind + "): " + s.Status.String() + "\n")
 		writeChanges("  ", s.Settings)
 	}
 	for _, e := range p.Edges {
@@ -66,13 +66,13 @@ func TestDefinitions(t *testing.T) {
 	for _, name := range []string{"console_edit", "step_added_removed", "parameters", "hostile_keys"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			p, err := Definitions("churn", base, readDefinition(t, name))
+			p, err := Definitions("churn", base, readDefinition(t, name), testKind)
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkGolden(t, "definitions/"+name+".golden", renderDefinitionDiff(p))
 			checkGolden(t, "definitions/"+name+".diff", p.DefinitionDiff)
-			again, _ := Definitions("churn", base, readDefinition(t, name))
+			again, _ := Definitions("churn", base, readDefinition(t, name), testKind)
 			if renderDefinitionDiff(again) != renderDefinitionDiff(p) || again.DefinitionDiff != p.DefinitionDiff {
 				t.Error("two comparisons of the same definitions differ")
 			}
@@ -83,7 +83,7 @@ func TestDefinitions(t *testing.T) {
 func TestDefinitions_sameValueOtherFormatting(t *testing.T) {
 	t.Parallel()
 	base := readDefinition(t, "base")
-	p, err := Definitions("churn", base, []byte(" \n"+string(base)+"\n"))
+	p, err := Definitions("churn", base, []byte(" \n"+string(base)+"\n"), testKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +95,11 @@ func TestDefinitions_sameValueOtherFormatting(t *testing.T) {
 func TestDefinitions_addedAndRemoved(t *testing.T) {
 	t.Parallel()
 	base := readDefinition(t, "base")
-	added, err := Definitions("churn", nil, base)
+	added, err := Definitions("churn", nil, base, testKind)
 	if err != nil || added.Status != Added || len(added.Steps) != 3 || added.Steps[0].Status != Added || added.OldHash != "" {
 		t.Errorf("nil old: %v %+v", err, added)
 	}
-	removed, err := Definitions("churn", base, nil)
+	removed, err := Definitions("churn", base, nil, testKind)
 	if err != nil || removed.Status != Removed || len(removed.Steps) != 3 || removed.NewHash != "" {
 		t.Errorf("nil new: %v %+v", err, removed)
 	}
@@ -113,7 +113,7 @@ func TestDefinitions_keysThatLookLikePaths(t *testing.T) {
 	def := func(env string) []byte {
 		return []byte(`{"Steps":[{"Name":"s","Type":"Processing","Arguments":{"Environment":` + env + `}}]}`)
 	}
-	p, err := Definitions("p", def(`{"A":{"B":"x"}}`), def(`{"A.B":"x"}`))
+	p, err := Definitions("p", def(`{"A":{"B":"x"}}`), def(`{"A.B":"x"}`), testKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestDefinitions_errors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := Definitions("p", []byte(`{}`), []byte(tc.def))
+			_, err := Definitions("p", []byte(`{}`), []byte(tc.def), testKind)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
@@ -162,7 +162,7 @@ func TestDefinitions_edgesFromReferences(t *testing.T) {
 		{"Name":"a.b","Type":"Processing"},
 		{"Name":"e","Type":"Training","Arguments":{"X":{"Get":"Steps.a.b.ProcessingOutputConfig"},"Y":{"Get":"Steps.gone.Z"}}}
 	]}`)
-	p, err := Definitions("p", nil, def)
+	p, err := Definitions("p", nil, def, testKind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,8 +175,8 @@ func TestDefinitions_edgesFromReferences(t *testing.T) {
 	if diff := cmp.Diff(want, p.Merged.Edges); diff != "" {
 		t.Errorf("edges (-want +got):\n%s", diff)
 	}
-	if p.Steps[3].Class != graph.CreateModel {
-		t.Errorf("class of a Model step = %q, want %q", p.Steps[3].Class, graph.CreateModel)
+	if p.Steps[3].Kind != "CreateModel" {
+		t.Errorf("kind of a Model step = %q, want CreateModel", p.Steps[3].Kind)
 	}
 }
 
@@ -197,8 +197,16 @@ func BenchmarkDefinitions(b *testing.B) {
 	old, cur := def("ml.m5.large"), def("ml.m5.xlarge")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Definitions("p", old, cur); err != nil {
+		if _, err := Definitions("p", old, cur, testKind); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// testKind names steps as the compiler does for the Types these tests use.
+func testKind(stepType string) (string, graph.Shape) {
+	if stepType == "Model" {
+		return "CreateModel", graph.Subroutine
+	}
+	return stepType, graph.Rectangle
 }

@@ -3,6 +3,8 @@ package graph
 import (
 	"strconv"
 	"strings"
+
+	"github.com/smpipe/smpipe-action/internal/bidi"
 )
 
 // maxLabelRunes caps each line of a Mermaid label; longer text ends in "…".
@@ -42,7 +44,7 @@ func truncate(s string, n int) string {
 }
 
 // writeEncoded writes one label line with unsafe characters as entity
-// codes. Invalid UTF-8 becomes U+FFFD.
+// codes. Invalid UTF-8 and bidirectional controls become U+FFFD.
 func writeEncoded(b *strings.Builder, line string) {
 	runes := []rune(line)
 	for i, r := range runes {
@@ -55,6 +57,9 @@ func writeEncoded(b *strings.Builder, line string) {
 		switch {
 		case literal(runes, i):
 			b.WriteRune(r)
+		case bidi.IsControl(r):
+			// Decoded, it would reorder the label's text on screen.
+			b.WriteString("#65533;")
 		case r == '"':
 			b.WriteString("#quot;")
 		default:

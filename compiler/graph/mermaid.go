@@ -182,7 +182,7 @@ func renderMermaid(g *Graph, idx map[string]int, keep []bool, opt MermaidOptions
 
 	var removedLinks, addedLinks []string
 	edges := 0
-	for _, e := range g.Edges {
+	for _, e := range drawnEdges(g.Edges, opt.EdgeStatus) {
 		from, okFrom := idx[e.From]
 		to, okTo := idx[e.To]
 		if !okFrom || !okTo || !keep[from] || !keep[to] {
@@ -225,6 +225,35 @@ func renderMermaid(g *Graph, idx map[string]int, keep []bool, opt MermaidOptions
 	writeLinkStyle(&b, addedLinks, addedLinkStyle)
 	writeLinkStyle(&b, removedLinks, removedLinkStyle)
 	return b.String(), edges
+}
+
+// drawnEdges picks the one edge drawn for each pair of steps: a data
+// reference and a dependencies entry between the same two steps make one
+// line, solid because it carries data. An edge the change removed gives way
+// to one that stays, so the line shows what the head pipeline does. edges
+// are in canonical order, so a pair's edges are adjacent.
+func drawnEdges(edges []Edge, status map[Edge]Status) []Edge {
+	rank := func(e Edge) int {
+		r := 0
+		if status[e] == Removed {
+			r += 2
+		}
+		if e.Kind != Data {
+			r++
+		}
+		return r
+	}
+	var out []Edge
+	for _, e := range edges {
+		if n := len(out); n > 0 && out[n-1].From == e.From && out[n-1].To == e.To {
+			if rank(e) < rank(out[n-1]) {
+				out[n-1] = e
+			}
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func writeLinkStyle(b *strings.Builder, links []string, style string) {

@@ -109,6 +109,7 @@ func TestMermaid_hostileNames(t *testing.T) {
 		"![img](x.png)",
 		"| a | b |",
 		"trailing space ",
+		"bidi \u202eevil\u202c \u2066x\u2069",
 	}
 	nodes := make([]Node, len(names))
 	var edges []Edge
@@ -138,7 +139,7 @@ func TestMermaid_hostileNames(t *testing.T) {
 			continue
 		}
 		wantName := string([]rune(n.Name)) // each invalid byte becomes U+FFFD
-		wantName = strings.NewReplacer("¶ß", "¶\u2060ß", "ﬂ°", "ﬂ\u2060°").Replace(wantName)
+		wantName = strings.NewReplacer("¶ß", "¶\u2060ß", "ﬂ°", "ﬂ\u2060°", "\u202e", "\ufffd", "\u202c", "\ufffd", "\u2066", "\ufffd", "\u2069", "\ufffd").Replace(wantName)
 		if r := []rune(wantName); len(r) > 80 {
 			wantName = string(r[:79]) + "…"
 		}
@@ -367,5 +368,38 @@ func TestLabel_truncate(t *testing.T) {
 		if got := label(tt.in); got != tt.want {
 			t.Errorf("label(%d runes) = %q, want %q", len([]rune(tt.in)), got, tt.want)
 		}
+	}
+}
+
+// TestMermaid_oneEdgePerPair: a data reference and a dependencies entry
+// between the same steps are drawn once, solid when data flows, and an
+// edge the change removed gives way to one that stays.
+func TestMermaid_oneEdgePerPair(t *testing.T) {
+	nodes := []Node{{Name: "a", Kind: "Processing"}, {Name: "b", Kind: "Training"}}
+	both := []Edge{{"a", "b", Data}, {"a", "b", DependsOn}}
+	tests := []struct {
+		name   string
+		edges  []Edge
+		status map[Edge]Status
+		want   string // the edge lines and link styles
+	}{
+		{"data and dependency", both, nil, "  s0 --> s1\n"},
+		{"dependency only", []Edge{{"a", "b", DependsOn}}, nil, "  s0 -.-> s1\n"},
+		{"data removed, dependency kept", both, map[Edge]Status{{"a", "b", Data}: Removed}, "  s0 -.-> s1\n"},
+		{"data added to a dependency", both, map[Edge]Status{{"a", "b", Data}: Added},
+			"  s0 --> s1\n  linkStyle 0 " + addedLinkStyle + "\n"},
+		{"both removed", both, map[Edge]Status{{"a", "b", Data}: Removed, {"a", "b", DependsOn}: Removed},
+			"  s0 --> s1\n  linkStyle 0 " + removedLinkStyle + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := Mermaid(New(nodes, tt.edges), MermaidOptions{EdgeStatus: tt.status})
+			_, edges, _ := strings.Cut(got, "Training\"]\n")
+			if edges != tt.want {
+				t.Errorf("edges:\n%s\nwant:\n%s", edges, tt.want)
+			}
+			checkSyntax(t, got)
+			graphtest.WriteForRender(t, t.Name(), got)
+		})
 	}
 }
