@@ -204,3 +204,47 @@ func TestRun_regionFromTheProfile(t *testing.T) {
 		t.Error("AWS_REGION does not win over the profile")
 	}
 }
+
+// TestRun_compileErrorCases: for every bad-input case without options,
+// `smpipe compile <case>` prints on stderr the lines of <case>.out (less
+// their [code]) and exits 1 when one is an error.
+func TestRun_compileErrorCases(t *testing.T) {
+	outs, err := filepath.Glob("testdata/conf/err/*.out")
+	if err != nil || len(outs) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, out := range outs {
+		dir := strings.TrimSuffix(out, ".out")
+		if _, err := os.Stat(dir + ".opts"); err == nil {
+			continue // options the CLI sets differently (environment, promotion)
+		}
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			raw, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			wantCode := exitOK
+			for line := range strings.Lines(string(raw)) {
+				line = strings.TrimSuffix(line, "\n")
+				if i := strings.LastIndex(line, " ["); i >= 0 {
+					line = line[:i]
+				}
+				if strings.Contains(line, ": error: ") || strings.HasPrefix(line, "error: ") {
+					wantCode = exitProblem
+				}
+				want = append(want, line)
+			}
+			code, _, stderr := runCLI(t, nil, "compile", dir)
+			var got []string
+			for line := range strings.Lines(stderr) {
+				if line = strings.TrimSuffix(line, "\n"); !strings.HasSuffix(line, "warning(s)") {
+					got = append(got, line)
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") || code != wantCode {
+				t.Errorf("exit %d (want %d), stderr:\n%s\nwant:\n%s", code, wantCode, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}

@@ -81,3 +81,61 @@ func stepArguments(t *testing.T, repo, step string) map[string]any {
 	t.Fatalf("%s: no step %q", repo, step)
 	return nil
 }
+
+// TestCompile_transformOfTrainingOutput: a Transform chained from a
+// Training step reads its model.tar.gz object, where the original's
+// Std:Join(["…/model.tar.gz", ""]) named no object (README, differences).
+func TestCompile_transformOfTrainingOutput(t *testing.T) {
+	const conf = `conf:
+  models:
+    m:
+      source_directory: src
+      train:
+        image_uri: img
+        entry_point: train/train.py
+      transform:
+        entry_point: serve/inference.py
+      registry:
+        ModelRepack: false
+        InferenceSpecification:
+          image_uri: serve-img
+  sagemakerPipeline:
+    pipelineName: p
+    models:
+      m:
+        steps:
+          - step_name: train
+            step_class: Training
+          - step_name: create
+            step_class: CreateModel
+          - step_name: score
+            step_class: Transform
+            chain_input_source_step: [train]
+`
+	artifacts := map[string]any{"Get": "Steps.train.ModelArtifacts.S3ModelArtifacts"}
+	for _, tt := range []struct {
+		prefix string
+		want   any
+	}{
+		{"", artifacts},
+		{"            chain_input_additional_prefix: /extra/\n", map[string]any{"Std:Join": map[string]any{"On": "/", "Values": []any{artifacts, "extra/"}}}},
+	} {
+		res, ds := Compile(testRepo(map[string]string{"m/conf/conf.yaml": conf + tt.prefix}), Options{Getenv: noEnv})
+		if len(ds) > 0 {
+			t.Fatal(ds)
+		}
+		var doc struct {
+			Steps []struct {
+				Name      string
+				Arguments map[string]any
+			}
+		}
+		if err := json.Unmarshal(res.Plans[0].Definition, &doc); err != nil {
+			t.Fatal(err)
+		}
+		got := doc.Steps[2].Arguments["TransformInput"].(map[string]any)["DataSource"].(map[string]any)["S3DataSource"].(map[string]any)["S3Uri"]
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("prefix %q: S3Uri (-want +got):\n%s", tt.prefix, diff)
+		}
+	}
+}
