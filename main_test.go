@@ -205,6 +205,23 @@ func TestRun_regionFromTheProfile(t *testing.T) {
 	}
 }
 
+// TestREADME_reportExample keeps the README's example comment equal to the
+// report the plan tests render (plan/testdata/report/instance-type.md).
+func TestREADME_reportExample(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("plan/testdata/report/instance-type.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "````markdown\n")
+	if block, _, _ = strings.Cut(block, "\n````\n"); !ok || block+"\n" != string(want) {
+		t.Errorf("README example comment differs from plan/testdata/report/instance-type.md; copy it over:\n%s", want)
+	}
+}
+
 // TestRun_compileErrorCases: for every bad-input case without options,
 // `smpipe compile <case>` prints on stderr the lines of <case>.out (less
 // their [code]) and exits 1 when one is an error.

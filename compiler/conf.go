@@ -160,7 +160,7 @@ type SectionConf struct {
 	// Training
 	OutputPath, ModelDataURI, ContentType, InputMode, Distribution Str
 	// Processing and Metrics
-	S3DataDistributionType, InputLocalFilepath, OutputLocalFilepath Str
+	S3DataDistributionType, OutputLocalFilepath Str
 	// Transform
 	Strategy, AssembleWith, JoinSource, SplitType, InputFilter, OutputFilter Str
 	MaxPayload                                                               Int

@@ -76,8 +76,6 @@ func (r *reader) decodeSection(name string, n *yaml.Node, c StepClass, model str
 			} else {
 				sc.S3DataDistributionType = d
 			}
-		case "inputLocalFilepath":
-			sc.InputLocalFilepath = r.nonEmptyStr(v, kv.Key)
 		case "location":
 			loc, _ := r.mapping(v, "location", []string{"outputLocalFilepath"})
 			for _, l := range loc {

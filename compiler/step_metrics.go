@@ -29,7 +29,7 @@ func (b *builder) buildMetrics(us *userStep) {
 	base := processingInputDir
 	outLocal := processingOutputDir + "/"
 	if ch != nil {
-		base = ch.InputLocalFilepath.Or(base)
+		base = strings.TrimSuffix(ch.InputLocalFilepath.Or(base), "/")
 		outLocal = ch.OutputLocalFilepath.Or(outLocal)
 		b.staticInputs(us, job, ch, base, sec.S3DataDistributionType.Or(defaultDistribution))
 	}

@@ -36,7 +36,7 @@ func (b *builder) buildProcessing(us *userStep) {
 	}
 	job := &processingJob{sec: sec, volume: sec.VolumeSizeInGB.Or(defaultVolumeSizeInGB), runtime: sec.MaxRuntime.Or(defaultMaxRuntime), settings: map[string]string{}}
 	distribution := sec.S3DataDistributionType.Or(defaultDistribution)
-	base := sec.InputLocalFilepath.Or(processingInputDir)
+	base := processingInputDir
 	for _, ch := range sec.Channels {
 		b.staticInputs(us, job, ch, base, distribution)
 	}

@@ -45,10 +45,10 @@ var classSpecs = map[StepClass]*classSpec{
 	Processing: {
 		stepType: "Processing", shape: graph.Rectangle, cached: true, chains: true,
 		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
-			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "s3_data_distribution_type", "channels",
-			"inputLocalFilepath", "location"},
+			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "s3_data_distribution_type", "channels", "location"},
 		ignoredKeys: map[string]string{"framework_version": "the image comes from image_uri", "s3_data_type": "inputs are always S3Prefix",
-			"s3_input_mode": "inputs are always File mode", "s3_upload_mode": "outputs are always uploaded at EndOfJob"},
+			"s3_input_mode": "inputs are always File mode", "s3_upload_mode": "outputs are always uploaded at EndOfJob",
+			"inputLocalFilepath": "it placed the manifest the original wrote for seven or more channels, and each static input is at /opt/ml/processing/input/<sourceName>"},
 		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix"},
 	},
 	Training: {
