@@ -5,7 +5,9 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 )
@@ -21,6 +23,245 @@ var argumentTypes = map[string]reflect.Type{
 	"RegisterModel": reflect.TypeFor[sagemaker.CreateModelPackageInput](),
 }
 
+var (
+	getType  = reflect.TypeFor[Get]()
+	joinType = reflect.TypeFor[Join]()
+)
+
+// checkArguments checks a step's Arguments against the SDK input struct of
+// its job type, as a strict decode of their JSON would: unknown keys,
+// wrongly cased keys and values of the wrong JSON type are errors.
+// Expressions stand for any value. It also returns every Get path inside,
+// in the order met (struct fields in order, map keys sorted).
+//
+// args is either the Go value the definition is encoded from or its
+// generic JSON decoding; both are walked as encoding/json writes them, so
+// the check reads the Go value directly instead of a second encode and
+// decode.
+func checkArguments(stepType string, args any) ([]string, error) {
+	t, ok := argumentTypes[stepType]
+	if !ok {
+		return nil, fmt.Errorf("unknown step type %q", stepType)
+	}
+	c := &argChecker{path: []string{"Arguments"}}
+	err := c.check(reflect.ValueOf(args), t)
+	return c.refs, err
+}
+
+// argChecker walks one step's Arguments. path is where the walk is
+// ("Arguments", ".InputDataConfig", "[0]", …), joined only for an error.
+type argChecker struct {
+	path []string
+	refs []string
+}
+
+func (c *argChecker) at() string { return strings.Join(c.path, "") }
+
+// checkIn checks v at path element elem.
+func (c *argChecker) checkIn(elem string, v reflect.Value, t reflect.Type) error {
+	c.path = append(c.path, elem)
+	err := c.check(v, t)
+	c.path = c.path[:len(c.path)-1]
+	return err
+}
+
+// check checks v, as JSON, against the SDK type t.
+func (c *argChecker) check(v reflect.Value, t reflect.Type) error {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil // null fits anything
+		}
+		v = v.Elem()
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	anything := t.Kind() == reflect.Interface // a union or document type
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == getType || v.Type() == joinType {
+			collectExprRefs(v, &c.refs)
+			return nil
+		}
+		if !anything && t.Kind() != reflect.Struct {
+			return fmt.Errorf("%s: expected %s, found an object", c.at(), reflectKind(t))
+		}
+		for _, f := range fieldsOf(v.Type(), t) {
+			fv := v.Field(f.index)
+			if f.omitEmpty && isEmptyValue(fv) {
+				continue
+			}
+			if f.sdk == nil {
+				return fmt.Errorf("%s: unknown field %q", c.at(), f.name)
+			}
+			if err := c.checkIn(f.dotName, fv, f.sdk); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			return nil
+		}
+		if m, ok := v.Interface().(map[string]any); ok && isExpression(m) {
+			collectExprRefs(v, &c.refs)
+			return nil
+		}
+		for _, k := range sortedKeys(v) {
+			name := k.String()
+			et, elem := t, "["+name+"]"
+			switch t.Kind() {
+			case reflect.Struct:
+				f, ok := sdkField(t, name)
+				if !ok {
+					return fmt.Errorf("%s: unknown field %q", c.at(), name)
+				}
+				et, elem = f.Type, "."+name
+			case reflect.Map:
+				et = t.Elem()
+			case reflect.Interface:
+			default:
+				return fmt.Errorf("%s: expected %s, found an object", c.at(), reflectKind(t))
+			}
+			if err := c.checkIn(elem, v.MapIndex(k), et); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return nil
+		}
+		if !anything && t.Kind() != reflect.Slice {
+			return fmt.Errorf("%s: expected %s, found a list", c.at(), reflectKind(t))
+		}
+		et := t
+		if !anything {
+			et = t.Elem()
+		}
+		for i := range v.Len() {
+			if err := c.checkIn("["+strconv.Itoa(i)+"]", v.Index(i), et); err != nil {
+				return err
+			}
+		}
+	case reflect.String:
+		if !anything && t.Kind() != reflect.String {
+			return fmt.Errorf("%s: expected %s, found a string", c.at(), reflectKind(t))
+		}
+	case reflect.Bool:
+		if !anything && t.Kind() != reflect.Bool {
+			return fmt.Errorf("%s: expected %s, found a boolean", c.at(), reflectKind(t))
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return c.number(float64(v.Int()), t)
+	case reflect.Float32, reflect.Float64:
+		return c.number(v.Float(), t)
+	}
+	return nil
+}
+
+// number checks a JSON number against t.
+func (c *argChecker) number(n float64, t reflect.Type) error {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		limit := math.Ldexp(1, t.Bits()-1)
+		if n != math.Trunc(n) || n < -limit || n >= limit {
+			return fmt.Errorf("%s: %v does not fit %s", c.at(), n, t.Kind())
+		}
+	case reflect.Float32, reflect.Float64, reflect.Interface:
+	default:
+		return fmt.Errorf("%s: expected %s, found a number", c.at(), reflectKind(t))
+	}
+	return nil
+}
+
+func reflectKind(t reflect.Type) string { return strings.ToLower(t.Kind().String()) }
+
+// argField is one field encoding/json writes of a struct, with the type of
+// the SDK field of that name (nil when the SDK struct has none).
+type argField struct {
+	index         int
+	name, dotName string // "RoleArn", ".RoleArn"
+	omitEmpty     bool
+	sdk           reflect.Type
+}
+
+// argFields memoises fieldsOf, a pure function of two types (encoding/json
+// keeps the same kind of cache): Arguments are checked for every step of
+// every compile.
+var argFields sync.Map // [2]reflect.Type → []argField
+
+// fieldsOf lists the JSON fields of struct type ours, each matched to the
+// field of SDK type sdk (an interface type matches anything).
+func fieldsOf(ours, sdk reflect.Type) []argField {
+	key := [2]reflect.Type{ours, sdk}
+	if fs, ok := argFields.Load(key); ok {
+		return fs.([]argField)
+	}
+	var fs []argField
+	for i := range ours.NumField() {
+		name, omitEmpty, ok := jsonName(ours.Field(i))
+		if !ok {
+			continue
+		}
+		f := argField{index: i, name: name, dotName: "." + name, omitEmpty: omitEmpty, sdk: sdk}
+		if sdk.Kind() != reflect.Interface {
+			f.sdk = nil
+			if sf, ok := sdkField(sdk, name); ok {
+				f.sdk = sf.Type
+			}
+		}
+		fs = append(fs, f)
+	}
+	argFields.Store(key, fs)
+	return fs
+}
+
+// jsonName reads a struct field's JSON name and omitempty; ok is false for
+// fields encoding/json leaves out.
+func jsonName(f reflect.StructField) (name string, omitEmpty, ok bool) {
+	if !f.IsExported() {
+		return "", false, false
+	}
+	tag := f.Tag.Get("json")
+	if tag == "-" {
+		return "", false, false
+	}
+	name, opts, _ := strings.Cut(tag, ",")
+	if name == "" {
+		name = f.Name
+	}
+	return name, strings.Contains(","+opts+",", ",omitempty,"), true
+}
+
+// sdkField finds the exported field of SDK struct t named exactly name:
+// encoding/json alone would accept "roleArn" for RoleArn.
+func sdkField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Name == name && f.IsExported() {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// isEmptyValue is encoding/json's test for omitempty.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
+}
+
 func isExpression(m map[string]any) bool {
 	if len(m) != 1 {
 		return false
@@ -31,104 +272,48 @@ func isExpression(m map[string]any) bool {
 	return false
 }
 
-// withoutExpressions replaces every expression object by null, since its
-// value only exists at run time.
-func withoutExpressions(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		if isExpression(t) {
-			return nil
+// collectExprRefs appends the Get paths inside an expression (a Get or
+// Join value, or its generic JSON decoding).
+func collectExprRefs(v reflect.Value, refs *[]string) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
 		}
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			out[k] = withoutExpressions(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, e := range t {
-			out[i] = withoutExpressions(e)
-		}
-		return out
+		v = v.Elem()
 	}
-	return v
+	switch v.Kind() {
+	case reflect.Struct:
+		switch v.Type() {
+		case getType:
+			*refs = append(*refs, v.Field(0).String())
+			return
+		case joinType:
+			collectExprRefs(v.Field(0).FieldByName("Values"), refs)
+			return
+		}
+		for i := range v.NumField() {
+			collectExprRefs(v.Field(i), refs)
+		}
+	case reflect.Map:
+		if m, ok := v.Interface().(map[string]any); ok {
+			if g, ok := m["Get"].(string); ok && len(m) == 1 {
+				*refs = append(*refs, g)
+				return
+			}
+		}
+		for _, k := range sortedKeys(v) {
+			collectExprRefs(v.MapIndex(k), refs)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			collectExprRefs(v.Index(i), refs)
+		}
+	}
 }
 
-// checkArguments checks a step's Arguments against the SDK input struct of
-// its job type, as a strict decode would: unknown keys, wrongly cased keys
-// and values of the wrong JSON type are reported. tree is the generic
-// decoding of the Arguments; expressions stand for any value.
-func checkArguments(stepType string, tree any) error {
-	t, ok := argumentTypes[stepType]
-	if !ok {
-		return fmt.Errorf("unknown step type %q", stepType)
-	}
-	return exactKeys(withoutExpressions(tree), t, "Arguments")
-}
-
-// exactKeys walks v against type t and rejects keys that match no field
-// exactly: encoding/json alone would accept "roleArn" for RoleArn.
-func exactKeys(v any, t reflect.Type, at string) error {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch val := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(val))
-		for k := range val {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		switch t.Kind() {
-		case reflect.Struct:
-			for _, k := range keys {
-				f, ok := t.FieldByName(k)
-				if !ok || !f.IsExported() || f.Name != k {
-					return fmt.Errorf("%s: unknown field %q", at, k)
-				}
-				if err := exactKeys(val[k], f.Type, at+"."+k); err != nil {
-					return err
-				}
-			}
-		case reflect.Map:
-			for _, k := range keys {
-				if err := exactKeys(val[k], t.Elem(), at+"["+k+"]"); err != nil {
-					return err
-				}
-			}
-		case reflect.Interface:
-			// union or document types: nothing to check against
-		default:
-			return fmt.Errorf("%s: expected %s, found an object", at, strings.ToLower(t.Kind().String()))
-		}
-	case []any:
-		if t.Kind() != reflect.Slice {
-			return fmt.Errorf("%s: expected %s, found a list", at, strings.ToLower(t.Kind().String()))
-		}
-		for i, e := range val {
-			if err := exactKeys(e, t.Elem(), fmt.Sprintf("%s[%d]", at, i)); err != nil {
-				return err
-			}
-		}
-	case string:
-		if t.Kind() != reflect.String && t.Kind() != reflect.Interface {
-			return fmt.Errorf("%s: expected %s, found a string", at, strings.ToLower(t.Kind().String()))
-		}
-	case bool:
-		if t.Kind() != reflect.Bool && t.Kind() != reflect.Interface {
-			return fmt.Errorf("%s: expected %s, found a boolean", at, strings.ToLower(t.Kind().String()))
-		}
-	case float64:
-		switch t.Kind() {
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			limit := math.Ldexp(1, t.Bits()-1)
-			if val != math.Trunc(val) || val < -limit || val >= limit {
-				return fmt.Errorf("%s: %v does not fit %s", at, val, t.Kind())
-			}
-		case reflect.Float32, reflect.Float64, reflect.Interface:
-		default:
-			return fmt.Errorf("%s: expected %s, found a number", at, strings.ToLower(t.Kind().String()))
-		}
-	}
-	return nil
+// sortedKeys returns the keys of a map with string keys, sorted.
+func sortedKeys(m reflect.Value) []reflect.Value {
+	keys := m.MapKeys()
+	slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+	return keys
 }

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -28,12 +29,57 @@ func TestCheckArguments(t *testing.T) {
 		if err := json.Unmarshal([]byte(tt.args), &tree); err != nil {
 			t.Fatal(err)
 		}
-		err := checkArguments(tt.stepType, tree)
+		_, err := checkArguments(tt.stepType, tree)
 		switch {
 		case tt.wantErr == "" && err != nil:
 			t.Errorf("%s %s: unexpected error %v", tt.stepType, tt.args, err)
 		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 			t.Errorf("%s %s: error %v, want %q", tt.stepType, tt.args, err, tt.wantErr)
+		}
+	}
+}
+
+// TestCheckArguments_goValues checks the Go values emit encodes, as their
+// JSON reads: omitted empty fields, expressions and their Get paths, bad
+// names and numbers out of range.
+func TestCheckArguments_goValues(t *testing.T) {
+	type badTag struct {
+		RoleArn string `json:"roleArn"`
+	}
+	type omitted struct {
+		RoleArn string `json:"Bogus,omitempty"` // empty: never written, so never checked
+	}
+	train := &trainingArgs{
+		RoleArn:         "r",
+		ResourceConfig:  resourceConfig{InstanceCount: 1, InstanceType: "ml.m5.large"},
+		HyperParameters: map[string]any{"b": "2", "a": "1"},
+		InputDataConfig: []channel{{ChannelName: "c", DataSource: dataSource{S3DataSource: s3DataSource{
+			S3DataType: "S3Prefix", S3Uri: join("/", processingOutputRef("prep", "train"), "x")}}}},
+	}
+	refs, err := checkArguments("Training", train)
+	if err != nil || strings.Join(refs, ",") != "Steps.prep.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri" {
+		t.Errorf("valid training arguments: refs %q, error %v", refs, err)
+	}
+	refs, err = checkArguments("RegisterModel", &registerArgs{CustomerMetadataProperties: map[string]any{"PIPELINE_ARN": executionARN},
+		InferenceSpecification: inferenceSpecification{Containers: []containerDefinition{{Image: "i", ModelDataUrl: modelArtifactsRef("train")}}}})
+	if err != nil || strings.Join(refs, ",") != "Execution.PipelineExecutionArn,Steps.train.ModelArtifacts.S3ModelArtifacts" {
+		t.Errorf("register arguments: refs %q, error %v", refs, err)
+	}
+	for _, tt := range []struct {
+		args    any
+		wantErr string
+	}{
+		{badTag{RoleArn: "r"}, `Arguments: unknown field "roleArn"`},
+		{omitted{}, ""},
+		{omitted{RoleArn: "x"}, `Arguments: unknown field "Bogus"`},
+		{&trainingArgs{ResourceConfig: resourceConfig{InstanceCount: 3_000_000_000}}, "Arguments.ResourceConfig.InstanceCount: 3e+09 does not fit int32"},
+		{&trainingArgs{HyperParameters: map[string]any{"x": 1}}, "Arguments.HyperParameters[x]: expected string, found a number"},
+		{&trainingArgs{InputDataConfig: []channel{{DataSource: dataSource{S3DataSource: s3DataSource{S3Uri: true}}}}},
+			"Arguments.InputDataConfig[0].DataSource.S3DataSource.S3Uri: expected string, found a boolean"},
+	} {
+		_, err := checkArguments("Training", tt.args)
+		if got := fmt.Sprint(err); (tt.wantErr == "" && err != nil) || (tt.wantErr != "" && got != tt.wantErr) {
+			t.Errorf("%#v: error %v, want %q", tt.args, err, tt.wantErr)
 		}
 	}
 }

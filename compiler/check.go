@@ -2,8 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
@@ -134,24 +132,6 @@ func checkRef(ref string, steps map[string]*Step) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("reference %q reads property %q, which a %s step does not have", ref, prop, target.Type)
-}
-
-// collectRefs lists every Get path inside a generic JSON tree.
-func collectRefs(v any, out []string) []string {
-	switch t := v.(type) {
-	case map[string]any:
-		if g, ok := t["Get"].(string); ok && len(t) == 1 {
-			return append(out, g)
-		}
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			out = collectRefs(t[k], out)
-		}
-	case []any:
-		for _, e := range t {
-			out = collectRefs(e, out)
-		}
-	}
-	return out
 }
 
 // checkCycles reports every dependency cycle, spelled out, at the

@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -69,17 +68,11 @@ func emit(p *Pipeline, ds *diag.Diagnostics) *Plan {
 	// report that again as a dangling reference.
 	cascade := ds.HasErrors()
 	for _, s := range p.Steps {
-		raw, err := marshalCanonical(s.Arguments)
+		refs, err := checkArguments(s.Type, s.Arguments)
 		if err != nil {
-			ds.Errorf(s.Pos, "arguments", "encoding arguments of step %q: %v", s.Name, err)
-			continue
-		}
-		var tree any
-		_ = json.Unmarshal(raw, &tree)
-		if err := checkArguments(s.Type, tree); err != nil {
 			ds.Errorf(s.Pos, "arguments", "arguments of step %q do not fit SageMaker's %s request: %v", s.Name, apiName(s.Type), err)
 		}
-		for _, ref := range collectRefs(tree, nil) {
+		for _, ref := range refs {
 			from, err := checkRef(ref, steps)
 			if err != nil {
 				refErrors = true
@@ -101,7 +94,7 @@ func emit(p *Pipeline, ds *diag.Diagnostics) *Plan {
 			s.Settings["dependencies"] = strings.Join(dependsOn, ", ")
 		}
 		nodes = append(nodes, graph.Node{Name: s.Name, Kind: string(s.Class), Shape: s.Class.spec().shape, Group: s.Group, Model: s.Model, Settings: s.Settings})
-		defs = append(defs, defStep{Name: s.Name, Type: s.Type, Description: s.Description, Arguments: json.RawMessage(raw),
+		defs = append(defs, defStep{Name: s.Name, Type: s.Type, Description: s.Description, Arguments: s.Arguments,
 			DependsOn: dependsOn, CacheConfig: s.Cache, PropertyFiles: s.PropertyFiles})
 	}
 	plan.Graph = graph.New(nodes, edges)

@@ -120,7 +120,7 @@ func TestCompile_transformOfTrainingOutput(t *testing.T) {
 		{"", artifacts},
 		{"            chain_input_additional_prefix: /extra/\n", map[string]any{"Std:Join": map[string]any{"On": "/", "Values": []any{artifacts, "extra/"}}}},
 	} {
-		res, ds := Compile(testRepo(map[string]string{"m/conf/conf.yaml": conf + tt.prefix}), Options{Getenv: noEnv})
+		res, ds := mustCompile(t, testRepo(map[string]string{"m/conf/conf.yaml": conf + tt.prefix}), Options{Getenv: noEnv})
 		if len(ds) > 0 {
 			t.Fatal(ds)
 		}
