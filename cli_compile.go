@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -190,7 +191,15 @@ func graphCommand() command {
 	}
 }
 
+// runCompile runs compile or graph. stdout is buffered: a summary is written
+// in many small pieces.
 func runCompile(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, defaultFormat string) int {
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	return compileTo(ctx, args, out, stderr, getenv, defaultFormat)
+}
+
+func compileTo(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, defaultFormat string) int {
 	name := "compile"
 	var f compileCmdFlags
 	register := f.registerCompile

@@ -184,34 +184,45 @@ type argField struct {
 	sdk           reflect.Type
 }
 
-// argFields memoises fieldsOf, a pure function of two types (encoding/json
-// keeps the same kind of cache): Arguments are checked for every step of
-// every compile.
-var argFields sync.Map // [2]reflect.Type → []argField
+// fieldCache memoises jsonFields and fieldsOf, pure functions of types
+// (encoding/json keeps the same kind of cache): every step of every compile
+// is checked and encoded through them.
+var fieldCache sync.Map // reflect.Type or [2]reflect.Type → []argField
+
+// jsonFields lists the fields encoding/json writes of struct type t, in
+// order, with sdk unset.
+func jsonFields(t reflect.Type) []argField {
+	if fs, ok := fieldCache.Load(t); ok {
+		return fs.([]argField)
+	}
+	var fs []argField
+	for i := range t.NumField() {
+		if name, omitEmpty, ok := jsonName(t.Field(i)); ok {
+			fs = append(fs, argField{index: i, name: name, dotName: "." + name, omitEmpty: omitEmpty})
+		}
+	}
+	fieldCache.Store(t, fs)
+	return fs
+}
 
 // fieldsOf lists the JSON fields of struct type ours, each matched to the
 // field of SDK type sdk (an interface type matches anything).
 func fieldsOf(ours, sdk reflect.Type) []argField {
 	key := [2]reflect.Type{ours, sdk}
-	if fs, ok := argFields.Load(key); ok {
+	if fs, ok := fieldCache.Load(key); ok {
 		return fs.([]argField)
 	}
-	var fs []argField
-	for i := range ours.NumField() {
-		name, omitEmpty, ok := jsonName(ours.Field(i))
-		if !ok {
-			continue
-		}
-		f := argField{index: i, name: name, dotName: "." + name, omitEmpty: omitEmpty, sdk: sdk}
+	fs := slices.Clone(jsonFields(ours))
+	for i := range fs {
+		fs[i].sdk = sdk
 		if sdk.Kind() != reflect.Interface {
-			f.sdk = nil
-			if sf, ok := sdkField(sdk, name); ok {
-				f.sdk = sf.Type
+			fs[i].sdk = nil
+			if sf, ok := sdkField(sdk, fs[i].name); ok {
+				fs[i].sdk = sf.Type
 			}
 		}
-		fs = append(fs, f)
 	}
-	argFields.Store(key, fs)
+	fieldCache.Store(key, fs)
 	return fs
 }
 
@@ -235,12 +246,8 @@ func jsonName(f reflect.StructField) (name string, omitEmpty, ok bool) {
 // sdkField finds the exported field of SDK struct t named exactly name:
 // encoding/json alone would accept "roleArn" for RoleArn.
 func sdkField(t reflect.Type, name string) (reflect.StructField, bool) {
-	for i := range t.NumField() {
-		if f := t.Field(i); f.Name == name && f.IsExported() {
-			return f, true
-		}
-	}
-	return reflect.StructField{}, false
+	f, ok := t.FieldByName(name)
+	return f, ok && f.IsExported() && len(f.Index) == 1
 }
 
 // isEmptyValue is encoding/json's test for omitempty.

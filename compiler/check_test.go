@@ -18,3 +18,15 @@ func TestValidName_matchesSageMakerPatterns(t *testing.T) {
 		}
 	}
 }
+
+func TestValidDuration(t *testing.T) {
+	for s, want := range map[string]bool{
+		"P10D": true, "PT12H": true, "P1Y2M3W4DT5H6M7S": true, "P1M": true, "PT1M": true, "P0D": true,
+		"": false, "P": false, "PT": false, "P1DT": false, "10d": false, "P10d": false, "P1H": false,
+		"P1D2D": false, "PT1H2H": false, "PD": false, "P1.5D": false, "P-1D": false, "P1DT1D": false,
+	} {
+		if got := validDuration(s); got != want {
+			t.Errorf("validDuration(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -273,18 +273,6 @@ type inferenceSpecification struct {
 	SupportedTransformInstanceTypes         []string              `json:"SupportedTransformInstanceTypes,omitempty"`
 }
 
-// marshalCanonical encodes v as compact JSON without HTML escaping: the same
-// value always gives the same bytes.
-func marshalCanonical(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
 // Indent returns the two-space indented form of a compact definition, the
 // form `compile --out` writes and the report diffs.
 func Indent(compact []byte) []byte {

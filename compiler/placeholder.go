@@ -3,7 +3,6 @@ package compiler
 import (
 	"bytes"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -12,7 +11,12 @@ import (
 	"github.com/smpipe/smpipe-action/compiler/diag"
 )
 
-var placeholderRE = regexp.MustCompile(`^SMP_[A-Z0-9_]+$`)
+// isPlaceholder reports whether seg is a whole placeholder name,
+// SMP_[A-Z0-9_]+.
+func isPlaceholder(seg string) bool {
+	rest, ok := strings.CutPrefix(seg, "SMP_")
+	return ok && rest != "" && runOf(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == len(rest)
+}
 
 // substitute applies the seed's placeholder rule to one string value: split an
 // s3:// URI on "/" and anything else on ".", and replace every segment that is
@@ -30,7 +34,7 @@ func (r *reader) substitute(value string) (out string, unresolved []string) {
 	}
 	segs := strings.Split(value, sep)
 	for i, seg := range segs {
-		if !placeholderRE.MatchString(seg) {
+		if !isPlaceholder(seg) {
 			continue
 		}
 		if v, ok := r.env(seg); ok {

@@ -3,17 +3,37 @@ package compiler
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-var isoDurationRE = regexp.MustCompile(`^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$`)
-
+// validDuration reports whether s is an ISO-8601 duration of whole units,
+// P[nY][nM][nW][nD][T[nH][nM][nS]] with at least one unit (a loop, not a
+// regular expression, which would cost every run's start-up).
 func validDuration(s string) bool {
-	return isoDurationRE.MatchString(s) && s != "P" && !strings.HasSuffix(s, "T")
+	rest, ok := strings.CutPrefix(s, "P")
+	if !ok || rest == "" || strings.HasSuffix(rest, "T") {
+		return false
+	}
+	units, time := "YMWD", false
+	for rest != "" {
+		if rest[0] == 'T' && !time {
+			units, time, rest = "HMS", true, rest[1:]
+			continue
+		}
+		n := runOf(rest, "0123456789")
+		if n == 0 || n == len(rest) {
+			return false
+		}
+		i := strings.IndexByte(units, rest[n])
+		if i < 0 {
+			return false
+		}
+		units, rest = units[i+1:], rest[n+1:]
+	}
+	return true
 }
 
 // decodeSection decodes model section n for a step of class c.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -68,8 +67,6 @@ func checkTags(file string, n *yaml.Node, ds *diag.Diagnostics) {
 	}
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-
 // yamlErrorLine turns yaml.v3's "yaml: line N: msg" strings into a line and a
 // message: the one place that knows their format.
 func yamlErrorLine(err error) (int, string) {
@@ -79,11 +76,13 @@ func yamlErrorLine(err error) (int, string) {
 		msg = te.Errors[0]
 	}
 	line := 1
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		if m[1] != "" {
-			line, _ = strconv.Atoi(m[1])
+	if rest, ok := strings.CutPrefix(msg, "yaml: "); ok {
+		msg = rest
+		if n, text, ok := strings.Cut(strings.TrimPrefix(rest, "line "), ": "); ok && strings.HasPrefix(rest, "line ") {
+			if v, err := strconv.Atoi(n); err == nil {
+				line, msg = v, text
+			}
 		}
-		msg = m[2]
 	}
 	return line, "invalid YAML: " + msg
 }

@@ -6,17 +6,20 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/smpipe/smpipe-action/internal/awsname"
 )
 
-var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+// Compiled on first use: a package-level regular expression costs every
+// run's start-up, and most runs never format a console link.
+var regionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`) })
 
 // ConsoleURL links to the pipeline in the SageMaker console, or to the list
 // of pipelines when pipeline is empty. It is empty for a region or name
 // that is not well formed.
 func ConsoleURL(region, pipeline string) string {
-	if !regionRE.MatchString(region) || pipeline != "" && !awsname.Hyphenated(pipeline, 256) {
+	if !regionRE().MatchString(region) || pipeline != "" && !awsname.Hyphenated(pipeline, 256) {
 		return ""
 	}
 	return fmt.Sprintf("https://%s.console.aws.amazon.com/sagemaker/home?region=%s#/pipelines/%s", region, region, pipeline)

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/compiler/diff"
@@ -146,13 +147,14 @@ func executionCell(r deploy.Result) string {
 
 // arnPattern is what an ARN from AWS looks like; anything else is escaped
 // as text rather than trusted inside a code span.
-var arnPattern = regexp.MustCompile(`^arn:[A-Za-z0-9:/._+=,@-]+$`)
+// It is compiled on first use, not at every run's start-up.
+var arnPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:[A-Za-z0-9:/._+=,@-]+$`) })
 
 func arnCell(s string) string {
 	if s == "" {
 		return ""
 	}
-	if !arnPattern.MatchString(s) {
+	if !arnPattern().MatchString(s) {
 		return text(s)
 	}
 	return "`" + s + "`"

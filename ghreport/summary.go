@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/sethvargo/go-githubactions"
 )
@@ -52,7 +53,8 @@ func (x *Actions) AddStepSummary(markdown string) error {
 	return x.fileCommand("writing the step summary", func() { x.a.AddStepSummary(markdown) })
 }
 
-var outputName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+// Compiled on first use, not at every run's start-up.
+var outputName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`) })
 
 // SetOutput sets a step output in GITHUB_OUTPUT. go-githubactions v1.4.0
 // always uses the fixed heredoc delimiter "_GitHubActionsFileCommandDelimeter_",
@@ -60,7 +62,7 @@ var outputName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 // heredoc itself with a random delimiter (as the JavaScript toolkit does)
 // that the value cannot contain.
 func (x *Actions) SetOutput(name, value string) error {
-	if !outputName.MatchString(name) {
+	if !outputName().MatchString(name) {
 		return fmt.Errorf("setting output %q: not a valid output name", name)
 	}
 	if x.getenv("GITHUB_OUTPUT") == "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -140,7 +141,8 @@ func (e *fetchError) Unwrap() error {
 }
 
 // urlUserinfo matches credentials in a URL ("https://user:secret@host").
-var urlUserinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@`)
+// It is compiled on first use, not at every run's start-up.
+var urlUserinfo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@`) })
 
 // redact removes the token and any URL credentials from s.
 func redact(s, token string) string {
@@ -148,5 +150,5 @@ func redact(s, token string) string {
 		s = strings.ReplaceAll(s, token, "***")
 		s = strings.ReplaceAll(s, base64.StdEncoding.EncodeToString([]byte("x-access-token:"+token)), "***")
 	}
-	return urlUserinfo.ReplaceAllString(s, "${1}***@")
+	return urlUserinfo().ReplaceAllString(s, "${1}***@")
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/gitrev"
@@ -29,7 +30,8 @@ type GitOptions struct {
 	Compile compiler.Options
 }
 
-var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
+// Compiled on first use, not at every run's start-up.
+var fullSHA = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{40}$`) })
 
 // FromGit reads base and head from git objects (never checking anything out
 // over the workspace), or the head from g.Worktree, lists the changed paths
@@ -68,7 +70,7 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 	if g.Base == "" {
 		opt.All = true
 	} else {
-		if fullSHA.MatchString(g.Base) {
+		if fullSHA().MatchString(g.Base) {
 			// actions/checkout clones one commit deep, so the base of a pull
 			// request is usually missing: fetch exactly that commit.
 			if err := repo.EnsureCommit(ctx, g.Base, gitrev.FetchOptions{Token: g.Token}); err != nil {
