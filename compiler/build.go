@@ -15,13 +15,12 @@ import (
 type userStep struct {
 	conf *StepConf
 	// class is the step's class. For a step_class that is not a class it is
-	// the class the user most likely meant (guessed set), so the step is
-	// still checked in this run; "" when nothing is close. Either way the
-	// decoding error already fails the pipeline.
-	class   StepClass
-	guessed bool
-	model   *ModelConf // nil when the model is not defined
-	name    string
+	// the class the user most likely meant, so the step is still checked in
+	// this run; "" when nothing is close. Either way the decoding error
+	// already fails the pipeline.
+	class StepClass
+	model *ModelConf // nil when the model is not defined
+	name  string
 	// main is the definition step other steps reference (the Training job,
 	// the Model, ...); sub lists every definition step in order (a repack
 	// step first, then the main one).
@@ -130,11 +129,8 @@ func (b *builder) collect() {
 			if !sc.Name.Set || !sc.Class.Set {
 				continue // reported while decoding
 			}
-			class, ok, guess, _ := parseStepClass(sc.Class.Value)
+			class, _ := parseStepClass(sc.Class.Value)
 			us := &userStep{conf: sc, class: class, model: m, name: sc.Name.Value}
-			if !ok {
-				us.class, us.guessed = guess, true
-			}
 			if prev, dup := b.byName[us.name]; dup {
 				b.ds.Errorf(sc.Name.Pos, "duplicate-step", "step_name %q is already used at %s", us.name, prev.conf.Name.Pos)
 				continue

@@ -214,7 +214,7 @@ func (r *reader) decodeStep(n *yaml.Node, model, what string) *StepConf {
 			st.Name = r.nonEmptyStr(kv.Value, "step_name")
 		case "step_class":
 			st.Class = r.nonEmptyStr(kv.Value, "step_class")
-			if _, ok, _, problem := parseStepClass(st.Class.Value); st.Class.Set && !ok {
+			if _, problem := parseStepClass(st.Class.Value); st.Class.Set && problem != "" {
 				r.ds.Errorf(st.Class.Pos, "step-class", "%s", problem)
 			}
 		case "step_type":

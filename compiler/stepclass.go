@@ -108,25 +108,24 @@ var classAliases = map[string]StepClass{"preprocessing": Processing, "training":
 
 // parseStepClass reads a step_class value. For a value that is not a class
 // it returns the class the user most likely meant ("" when none is close)
-// and the diagnostic summary that says so.
-func parseStepClass(s string) (class StepClass, ok bool, guess StepClass, problem string) {
+// and the problem to report.
+func parseStepClass(s string) (class StepClass, problem string) {
 	for _, c := range stepClasses {
 		if string(c) == s {
-			return c, true, "", ""
+			return c, ""
 		}
 	}
 	for _, c := range stepClasses {
 		if strings.EqualFold(string(c), s) {
-			return "", false, c, fmt.Sprintf("unknown step_class %q; did you mean %q? (step classes are case-sensitive)", s, c)
+			return c, fmt.Sprintf("unknown step_class %q; did you mean %q? (step classes are case-sensitive)", s, c)
 		}
 	}
 	if c, ok := classAliases[strings.ToLower(s)]; ok {
-		return "", false, c, fmt.Sprintf("unknown step_class %q; did you mean %q?", s, c)
+		return c, fmt.Sprintf("unknown step_class %q; did you mean %q?", s, c)
 	}
 	names := make([]string, len(stepClasses))
 	for i, c := range stepClasses {
 		names[i] = string(c)
 	}
-	guess = StepClass(suggest(s, names))
-	return "", false, guess, fmt.Sprintf("unknown step_class %q%s (one of %s)", s, didYouMean(s, names), strings.Join(names, ", "))
+	return StepClass(suggest(s, names)), fmt.Sprintf("unknown step_class %q%s (one of %s)", s, didYouMean(s, names), strings.Join(names, ", "))
 }
