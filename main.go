@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/smpipe/smpipe-action/action"
@@ -23,15 +22,6 @@ const (
 )
 
 func main() {
-	// The AWS SDK's package initialisation leaves about 4 MB live (its type
-	// registry), so with the default pacing (GOGC=100) a garbage collection
-	// starts a few milliseconds into a one-pipeline compile and costs a
-	// sixth of its wall time. Collecting at four times the live heap lets a
-	// short run finish first; a 1,000-pipeline compile then peaks at about
-	// 120 MB instead of 80. GOGC in the environment still decides.
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(400)
-	}
 	ctx, received, stop := context.Background(), func() os.Signal { return nil }, func() {}
 	if len(os.Args) > 1 && interruptibleCommands[os.Args[1]] {
 		sigs := make(chan os.Signal, 2)
