@@ -224,45 +224,53 @@ func compileTo(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return exitProblem
 	}
 	defer rootFS.Close()
-	res, ds, err := compiler.Compile(ctx, rootFS, opt)
+	// Each plan is written out as soon as it is built and then dropped, so
+	// memory stays flat on a large repository.
+	var js *compiler.JSONStream
+	if f.format.value == "json" {
+		js = compiler.NewJSONStream(stdout)
+	}
+	if f.out != "" {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			fmt.Fprintf(stderr, "smpipe %s: creating --out directory: %v\n", name, err)
+			return exitProblem
+		}
+	}
+	n := 0
+	res, ds, err := compiler.CompileEach(ctx, rootFS, opt, func(p *compiler.Plan) error {
+		if f.out != "" {
+			if err := writeDefinition(f.out, p); err != nil {
+				return err
+			}
+		}
+		switch f.format.value {
+		case "summary":
+			if n > 0 {
+				fmt.Fprintln(stdout)
+			}
+			compiler.RenderPlanSummary(stdout, p)
+		case "json":
+			js.Plan(p)
+		case "mermaid":
+			writeMermaid(stdout, p, n)
+		}
+		n++
+		return nil
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe %s: %v\n", name, err)
 		return exitProblem
 	}
-	if f.format.value != "json" {
-		compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
-	}
-	if f.out != "" {
-		if err := writeDefinitions(f.out, res); err != nil {
-			fmt.Fprintf(stderr, "smpipe %s: %v\n", name, err)
-			return exitProblem
-		}
-	}
 	switch f.format.value {
-	case "summary":
-		compiler.RenderSummary(stdout, res)
-		if e, w := ds.Count(); e+w > 0 {
-			fmt.Fprintf(stderr, "%d error(s), %d warning(s)\n", e, w)
-		}
 	case "json":
-		if err := compiler.RenderJSON(stdout, res, ds); err != nil {
+		if err := js.Close(ds); err != nil {
 			fmt.Fprintf(stderr, "smpipe %s: %v\n", name, err)
 			return exitProblem
 		}
-	case "mermaid":
-		for i, p := range res.Plans {
-			if p.Graph == nil {
-				continue
-			}
-			if i > 0 {
-				fmt.Fprintln(stdout)
-			}
-			text, mode := graph.Mermaid(p.Graph, graph.MermaidOptions{})
-			if mode == graph.TooLarge {
-				fmt.Fprintf(stdout, "%%%% %s: too large for Mermaid; steps:\n%s", p.Name, graph.TextList(p.Graph, nil))
-				continue
-			}
-			fmt.Fprintf(stdout, "%%%% pipeline %s\n%s", sanitizeComment(p.Name), text)
+	default:
+		compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
+		if e, w := ds.Count(); f.format.value == "summary" && e+w > 0 {
+			fmt.Fprintf(stderr, "%d error(s), %d warning(s)\n", e, w)
 		}
 	}
 	if ds.HasErrors() {
@@ -271,19 +279,31 @@ func compileTo(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	return exitOK
 }
 
-// writeDefinitions writes DIR/<pipelineName>.json for every compiled pipeline.
-func writeDefinitions(dir string, res *compiler.Result) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating --out directory: %w", err)
+// writeMermaid prints one pipeline's DAG; the i-th one is set apart from
+// the one before by a blank line.
+func writeMermaid(w io.Writer, p *compiler.Plan, i int) {
+	if p.Graph == nil {
+		return
 	}
-	for _, p := range res.Plans {
-		if p.Failed {
-			continue
-		}
-		// Pipeline names are validated ([a-zA-Z0-9-]), so they are safe file names.
-		if err := os.WriteFile(filepath.Join(dir, p.Name+".json"), p.IndentedDefinition(), 0o644); err != nil {
-			return fmt.Errorf("writing definition of %s: %w", p.Name, err)
-		}
+	if i > 0 {
+		fmt.Fprintln(w)
+	}
+	text, mode := graph.Mermaid(p.Graph, graph.MermaidOptions{})
+	if mode == graph.TooLarge {
+		fmt.Fprintf(w, "%%%% %s: too large for Mermaid; steps:\n%s", p.Name, graph.TextList(p.Graph, nil))
+		return
+	}
+	fmt.Fprintf(w, "%%%% pipeline %s\n%s", sanitizeComment(p.Name), text)
+}
+
+// writeDefinition writes DIR/<pipelineName>.json for a compiled pipeline.
+func writeDefinition(dir string, p *compiler.Plan) error {
+	if p.Failed {
+		return nil
+	}
+	// Pipeline names are validated ([a-zA-Z0-9-]), so they are safe file names.
+	if err := os.WriteFile(filepath.Join(dir, p.Name+".json"), p.IndentedDefinition(), 0o644); err != nil {
+		return fmt.Errorf("writing definition of %s: %w", p.Name, err)
 	}
 	return nil
 }

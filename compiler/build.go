@@ -56,6 +56,7 @@ type builder struct {
 
 	sections   map[sectionKey]*SectionConf
 	registries map[string]*RegistryConf
+	reloaded   map[string]*ConfFile // lean model files decoded again, by path
 	files      map[string]bool
 	srcDirs    map[string]bool
 }
@@ -151,13 +152,37 @@ func (b *builder) section(m *ModelConf, name string, class StepClass) *SectionCo
 		return sc
 	}
 	var sc *SectionConf
-	if sn, ok := m.Sections[name]; ok {
+	if sn, ok := b.nodes(m).Sections[name]; ok {
 		r := &reader{file: m.File, ds: b.ds, env: b.proj.env, budget: maxAliasExpansion}
 		sc = r.decodeSection(name, sn.Node, class, m.Name)
 		sc.Pos = sn.Pos
 	}
 	b.sections[key] = sc
 	return sc
+}
+
+// nodes returns m with its YAML nodes: m itself, or for a lean model (see
+// Load) the model as its file decodes again, once per build. That decode's
+// diagnostics were reported when the file was loaded.
+func (b *builder) nodes(m *ModelConf) *ModelConf {
+	if !m.lean {
+		return m
+	}
+	cf, ok := b.reloaded[m.File]
+	if !ok {
+		var discard diag.Diagnostics
+		cf = loadConf(m.File, b.proj.sources[m.File], false, b.proj.env, &discard)
+		if b.reloaded == nil {
+			b.reloaded = map[string]*ConfFile{}
+		}
+		b.reloaded[m.File] = cf
+	}
+	for _, rm := range cf.Models {
+		if rm.Name == m.Name {
+			return rm
+		}
+	}
+	return m // not reached: the same bytes decode to the same models
 }
 
 func (b *builder) sectionNames(m *ModelConf) []string {
@@ -170,9 +195,9 @@ func (b *builder) registry(m *ModelConf) *RegistryConf {
 		return rc
 	}
 	var rc *RegistryConf
-	if m.Registry != nil && !isNull(m.Registry) {
+	if reg := b.nodes(m).Registry; reg != nil && !isNull(reg) {
 		r := &reader{file: m.File, ds: b.ds, env: b.proj.env, budget: maxAliasExpansion}
-		rc = r.decodeRegistry(m.Registry, m.Name)
+		rc = r.decodeRegistry(reg, m.Name)
 	}
 	b.registries[m.Name] = rc
 	return rc

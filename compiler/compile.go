@@ -54,7 +54,15 @@ type Options struct {
 	// absolute path; the directory must exist. Empty: artifacts are only
 	// hashed, streamed, and nothing is kept.
 	ArtifactDir string
+
+	// lean makes Load let go of YAML trees whatever the repository's size,
+	// so tests cover that path with small repositories.
+	lean bool
 }
+
+// leanConfFiles is the number of conf files from which Load keeps no YAML
+// trees (see Load).
+const leanConfFiles = 100
 
 // promoted lists every code reported as an error: Promote, and what Strict
 // adds.
@@ -85,6 +93,22 @@ type Result struct {
 // stopped the run itself: a cancelled ctx, an artifact that could not be
 // written.
 func Compile(ctx context.Context, fsys fs.FS, opt Options) (*Result, diag.Diagnostics, error) {
+	var plans []*Plan
+	res, ds, err := CompileEach(ctx, fsys, opt, func(p *Plan) error {
+		plans = append(plans, p)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	res.Plans = plans
+	return res, ds, nil
+}
+
+// CompileEach is Compile for callers that write each plan out and drop it:
+// plans go to yield in anchor order as they are built (see BuildEach), and
+// the Result has every field but Plans.
+func CompileEach(ctx context.Context, fsys fs.FS, opt Options, yield func(*Plan) error) (*Result, diag.Diagnostics, error) {
 	repo, err := Load(ctx, fsys, opt)
 	if err != nil {
 		return nil, nil, err
@@ -97,7 +121,11 @@ func Compile(ctx context.Context, fsys fs.FS, opt Options) (*Result, diag.Diagno
 		}
 		repo.diags.Errorf(diag.Pos{}, "no-pipeline", "no pipeline found: no sagemakerPipeline section in %s matched by %q", where, repo.glob)
 	}
-	return repo.Build(ctx, anchors)
+	ds, err := repo.BuildEach(ctx, anchors, yield)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Result{Sources: repo.res.Sources, ConfFiles: repo.res.ConfFiles, FrameworkConf: repo.res.FrameworkConf}, ds, nil
 }
 
 // Repository is a loaded repository: every conf file decoded and
@@ -166,6 +194,11 @@ func Load(ctx context.Context, fsys fs.FS, opt Options) (*Repository, error) {
 		ds   diag.Diagnostics
 	}
 	out := make([]loaded, len(res.ConfFiles))
+	// A large repository keeps only each file's source and what was
+	// decoded, not its YAML trees: building a model's pipeline decodes its
+	// file again. That costs one more parse per built file and keeps
+	// memory flat, which matters from some hundred files on.
+	lean := opt.lean || len(res.ConfFiles) > leanConfFiles
 	parallel(len(res.ConfFiles), func(i int) {
 		if ctx.Err() != nil {
 			return
@@ -177,6 +210,9 @@ func Load(ctx context.Context, fsys fs.FS, opt Options) (*Repository, error) {
 		}
 		out[i] = loaded{src: src}
 		out[i].conf = loadConf(p, src, false, env, &out[i].ds)
+		if lean {
+			out[i].conf.dropNodes()
+		}
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("reading conf files: %w", err)
@@ -190,7 +226,7 @@ func Load(ctx context.Context, fsys fs.FS, opt Options) (*Repository, error) {
 		}
 	}
 	proj := assemble(files, fw, &ds)
-	proj.env = env
+	proj.env, proj.sources = env, res.Sources
 	return &Repository{fsys: fsys, opt: opt, proj: proj, res: res, glob: glob, diags: ds.Promote(opt.promoted()...)}, nil
 }
 
@@ -245,8 +281,29 @@ func (r *Repository) Select(paths []string) []string {
 // error is for what stopped the run: a cancelled ctx (checked between
 // files), an artifact that could not be written to Options.ArtifactDir.
 func (r *Repository) Build(ctx context.Context, anchorFiles []string) (*Result, diag.Diagnostics, error) {
-	ds := slices.Clone(r.diags)
 	res := &Result{Sources: r.res.Sources, ConfFiles: r.res.ConfFiles, FrameworkConf: r.res.FrameworkConf}
+	ds, err := r.BuildEach(ctx, anchorFiles, func(p *Plan) error {
+		res.Plans = append(res.Plans, p)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, ds, nil
+}
+
+// buildWindow is how many pipelines BuildEach builds ahead of the one it
+// hands over, per core: enough to keep every core busy, few enough that a
+// caller writing plans out never holds more than a handful.
+const buildWindow = 4
+
+// BuildEach is Build for callers that write each plan out and drop it: it
+// hands the plans to yield in anchor order, building a few at a time on all
+// cores, so memory stays flat however many pipelines a repository has. It
+// returns every diagnostic, sorted, once all are built; an error from
+// yield stops the build and is returned.
+func (r *Repository) BuildEach(ctx context.Context, anchorFiles []string, yield func(*Plan) error) (diag.Diagnostics, error) {
+	ds := slices.Clone(r.diags)
 	loadErrs := map[string]bool{}
 	for _, d := range ds {
 		if d.Severity == diag.Error {
@@ -260,48 +317,58 @@ func (r *Repository) Build(ctx context.Context, anchorFiles []string) (*Result, 
 			selected = append(selected, pc)
 		}
 	}
-	// Pipelines build independently: the project is only read, and each
-	// worker has its own archiver.
-	plans := make([]*Plan, len(selected))
-	pdiags := make([]diag.Diagnostics, len(selected))
-	errs := make([]error, len(selected))
-	parallel(len(selected), func(i int) {
-		pc := selected[i]
-		if !pc.Name.Set {
-			plans[i] = &Plan{Anchor: pc.File, Files: []string{pc.File}, Failed: true}
-			return
-		}
-		if errs[i] = ctx.Err(); errs[i] != nil {
-			return
-		}
-		ar := archivers.Get().(*archiver)
-		defer archivers.Put(ar)
-		var pds diag.Diagnostics
-		bundles := newBundler(ctx, ar, r.fsys, r.opt, r.proj.Framework.Bucket.Value, pc.Name.Value)
-		p := build(r.proj, pc, r.fsys, region, bundles, &pds)
-		if errs[i] = bundles.err; errs[i] != nil {
-			return
-		}
-		pds = pds.Promote(r.opt.promoted()...)
-		plan := emit(p, &pds)
-		for _, f := range plan.Files {
-			if loadErrs[f] && !plan.Failed {
-				plan.Failed, plan.Definition, plan.Hash, plan.Artifacts = true, nil, "", nil
+	window := max(1, buildWindow*runtime.GOMAXPROCS(0))
+	plans := make([]*Plan, window)
+	pdiags := make([]diag.Diagnostics, window)
+	errs := make([]error, window)
+	for start := 0; start < len(selected); start += window {
+		chunk := selected[start:min(start+window, len(selected))]
+		// Pipelines build independently: the project is only read, and
+		// each worker has its own archiver.
+		parallel(len(chunk), func(i int) {
+			plans[i], pdiags[i], errs[i] = r.buildOne(ctx, chunk[i], region, loadErrs)
+		})
+		for i := range chunk {
+			if errs[i] != nil {
+				return nil, fmt.Errorf("building pipeline %q: %w", chunk[i].Name.Value, errs[i])
 			}
+			ds = append(ds, pdiags[i]...)
+			if err := yield(plans[i]); err != nil {
+				return nil, err
+			}
+			plans[i], pdiags[i] = nil, nil
 		}
-		if !plan.Failed {
-			plan.Unresolved = unresolvedIn(plan, r.proj.env)
+	}
+	return ds.Sorted(), nil
+}
+
+// buildOne builds, checks and emits one pipeline.
+func (r *Repository) buildOne(ctx context.Context, pc *PipelineConf, region string, loadErrs map[string]bool) (*Plan, diag.Diagnostics, error) {
+	if !pc.Name.Set {
+		return &Plan{Anchor: pc.File, Files: []string{pc.File}, Failed: true}, nil, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	ar := archivers.Get().(*archiver)
+	defer archivers.Put(ar)
+	var pds diag.Diagnostics
+	bundles := newBundler(ctx, ar, r.fsys, r.opt, r.proj.Framework.Bucket.Value, pc.Name.Value)
+	p := build(r.proj, pc, r.fsys, region, bundles, &pds)
+	if bundles.err != nil {
+		return nil, nil, bundles.err
+	}
+	pds = pds.Promote(r.opt.promoted()...)
+	plan := emit(p, &pds)
+	for _, f := range plan.Files {
+		if loadErrs[f] && !plan.Failed {
+			plan.Failed, plan.Definition, plan.Hash, plan.Artifacts = true, nil, "", nil
 		}
-		plans[i], pdiags[i] = plan, pds
-	})
-	if i := slices.IndexFunc(errs, func(err error) bool { return err != nil }); i >= 0 {
-		return nil, nil, fmt.Errorf("building pipeline %q: %w", selected[i].Name.Value, errs[i])
 	}
-	res.Plans = plans
-	for _, pds := range pdiags {
-		ds = append(ds, pds...)
+	if !plan.Failed {
+		plan.Unresolved = unresolvedIn(plan, r.proj.env)
 	}
-	return res, ds.Sorted(), nil
+	return plan, pds, nil
 }
 
 // archivers keeps gzip writers between builds: setting one up costs more

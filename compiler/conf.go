@@ -107,6 +107,23 @@ type ModelConf struct {
 	Registry        *yaml.Node
 	RegistryPos     diag.Pos
 	Sections        map[string]sectionNode
+	// lean is set when the nodes of Registry and Sections were let go after
+	// loading (a large repository); a build decodes the file again for them.
+	lean bool
+}
+
+// dropNodes lets go of the YAML a build would decode later, keeping what
+// was decoded and the positions: the build re-reads the nodes from the
+// file's source when it needs them.
+func (cf *ConfFile) dropNodes() {
+	for _, m := range cf.Models {
+		m.lean = true
+		m.Registry = nil
+		for k, sn := range m.Sections {
+			sn.Node = nil
+			m.Sections[k] = sn
+		}
+	}
 }
 
 type sectionNode struct {

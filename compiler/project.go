@@ -28,6 +28,9 @@ type Project struct {
 	// using a model defined twice fails with the clash.
 	modelFiles map[string][]string
 	env        func(string) (string, bool)
+	// sources are the conf files' bytes, for decoding a lean model's file
+	// again (ModelConf.lean).
+	sources map[string][]byte
 }
 
 // assemble merges decoded files and reports cross-file clashes: a model

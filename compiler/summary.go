@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,37 +18,43 @@ func RenderSummary(w io.Writer, res *Result) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		name := p.Name
-		if name == "" {
-			name = "(unnamed)"
-		}
-		fmt.Fprintf(w, "pipeline %s\n", sanitizeLine(name))
-		fmt.Fprintf(w, "  anchor  %s\n", p.Anchor)
-		if p.Failed {
-			fmt.Fprintf(w, "  status  not compiled: fix the errors above\n")
-			continue
-		}
-		fmt.Fprintf(w, "  hash    %s\n", p.Hash)
-		var size int64
-		for _, a := range p.Artifacts {
-			size += a.Size
-		}
-		fmt.Fprintf(w, "  stage   %d artifacts, %s", len(p.Artifacts), workspace.HumanSize(size))
-		if p.StageDefinition {
-			fmt.Fprintf(w, "; definition (%s) goes through S3", workspace.HumanSize(int64(len(p.Definition))))
-		}
-		fmt.Fprintln(w)
-		fmt.Fprintln(w, "  steps")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, n := range p.Graph.Nodes {
-			it := n.Settings["instance_type"]
-			if it == "" {
-				it = "-"
-			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", sanitizeLine(n.Name), n.Kind, sanitizeLine(it))
-		}
-		tw.Flush()
+		RenderPlanSummary(w, p)
 	}
+}
+
+// RenderPlanSummary prints the summary of one pipeline, for callers that
+// write plans out as they are built.
+func RenderPlanSummary(w io.Writer, p *Plan) {
+	name := p.Name
+	if name == "" {
+		name = "(unnamed)"
+	}
+	fmt.Fprintf(w, "pipeline %s\n", sanitizeLine(name))
+	fmt.Fprintf(w, "  anchor  %s\n", p.Anchor)
+	if p.Failed {
+		fmt.Fprintf(w, "  status  not compiled: fix the errors reported for it\n")
+		return
+	}
+	fmt.Fprintf(w, "  hash    %s\n", p.Hash)
+	var size int64
+	for _, a := range p.Artifacts {
+		size += a.Size
+	}
+	fmt.Fprintf(w, "  stage   %d artifacts, %s", len(p.Artifacts), workspace.HumanSize(size))
+	if p.StageDefinition {
+		fmt.Fprintf(w, "; definition (%s) goes through S3", workspace.HumanSize(int64(len(p.Definition))))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "  steps")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, n := range p.Graph.Nodes {
+		it := n.Settings["instance_type"]
+		if it == "" {
+			it = "-"
+		}
+		fmt.Fprintf(tw, "    %s\t%s\t%s\n", sanitizeLine(n.Name), n.Kind, sanitizeLine(it))
+	}
+	tw.Flush()
 }
 
 // JSONReport is the --format json document.
@@ -87,27 +94,83 @@ type JSONArtifact struct {
 
 // RenderJSON writes the machine-readable report.
 func RenderJSON(w io.Writer, res *Result, ds diag.Diagnostics) error {
-	rep := JSONReport{Pipelines: []JSONPipeline{}, Diagnostics: ds}
-	if rep.Diagnostics == nil {
-		rep.Diagnostics = diag.Diagnostics{}
-	}
+	js := NewJSONStream(w)
 	for _, p := range res.Plans {
-		jp := JSONPipeline{Name: p.Name, Anchor: p.Anchor, Failed: p.Failed, Hash: p.Hash, Files: p.Files,
-			SourceDirs: p.SourceDirs, Steps: []JSONStep{}, Artifacts: []JSONArtifact{}}
-		if p.Definition != nil {
-			jp.Definition = p.Definition
-		}
-		if p.Graph != nil {
-			for _, n := range p.Graph.Nodes {
-				jp.Steps = append(jp.Steps, JSONStep{Name: n.Name, Class: n.Kind, Settings: n.Settings})
-			}
-		}
-		for _, a := range p.Artifacts {
-			jp.Artifacts = append(jp.Artifacts, JSONArtifact{URI: a.URI(), Kind: a.Kind, SHA256: a.SHA256, Size: a.Size, Path: a.Path})
-		}
-		rep.Pipelines = append(rep.Pipelines, jp)
+		js.Plan(p)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rep)
+	return js.Close(ds)
+}
+
+// JSONStream writes the JSON report one pipeline at a time, so a caller
+// need not keep every plan: the same document RenderJSON writes, indented
+// by two spaces.
+type JSONStream struct {
+	w   io.Writer
+	n   int
+	err error
+}
+
+// NewJSONStream starts the document on w.
+func NewJSONStream(w io.Writer) *JSONStream {
+	s := &JSONStream{w: w}
+	s.write([]byte("{\n  \"pipelines\": ["))
+	return s
+}
+
+// Plan writes one pipeline.
+func (s *JSONStream) Plan(p *Plan) {
+	b, err := json.MarshalIndent(jsonPipeline(p), "    ", "  ")
+	if err != nil {
+		s.err = cmp.Or(s.err, err)
+		return
+	}
+	sep := ",\n    "
+	if s.n == 0 {
+		sep = "\n    "
+	}
+	s.n++
+	s.write([]byte(sep))
+	s.write(b)
+}
+
+// Close writes the diagnostics and ends the document.
+func (s *JSONStream) Close(ds diag.Diagnostics) error {
+	if ds == nil {
+		ds = diag.Diagnostics{}
+	}
+	b, err := json.MarshalIndent(ds, "  ", "  ")
+	if err != nil {
+		return cmp.Or(s.err, err)
+	}
+	end := "\n  ],\n  \"diagnostics\": "
+	if s.n == 0 {
+		end = "],\n  \"diagnostics\": "
+	}
+	s.write([]byte(end))
+	s.write(b)
+	s.write([]byte("\n}\n"))
+	return s.err
+}
+
+func (s *JSONStream) write(b []byte) {
+	if s.err == nil {
+		_, s.err = s.w.Write(b)
+	}
+}
+
+func jsonPipeline(p *Plan) JSONPipeline {
+	jp := JSONPipeline{Name: p.Name, Anchor: p.Anchor, Failed: p.Failed, Hash: p.Hash, Files: p.Files,
+		SourceDirs: p.SourceDirs, Steps: []JSONStep{}, Artifacts: []JSONArtifact{}}
+	if p.Definition != nil {
+		jp.Definition = p.Definition
+	}
+	if p.Graph != nil {
+		for _, n := range p.Graph.Nodes {
+			jp.Steps = append(jp.Steps, JSONStep{Name: n.Name, Class: n.Kind, Settings: n.Settings})
+		}
+	}
+	for _, a := range p.Artifacts {
+		jp.Artifacts = append(jp.Artifacts, JSONArtifact{URI: a.URI(), Kind: a.Kind, SHA256: a.SHA256, Size: a.Size, Path: a.Path})
+	}
+	return jp
 }
