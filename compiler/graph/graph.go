@@ -12,6 +12,9 @@ type Node struct {
 	// Kind says what the step is, in the reader's words ("Training"). The
 	// graph shows it beside the name and the diff compares it.
 	Kind string
+	// Label, when set, is what Mermaid shows under the name instead of Kind:
+	// a condition's test ("metrics.mse.value <= 0.5").
+	Label string
 	// Shape is how Mermaid draws the node.
 	Shape Shape
 	// Group is the user-level step_name the node was built from (a
@@ -34,6 +37,10 @@ const (
 	DependsOn EdgeKind = iota + 1
 	// Data is an edge from a property reference ({"Get": "Steps.X..."}).
 	Data
+	// Then runs To when the condition From is true (To is in its IfSteps).
+	Then
+	// Else runs To when the condition From is false (To is in its ElseSteps).
+	Else
 )
 
 func (k EdgeKind) String() string {
@@ -42,6 +49,10 @@ func (k EdgeKind) String() string {
 		return "depends-on"
 	case Data:
 		return "data"
+	case Then:
+		return "then"
+	case Else:
+		return "else"
 	}
 	return "unknown"
 }

@@ -162,7 +162,11 @@ func renderMermaid(g *Graph, idx map[string]int, keep []bool, opt MermaidOptions
 		left, right := n.Shape.brackets()
 		b.WriteString(left)
 		b.WriteByte('"')
-		b.WriteString(label(n.Name, n.Kind))
+		caption := n.Kind
+		if n.Label != "" {
+			caption = n.Label
+		}
+		b.WriteString(label(n.Name, caption))
 		b.WriteByte('"')
 		b.WriteString(right)
 		b.WriteByte('\n')
@@ -189,8 +193,11 @@ func renderMermaid(g *Graph, idx map[string]int, keep []bool, opt MermaidOptions
 			continue
 		}
 		arrow := " --> "
-		if e.Kind == DependsOn {
+		switch e.Kind {
+		case DependsOn:
 			arrow = " -.-> "
+		case Then, Else:
+			arrow = " -->|" + e.Kind.String() + "| "
 		}
 		b.WriteString("  ")
 		b.WriteString(nodeID(from))
@@ -289,6 +296,8 @@ const (
 	Hexagon                    // {{text}}
 	Cylinder                   // [(text)]
 	Flag                       // >text]
+	Diamond                    // {text}
+	Circle                     // ((text))
 )
 
 func (s Shape) brackets() (left, right string) {
@@ -305,6 +314,10 @@ func (s Shape) brackets() (left, right string) {
 		return "[(", ")]"
 	case Flag:
 		return ">", "]"
+	case Diamond:
+		return "{", "}"
+	case Circle:
+		return "((", "))"
 	}
 	return "[", "]"
 }

@@ -31,6 +31,23 @@ func pipelineGraph() *Graph {
 	})
 }
 
+// gateGraph is a quality gate: a condition reading the metrics, the
+// registration under its then branch and a Fail step under its else branch.
+func gateGraph() *Graph {
+	return New([]Node{
+		{Name: "eval", Kind: "Metrics", Shape: Hexagon},
+		{Name: "register-QualityGate", Kind: "QualityGate", Label: "metrics.mse.value <= 0.5", Shape: Diamond},
+		{Name: "register-RegisterModel", Kind: "RegisterModel", Shape: Cylinder},
+		{Name: "register-QualityGateFailed", Kind: "Fail", Shape: Circle},
+	}, []Edge{
+		{"eval", "register-QualityGate", Data},
+		{"eval", "register-RegisterModel", Data},
+		{"eval", "register-QualityGateFailed", Data},
+		{"register-QualityGate", "register-RegisterModel", Then},
+		{"register-QualityGate", "register-QualityGateFailed", Else},
+	})
+}
+
 func TestMermaid_golden(t *testing.T) {
 	changed := pipelineGraph()
 	changed.Nodes = append(changed.Nodes, Node{Name: "old-eval", Kind: "Metrics", Shape: Hexagon})
@@ -58,6 +75,10 @@ func TestMermaid_golden(t *testing.T) {
 			MaxChars: 450,
 		}},
 		{name: "empty", g: &Graph{}, mode: Full},
+		{name: "gate", g: gateGraph(), mode: Full, opt: MermaidOptions{
+			Status:     map[string]Status{"register-QualityGate": Added, "register-QualityGateFailed": Added},
+			EdgeStatus: map[Edge]Status{{"register-QualityGate", "register-RegisterModel", Then}: Added},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,9 +136,12 @@ func TestMermaid_hostileNames(t *testing.T) {
 	var edges []Edge
 	status := map[string]Status{}
 	for i, n := range names {
-		nodes[i] = Node{Name: n, Kind: []string{"Processing", "Training", "CreateModel", "Transform", "Metrics", "RegisterModel", "RepackModel", "Weird<Class>"}[i%8], Shape: Shape(i % 8)}
+		nodes[i] = Node{Name: n, Kind: []string{"Processing", "Training", "CreateModel", "Transform", "Metrics", "RegisterModel", "RepackModel", "Weird<Class>"}[i%8], Shape: Shape(i % 9)}
+		if i%5 == 0 { // a condition's label comes from a conf file too
+			nodes[i].Label = names[(i+1)%len(names)] + " <= 0.5"
+		}
 		if i > 0 {
-			edges = append(edges, Edge{names[i-1], n, EdgeKind(1 + i%2)})
+			edges = append(edges, Edge{names[i-1], n, EdgeKind(1 + i%4)})
 		}
 		status[n] = Status(i % 4)
 	}
@@ -146,8 +170,16 @@ func TestMermaid_hostileNames(t *testing.T) {
 		if got := decodeEntities(t, lines[0]); got != wantName {
 			t.Errorf("%s: name renders as %q, want %q", id, got, wantName)
 		}
-		if got := decodeEntities(t, lines[1]); got != n.Kind {
-			t.Errorf("%s: kind renders as %q, want %q", id, got, n.Kind)
+		caption := n.Kind
+		if n.Label != "" {
+			caption = n.Label
+			if r := []rune(caption); len(r) > 80 {
+				caption = string(r[:79]) + "…"
+			}
+			caption = strings.NewReplacer("\u202e", "\ufffd", "\u202c", "\ufffd", "\u2066", "\ufffd", "\u2069", "\ufffd").Replace(string([]rune(caption)))
+		}
+		if got := decodeEntities(t, lines[1]); got != caption {
+			t.Errorf("%s: second line renders as %q, want %q", id, got, caption)
 		}
 	}
 	if strings.Contains(got, "@") {
@@ -166,9 +198,9 @@ var labelText = regexp.MustCompile(`^"(?:[A-Za-z0-9 -]|#quot;|#\d+;|\n)*"$`)
 // labels are replaced by "L".
 var statement = regexp.MustCompile(`^(?:` +
 	`flowchart (?:TD|TB|BT|LR|RL)` +
-	`|  s\d+(?:\["L"\]|\(\["L"\]\)|\[\["L"\]\]|\[/"L"/\]|\{\{"L"\}\}|\[\("L"\)\]|>"L"\])` +
+	`|  s\d+(?:\["L"\]|\(\["L"\]\)|\[\["L"\]\]|\[/"L"/\]|\{\{"L"\}\}|\[\("L"\)\]|>"L"\]|\{"L"\}|\(\("L"\)\))` +
 	`|  more\["L"\]` +
-	`|  s\d+ (?:-->|-\.->) s\d+` +
+	`|  s\d+ (?:-->|-\.->|-->\|then\||-->\|else\|) s\d+` +
 	`|  classDef (?:added|changed|removed) [a-z:#0-9,\- ]+` +
 	`|  class s\d+(?:,s\d+)* (?:added|changed|removed)` +
 	`|  linkStyle \d+(?:,\d+)* [a-z:#0-9,\- ]+` +
@@ -201,7 +233,7 @@ func checkSyntax(t *testing.T, text string) {
 	}
 }
 
-var nodeDecl = regexp.MustCompile(`(?m)^  (s\d+)(?:\[|\(\[|\[\[|\[/|\{\{|\[\(|>)"([^"]*)"`)
+var nodeDecl = regexp.MustCompile(`(?m)^  (s\d+)(?:\[|\(\[|\[\[|\[/|\{\{|\[\(|>|\{|\(\()"([^"]*)"`)
 
 func nodeLabels(t *testing.T, text string) map[string]string {
 	t.Helper()
