@@ -21,11 +21,35 @@ var argumentTypes = map[string]reflect.Type{
 	"Model":         reflect.TypeFor[sagemaker.CreateModelInput](),
 	"Transform":     reflect.TypeFor[sagemaker.CreateTransformJobInput](),
 	"RegisterModel": reflect.TypeFor[sagemaker.CreateModelPackageInput](),
+	"Condition":     reflect.TypeFor[conditionStepRequest](),
+	"Fail":          reflect.TypeFor[failStepRequest](),
 }
 
+// Condition and Fail steps start no SageMaker job, so no SDK input struct
+// describes their Arguments. These do, with the members the SageMaker
+// Python SDK writes (ConditionStep.arguments, FailStep.arguments, the
+// to_request of its conditions), in the SDK's style: pointers for scalars,
+// interfaces where any value or expression goes.
+type (
+	conditionStepRequest struct {
+		Conditions []conditionRequest
+		// The steps in the branches are checked as steps of their own.
+		IfSteps, ElseSteps []any
+	}
+	conditionRequest struct {
+		Type                  *string
+		LeftValue, RightValue any               // comparisons
+		Condition             *conditionRequest // Not
+	}
+	failStepRequest struct {
+		ErrorMessage *string
+	}
+)
+
 var (
-	getType  = reflect.TypeFor[Get]()
-	joinType = reflect.TypeFor[Join]()
+	getType     = reflect.TypeFor[Get]()
+	joinType    = reflect.TypeFor[Join]()
+	jsonGetType = reflect.TypeFor[JSONGet]()
 )
 
 // checkArguments checks a step's Arguments against the SDK input struct of
@@ -79,7 +103,7 @@ func (c *argChecker) check(v reflect.Value, t reflect.Type) error {
 	anything := t.Kind() == reflect.Interface // a union or document type
 	switch v.Kind() {
 	case reflect.Struct:
-		if v.Type() == getType || v.Type() == joinType {
+		if v.Type() == getType || v.Type() == joinType || v.Type() == jsonGetType {
 			collectExprRefs(v, &c.refs)
 			return nil
 		}
@@ -279,8 +303,9 @@ func isExpression(m map[string]any) bool {
 	return false
 }
 
-// collectExprRefs appends the Get paths inside an expression (a Get or
-// Join value, or its generic JSON decoding).
+// collectExprRefs appends the Get paths inside an expression (a Get, Join
+// or JSONGet value, or its generic JSON decoding) or any value holding
+// expressions.
 func collectExprRefs(v reflect.Value, refs *[]string) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
@@ -296,6 +321,9 @@ func collectExprRefs(v reflect.Value, refs *[]string) {
 			return
 		case joinType:
 			collectExprRefs(v.Field(0).FieldByName("Values"), refs)
+			return
+		case jsonGetType:
+			*refs = append(*refs, v.Field(0).FieldByName("PropertyFile").Field(0).String())
 			return
 		}
 		for i := range v.NumField() {

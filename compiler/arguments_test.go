@@ -22,7 +22,18 @@ func TestCheckArguments(t *testing.T) {
 		{"Model", `{"PrimaryContainer":{"Environment":["A"]}}`, "expected map, found a list"},
 		{"Transform", `{"TransformInput":{"DataSource":{"S3DataSource":{"S3Uri":{"Std:Join":{"On":"/","Values":["a"]}}}}}}`, ""},
 		{"RegisterModel", `{"InferenceSpecification":{"Containers":[{"Image":"i"}]},"Bogus":true}`, `unknown field "Bogus"`},
-		{"Fail", `{}`, `unknown step type "Fail"`},
+		{"Lambda", `{}`, `unknown step type "Lambda"`},
+		// Condition and Fail steps, as the SageMaker Python SDK writes them.
+		{"Condition", `{"Conditions":[{"Type":"LessThanOrEqualTo","LeftValue":{"Std:JsonGet":{"PropertyFile":{"Get":"Steps.eval.PropertyFiles.EvaluationReport"},"Path":"a.b"}},"RightValue":0.5}],"IfSteps":[],"ElseSteps":[]}`, ""},
+		{"Condition", `{"Conditions":[{"Type":"Not","Condition":{"Type":"Equals","LeftValue":1,"RightValue":2}}]}`, ""},
+		{"Condition", `{"Conditions":[{"Type":"Equals","Left":1}]}`, `Arguments.Conditions[0]: unknown field "Left"`},
+		{"Condition", `{"Conditions":{"Type":"Equals"}}`, "Arguments.Conditions: expected slice, found an object"},
+		{"Condition", `{"Conditions":[{"Type":5}]}`, "Arguments.Conditions[0].Type: expected string, found a number"},
+		{"Condition", `{"Condition":[]}`, `Arguments: unknown field "Condition"`},
+		{"Fail", `{"ErrorMessage":"too bad"}`, ""},
+		{"Fail", `{"ErrorMessage":{"Std:Join":{"On":"","Values":["x",{"Get":"Parameters.P"}]}}}`, ""},
+		{"Fail", `{"ErrorMessage":["x"]}`, "Arguments.ErrorMessage: expected string, found a list"},
+		{"Fail", `{"Message":"x"}`, `Arguments: unknown field "Message"`},
 	}
 	for _, tt := range tests {
 		var tree any
@@ -64,6 +75,20 @@ func TestCheckArguments_goValues(t *testing.T) {
 		InferenceSpecification: inferenceSpecification{Containers: []containerDefinition{{Image: "i", ModelDataUrl: modelArtifactsRef("train")}}}})
 	if err != nil || strings.Join(refs, ",") != "Execution.PipelineExecutionArn,Steps.train.ModelArtifacts.S3ModelArtifacts" {
 		t.Errorf("register arguments: refs %q, error %v", refs, err)
+	}
+	// A quality gate: the report's JSONGet is an expression, and its
+	// property file a reference; the Fail step's Join reads it too.
+	report := propertyFileValue("eval", evaluationReport, "regression_metrics.mse.value")
+	refs, err = checkArguments("Condition", &conditionArgs{Conditions: []any{
+		comparison{Type: "LessThan", LeftValue: report, RightValue: 0.5},
+		negation{Type: "Not", Condition: comparison{Type: "Equals", LeftValue: report, RightValue: 1.0}},
+	}})
+	if want := "Steps.eval.PropertyFiles.EvaluationReport,Steps.eval.PropertyFiles.EvaluationReport"; err != nil || strings.Join(refs, ",") != want {
+		t.Errorf("condition arguments: refs %q, error %v", refs, err)
+	}
+	refs, err = checkArguments("Fail", &failArgs{ErrorMessage: join("", "mse is ", report)})
+	if err != nil || strings.Join(refs, ",") != "Steps.eval.PropertyFiles.EvaluationReport" {
+		t.Errorf("fail arguments: refs %q, error %v", refs, err)
 	}
 	for _, tt := range []struct {
 		args    any

@@ -33,6 +33,8 @@ type userStep struct {
 	// its model: a missing predecessor may be that step, so wiring errors
 	// would only repeat the step_class error.
 	afterInvalid bool
+	// gate is the quality gate a RegisterModel step goes under (step_gate.go).
+	gate *QualityGateConf
 }
 
 type sectionKey struct {
@@ -88,6 +90,7 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, bundles *
 		}
 		b.pipe.Steps = append(b.pipe.Steps, us.sub...)
 	}
+	b.applyGates()
 	b.pipe.Files = slices.Sorted(maps.Keys(b.files))
 	b.pipe.SourceDirs = slices.Sorted(maps.Keys(b.srcDirs))
 	b.pipe.Artifacts = b.bundles.artifacts()

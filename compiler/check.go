@@ -122,6 +122,11 @@ func checkRef(ref string, steps map[string]*Step) (string, error) {
 			return target.Name, nil
 		}
 	case "Processing":
+		for _, f := range target.PropertyFiles {
+			if prop == "PropertyFiles."+f.PropertyFileName {
+				return target.Name, nil
+			}
+		}
 		for _, o := range target.Outputs {
 			if prop == "ProcessingOutputConfig.Outputs['"+o+"'].S3Output.S3Uri" {
 				return target.Name, nil

@@ -23,6 +23,11 @@ type (
 		Pos   diag.Pos
 		Set   bool
 	}
+	Float struct {
+		Value float64
+		Pos   diag.Pos
+		Set   bool
+	}
 	StrList struct {
 		Items []Str
 		Pos   diag.Pos
@@ -225,4 +230,15 @@ type RegistryConf struct {
 	ApprovalStatus          Str
 	InferencePos            diag.Pos
 	InferenceSet            bool
+	QualityGate             *QualityGateConf // nil when absent
+}
+
+// QualityGateConf is registry.quality_gate: the test a model's evaluation
+// report must pass before the model is registered.
+type QualityGateConf struct {
+	Pos       diag.Pos // of the quality_gate key
+	Metric    Str      // a dotted path into model_evaluation_metrics.json
+	Operator  Str      // one of gateOperators
+	Threshold Float
+	OnFail    Str // "fail" or "skip"
 }

@@ -21,9 +21,11 @@ var (
 	stepKeys         = []string{"step_name", "step_class", "step_type", "enable_cache", "cache_expire_after",
 		"chain_input_source_step", "chain_input_additional_prefix"}
 	dataFileKeys  = []string{"sourceName", "fileName"}
-	registryKeys  = []string{"ModelRepack", "ModelPackageGroupName", "ModelPackageDescription", "InferenceSpecification"}
+	registryKeys  = []string{"ModelRepack", "ModelPackageGroupName", "ModelPackageDescription", "InferenceSpecification", "quality_gate"}
 	inferenceKeys = []string{"image_uri", "supported_content_types", "supported_response_MIME_types",
 		"SupportedRealtimeInferenceInstanceTypes", "SupportedTransformInstanceTypes", "approval_status"}
+	qualityGateKeys = []string{"metric", "operator", "threshold", "on_fail"}
+	gateOnFail      = []string{"fail", "skip"}
 )
 
 // loadConf decodes one conf file. framework marks framework/conf/conf.yaml.

@@ -25,6 +25,7 @@ const (
 	defaultApprovalStatus   = "PendingManualApproval"
 	defaultDescription      = "Model package registered by smpipe"
 	defaultCacheExpiry      = "P10D"
+	defaultGateOnFail       = "fail" // registry.quality_gate.on_fail
 )
 
 // The repack step smpipe adds (the SDK's _RepackModelStep settings).
@@ -39,6 +40,7 @@ const (
 const (
 	metricsOutputName   = "model_evaluation_metrics"
 	metricsFileName     = "model_evaluation_metrics.json"
+	evaluationReport    = "EvaluationReport" // the PropertyFile naming metricsFileName
 	processingInputDir  = "/opt/ml/processing/input"
 	processingOutputDir = "/opt/ml/processing/output"
 )

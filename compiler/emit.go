@@ -93,10 +93,11 @@ func emit(p *Pipeline, ds *diag.Diagnostics) *Plan {
 		if len(dependsOn) > 0 {
 			s.Settings["dependencies"] = strings.Join(dependsOn, ", ")
 		}
-		nodes = append(nodes, graph.Node{Name: s.Name, Kind: string(s.Class), Shape: s.Class.spec().shape, Group: s.Group, Model: s.Model, Settings: s.Settings})
+		nodes = append(nodes, graph.Node{Name: s.Name, Kind: string(s.Class), Label: s.Label, Shape: s.Class.spec().shape, Group: s.Group, Model: s.Model, Settings: s.Settings})
 		defs = append(defs, defStep{Name: s.Name, Type: s.Type, Description: s.Description, Arguments: s.Arguments,
 			DependsOn: dependsOn, CacheConfig: s.Cache, PropertyFiles: s.PropertyFiles})
 	}
+	edges = append(edges, branchEdges(p.Steps, edges)...)
 	plan.Graph = graph.New(nodes, edges)
 	if !refErrors { // no cascades: an unresolved reference is not also a cycle
 		checkCycles(plan.Graph, p, ds)
@@ -109,7 +110,7 @@ func emit(p *Pipeline, ds *diag.Diagnostics) *Plan {
 		Version:                  "2020-12-01",
 		Parameters:               []any{},
 		PipelineExperimentConfig: experimentConfig{ExperimentName: Get{Get: "Execution.PipelineName"}, TrialName: executionID},
-		Steps:                    defs,
+		Steps:                    nest(p.Steps, defs),
 	}
 	def, err := marshalCanonical(doc)
 	if err != nil {
@@ -131,8 +132,58 @@ func apiName(stepType string) string {
 		return "CreateModel"
 	case "RegisterModel":
 		return "CreateModelPackage"
+	case "Condition", "Fail":
+		return stepType + " step"
 	}
 	return fmt.Sprintf("Create%sJob", stepType)
+}
+
+// conditionDef is a Condition step's Arguments as emitted: its conditions
+// and the whole steps of its two branches.
+type conditionDef struct {
+	Conditions []any     `json:"Conditions"`
+	IfSteps    []defStep `json:"IfSteps"`
+	ElseSteps  []defStep `json:"ElseSteps"`
+}
+
+// nest returns the top-level steps of the definition, with each step that
+// has a Branch moved into its Condition step's IfSteps or ElseSteps: a
+// step in a branch must not also be listed at the top. defs[i] is steps[i]
+// as emitted.
+func nest(steps []*Step, defs []defStep) []defStep {
+	conds := map[string]*conditionDef{}
+	for i, s := range steps {
+		if a, ok := s.Arguments.(*conditionArgs); ok {
+			c := &conditionDef{Conditions: a.Conditions, IfSteps: []defStep{}, ElseSteps: []defStep{}}
+			conds[s.Name], defs[i].Arguments = c, c
+		}
+	}
+	top := make([]defStep, 0, len(defs))
+	for i, s := range steps {
+		switch {
+		case s.Branch == nil:
+			top = append(top, defs[i])
+		case s.Branch.Kind == graph.Else:
+			conds[s.Branch.Condition].ElseSteps = append(conds[s.Branch.Condition].ElseSteps, defs[i])
+		default:
+			conds[s.Branch.Condition].IfSteps = append(conds[s.Branch.Condition].IfSteps, defs[i])
+		}
+	}
+	return top
+}
+
+// branchEdges are the then and else edges from each Condition step to the
+// steps its branches start with (graph.BranchEdges).
+func branchEdges(steps []*Step, edges []graph.Edge) []graph.Edge {
+	names := make([]string, len(steps))
+	branches := map[string]graph.Branch{}
+	for i, s := range steps {
+		names[i] = s.Name
+		if s.Branch != nil {
+			branches[s.Name] = *s.Branch
+		}
+	}
+	return graph.BranchEdges(names, branches, edges)
 }
 
 // unbuilt reports whether ref points at a step the builder skipped because

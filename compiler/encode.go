@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"unicode/utf8"
@@ -13,8 +14,8 @@ import (
 // the same way. The same value always gives the same bytes.
 //
 // It covers the kinds definitions are made of (structs, string-keyed maps,
-// slices, strings, booleans, integers, pointers, interfaces) and refuses
-// others. encoding/json would do, but builds an encoder for every type on
+// slices, strings, booleans, integers, finite float64s, pointers,
+// interfaces) and refuses others. encoding/json would do, but builds an encoder for every type on
 // first use, which costs a one-pipeline `smpipe compile` a quarter of its
 // compile time; a run uses each type only a few times.
 func marshalCanonical(v any) ([]byte, error) {
@@ -102,11 +103,39 @@ func (w *jsonWriter) value(v reflect.Value) error {
 		w.buf = strconv.AppendInt(w.buf, v.Int(), 10)
 	case reflect.Uint, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		w.buf = strconv.AppendUint(w.buf, v.Uint(), 10)
+	case reflect.Float64:
+		f := v.Float()
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return fmt.Errorf("cannot encode %v", f)
+		}
+		w.buf = appendFloat(w.buf, f)
 	default:
 		return fmt.Errorf("cannot encode %s", v.Type())
 	}
 	return nil
 }
+
+// appendFloat writes a finite float64 as encoding/json does: the shortest
+// text that reads back as f, with an exponent only below 1e-6 or from 1e21
+// on, and a two-digit negative exponent without its leading zero.
+func appendFloat(dst []byte, f float64) []byte {
+	format := byte('f')
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
+
+// formatNumber is a number as the definition writes it, for settings and
+// messages that must agree with it.
+func formatNumber(f float64) string { return string(appendFloat(nil, f)) }
 
 // appendJSONString quotes s as encoding/json does without HTML escaping:
 // '"' and '\' escaped, \b \f \n \r \t by name, other control characters as

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,6 +42,10 @@ func TestMarshalCanonical_matchesEncodingJSON(t *testing.T) {
 			d string
 			E []int `json:",omitempty"`
 		}{C: 7, d: "hidden"},
+		// Numbers as a quality gate's threshold writes them: the exponent
+		// switches at 1e-6 and 1e21, negative exponents lose a leading zero.
+		[]float64{0, 0.5, -0.5, 1, 100, 0.1, 1e-6, 9.99e-7, 1e-7, 1.5e-10, 1e20, 1e21, 1.2345e300, -3e-300, 5e-324},
+		map[string]any{"RightValue": 0.25, "n": float64(3)},
 	}
 	for _, v := range values {
 		got, err := marshalCanonical(v)
@@ -78,5 +83,10 @@ func TestMarshalCanonical_matchesEncodingJSON(t *testing.T) {
 	}
 	if _, err := marshalCanonical([]byte("x")); err == nil {
 		t.Error("a byte slice must be refused, not written differently from encoding/json")
+	}
+	for _, f := range []float64{math.Inf(1), math.NaN()} {
+		if _, err := marshalCanonical(f); err == nil {
+			t.Errorf("%v must be refused: JSON has no such number", f)
+		}
 	}
 }

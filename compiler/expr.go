@@ -20,6 +20,22 @@ type joinArgs struct {
 
 func join(sep string, values ...any) Join { return Join{StdJoin: joinArgs{On: sep, Values: values}} }
 
+// JSONGet is {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.<step>.PropertyFiles.<file>"}, "Path": path}}:
+// a value read at run time from a JSON file a Processing step wrote.
+type JSONGet struct {
+	StdJSONGet jsonGetArgs `json:"Std:JsonGet"`
+}
+
+type jsonGetArgs struct {
+	PropertyFile Get    `json:"PropertyFile"`
+	Path         string `json:"Path"`
+}
+
+// propertyFileValue reads path from the property file a step declares.
+func propertyFileValue(step, file, path string) JSONGet {
+	return JSONGet{StdJSONGet: jsonGetArgs{PropertyFile: Get{Get: "Steps." + step + ".PropertyFiles." + file}, Path: path}}
+}
+
 var (
 	executionID  = Get{Get: "Execution.PipelineExecutionId"}
 	executionARN = Get{Get: "Execution.PipelineExecutionArn"}

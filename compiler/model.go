@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"github.com/smpipe/smpipe-action/compiler/diag"
+	"github.com/smpipe/smpipe-action/compiler/graph"
 )
 
 // Pipeline is what one anchor means: its steps in definition order, with
@@ -37,7 +38,11 @@ type Step struct {
 	Model       string
 	Pos         diag.Pos // of the user's step entry
 
-	Arguments     any
+	Arguments any
+	// Branch places the step in a Condition step's IfSteps or ElseSteps;
+	// nil at the top level. Nested steps are still steps of the pipeline:
+	// names, references and the graph treat them like any other.
+	Branch        *graph.Branch
 	DependsOn     []Dependency
 	Cache         *cacheConfig
 	PropertyFiles []propertyFile
@@ -46,6 +51,9 @@ type Step struct {
 	// Settings are the step's effective settings as human paths, for the
 	// semantic diff and the report.
 	Settings map[string]string
+	// Label is what the graph shows under the name instead of the class: a
+	// quality gate's test.
+	Label string
 }
 
 // Dependency is one DependsOn entry and the dependencies entry that made it.

@@ -216,9 +216,59 @@ func (r *reader) decodeRegistry(n *yaml.Node, model string) *RegistryConf {
 					rc.ApprovalStatus = r.enum(s.Value, s.Key, "Approved", "Rejected", "PendingManualApproval")
 				}
 			}
+		case "quality_gate":
+			rc.QualityGate = r.decodeQualityGate(kv.KeyN, kv.Value, model)
 		}
 	}
 	return rc
+}
+
+// decodeQualityGate decodes registry.quality_gate; nil when it is not a
+// mapping (reported). metric, operator and threshold are required.
+func (r *reader) decodeQualityGate(key, n *yaml.Node, model string) *QualityGateConf {
+	what := fmt.Sprintf("registry.quality_gate of model %q", model)
+	entries, ok := r.mapping(n, what, qualityGateKeys)
+	if !ok {
+		return nil
+	}
+	g := &QualityGateConf{Pos: r.pos(key)}
+	written := map[string]bool{}
+	for _, kv := range entries {
+		written[kv.Key] = true
+		switch kv.Key {
+		case "metric":
+			g.Metric = r.nonEmptyStr(kv.Value, "quality_gate.metric")
+			if g.Metric.Set && !dottedPath(g.Metric.Value) {
+				r.errorf(r.resolve(kv.Value), "value", "quality_gate.metric %q is not a dotted path such as regression_metrics.mse.value; use keys of letters, digits, '_' and '-' joined by '.'", g.Metric.Value)
+				g.Metric.Set = false
+			}
+		case "operator":
+			if v := r.resolve(kv.Value); v != nil && v.Style&yaml.FoldedStyle != 0 && strings.TrimSpace(v.Value) == "" {
+				// `operator: >` starts a folded block scalar in YAML.
+				r.errorf(v, "value", "quality_gate.operator > must be quoted: write operator: \">\"")
+				continue
+			}
+			g.Operator = r.nonEmptyStr(kv.Value, "quality_gate.operator")
+			if ops := gateOperators(); g.Operator.Set && !contains(ops, g.Operator.Value) {
+				hint := ""
+				if op, ok := gateOperatorSpellings[g.Operator.Value]; ok {
+					hint = fmt.Sprintf("; did you mean %q?", op)
+				}
+				r.errorf(r.resolve(kv.Value), "value", "quality_gate.operator %q is not one of %s%s", g.Operator.Value, strings.Join(ops, ", "), hint)
+				g.Operator.Set = false
+			}
+		case "threshold":
+			g.Threshold = r.number(kv.Value, "quality_gate.threshold")
+		case "on_fail":
+			g.OnFail = r.enum(kv.Value, "quality_gate.on_fail", gateOnFail...)
+		}
+	}
+	for _, k := range []string{"metric", "operator", "threshold"} {
+		if !written[k] {
+			r.errorf(key, "missing-key", "%s is missing required key %q", what, k)
+		}
+	}
+	return g
 }
 
 func (r *reader) decodeTags(n *yaml.Node) []Tag {

@@ -60,7 +60,7 @@ func (b *builder) buildMetrics(us *userStep) {
 	job.settings["channels"] = channel
 	s := b.emitProcessing(us, job, Metrics, fmt.Sprintf("evaluate section of model %q", us.model.Name))
 	if s != nil {
-		s.PropertyFiles = []propertyFile{{PropertyFileName: "EvaluationReport", OutputName: metricsOutputName, FilePath: metricsFileName}}
+		s.PropertyFiles = []propertyFile{{PropertyFileName: evaluationReport, OutputName: metricsOutputName, FilePath: metricsFileName}}
 		if ct := sec.ContentType.Or(defaultMetricsContentType); ct != "" {
 			s.Settings["content_type"] = ct
 		}

@@ -149,6 +149,7 @@ func (b *builder) buildCreateModel(us *userStep) {
 
 func (b *builder) buildRegister(us *userStep) {
 	c, rc, s := b.modelContainer(us)
+	b.checkGate(us)
 	if c == nil {
 		return
 	}

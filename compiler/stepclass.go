@@ -2,14 +2,16 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/graph"
 )
 
-// StepClass is what a step is: a step_class of the conf language, or
-// RepackModel, the Training step smpipe puts in front of a model that is
-// repacked with its inference code.
+// StepClass is what a step is: a step_class of the conf language, or a
+// step smpipe adds: RepackModel, the Training step in front of a model that
+// is repacked with its inference code, and the Condition and Fail steps of
+// a registry's quality gate.
 type StepClass string
 
 const (
@@ -20,10 +22,15 @@ const (
 	Metrics       StepClass = "Metrics"
 	RegisterModel StepClass = "RegisterModel"
 	RepackModel   StepClass = "RepackModel"
+	QualityGate   StepClass = "QualityGate"
+	GateFailed    StepClass = "Fail"
 )
 
 // stepClasses are the values step_class accepts, in the README's order.
 var stepClasses = []StepClass{Processing, Training, CreateModel, Transform, Metrics, RegisterModel}
+
+// addedClasses are the classes of the steps smpipe adds.
+var addedClasses = []StepClass{RepackModel, QualityGate, GateFailed}
 
 // classSpec is what the compiler knows about a step class besides how its
 // steps are built (step_<class>.go, dispatched from buildStep).
@@ -79,6 +86,8 @@ var classSpecs = map[StepClass]*classSpec{
 	},
 	RegisterModel: {stepType: "RegisterModel", shape: graph.Cylinder},
 	RepackModel:   {stepType: "Training", shape: graph.Flag},
+	QualityGate:   {stepType: "Condition", shape: graph.Diamond},
+	GateFailed:    {stepType: "Fail", shape: graph.Circle},
 }
 
 func (c StepClass) spec() *classSpec {
@@ -90,10 +99,11 @@ func (c StepClass) spec() *classSpec {
 
 // DefinitionKind names a step of a definition read back from SageMaker
 // (a live pipeline) as the report names compiled ones: the first step
-// class whose steps have that Type, and its shape. A Type smpipe never
-// writes keeps its own name.
+// class whose steps have that Type (the conf's classes before the ones
+// smpipe adds), and its shape. A Type smpipe never writes keeps its own
+// name.
 func DefinitionKind(stepType string) (kind string, shape graph.Shape) {
-	for _, c := range stepClasses {
+	for _, c := range slices.Concat(stepClasses, addedClasses) {
 		if s := c.spec(); s.stepType == stepType {
 			return string(c), s.shape
 		}

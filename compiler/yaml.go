@@ -30,7 +30,7 @@ func parseYAML(file string, src []byte, ds *diag.Diagnostics) *yaml.Node {
 	if err := dec.Decode(&doc); err != nil {
 		if err != io.EOF {
 			line, msg := yamlErrorLine(err)
-			ds.Errorf(diag.Pos{File: file, Line: line, Col: 1}, "yaml-syntax", "%s", msg)
+			ds.Errorf(diag.Pos{File: file, Line: line, Col: 1}, "yaml-syntax", "%s%s", msg, quoteHint(src, line))
 		}
 		return nil
 	}
@@ -58,13 +58,38 @@ var coreTags = []string{"!!str", "!!int", "!!float", "!!bool", "!!null", "!!map"
 // checkTags reports every explicit tag outside the core schema (!!binary,
 // !!timestamp, !custom): nothing in smpipe would honour it.
 func checkTags(file string, n *yaml.Node, ds *diag.Diagnostics) {
-	if n.Style&yaml.TaggedStyle != 0 && !contains(coreTags, n.Tag) {
+	switch {
+	case n.Style&yaml.TaggedStyle == 0 || contains(coreTags, n.Tag):
+	case n.Kind == yaml.ScalarNode && n.Value == "" && !strings.HasPrefix(n.Tag, "!!"):
+		// `operator: !=` is a tag on an empty value, not the text "!=".
+		ds.Errorf(diag.Pos{File: file, Line: n.Line, Col: n.Column}, "yaml-tag",
+			"%s reads as a YAML tag, not as text; quote it: \"%s\"", n.Tag, n.Tag)
+	default:
 		ds.Errorf(diag.Pos{File: file, Line: n.Line, Col: n.Column}, "yaml-tag",
 			"tag %s is not supported; conf files hold plain strings, numbers, booleans, lists and mappings, so remove the tag", n.Tag)
 	}
 	for _, c := range n.Content { // aliases are not followed: their target is reported where it stands
 		checkTags(file, c, ds)
 	}
+}
+
+// quoteHint explains a syntax error on a line whose value starts with a
+// character YAML reads as syntax (`operator: >=`): "" for other lines.
+func quoteHint(src []byte, line int) string {
+	lines := bytes.Split(src, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	text := strings.TrimSpace(string(lines[line-1]))
+	_, value, ok := strings.Cut(text, ": ")
+	if !ok {
+		value, ok = strings.CutPrefix(text, "- ")
+	}
+	value = strings.TrimSpace(value)
+	if !ok || value == "" || !strings.ContainsRune(">|!&*%@`", rune(value[0])) || len(value) > 40 {
+		return ""
+	}
+	return fmt.Sprintf("; a value starting with %q must be quoted: \"%s\"", value[:1], value)
 }
 
 // yamlErrorLine turns yaml.v3's "yaml: line N: msg" strings into a line and a
@@ -311,6 +336,29 @@ func (r *reader) positive(n *yaml.Node, what string) Int {
 		r.errorf(n, "type", "%s must be a whole number, found %s", what, describe(n))
 	}
 	return Int{}
+}
+
+// number reads a finite number, whole or not, as YAML writes numbers
+// (quoted text is a string, not a number).
+func (r *reader) number(n *yaml.Node, what string) Float {
+	n = r.resolve(n)
+	if n == nil {
+		return Float{}
+	}
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		hint := ""
+		if _, err := strconv.ParseFloat(n.Value, 64); err == nil && n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+			hint = "; write it without quotes"
+		}
+		r.errorf(n, "type", "%s must be a number, found %s%s", what, describe(n), hint)
+		return Float{}
+	}
+	var f float64
+	if err := n.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		r.errorf(n, "value", "%s must be a finite number, found %s", what, n.Value)
+		return Float{}
+	}
+	return Float{Value: f, Pos: r.pos(n), Set: true}
 }
 
 // isNumber reports whether s is written as a decimal number: an optional

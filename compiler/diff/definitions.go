@@ -27,7 +27,10 @@ import (
 // ({"Get": "Steps.<name>…"}) anywhere in the step. Members of the definition
 // outside Steps (Version, Parameters, PipelineExperimentConfig, …) are
 // compared the same way into Pipeline.Settings. Steps nested in a Condition
-// step's branches are settings of the Condition step.
+// step's IfSteps or ElseSteps are steps of their own, with a "runs_if"
+// setting naming the condition and a then or else edge from it to each
+// step its branch starts with, as the compiler's graph has them; a step
+// moved under a condition is therefore a changed step, not a new one.
 //
 // The hashes are "sha256:<hex>" of the compact JSON, which for a definition
 // smpipe compiled is its definition hash.
@@ -85,45 +88,23 @@ func definitionSide(name string, def []byte, kind func(string) (string, graph.Sh
 		}
 	}
 
-	var nodes []graph.Node
-	var edges []graph.Edge
-	var refs [][]string // per step, the Get references in it
-	for i, raw := range steps {
-		step, ok := raw.(map[string]any)
-		if !ok {
-			return nil, graph.Node{}, fmt.Errorf("step %d is not an object", i+1)
-		}
-		stepName, ok := step["Name"].(string)
-		if !ok || stepName == "" {
-			return nil, graph.Node{}, fmt.Errorf("step %d has no Name", i+1)
-		}
-		typ, _ := step["Type"].(string)
-		n := graph.Node{Name: stepName, Settings: map[string]string{}}
-		if typ != "" {
-			n.Kind, n.Shape = kind(typ)
-		}
-		for k, v := range step {
-			if k != "Name" && k != "Type" {
-				flatten(pathKey("", k), v, n.Settings)
-			}
-		}
-		nodes = append(nodes, n)
-		if deps, ok := step["DependsOn"].([]any); ok {
-			for _, d := range deps {
-				if from, ok := d.(string); ok {
-					edges = append(edges, graph.Edge{From: from, To: stepName, Kind: graph.DependsOn})
-				}
-			}
-		}
-		refs = append(refs, references(step, nil))
+	r := stepReader{kind: kind, branches: map[string]graph.Branch{}}
+	if err := r.read(steps, "", graph.Branch{}); err != nil {
+		return nil, graph.Node{}, err
 	}
+	nodes, edges := r.nodes, r.edges
 	for i, n := range nodes {
-		for _, ref := range refs[i] {
+		for _, ref := range r.refs[i] {
 			if from := referencedStep(ref, nodes); from != "" {
 				edges = append(edges, graph.Edge{From: from, To: n.Name, Kind: graph.Data})
 			}
 		}
 	}
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
+		names[i] = n.Name
+	}
+	edges = append(edges, graph.BranchEdges(names, r.branches, edges)...)
 	sum := sha256.Sum256(compact.Bytes())
 	side := &Side{
 		Name:       name,
@@ -133,6 +114,98 @@ func definitionSide(name string, def []byte, kind func(string) (string, graph.Sh
 	}
 	return side, pipe, nil
 }
+
+// stepReader turns a definition's steps, nested ones included, into nodes
+// (in definition order, each Condition step before its branches), with
+// their DependsOn edges, their references and the branch of each nested
+// step.
+type stepReader struct {
+	kind     func(string) (string, graph.Shape)
+	nodes    []graph.Node
+	edges    []graph.Edge
+	refs     [][]string
+	branches map[string]graph.Branch
+}
+
+// read reads a list of steps in branch in (zero at the top); where names
+// the list in errors ("" at the top).
+func (r *stepReader) read(steps []any, where string, in graph.Branch) error {
+	for i, raw := range steps {
+		step, ok := raw.(map[string]any)
+		if !ok {
+			return fmt.Errorf("step %d%s is not an object", i+1, where)
+		}
+		stepName, ok := step["Name"].(string)
+		if !ok || stepName == "" {
+			return fmt.Errorf("step %d%s has no Name", i+1, where)
+		}
+		typ, _ := step["Type"].(string)
+		n := graph.Node{Name: stepName, Settings: map[string]string{}}
+		if typ != "" {
+			n.Kind, n.Shape = r.kind(typ)
+		}
+		nested := map[string][]any{}
+		if args, ok := step["Arguments"].(map[string]any); ok && typ == "Condition" {
+			for _, list := range []string{"IfSteps", "ElseSteps"} {
+				if l, ok := args[list].([]any); ok && len(l) > 0 {
+					nested[list] = l
+				}
+			}
+		}
+		for k, v := range step {
+			if k == "Name" || k == "Type" {
+				continue
+			}
+			if k == "Arguments" && len(nested) > 0 {
+				// The branches' steps are nodes of their own.
+				args := map[string]any{}
+				for ak, av := range v.(map[string]any) {
+					if _, ok := nested[ak]; !ok {
+						args[ak] = av
+					}
+				}
+				v = args
+			}
+			flatten(pathKey("", k), v, n.Settings)
+		}
+		switch in.Kind {
+		case graph.Then:
+			n.Settings[runsIfPath] = in.Condition + " passes"
+		case graph.Else:
+			n.Settings[runsIfPath] = in.Condition + " fails"
+		}
+		r.nodes = append(r.nodes, n)
+		if in.Condition != "" {
+			r.branches[stepName] = in
+		}
+		if deps, ok := step["DependsOn"].([]any); ok {
+			for _, d := range deps {
+				if from, ok := d.(string); ok {
+					r.edges = append(r.edges, graph.Edge{From: from, To: stepName, Kind: graph.DependsOn})
+				}
+			}
+		}
+		stepOnly := step
+		if len(nested) > 0 {
+			stepOnly = map[string]any{"DependsOn": step["DependsOn"], "Conditions": step["Arguments"].(map[string]any)["Conditions"]}
+		}
+		r.refs = append(r.refs, references(stepOnly, nil))
+		for _, list := range []string{"IfSteps", "ElseSteps"} {
+			kind := graph.Then
+			if list == "ElseSteps" {
+				kind = graph.Else
+			}
+			if err := r.read(nested[list], fmt.Sprintf(" of %s of %q", list, stepName), graph.Branch{Condition: stepName, Kind: kind}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runsIfPath is the pseudo setting of a step in a Condition step's branch:
+// which condition, and whether it must pass or fail.
+const runsIfPath = "runs_if"
 
 // sortedIndented is the document with sorted keys, two-space indented, so
 // that the line diff of two definitions shows what differs rather than how

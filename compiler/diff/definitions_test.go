@@ -63,7 +63,7 @@ func renderDefinitionDiff(p Pipeline) string {
 func TestDefinitions(t *testing.T) {
 	t.Parallel()
 	base := readDefinition(t, "base")
-	for _, name := range []string{"console_edit", "step_added_removed", "parameters", "hostile_keys"} {
+	for _, name := range []string{"console_edit", "step_added_removed", "parameters", "hostile_keys", "model_under_condition"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			p, err := Definitions("churn", base, readDefinition(t, name), testKind)
@@ -141,6 +141,8 @@ func TestDefinitions_errors(t *testing.T) {
 		{"steps not an array", `{"Steps":{}}`, `"Steps" is not an array`},
 		{"step not an object", `{"Steps":[1]}`, "step 1 is not an object"},
 		{"step without a name", `{"Steps":[{"Type":"Training"}]}`, "step 1 has no Name"},
+		{"nested step without a name", `{"Steps":[{"Name":"c","Type":"Condition","Arguments":{"IfSteps":[],"ElseSteps":[{"Name":"f"},{"Type":"Fail"}]}}]}`, `step 2 of ElseSteps of "c" has no Name`},
+		{"nested step not an object", `{"Steps":[{"Name":"c","Type":"Condition","Arguments":{"IfSteps":["x"]}}]}`, `step 1 of IfSteps of "c" is not an object`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -129,3 +129,30 @@ func TestGraph_String_handBuiltEdgesSorted(t *testing.T) {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 }
+
+// TestBranchEdges: the condition points at the steps its branches start
+// with; a step after another of its branch is reached through it, and a
+// step of the other branch or outside does not count.
+func TestBranchEdges(t *testing.T) {
+	names := []string{"eval", "gate", "repack", "register", "serve", "fail"}
+	branches := map[string]Branch{
+		"repack":   {"gate", Then},
+		"register": {"gate", Then},
+		"serve":    {"gate", Then},
+		"fail":     {"gate", Else},
+	}
+	edges := []Edge{
+		{"eval", "gate", Data},
+		{"eval", "register", Data},   // from outside the branch
+		{"repack", "register", Data}, // register follows repack
+		{"serve", "serve", DependsOn},
+		{"register", "fail", DependsOn}, // from the other branch
+	}
+	want := []Edge{{"gate", "repack", Then}, {"gate", "serve", Then}, {"gate", "fail", Else}}
+	if diff := cmp.Diff(want, BranchEdges(names, branches, edges)); diff != "" {
+		t.Errorf("edges (-want +got):\n%s", diff)
+	}
+	if got := BranchEdges(names, nil, edges); got != nil {
+		t.Errorf("no branches gave %v", got)
+	}
+}
