@@ -636,7 +636,7 @@ func writeEdges(b *strings.Builder, edges []diff.EdgeChange) {
 	}
 	b.WriteString("\n**Dependencies**\n\n")
 	for _, e := range edges {
-		kind := "data"
+		kind := e.Edge.Kind.String() // data, then, else
 		if e.Edge.Kind == graph.DependsOn {
 			kind = "depends on"
 		}

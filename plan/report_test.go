@@ -15,26 +15,38 @@ import (
 func TestReport_golden(t *testing.T) {
 	base := readRepo(t, repoDir)
 	anchor := string(base[fraud].Data)
+	// A quality gate needs a Metrics step, which the fraud pipeline lacks.
+	gated := readRepo(t, "../testdata/conf/ok/wine-gate")
+	const wine = "wine/conf/conf.yaml"
+	const gate = "        quality_gate:\n          metric: regression_metrics.mse.value\n          operator: \"<=\"\n          threshold: 0.5\n"
+	ungated := edit(t, gated, wine, gate, "")
 	cases := []struct {
 		name    string
 		head    fstest.MapFS
 		changes []string
+		base    fstest.MapFS // the fraud repository when nil
 	}{
-		{"instance-type", edit(t, base, fraud, "entry_point: model/train.py\n        instance_type: ml.m5.xlarge", "entry_point: model/train.py\n        instance_type: ml.m5.4xlarge"), []string{fraud}},
-		{"hyperparameter", edit(t, base, fraud, "learning_rate: 0.05", "learning_rate: 0.1"), []string{fraud}},
-		{"new-step", edit(t, base, fraud, "          - step_name: fraud-Register\n", "          - step_name: fraud-Model\n            step_class: CreateModel\n          - step_name: fraud-Register\n"), []string{fraud}},
-		{"removed-step", edit(t, base, fraud, "          - step_name: fraud-Register\n            step_class: RegisterModel\n    dependencies:\n      - fraud-Prepare >> fraud-Train >> fraud-Register", "    dependencies:\n      - fraud-Prepare >> fraud-Train"), []string{fraud}},
-		{"new-dependency", edit(t, base, fraud, "      - fraud-Prepare >> fraud-Train >> fraud-Register", "      - fraud-Prepare >> fraud-Train >> fraud-Register\n      - fraud-Prepare >> fraud-Register"), []string{fraud}},
-		{"broken-head", edit(t, base, fraud, "step_class: Training", "step_class: Trainer"), []string{fraud}},
-		{"new-pipeline", edit(t, base, "shadow/conf/conf.yaml", "", strings.NewReplacer("card-fraud-detection", "card-fraud-shadow", "card-fraud:", "card-fraud-shadow:", "fraud-", "shadow-").Replace(anchor)), []string{"shadow/conf/conf.yaml"}},
-		{"deleted-pipeline", edit(t, base, fraud, "", ""), []string{fraud}},
-		{"code-only", edit(t, base, "fraud/code/model/train.py", "", "print('retrained')\n"), []string{"fraud/code/model/train.py"}},
-		{"nothing-touched", edit(t, base, "docs/notes.md", "", "hello\n"), []string{"docs/notes.md"}},
-		{"deploy-placeholders", edit(t, base, "framework/conf/conf.yaml", "role: arn:aws:iam::123456789012:role/smpipe-pipeline\n    subnets: subnet-0a1b2c3d,subnet-4e5f6a7b", "role: SMP_ROLE\n    subnets: SMP_SUBNETS"), []string{"framework/conf/conf.yaml"}},
+		{"instance-type", edit(t, base, fraud, "entry_point: model/train.py\n        instance_type: ml.m5.xlarge", "entry_point: model/train.py\n        instance_type: ml.m5.4xlarge"), []string{fraud}, nil},
+		{"hyperparameter", edit(t, base, fraud, "learning_rate: 0.05", "learning_rate: 0.1"), []string{fraud}, nil},
+		{"new-step", edit(t, base, fraud, "          - step_name: fraud-Register\n", "          - step_name: fraud-Model\n            step_class: CreateModel\n          - step_name: fraud-Register\n"), []string{fraud}, nil},
+		{"removed-step", edit(t, base, fraud, "          - step_name: fraud-Register\n            step_class: RegisterModel\n    dependencies:\n      - fraud-Prepare >> fraud-Train >> fraud-Register", "    dependencies:\n      - fraud-Prepare >> fraud-Train"), []string{fraud}, nil},
+		{"new-dependency", edit(t, base, fraud, "      - fraud-Prepare >> fraud-Train >> fraud-Register", "      - fraud-Prepare >> fraud-Train >> fraud-Register\n      - fraud-Prepare >> fraud-Register"), []string{fraud}, nil},
+		{"broken-head", edit(t, base, fraud, "step_class: Training", "step_class: Trainer"), []string{fraud}, nil},
+		{"new-pipeline", edit(t, base, "shadow/conf/conf.yaml", "", strings.NewReplacer("card-fraud-detection", "card-fraud-shadow", "card-fraud:", "card-fraud-shadow:", "fraud-", "shadow-").Replace(anchor)), []string{"shadow/conf/conf.yaml"}, nil},
+		{"deleted-pipeline", edit(t, base, fraud, "", ""), []string{fraud}, nil},
+		{"code-only", edit(t, base, "fraud/code/model/train.py", "", "print('retrained')\n"), []string{"fraud/code/model/train.py"}, nil},
+		{"nothing-touched", edit(t, base, "docs/notes.md", "", "hello\n"), []string{"docs/notes.md"}, nil},
+		{"deploy-placeholders", edit(t, base, "framework/conf/conf.yaml", "role: arn:aws:iam::123456789012:role/smpipe-pipeline\n    subnets: subnet-0a1b2c3d,subnet-4e5f6a7b", "role: SMP_ROLE\n    subnets: SMP_SUBNETS"), []string{"framework/conf/conf.yaml"}, nil},
+		{"quality-gate-added", gated, []string{wine}, ungated},
+		{"quality-gate-threshold", edit(t, gated, wine, "threshold: 0.5", "threshold: 0.4"), []string{wine}, gated},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := runPlan(t, base, tc.head, tc.changes...)
+			from := base
+			if tc.base != nil {
+				from = tc.base
+			}
+			res := runPlan(t, from, tc.head, tc.changes...)
 			meta := ReportMeta{Repository: "acme/ml-pipelines", PR: 42, BaseSHA: strings.Repeat("b", 40), HeadSHA: strings.Repeat("a", 40),
 				RunURL: "https://github.com/acme/ml-pipelines/actions/runs/1", RunID: 1, RunAttempt: 1}
 			body, _ := ghreport.Markdown(res.Report(meta), ghreport.MarkdownOptions{BlobURL: meta.BlobURL()})
