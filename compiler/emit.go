@@ -3,6 +3,7 @@ package compiler
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
@@ -151,6 +152,9 @@ type conditionDef struct {
 // step in a branch must not also be listed at the top. defs[i] is steps[i]
 // as emitted.
 func nest(steps []*Step, defs []defStep) []defStep {
+	if !slices.ContainsFunc(steps, func(s *Step) bool { return s.Branch != nil }) {
+		return defs
+	}
 	conds := map[string]*conditionDef{}
 	for i, s := range steps {
 		if a, ok := s.Arguments.(*conditionArgs); ok {
@@ -175,6 +179,9 @@ func nest(steps []*Step, defs []defStep) []defStep {
 // branchEdges are the then and else edges from each Condition step to the
 // steps its branches start with (graph.BranchEdges).
 func branchEdges(steps []*Step, edges []graph.Edge) []graph.Edge {
+	if !slices.ContainsFunc(steps, func(s *Step) bool { return s.Branch != nil }) {
+		return nil
+	}
 	names := make([]string, len(steps))
 	branches := map[string]graph.Branch{}
 	for i, s := range steps {
