@@ -30,3 +30,22 @@ func TestValidDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestQuoteHint: a syntax error on a line whose value starts with YAML
+// syntax says to quote the value; other lines get no hint.
+func TestQuoteHint(t *testing.T) {
+	src := []byte("a:\n  operator: >=  # at least\n  - !=\n  name: plain\n  empty:\n")
+	tests := map[int]string{
+		2: `; a value starting with ">" must be quoted: ">="`,
+		3: `; a value starting with "!" must be quoted: "!="`,
+		4: "",
+		5: "",
+		0: "",
+		9: "",
+	}
+	for line, want := range tests {
+		if got := quoteHint(src, line); got != want {
+			t.Errorf("line %d: %q, want %q", line, got, want)
+		}
+	}
+}

@@ -15,9 +15,10 @@ import (
 //
 // It covers the kinds definitions are made of (structs, string-keyed maps,
 // slices, strings, booleans, integers, finite float64s, pointers,
-// interfaces) and refuses others. encoding/json would do, but builds an encoder for every type on
-// first use, which costs a one-pipeline `smpipe compile` a quarter of its
-// compile time; a run uses each type only a few times.
+// interfaces) and refuses others. encoding/json would do, but builds an
+// encoder for every type on first use, which costs a one-pipeline `smpipe
+// compile` a quarter of its compile time; a run uses each type only a few
+// times.
 func marshalCanonical(v any) ([]byte, error) {
 	w := jsonWriter{buf: make([]byte, 0, 8<<10)}
 	if err := w.value(reflect.ValueOf(v)); err != nil {

@@ -85,6 +85,7 @@ func quoteHint(src []byte, line int) string {
 	if !ok {
 		value, ok = strings.CutPrefix(text, "- ")
 	}
+	value, _, _ = strings.Cut(value, " #")
 	value = strings.TrimSpace(value)
 	if !ok || value == "" || !strings.ContainsRune(">|!&*%@`", rune(value[0])) || len(value) > 40 {
 		return ""
