@@ -95,7 +95,14 @@ func (b *bundler) collectDir(dir, prefix string, out []bundleFile, depth int) ([
 		}
 		full := path.Join(dir, e.Name())
 		name := path.Join(prefix, e.Name())
-		target, info, err := resolveEntry(b.fsys, full)
+		target, info, err := full, fs.FileInfo(nil), error(nil)
+		if e.Type()&fs.ModeSymlink == 0 {
+			// The listing has described the entry already; asking the
+			// root-confined file system again costs a walk from the root.
+			info, err = e.Info()
+		} else {
+			target, info, err = resolveEntry(b.fsys, full)
+		}
 		if err != nil {
 			return out, err
 		}
