@@ -36,11 +36,6 @@ func main() {
 	os.Exit(code)
 }
 
-// talksToServers are the commands an interrupt must cancel cleanly. compile
-// and graph finish in milliseconds without one, and watching for signals
-// costs a thread at start-up.
-var talksToServers = map[string]bool{"plan": true, "deploy": true, "action": true}
-
 // interruptibleCommands are those a signal stops cleanly, reporting what
 // they had done: they read git revisions, call GitHub and AWS, and wait.
 // compile finishes in milliseconds and ends as any process does: watching
