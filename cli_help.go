@@ -33,7 +33,7 @@ type command struct {
 // commands lists every subcommand, in the order help shows them.
 func commands() []command {
 	return []command{compileCommand(), graphCommand(), planCommand(), deployCommand(),
-		actionCommand(), versionCommand(), completionCommand(), helpCommand()}
+		actionCommand(), schemaCommand(), versionCommand(), completionCommand(), helpCommand()}
 }
 
 func findCommand(name string) (command, bool) {

@@ -9,25 +9,6 @@ import (
 	"github.com/smpipe/smpipe-action/compiler/diag"
 )
 
-// Keys accepted at each level. Unknown keys are warnings with a suggestion
-// (errors under --strict).
-var (
-	topKeys          = []string{"conf"}
-	modelConfKeys    = []string{"models", "sagemakerPipeline"}
-	frameworkKeys    = []string{"s3Bucket", "modelConfigFilePath", "sagemakerNetworkSecurity", "models"}
-	networkKeys      = []string{"role", "subnets", "security_groups_id", "kms_key"}
-	pipelineKeys     = []string{"pipelineName", "models", "dependencies"}
-	pipelineModelKey = []string{"steps"}
-	stepKeys         = []string{"step_name", "step_class", "step_type", "enable_cache", "cache_expire_after",
-		"chain_input_source_step", "chain_input_additional_prefix"}
-	dataFileKeys  = []string{"sourceName", "fileName"}
-	registryKeys  = []string{"ModelRepack", "ModelPackageGroupName", "ModelPackageDescription", "InferenceSpecification", "quality_gate"}
-	inferenceKeys = []string{"image_uri", "supported_content_types", "supported_response_MIME_types",
-		"SupportedRealtimeInferenceInstanceTypes", "SupportedTransformInstanceTypes", "approval_status"}
-	qualityGateKeys = []string{"metric", "operator", "threshold", "on_fail"}
-	gateOnFail      = []string{"fail", "skip"}
-)
-
 // loadConf decodes one conf file. framework marks framework/conf/conf.yaml.
 // The result is always usable, possibly partial; problems go to ds.
 func loadConf(file string, src []byte, framework bool, env func(string) (string, bool), ds *diag.Diagnostics) *ConfFile {
@@ -81,7 +62,7 @@ func (r *reader) decodeFramework(n *yaml.Node) *FrameworkConf {
 		case "modelConfigFilePath":
 			fc.ModelConfigFilePath = r.discoveryGlob(kv.Value)
 		case "models":
-			r.warnf(kv.KeyN, "ignored-key", "models in the framework conf are ignored; define models in model conf files")
+			r.warnf(kv.KeyN, "ignored-key", "%s", kv.spec.deprecated)
 		case "sagemakerNetworkSecurity":
 			net, _ := r.mapping(kv.Value, "sagemakerNetworkSecurity", networkKeys)
 			for _, kv := range net {
@@ -103,7 +84,7 @@ func (r *reader) decodeFramework(n *yaml.Node) *FrameworkConf {
 }
 
 func (r *reader) decodeModels(n *yaml.Node) []*ModelConf {
-	entries, _ := r.mapping(n, "models", nil)
+	entries, _ := r.mapping(n, "models", modelsTable)
 	var out []*ModelConf
 	for _, kv := range entries {
 		if strings.Contains(kv.Key, ".") || strings.TrimSpace(kv.Key) == "" {
@@ -111,7 +92,7 @@ func (r *reader) decodeModels(n *yaml.Node) []*ModelConf {
 			continue
 		}
 		m := &ModelConf{Name: kv.Key, Pos: r.pos(kv.KeyN), File: r.file, Sections: map[string]sectionNode{}}
-		body, ok := r.mapping(kv.Value, fmt.Sprintf("model %q", kv.Key), nil)
+		body, ok := r.mapping(kv.Value, fmt.Sprintf("model %q", kv.Key), modelKeys)
 		if !ok {
 			if isNull(r.resolve(kv.Value)) {
 				r.errorf(kv.KeyN, "type", "model %q must be a mapping, found null", kv.Key)
@@ -156,7 +137,7 @@ func (r *reader) decodePipeline(key, n *yaml.Node) *PipelineConf {
 			pc.Name = r.nonEmptyStr(kv.Value, "pipelineName")
 		case "models":
 			haveModels = true
-			models, _ := r.mapping(kv.Value, "sagemakerPipeline.models", nil)
+			models, _ := r.mapping(kv.Value, "sagemakerPipeline.models", kv.spec.keys)
 			for _, m := range models {
 				pc.Models = append(pc.Models, r.decodePipelineModel(m))
 			}
@@ -181,7 +162,7 @@ func (r *reader) decodePipeline(key, n *yaml.Node) *PipelineConf {
 func (r *reader) decodePipelineModel(kv keyValue) *PipelineModelConf {
 	pm := &PipelineModelConf{Name: kv.Key, Pos: r.pos(kv.KeyN)}
 	what := fmt.Sprintf("sagemakerPipeline.models.%s", kv.Key)
-	entries, ok := r.mapping(kv.Value, what, pipelineModelKey)
+	entries, ok := r.mapping(kv.Value, what, pipelineModelKeys)
 	if !ok {
 		if isNull(r.resolve(kv.Value)) {
 			r.errorf(kv.KeyN, "missing-key", "%s is missing required key \"steps\"", what)

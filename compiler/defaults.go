@@ -16,7 +16,9 @@ const (
 	defaultMetricsContentType    = "application/json"
 
 	defaultTrainingSection  = "train"
-	defaultChannel          = "train" // a section without channels, an evaluate or transform channel
+	transformSection        = "transform" // the section Transform steps read, and CreateModel and RegisterModel its entry_point
+	evaluateSection         = "evaluate"  // the section Metrics steps read
+	defaultChannel          = "train"     // a section without channels, an evaluate or transform channel
 	defaultDistribution     = "FullyReplicated"
 	defaultInputMode        = "File"
 	defaultTransformContent = "text/csv"

@@ -2,8 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -43,15 +41,13 @@ func (r *reader) decodeSection(name string, n *yaml.Node, c StepClass, model str
 	if c == Metrics {
 		what = fmt.Sprintf("evaluate section of model %q", model)
 	}
-	spec := c.spec()
-	allowed := append(append([]string(nil), spec.sectionKeys...), slices.Collect(maps.Keys(spec.ignoredKeys))...)
 	if isNull(n) {
 		return sc
 	}
-	entries, _ := r.mapping(n, what, allowed)
+	entries, _ := r.mapping(n, what, c.spec().sectionKeys)
 	for _, kv := range entries {
 		v := kv.Value
-		if why, ok := spec.ignoredKeys[kv.Key]; ok {
+		if why := kv.spec.deprecated; why != "" {
 			r.warnf(kv.KeyN, "ignored-key", "key %q has no effect on a %s step: %s", kv.Key, c, why)
 			continue
 		}
@@ -88,27 +84,27 @@ func (r *reader) decodeSection(name string, n *yaml.Node, c StepClass, model str
 		case "content_type":
 			sc.ContentType = r.nonEmptyStr(v, kv.Key)
 		case "input_mode":
-			sc.InputMode = r.enum(v, kv.Key, "File", "Pipe", "FastFile")
+			sc.InputMode = r.enum(kv, kv.Key)
 		case "distribution", "s3_data_distribution_type":
-			d := r.enum(v, kv.Key, "FullyReplicated", "ShardedByS3Key")
+			d := r.enum(kv, kv.Key)
 			if kv.Key == "distribution" {
 				sc.Distribution = d
 			} else {
 				sc.S3DataDistributionType = d
 			}
 		case "location":
-			loc, _ := r.mapping(v, "location", []string{"outputLocalFilepath"})
+			loc, _ := r.mapping(v, "location", locationKeys)
 			for _, l := range loc {
 				sc.OutputLocalFilepath = r.nonEmptyStr(l.Value, l.Key)
 			}
 		case "strategy":
-			sc.Strategy = r.enum(v, kv.Key, "MultiRecord", "SingleRecord")
+			sc.Strategy = r.enum(kv, kv.Key)
 		case "assemble_with":
-			sc.AssembleWith = r.enum(v, kv.Key, "None", "Line")
+			sc.AssembleWith = r.enum(kv, kv.Key)
 		case "join_source":
-			sc.JoinSource = r.enum(v, kv.Key, "Input", "None")
+			sc.JoinSource = r.enum(kv, kv.Key)
 		case "split_type":
-			sc.SplitType = r.enum(v, kv.Key, "None", "Line", "RecordIO", "TFRecord")
+			sc.SplitType = r.enum(kv, kv.Key)
 		case "input_filter":
 			sc.InputFilter = r.nonEmptyStr(v, kv.Key)
 		case "output_filter":
@@ -213,7 +209,7 @@ func (r *reader) decodeRegistry(n *yaml.Node, model string) *RegistryConf {
 				case "SupportedTransformInstanceTypes":
 					rc.TransformInstanceTypes = r.strList(s.Value, s.Key)
 				case "approval_status":
-					rc.ApprovalStatus = r.enum(s.Value, s.Key, "Approved", "Rejected", "PendingManualApproval")
+					rc.ApprovalStatus = r.enum(s, s.Key)
 				}
 			}
 		case "quality_gate":
@@ -249,7 +245,7 @@ func (r *reader) decodeQualityGate(key, n *yaml.Node, model string) *QualityGate
 				continue
 			}
 			g.Operator = r.nonEmptyStr(kv.Value, "quality_gate.operator")
-			if ops := gateOperators(); g.Operator.Set && !contains(ops, g.Operator.Value) {
+			if ops := kv.spec.enum; g.Operator.Set && !contains(ops, g.Operator.Value) {
 				hint := ""
 				if op, ok := gateOperatorSpellings[g.Operator.Value]; ok {
 					hint = fmt.Sprintf("; did you mean %q?", op)
@@ -260,7 +256,7 @@ func (r *reader) decodeQualityGate(key, n *yaml.Node, model string) *QualityGate
 		case "threshold":
 			g.Threshold = r.number(kv.Value, "quality_gate.threshold")
 		case "on_fail":
-			g.OnFail = r.enum(kv.Value, "quality_gate.on_fail", gateOnFail...)
+			g.OnFail = r.enum(kv, "quality_gate.on_fail")
 		}
 	}
 	for _, k := range []string{"metric", "operator", "threshold"} {
@@ -275,7 +271,7 @@ func (r *reader) decodeTags(n *yaml.Node) []Tag {
 	items, _ := r.sequence(n, "tags")
 	var out []Tag
 	for i, it := range items {
-		entries, ok := r.mapping(it, fmt.Sprintf("tags[%d]", i), []string{"Key", "Value"})
+		entries, ok := r.mapping(it, fmt.Sprintf("tags[%d]", i), tagKeys)
 		if !ok {
 			continue
 		}
@@ -323,8 +319,10 @@ func (r *reader) stringMap(n *yaml.Node, what string) []KV {
 	return out
 }
 
-// enum reads a string that must be one of values (exact case).
-func (r *reader) enum(n *yaml.Node, what string, values ...string) Str {
+// enum reads the value of kv, a string that must be one of the key's
+// values (exact case); what names the key in messages.
+func (r *reader) enum(kv keyValue, what string) Str {
+	n, values := kv.Value, kv.spec.enum
 	s := r.nonEmptyStr(n, what)
 	if s.Set && !contains(values, s.Value) {
 		if sug := suggest(s.Value, values); sug != "" {

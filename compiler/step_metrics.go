@@ -11,7 +11,7 @@ func (b *builder) buildMetrics(us *userStep) {
 	if us.transform == nil && !us.afterInvalid {
 		b.ds.Errorf(us.conf.Pos, "wiring", "Metrics step %q needs a Transform step before it in model %q", us.name, us.model.Name)
 	}
-	sec := b.section(us.model, "evaluate", Metrics)
+	sec := b.section(us.model, evaluateSection, Metrics)
 	if sec == nil {
 		b.ds.Errorf(us.conf.Pos, "missing-section", "Metrics step %q needs an evaluate section in model %q", us.name, us.model.Name)
 		return

@@ -44,7 +44,7 @@ func (b *builder) modelContainer(us *userStep) (*containerDefinition, *RegistryC
 		return nil, nil, nil
 	}
 	entry := Str{Value: defaultInferenceProgram}
-	if tr := b.section(m, "transform", Transform); tr != nil && tr.EntryPoint.Set {
+	if tr := b.section(m, transformSection, Transform); tr != nil && tr.EntryPoint.Set {
 		entry = tr.EntryPoint
 	}
 	program := module(entry.Value)
@@ -185,7 +185,7 @@ func (b *builder) buildRegister(us *userStep) {
 		// Reading the metrics through a reference also orders Register
 		// after Metrics.
 		ct := defaultMetricsContentType
-		if sec := b.section(us.model, "evaluate", Metrics); sec != nil {
+		if sec := b.section(us.model, evaluateSection, Metrics); sec != nil {
 			ct = sec.ContentType.Or(ct)
 		}
 		args.ModelMetrics = &modelMetrics{ModelQuality: modelQuality{Statistics: metricsSource{

@@ -13,9 +13,9 @@ func (b *builder) buildTransform(us *userStep) {
 	if us.create == nil && !us.afterInvalid {
 		b.ds.Errorf(us.conf.Pos, "wiring", "Transform step %q needs a CreateModel step before it in model %q", us.name, m.Name)
 	}
-	sec := b.section(m, "transform", Transform)
+	sec := b.section(m, transformSection, Transform)
 	if sec == nil {
-		sec = &SectionConf{Name: "transform", Pos: us.conf.Pos}
+		sec = &SectionConf{Name: transformSection, Pos: us.conf.Pos}
 	}
 	if len(sec.Channels) > 1 {
 		b.ds.Errorf(sec.ChannelsPos, "channels", "transform of model %q has %d channels; a Transform step reads exactly one", m.Name, len(sec.Channels))

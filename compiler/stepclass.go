@@ -40,50 +40,24 @@ type classSpec struct {
 	// cached: enable_cache and cache_expire_after apply. chains: the step
 	// takes chain_input_source_step and may itself be a chain source.
 	cached, chains bool
-	// sectionKeys are the keys of the model section the class reads;
-	// ignoredKeys are keys the original read but never used, with the
-	// reason a warning gives; channelKeys are the keys of one channel.
-	sectionKeys []string
-	ignoredKeys map[string]string
-	channelKeys []string
+	// section is the model section the class reads, "" when the step's
+	// step_type names it. sectionKeys and channelKeys are the keys the
+	// class knows in that section and in each of its channels (keys.go);
+	// nil for a class that reads no section.
+	section                  string
+	sectionKeys, channelKeys *keyTable
 }
 
 var classSpecs = map[StepClass]*classSpec{
-	Processing: {
-		stepType: "Processing", shape: graph.Rectangle, cached: true, chains: true,
-		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
-			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "s3_data_distribution_type", "channels", "location"},
-		ignoredKeys: map[string]string{"framework_version": "the image comes from image_uri", "s3_data_type": "inputs are always S3Prefix",
-			"s3_input_mode": "inputs are always File mode", "s3_upload_mode": "outputs are always uploaded at EndOfJob",
-			"inputLocalFilepath": "it placed the manifest the original wrote for seven or more channels, and each static input is at /opt/ml/processing/input/<sourceName>"},
-		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix"},
-	},
-	Training: {
-		stepType: "Training", shape: graph.Stadium, cached: true, chains: true,
-		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
-			"volume_size_in_gb", "max_runtime_seconds", "tags", "env", "output_path", "hyperparams",
-			"model_data_uri", "content_type", "input_mode", "distribution", "channels"},
-		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix"},
-	},
+	Processing: {stepType: "Processing", shape: graph.Rectangle, cached: true, chains: true,
+		sectionKeys: forClass(sectionKeys, Processing), channelKeys: forClass(channelKeys, Processing)},
+	Training: {stepType: "Training", shape: graph.Stadium, cached: true, chains: true,
+		sectionKeys: forClass(sectionKeys, Training), channelKeys: forClass(channelKeys, Training)},
 	CreateModel: {stepType: "Model", shape: graph.Subroutine},
-	Transform: {
-		stepType: "Transform", shape: graph.Parallelogram, cached: true, chains: true,
-		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
-			"strategy", "assemble_with", "join_source", "split_type", "content_type", "max_payload",
-			"input_filter", "output_filter", "tags", "env", "channels"},
-		ignoredKeys: map[string]string{"volume_size": "batch transform takes no volume size", "max_runtime_in_seconds": "batch transform takes no run time limit"},
-		channelKeys: []string{"dataFiles", "s3BucketName", "inputBucketPrefix"},
-	},
-	Metrics: {
-		stepType: "Processing", shape: graph.Hexagon, cached: true, chains: true,
-		sectionKeys: []string{"image_uri", "entry_point", "base_job_name", "instance_count", "instance_type",
-			"volume_size_in_gb", "max_runtime_in_seconds", "s3_data_distribution_type", "tags", "env",
-			"content_type", "channels"},
-		ignoredKeys: map[string]string{"strategy": "it applies to transform only", "max_payload": "it applies to transform only",
-			"s3_data_type": "inputs are always S3Prefix", "s3_input_mode": "inputs are always File mode"},
-		channelKeys: []string{"dataFiles", "s3Bucket", "s3InputPrefix", "s3BucketName", "bucket_prefix",
-			"InputLocalFilepath", "OuputLocalFilepath"},
-	},
+	Transform: {stepType: "Transform", shape: graph.Parallelogram, cached: true, chains: true, section: transformSection,
+		sectionKeys: forClass(sectionKeys, Transform), channelKeys: forClass(channelKeys, Transform)},
+	Metrics: {stepType: "Processing", shape: graph.Hexagon, cached: true, chains: true, section: evaluateSection,
+		sectionKeys: forClass(sectionKeys, Metrics), channelKeys: forClass(channelKeys, Metrics)},
 	RegisterModel: {stepType: "RegisterModel", shape: graph.Cylinder},
 	RepackModel:   {stepType: "Training", shape: graph.Flag},
 	QualityGate:   {stepType: "Condition", shape: graph.Diamond},

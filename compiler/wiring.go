@@ -134,14 +134,14 @@ func (b *builder) processingOutputs(us *userStep) []string {
 }
 
 func (b *builder) transformChannel(m *ModelConf) string {
-	if sec := b.section(m, "transform", Transform); sec != nil && len(sec.Channels) > 0 {
+	if sec := b.section(m, transformSection, Transform); sec != nil && len(sec.Channels) > 0 {
 		return sec.Channels[0].Name
 	}
 	return defaultChannel
 }
 
 func (b *builder) evaluateChannel(m *ModelConf) string {
-	sec := b.section(m, "evaluate", Metrics)
+	sec := b.section(m, evaluateSection, Metrics)
 	switch {
 	case sec == nil:
 		return defaultChannel

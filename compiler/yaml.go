@@ -195,17 +195,19 @@ func kindName(n *yaml.Node) string {
 	return "a string"
 }
 
-// keyValue is one entry of a mapping, with the key's node for positions.
+// keyValue is one entry of a mapping, with the key's node for positions
+// and, when the mapping was checked against a table, the key's entry.
 type keyValue struct {
 	Key   string
 	KeyN  *yaml.Node
 	Value *yaml.Node
+	spec  *confKey
 }
 
 // mapping checks that n is a mapping and returns its entries in order. It owns
 // the structural checks: duplicate keys, merge keys, non-string keys, and
 // unknown keys against allowed (nil allowed means any key is accepted).
-func (r *reader) mapping(n *yaml.Node, what string, allowed []string) ([]keyValue, bool) {
+func (r *reader) mapping(n *yaml.Node, what string, allowed *keyTable) ([]keyValue, bool) {
 	n = r.resolve(n)
 	if n == nil {
 		return nil, false
@@ -234,11 +236,14 @@ func (r *reader) mapping(n *yaml.Node, what string, allowed []string) ([]keyValu
 			continue
 		}
 		seen[k.Value] = k
-		if allowed != nil && !contains(allowed, k.Value) {
-			r.unknownKey(k, what, allowed)
-			continue
+		var spec *confKey
+		if allowed != nil {
+			if spec = allowed.get(k.Value); spec == nil {
+				r.unknownKey(k, what, allowed.names)
+				continue
+			}
 		}
-		out = append(out, keyValue{Key: k.Value, KeyN: k, Value: v})
+		out = append(out, keyValue{Key: k.Value, KeyN: k, Value: v, spec: spec})
 	}
 	return out, true
 }
