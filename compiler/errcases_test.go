@@ -8,14 +8,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/smpipe/smpipe-action/compiler/diag"
 	goldenfile "github.com/smpipe/smpipe-action/internal/golden"
 )
 
 // errCases are the repositories under testdata/conf/err/: inputs smpipe
 // must answer with exactly the diagnostics in <case>.out beside each.
-func errCases(t testing.TB) []string {
+func errCases(t testing.TB) []string { return diagnosticCases(t, "err") }
+
+// seedCases are the repositories under testdata/conf/seed/: conf files
+// written as the original framework's examples are, which compile with
+// exactly the diagnostics in <case>.out beside each.
+func seedCases(t testing.TB) []string { return diagnosticCases(t, "seed") }
+
+func diagnosticCases(t testing.TB, kind string) []string {
 	t.Helper()
-	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "conf", "err", "*"))
+	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "conf", kind, "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +34,7 @@ func errCases(t testing.TB) []string {
 		}
 	}
 	if len(out) == 0 {
-		t.Fatal("no cases under testdata/conf/err")
+		t.Fatalf("no cases under testdata/conf/%s", kind)
 	}
 	return out
 }
@@ -40,16 +48,41 @@ func errCases(t testing.TB) []string {
 // a directory and its .out; -update writes the .out files (review them).
 func TestCompile_errorCases(t *testing.T) {
 	for _, dir := range errCases(t) {
+		t.Run(filepath.Base(dir), func(t *testing.T) { checkDiagnostics(t, dir) })
+	}
+}
+
+// TestCompile_seedExamples compiles the repositories under
+// testdata/conf/seed, written as the original framework's examples are,
+// quirks included: they compile, with the warnings in <case>.out.
+func TestCompile_seedExamples(t *testing.T) {
+	for _, dir := range seedCases(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			opt := readOpts(t, dir+".opts")
-			_, ds := mustCompile(t, openRepo(t, dir), opt)
-			var got strings.Builder
-			for _, d := range ds {
-				fmt.Fprintf(&got, "%s [%s]\n", d, d.Code)
+			res, _ := checkDiagnostics(t, dir)
+			if len(res.Plans) == 0 {
+				t.Fatal("no pipeline")
 			}
-			goldenfile.CheckFile(t, dir+".out", []byte(got.String()))
+			for _, p := range res.Plans {
+				if p.Failed {
+					t.Errorf("pipeline %s failed", p.Name)
+				}
+			}
 		})
 	}
+}
+
+// checkDiagnostics compiles the case at dir with the options of
+// <dir>.opts and compares its diagnostics with <dir>.out.
+func checkDiagnostics(t *testing.T, dir string) (*Result, diag.Diagnostics) {
+	t.Helper()
+	opt := readOpts(t, dir+".opts")
+	res, ds := mustCompile(t, openRepo(t, dir), opt)
+	var got strings.Builder
+	for _, d := range ds {
+		fmt.Fprintf(&got, "%s [%s]\n", d, d.Code)
+	}
+	goldenfile.CheckFile(t, dir+".out", []byte(got.String()))
+	return res, ds
 }
 
 // readOpts reads a case's options; a missing file means the defaults.

@@ -251,12 +251,15 @@ func validateRepo(t *testing.T, s *jsonschema.Schema, dir string) []schemaError 
 	return out
 }
 
-// TestConfSchema_okRepositories: every conf file of the example
-// repositories, which compile without a word, validates.
-func TestConfSchema_okRepositories(t *testing.T) {
+// TestConfSchema_acceptedRepositories: every conf file validates of the
+// example repositories (testdata/conf/ok, which compile without a word) and
+// of the repositories written as the original framework's examples are
+// (testdata/conf/seed, whose keys the original read but never used are
+// deprecated, not refused).
+func TestConfSchema_acceptedRepositories(t *testing.T) {
 	s := confValidator(t)
-	for _, dir := range exampleRepos(t) {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+	for _, dir := range append(exampleRepos(t), seedCases(t)...) {
+		t.Run(filepath.Base(filepath.Dir(dir))+"/"+filepath.Base(dir), func(t *testing.T) {
 			if len(confFiles(t, dir)) == 0 {
 				t.Fatal("no conf files")
 			}
