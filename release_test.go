@@ -315,6 +315,19 @@ func TestReleaseWorkflow(t *testing.T) {
 	if publish < tag {
 		t.Errorf("the binaries are not published after the tags moved")
 	}
+
+	// dist/ also holds the schema editors download from a release, checked
+	// against the committed file and listed in the attested SHA256SUMS.
+	script, err := os.ReadFile(".ci/release-binaries.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`go run . schema) >"$out/conf.schema.json"`, `cmp -s "$out/conf.schema.json" "$repo/schema/conf.schema.json"`,
+		`sha256 smpipe-* conf.schema.json >SHA256SUMS`} {
+		if !strings.Contains(string(script), want) {
+			t.Errorf(".ci/release-binaries.sh lacks %s", want)
+		}
+	}
 }
 
 func TestDependabot(t *testing.T) {

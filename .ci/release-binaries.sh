@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Build the smpipe CLI for linux and darwin on amd64 and arm64, write
-# SHA256SUMS beside the binaries, and check them. The release workflow
-# attaches OUTDIR/* to the GitHub release; .ci/run runs the same script, so a
-# broken release build fails CI before a tag does.
+# Build the smpipe CLI for linux and darwin on amd64 and arm64, write the
+# conf files' JSON Schema (conf.schema.json, what `smpipe schema` prints) and
+# SHA256SUMS of all of them beside the binaries, and check them. The release
+# workflow attaches OUTDIR/* to the GitHub release; .ci/run runs the same
+# script, so a broken release build fails CI before a tag does.
 #
 # Reproducible: CGO_ENABLED=0, -trimpath (no build machine paths) and fixed
 # -ldflags; the Go toolchain adds no timestamps, and the commit it stamps
@@ -42,13 +43,18 @@ sha256() {
 	if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi
 }
 
-rm -f "$out"/smpipe-* "$out/SHA256SUMS"
+rm -f "$out"/smpipe-* "$out/conf.schema.json" "$out/SHA256SUMS"
 for p in "${platforms[@]}"; do
 	os=${p%/*} arch=${p#*/}
 	echo "release-binaries: building smpipe-$os-$arch"
 	build "$os" "$arch" "$out/smpipe-$os-$arch"
 done
-(cd "$out" && sha256 smpipe-* >SHA256SUMS)
+# The schema editors download: what this commit prints, which must be the
+# committed schema/conf.schema.json that the README's raw URLs name.
+(cd "$repo" && go run . schema) >"$out/conf.schema.json"
+cmp -s "$out/conf.schema.json" "$repo/schema/conf.schema.json" ||
+	fail "schema/conf.schema.json is not what smpipe schema prints: run go test . -run TestRun_schema -update"
+(cd "$out" && sha256 smpipe-* conf.schema.json >SHA256SUMS)
 cat "$out/SHA256SUMS"
 
 # 1. The checksums verify, as a user's `sha256sum -c` will.

@@ -72,8 +72,8 @@ func keySchema(k *confKey, readers []StepClass) *jsonSchema {
 		s.Default = jsonValue(k.def)
 	}
 	if k.deprecated != "" {
-		s.Deprecated = true
 		s.Description = "No effect: " + k.deprecated + "."
+		s.Deprecated, s.DeprecationMessage = true, s.Description
 	}
 	return s
 }
@@ -98,6 +98,7 @@ func classKeySchema(k *confKey, readers []StepClass) *jsonSchema {
 			doc = append(doc, fmt.Sprintf("No effect on a %s step: %s.", u.class, u.ignored))
 		}
 		s.Description = strings.Join(doc, "\n")
+		s.DeprecationMessage = s.Description
 		return s
 	}
 	s := valueSchema(k, classesOf(live))
@@ -287,10 +288,13 @@ func ptr[T any](v T) *T { return &v }
 // jsonSchema is one schema object of JSON Schema draft 2020-12, its
 // keywords in the order the file shows them.
 type jsonSchema struct {
-	Schema               string          `json:"$schema,omitempty"`
-	Title                string          `json:"title,omitempty"`
-	Description          string          `json:"description,omitempty"`
-	Deprecated           bool            `json:"deprecated,omitempty"`
+	Schema      string `json:"$schema,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+	Deprecated  bool   `json:"deprecated,omitempty"`
+	// DeprecationMessage is the reason, in the keyword VS Code's JSON and
+	// YAML language services show as a warning (validators ignore it).
+	DeprecationMessage   string          `json:"deprecationMessage,omitempty"`
 	Default              json.RawMessage `json:"default,omitempty"`
 	Type                 any             `json:"type,omitempty"` // a name or a list of names
 	Enum                 []any           `json:"enum,omitempty"`

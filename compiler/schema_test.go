@@ -24,10 +24,20 @@ import (
 // checks it against the draft 2020-12 metaschema on the way.
 func confValidator(t testing.TB) *jsonschema.Schema {
 	t.Helper()
+	return compileSchema(t, schemaDoc(t))
+}
+
+func schemaDoc(t testing.TB) map[string]any {
+	t.Helper()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ConfSchema()))
 	if err != nil {
 		t.Fatalf("the schema is not JSON: %v", err)
 	}
+	return doc.(map[string]any)
+}
+
+func compileSchema(t testing.TB, doc map[string]any) *jsonschema.Schema {
+	t.Helper()
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	if err := c.AddResource("conf.schema.json", doc); err != nil {
@@ -267,6 +277,63 @@ func TestConfSchema_acceptedRepositories(t *testing.T) {
 				t.Errorf("%s:%d: %s", e.file, e.line, e.message)
 			}
 		})
+	}
+}
+
+// TestConfSchema_draft07: the schema uses only keywords that mean the same
+// in draft-07, which the YAML language servers of several editors
+// implement, so they read it as a 2020-12 validator does.
+func TestConfSchema_draft07(t *testing.T) {
+	// Keywords of both drafts with one meaning, and annotations.
+	same := []string{"$schema", "title", "description", "default", "deprecated", "deprecationMessage", "type", "enum",
+		"pattern", "minLength", "minimum", "maximum", "not", "required", "properties", "propertyNames",
+		"additionalProperties", "items", "anyOf"}
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		for k, sub := range m {
+			if !slices.Contains(same, k) {
+				t.Errorf("%s: keyword %s", at, k)
+			}
+			switch k {
+			case "properties":
+				for name, p := range sub.(map[string]any) {
+					walk(p, at+"/properties/"+name)
+				}
+			case "anyOf":
+				for i, p := range sub.([]any) {
+					walk(p, fmt.Sprintf("%s/anyOf/%d", at, i))
+				}
+			case "not", "propertyNames", "additionalProperties", "items":
+				walk(sub, at+"/"+k)
+			}
+		}
+	}
+	doc := schemaDoc(t)
+	walk(doc, "")
+
+	// And a draft-07 validator says what the 2020-12 one does.
+	doc["$schema"] = "http://json-schema.org/draft-07/schema#"
+	old, draft7 := confValidator(t), compileSchema(t, doc)
+	dirs := append(append(exampleRepos(t), seedCases(t)...), errCases(t)...)
+	for _, dir := range dirs {
+		for _, f := range confFiles(t, dir) {
+			src, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := readYAMLDoc(src)
+			if d.parseError != nil {
+				continue
+			}
+			a, b := schemaErrors(old, f, d), schemaErrors(draft7, f, d)
+			if len(a) != len(b) {
+				t.Errorf("%s/%s: 2020-12 says %v, draft-07 %v", dir, f, a, b)
+			}
+		}
 	}
 }
 
