@@ -100,6 +100,8 @@ var probeSites = []probeSite{
 		base: strings.Replace(probeModelConf, "      prep:\n", "      prep:\n        location:\n          outputLocalFilepath: /out\n", 1)},
 	{name: "registry", base: probeModelConf, path: []string{"conf", "models", "m", "registry"}},
 	{name: "InferenceSpecification", base: probeModelConf, path: []string{"conf", "models", "m", "registry", "InferenceSpecification"}},
+	{name: "quality_gate", path: []string{"conf", "models", "m", "registry", "quality_gate"},
+		base: strings.Replace(probeModelConf, "      registry:\n", "      registry:\n        quality_gate:\n          metric: a.b\n          operator: \"<=\"\n          threshold: 0.5\n", 1)},
 	{name: "sagemakerPipeline", base: probeModelConf, path: []string{"conf", "sagemakerPipeline"}},
 	{name: "sagemakerPipeline.models", base: probeModelConf, path: []string{"conf", "sagemakerPipeline", "models"}},
 	{name: "a pipeline model", base: probeModelConf, path: []string{"conf", "sagemakerPipeline", "models", "m"}},
@@ -113,6 +115,8 @@ var probeValues = []string{
 	`[a, b]`, `[]`, `[[a]]`, `[~]`, `[""]`, `[{Key: k, Value: v}]`, `[{Key: k}]`, `[{Value: v}]`, `[{fileName: f}]`, `[{sourceName: s}]`, `[a, {b: c}]`,
 	`{}`, `{a: b}`, `{a: ~}`, `{a: [b]}`, `{a: {b: c}}`, `{a.b: ~}`, `{" ": ~}`, `{c: {dataFiles: [{fileName: f}]}}`,
 	`{outputLocalFilepath: /o}`, `{image_uri: i}`, `{steps: []}`, `{pipelineName: p, models: {}}`,
+	`regression_metrics.mse-1.value`, `a..b`, `"mse value"`, `.inf`, `"0.5"`, `1e-3`, `"=<"`,
+	`{metric: a, operator: "<", threshold: 1}`, `{metric: a}`,
 }
 
 // neutralValues: a known key accepts at least one of them.
