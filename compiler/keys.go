@@ -475,6 +475,7 @@ func sectionReaders(name string) []StepClass {
 	return out
 }
 
+// stepClassNames are the values step_class accepts.
 func stepClassNames() []string {
 	names := make([]string, len(stepClasses))
 	for i, c := range stepClasses {

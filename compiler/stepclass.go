@@ -107,9 +107,6 @@ func parseStepClass(s string) (class StepClass, problem string) {
 	if c, ok := classAliases[strings.ToLower(s)]; ok {
 		return c, fmt.Sprintf("unknown step_class %q; did you mean %q?", s, c)
 	}
-	names := make([]string, len(stepClasses))
-	for i, c := range stepClasses {
-		names[i] = string(c)
-	}
+	names := stepClassNames()
 	return StepClass(suggest(s, names)), fmt.Sprintf("unknown step_class %q%s (one of %s)", s, didYouMean(s, names), strings.Join(names, ", "))
 }
