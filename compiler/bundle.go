@@ -3,7 +3,6 @@ package compiler
 import (
 	"archive/tar"
 	"bufio"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	_ "embed"
@@ -184,9 +183,11 @@ func (e runError) Unwrap() error { return e.err }
 // compressing them cost a one-pipeline compile a fifth of its time (setting
 // up a flate compressor alone touches hundreds of kilobytes), and every
 // run's start-up pays for it. A stored gzip is still a valid .tar.gz for
-// SageMaker and `tar -xzf`. A worker keeps one.
+// SageMaker and `tar -xzf`; storedGzip writes it without a compressor's
+// tables, which a worker would otherwise hold for the whole build. A
+// worker keeps one.
 type archiver struct {
-	zw   *gzip.Writer
+	zw   storedGzip
 	copy []byte
 }
 
@@ -196,12 +197,8 @@ type archiver struct {
 // position, not by write calls. File contents stream from the repository.
 func (b *bundler) tarGz(files []bundleFile, w io.Writer) error {
 	ar := b.ar
-	if ar.zw == nil {
-		ar.zw, _ = gzip.NewWriterLevel(w, gzip.NoCompression)
-	} else {
-		ar.zw.Reset(w)
-	}
-	tw := tar.NewWriter(ar.zw)
+	ar.zw.Reset(w)
+	tw := tar.NewWriter(&ar.zw)
 	for _, f := range files {
 		err := tw.WriteHeader(&tar.Header{
 			Name:     f.name,

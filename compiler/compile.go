@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -58,6 +59,27 @@ type Options struct {
 	// lean makes Load let go of YAML trees whatever the repository's size,
 	// so tests cover that path with small repositories.
 	lean bool
+	// streaming is set by CompileEach, whose caller keeps no plans: a lean
+	// load may then run the garbage collector closer to the live heap.
+	streaming bool
+}
+
+// leanGCPercent is the collector's target while a large repository is
+// compiled and streamed out: what is kept is small (the decoded confs), so
+// the collector's headroom is most of the process's memory. At 50 a
+// 1,000-pipeline compile peaks at 38-39 MB instead of 45-46 MB, for 10-20 %
+// more CPU and no longer wall time on two cores (README, Performance).
+const leanGCPercent = 50
+
+// tightenGC sets the collector's target to leanGCPercent unless GOGC set
+// another one, and returns what undoes it.
+func tightenGC() func() {
+	old := debug.SetGCPercent(leanGCPercent)
+	if old != 100 { // GOGC says otherwise: keep it
+		debug.SetGCPercent(old)
+		return func() {}
+	}
+	return func() { debug.SetGCPercent(old) }
 }
 
 // leanConfFiles is the number of conf files from which Load keeps no YAML
@@ -109,10 +131,12 @@ func Compile(ctx context.Context, fsys fs.FS, opt Options) (*Result, diag.Diagno
 // plans go to yield in anchor order as they are built (see BuildEach), and
 // the Result has every field but Plans.
 func CompileEach(ctx context.Context, fsys fs.FS, opt Options, yield func(*Plan) error) (*Result, diag.Diagnostics, error) {
+	opt.streaming = true
 	repo, err := Load(ctx, fsys, opt)
 	if err != nil {
 		return nil, nil, err
 	}
+	defer repo.restoreGC()
 	anchors := repo.Select(opt.Paths)
 	if len(anchors) == 0 && !repo.diags.HasErrors() { // a file that failed to load may be the anchor
 		where := "any conf file"
@@ -138,6 +162,9 @@ type Repository struct {
 	res   *Result
 	glob  string
 	diags diag.Diagnostics // of loading and assembling
+	// restoreGC undoes what a streaming load of a large repository did to
+	// the garbage collector (tightenGC).
+	restoreGC func()
 }
 
 // Anchor describes one pipeline before it is built.
@@ -199,6 +226,10 @@ func Load(ctx context.Context, fsys fs.FS, opt Options) (*Repository, error) {
 	// file again. That costs one more parse per built file and keeps
 	// memory flat, which matters from some hundred files on.
 	lean := opt.lean || len(res.ConfFiles) > leanConfFiles
+	restoreGC := func() {}
+	if lean && opt.streaming {
+		restoreGC = tightenGC()
+	}
 	parallel(len(res.ConfFiles), func(i int) {
 		if ctx.Err() != nil {
 			return
@@ -227,7 +258,7 @@ func Load(ctx context.Context, fsys fs.FS, opt Options) (*Repository, error) {
 	}
 	proj := assemble(files, fw, &ds)
 	proj.env, proj.sources = env, res.Sources
-	return &Repository{fsys: fsys, opt: opt, proj: proj, res: res, glob: glob, diags: ds.Promote(opt.promoted()...)}, nil
+	return &Repository{fsys: fsys, opt: opt, proj: proj, res: res, glob: glob, diags: ds.Promote(opt.promoted()...), restoreGC: restoreGC}, nil
 }
 
 // Sources returns every file read so far, for printing snippets.
