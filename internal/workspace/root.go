@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -21,6 +23,7 @@ import (
 type Root struct {
 	root *os.Root
 	fsys fs.FS
+	fast fastPath
 }
 
 var (
@@ -35,8 +38,10 @@ func Open(dir string) (*Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the repository %s: %w", dir, classify(err))
 	}
-	return &Root{root: r, fsys: r.FS()}, nil
+	return newRoot(r), nil
 }
+
+func newRoot(r *os.Root) *Root { return &Root{root: r, fsys: r.FS(), fast: newFastPath(r)} }
 
 // OpenIn opens the directory sub (a slash path) of base as a Root, resolving
 // sub inside base: a sub that is, or passes through, a symbolic link out of
@@ -55,16 +60,22 @@ func OpenIn(base, sub string) (*Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s inside %s: %w", sub, base, classify(err))
 	}
-	return &Root{root: r, fsys: r.FS()}, nil
+	return newRoot(r), nil
 }
 
 // Close releases the directory.
-func (r *Root) Close() error { return r.root.Close() }
+func (r *Root) Close() error {
+	r.fast.close()
+	return r.root.Close()
+}
 
 // Open opens a regular file or a directory. It never blocks on a named pipe
 // or a device: the file is opened non-blocking and refused after an fstat
 // unless it is a regular file or a directory.
 func (r *Root) Open(name string) (fs.File, error) {
+	if f, info, ok := r.fast.open(name); ok {
+		return &openFile{f, info}, nil
+	}
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
@@ -81,17 +92,33 @@ func (r *Root) Open(name string) (fs.File, error) {
 		f.Close()
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kind(info.Mode()))}
 	}
-	return f, nil
+	return &openFile{f, info}, nil
 }
+
+// openFile is a file as Open checked it: Stat answers from that check
+// rather than asking the system again, which is also the size bounded
+// reads go by.
+type openFile struct {
+	*os.File
+	info fs.FileInfo
+}
+
+func (f *openFile) Stat() (fs.FileInfo, error) { return f.info, nil }
 
 // Stat describes name, following symbolic links inside the root.
 func (r *Root) Stat(name string) (fs.FileInfo, error) {
+	if fi, ok := r.fast.stat(name, true); ok {
+		return fi, nil
+	}
 	fi, err := fs.Stat(r.fsys, name)
 	return fi, pathError("stat", name, err)
 }
 
 // Lstat describes name without following a final symbolic link.
 func (r *Root) Lstat(name string) (fs.FileInfo, error) {
+	if fi, ok := r.fast.stat(name, false); ok {
+		return fi, nil
+	}
 	fi, err := fs.Lstat(r.fsys, name)
 	return fi, pathError("lstat", name, err)
 }
@@ -104,7 +131,22 @@ func (r *Root) ReadLink(name string) (string, error) {
 
 // ReadDir lists the directory name, sorted by file name.
 func (r *Root) ReadDir(name string) ([]fs.DirEntry, error) {
-	es, err := fs.ReadDir(r.fsys, name)
+	if es, ok := r.fast.readDir(name); ok {
+		return es, nil
+	}
+	// Opened by Open, not by os.Root's ReadDir, so that a named pipe is
+	// refused instead of waited on.
+	f, err := r.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	dir, ok := f.(*openFile)
+	if !ok || !dir.info.IsDir() {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: syscall.ENOTDIR}
+	}
+	es, err := dir.ReadDir(-1)
+	slices.SortFunc(es, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return es, pathError("readdir", name, err)
 }
 

@@ -112,6 +112,9 @@ func TestRoot_openNeverBlocks(t *testing.T) {
 	if _, err := fs.ReadFile(r, "pipe"); !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "named pipe") {
 		t.Fatalf("fs.ReadFile of a pipe = %v, want ErrNotRegular naming the pipe", err)
 	}
+	if _, err := r.ReadDir("pipe"); !errors.Is(err, ErrNotRegular) {
+		t.Fatalf("ReadDir of a pipe = %v, want ErrNotRegular", err)
+	}
 }
 
 func TestRoot_lstatAndReadLinkStayInside(t *testing.T) {
