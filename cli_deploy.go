@@ -24,6 +24,17 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
+// accountList is --allowed-account-ids: comma-separated, repeatable,
+// checked as it is parsed.
+type accountList []string
+
+func (a *accountList) String() string { return strings.Join(*a, ",") }
+func (a *accountList) Set(v string) error {
+	ids, err := deploy.ParseAccountIDs(v)
+	*a = append(*a, ids...)
+	return err
+}
+
 // deployFlags are deploy's flags.
 type deployFlags struct {
 	compileFlags
@@ -31,6 +42,7 @@ type deployFlags struct {
 	all, dryRun, wait, noStart bool
 	waitTimeout                time.Duration
 	role, commit               string
+	allowedAccounts            accountList
 }
 
 func (f *deployFlags) register(fs *flag.FlagSet) {
@@ -43,6 +55,8 @@ func (f *deployFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.waitTimeout, "wait-timeout", time.Hour, "give up waiting after this `DURATION`")
 	fs.BoolVar(&f.noStart, "no-start", false, "create or update the pipelines without starting them")
 	fs.StringVar(&f.role, "role-to-assume", "", "assume this IAM role `ARN` with the GitHub Actions OIDC token (default: the AWS SDK's credential chain)")
+	fs.Var(&f.allowedAccounts, "allowed-account-ids", "refuse to deploy unless the credentials are for one of these AWS `ACCOUNTS` "+
+		"(comma-separated, repeatable; checked with sts:GetCallerIdentity before anything is read or written; not with --dry-run)")
 	fs.StringVar(&f.commit, "commit", "", "the `SHA` being deployed, for tags and the idempotency token (default: GITHUB_SHA, else HEAD)")
 }
 
@@ -62,7 +76,7 @@ func deployCommand() command {
 		examples: []string{
 			"smpipe deploy --dry-run                           # what a deploy would call, without credentials",
 			"smpipe deploy --pipeline card-fraud-detection --wait",
-			"AWS_PROFILE=ml-dev smpipe deploy --all --no-start",
+			"AWS_PROFILE=ml-dev smpipe deploy --all --no-start --allowed-account-ids 123456789012",
 		},
 		env: append(compileEnv(),
 			"AWS_PROFILE, AWS_ACCESS_KEY_ID, …     the AWS SDK's credential chain",
@@ -171,6 +185,17 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		region = cfg.Region
 		d.SageMaker, d.S3 = deploy.NewClients(cfg, getenv.get)
 		dopts.AccountID = deploy.AccountID(ctx, cfg)
+		if len(f.allowedAccounts) > 0 {
+			id, err := deploy.WhoAmI(ctx, cfg, getenv.get)
+			if err == nil {
+				err = deploy.CheckAccount(id, f.allowedAccounts)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
+				return exitProblem
+			}
+			dopts.AccountID = id.Account
+		}
 	}
 	results := d.Deploy(ctx, targets, dopts)
 	for _, r := range results {

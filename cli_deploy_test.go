@@ -82,3 +82,32 @@ func TestRun_deployAllUsage(t *testing.T) {
 		t.Errorf("--all --dry-run: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
+
+// TestRun_deployAllowedAccounts: --allowed-account-ids refuses credentials
+// for any other account before anything is staged or created, as the
+// action's input does, and a malformed ID is a usage error.
+func TestRun_deployAllowedAccounts(t *testing.T) {
+	sm, env := cliAWS(t)
+	sts := fakeaws.NewSTS(t)
+	sts.AddUser("AKIACLITEST", "ml-engineer")
+	env["AWS_ENDPOINT_URL_STS"] = sts.URL
+
+	code, out, errOut := runCLI(t, env, "deploy", "--allowed-account-ids", "111122223333,444455556666", example)
+	want := "the AWS credentials are for account " + sts.Account + ", which allowed-account-ids (111122223333, 444455556666) does not include; nothing was deployed"
+	if code != exitProblem || !strings.Contains(errOut, want) {
+		t.Fatalf("other account: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if n := sm.Calls("CreatePipeline") + sm.Calls("DescribePipeline"); n != 0 {
+		t.Errorf("SageMaker was called %d times for a refused account", n)
+	}
+
+	code, out, errOut = runCLI(t, env, "deploy", "--allowed-account-ids", "111122223333", "--allowed-account-ids", sts.Account, example)
+	if code != exitOK || !strings.Contains(out, "created, started") {
+		t.Fatalf("allowed account: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+
+	code, _, errOut = runCLI(t, env, "deploy", "--allowed-account-ids", "12345", example)
+	if code != exitUsage || !strings.Contains(errOut, `"12345" is not an AWS account ID`) {
+		t.Errorf("malformed ID: exit %d, stderr:\n%s", code, errOut)
+	}
+}

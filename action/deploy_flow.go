@@ -362,7 +362,7 @@ func (r *runner) redact(s string) string {
 // "" for anything else.
 func accountOf(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" && accountIDPattern.MatchString(parts[4]) {
+	if len(parts) == 6 && parts[0] == "arn" && deploy.IsAccountID(parts[4]) {
 		return parts[4]
 	}
 	return ""

@@ -3,7 +3,6 @@ package action
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
@@ -66,8 +66,6 @@ const (
 	maxRoleDuration = 43200 // seconds; STS's maximum (12 hours)
 	maxLabelRunes   = 64
 )
-
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
 // readInputs reads and validates the inputs; a bad value is a usage error
 // that names the input.
@@ -124,11 +122,8 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 			"at most the role's maximum session duration", seconds, minRoleDuration, maxRoleDuration)
 	}
 	in.RoleDuration = time.Duration(n) * time.Second
-	in.AllowedAccountIDs = splitList(gha.GetInput("allowed-account-ids"))
-	for _, id := range in.AllowedAccountIDs {
-		if !accountIDPattern.MatchString(id) {
-			return in, fmt.Errorf("input allowed-account-ids: %q is not an AWS account ID (12 digits); separate IDs with commas", id)
-		}
+	if in.AllowedAccountIDs, err = deploy.ParseAccountIDs(gha.GetInput("allowed-account-ids")); err != nil {
+		return in, fmt.Errorf("input allowed-account-ids: %w", err)
 	}
 	if err := checkLabel(in.Label); err != nil {
 		return in, err

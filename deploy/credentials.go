@@ -141,6 +141,37 @@ func WhoAmI(ctx context.Context, cfg aws.Config, getenv func(string) string) (Id
 	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn)}, nil
 }
 
+// ParseAccountIDs reads an allowed-account-ids list, as the action input
+// and the CLI flag take it: AWS account IDs (12 digits) separated by commas
+// or newlines.
+func ParseAccountIDs(list string) ([]string, error) {
+	var ids []string
+	for _, id := range strings.FieldsFunc(list, func(c rune) bool { return c == ',' || c == '\n' || c == '\r' }) {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if !IsAccountID(id) {
+			return nil, fmt.Errorf("%q is not an AWS account ID (12 digits); separate IDs with commas", id)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// IsAccountID reports whether s has the form of an AWS account ID.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckAccount refuses credentials for an account outside allowed (an
 // empty list allows any), as configure-aws-credentials' allowed-account-ids
 // does, so a role or profile pointing at the wrong account deploys nothing.

@@ -38,6 +38,7 @@ type STS struct {
 	durations []int
 	assumed   string // the ARN of the last role session handed out
 	callers   int
+	users     map[string]string // access key ID -> ARN, of AddUser
 }
 
 // NewSTS starts the fake; it stops when the test ends.
@@ -57,6 +58,18 @@ func NewSTS(t testing.TB) *STS {
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
 	return s
+}
+
+// AddUser makes GetCallerIdentity know requests signed with accessKeyID
+// as the IAM user name of the fake's account: long-lived keys, as a
+// developer's profile holds them.
+func (s *STS) AddUser(accessKeyID, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.users == nil {
+		s.users = map[string]string{}
+	}
+	s.users[accessKeyID] = "arn:aws:iam::" + s.Account + ":user/" + name
 }
 
 // Deny makes AssumeRoleWithWebIdentity answer AccessDenied, as STS does when
@@ -219,15 +232,23 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 func (s *STS) callerIdentity(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.callers++
-	assumed := s.assumed
+	caller := s.assumed
+	if !strings.Contains(r.Header.Get("Authorization"), "Credential="+s.Creds.AccessKeyID+"/") {
+		caller = ""
+		for key, arn := range s.users {
+			if strings.Contains(r.Header.Get("Authorization"), "Credential="+key+"/") {
+				caller = arn
+			}
+		}
+	}
 	s.mu.Unlock()
-	if !strings.Contains(r.Header.Get("Authorization"), "Credential="+s.Creds.AccessKeyID+"/") || assumed == "" {
+	if caller == "" {
 		writeSTSError(w, 403, "InvalidClientTokenId", "The security token included in the request is invalid.")
 		return
 	}
 	var out getCallerIdentityResponse
-	out.Result.Arn = assumed
-	out.Result.UserID = "AROAFAKEROLEID:" + assumed[strings.LastIndexByte(assumed, '/')+1:]
+	out.Result.Arn = caller
+	out.Result.UserID = "AROAFAKEROLEID:" + caller[strings.LastIndexByte(caller, '/')+1:]
 	out.Result.Account = s.Account
 	out.RequestID = "sts-request-2"
 	w.Header().Set("Content-Type", "text/xml")
