@@ -14,30 +14,12 @@ import (
 
 // errCases are the repositories under testdata/conf/err/: inputs smpipe
 // must answer with exactly the diagnostics in <case>.out beside each.
-func errCases(t testing.TB) []string { return diagnosticCases(t, "err") }
+func errCases(t testing.TB) []string { return confRepos(t, "err") }
 
 // seedCases are the repositories under testdata/conf/seed/: conf files
 // written as the original framework's examples are, which compile with
 // exactly the diagnostics in <case>.out beside each.
-func seedCases(t testing.TB) []string { return diagnosticCases(t, "seed") }
-
-func diagnosticCases(t testing.TB, kind string) []string {
-	t.Helper()
-	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "conf", kind, "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, d := range dirs {
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			out = append(out, d)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("no cases under testdata/conf/%s", kind)
-	}
-	return out
-}
+func seedCases(t testing.TB) []string { return confRepos(t, "seed") }
 
 // TestCompile_errorCases compiles every repository under testdata/conf/err/
 // and compares its diagnostics, one per line as "file:line:col: severity:

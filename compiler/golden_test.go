@@ -16,17 +16,23 @@ import (
 )
 
 // exampleRepos are the example repositories every package's tests share.
-func exampleRepos(t testing.TB) []string {
+func exampleRepos(t testing.TB) []string { return confRepos(t, "ok") }
+
+// confRepos lists the repositories under testdata/conf/<kind>/.
+func confRepos(t testing.TB, kind string) []string {
 	t.Helper()
-	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "conf", "ok", "*"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no example repositories: %v", err)
+	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "conf", kind, "*"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	var out []string
 	for _, d := range dirs {
 		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
 			out = append(out, d)
 		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no repositories under testdata/conf/%s", kind)
 	}
 	return out
 }
