@@ -175,14 +175,12 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	dopts := deploy.Options{CommitSHA: sha, Repository: getenv.get("GITHUB_REPOSITORY"), Version: readBuildInfo().Version,
 		Start: !f.noStart, Wait: f.wait, WaitTimeout: f.waitTimeout, DryRun: f.dryRun, KMSKeyID: f.kms,
 		IsAncestor: isAncestor(git, getenv.get("GITHUB_TOKEN"))}
-	region := opt.Region
 	if !f.dryRun {
 		cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: opt.Region, RoleToAssume: f.role, Getenv: getenv.get})
 		if err != nil {
 			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 			return exitProblem
 		}
-		region = cfg.Region
 		d.SageMaker, d.S3 = deploy.NewClients(cfg, getenv.get)
 		dopts.AccountID = deploy.AccountID(ctx, cfg)
 		if len(f.allowedAccounts) > 0 {
@@ -211,7 +209,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			fmt.Fprintf(stdout, "%-40s error: %s\n", "", strings.ReplaceAll(r.Err.Error(), "\n", "; "))
 		}
 	}
-	if u := deploy.ConsoleURL(region, ""); u != "" && !f.dryRun {
+	if u := deploy.ConsoleURL(opt.Region, ""); u != "" && !f.dryRun {
 		fmt.Fprintf(stdout, "console: %s\n", u)
 	}
 	if ctx.Err() != nil {

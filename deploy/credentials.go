@@ -28,7 +28,7 @@ type TokenFunc func(ctx context.Context, audience string) (string, error)
 
 // CredentialOptions say how LoadAWSConfig gets credentials.
 type CredentialOptions struct {
-	Region string // resolved by awsregion.Resolve; empty: the SDK's, else awsregion.Default
+	Region string // as awsregion.Resolve decides it; empty: resolved here, the same way
 	// RoleToAssume, when set, is assumed with the workflow's OIDC token;
 	// otherwise the SDK's default credential chain is used.
 	RoleToAssume    string
@@ -64,16 +64,10 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	var load []func(*config.LoadOptions) error
-	if o.Region != "" {
-		load = append(load, config.WithRegion(o.Region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	region := awsregion.Resolve(ctx, o.Region, "", getenv).Region
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = awsregion.Default
 	}
 	if o.RoleToAssume == "" {
 		// Ask now, once: otherwise every pipeline's first call fails with
