@@ -52,9 +52,12 @@ func (st *staged) put(uploaded bool, err error) error {
 // definitionKey is where a large definition is staged: content-addressed, so
 // an unchanged definition is never written twice.
 func definitionKey(t Target) string {
-	sum := sha256.Sum256(t.Definition)
-	return t.Pipeline + "/definitions/" + hex.EncodeToString(sum[:]) + ".json"
+	return t.Pipeline + "/definitions/" + definitionSHA256(t) + ".json"
 }
+
+// definitionSHA256 is the hex SHA-256 of the definition, as t.Hash carries
+// it once validateTarget has checked it against the bytes.
+func definitionSHA256(t Target) string { return strings.TrimPrefix(t.Hash, "sha256:") }
 
 // stage uploads the target's artifacts and, when large, its definition. It
 // stops at the first failure: a target whose staging failed must not be
@@ -69,16 +72,14 @@ func (d *Deployer) stage(ctx context.Context, lg *logger, t Target, opts Options
 		}
 	}
 	if len(t.Definition) >= MaxInlineDefinition {
-		key := definitionKey(t)
-		sum := sha256.Sum256(t.Definition)
-		obj := object{bucket: t.Bucket, key: key, sha256: hex.EncodeToString(sum[:]), contentType: "application/json",
+		obj := object{bucket: t.Bucket, key: definitionKey(t), sha256: definitionSHA256(t), contentType: "application/json",
 			open: func() (content, error) {
 				return content{body: bytes.NewReader(t.Definition), size: int64(len(t.Definition)), close: func() error { return nil }}, nil
 			}}
 		if err := st.put(d.upload(ctx, lg, obj, opts)); err != nil {
 			return st, err
 		}
-		st.definitionS3 = &smtypes.PipelineDefinitionS3Location{Bucket: aws.String(t.Bucket), ObjectKey: aws.String(key)}
+		st.definitionS3 = &smtypes.PipelineDefinitionS3Location{Bucket: aws.String(t.Bucket), ObjectKey: aws.String(obj.key)}
 	}
 	lg.printf("staged %d artifacts: %d uploaded, %d already in S3", st.uploaded+st.skipped, st.uploaded, st.skipped)
 	return st, nil
