@@ -180,11 +180,10 @@ func (d *Deployer) converge(ctx context.Context, lg *logger, t Target, opts Opti
 		return upserted{}, false
 	}
 	var st staged
-	stagedOnce := false
 	// A create that loses to another writer compares again with what that
 	// writer made, so its commit is checked too; once is enough.
 	for attempt := 0; ; attempt++ {
-		lv, err := d.readLive(ctx, t.Pipeline)
+		lv, err := readLive(ctx, d.SageMaker, t.Pipeline)
 		if err != nil {
 			return fail(err)
 		}
@@ -201,13 +200,12 @@ func (d *Deployer) converge(ctx context.Context, lg *logger, t Target, opts Opti
 			lg.printf("drift: the live definition (%s) is not the one smpipe deployed (%s): it was edited outside smpipe; replacing it with the repository's",
 				r.Drift.LiveHash, r.Drift.TaggedHash)
 		}
-		if !stagedOnce {
+		if attempt == 0 { // the artifacts are the same on the second pass
 			st, err = d.stage(ctx, lg, t, opts)
 			r.Uploaded, r.Skipped = st.uploaded, st.skipped
 			if err != nil {
 				return fail(fmt.Errorf("staging (nothing was deployed): %w", err))
 			}
-			stagedOnce = true
 		}
 		up, err := d.upsert(ctx, lg, t, lv, st, opts)
 		if errors.Is(err, errCreatedMeanwhile) && attempt == 0 {

@@ -53,11 +53,6 @@ func (l live) definitionCommit() string {
 	return l.commit
 }
 
-// readLive describes the pipeline and lists its tags.
-func (d *Deployer) readLive(ctx context.Context, pipeline string) (live, error) {
-	return readLive(ctx, d.SageMaker, pipeline)
-}
-
 // Live is a pipeline as SageMaker has it, with smpipe's record of it (its
 // tags), read with DescribePipeline and ListTags only.
 type Live struct {
@@ -66,9 +61,6 @@ type Live struct {
 	Hash       string // "sha256:<hex>" of Definition, compacted; empty when it is not JSON
 	TaggedHash string // the smpipe:definition-hash tag: what smpipe made live
 	Commit     string // the smpipe:commit tag: the newest commit deployed
-	// DefinitionCommit is the commit whose deploy made the recorded
-	// definition live.
-	DefinitionCommit string
 }
 
 // ReadLive reads a pipeline's live state with read-only calls, as a plan
@@ -80,7 +72,7 @@ func ReadLive(ctx context.Context, sm SageMakerAPI, pipeline string) (Live, erro
 	}
 	h, _ := canonicalHash([]byte(l.definition))
 	return Live{Exists: true, Definition: []byte(l.definition), Hash: h, TaggedHash: l.tags[TagDefinitionHash],
-		Commit: l.commit, DefinitionCommit: l.definitionCommit()}, nil
+		Commit: l.commit}, nil
 }
 
 // Standing is how a live pipeline stands against a definition.
@@ -109,6 +101,7 @@ func (l Live) Against(hash string) Standing {
 	return StandingBehind
 }
 
+// readLive describes the pipeline and lists its tags.
 func readLive(ctx context.Context, sm SageMakerAPI, pipeline string) (live, error) {
 	desc, err := sm.DescribePipeline(ctx, &sagemaker.DescribePipelineInput{PipelineName: aws.String(pipeline)})
 	if isNotFound(err) {
@@ -199,9 +192,6 @@ func decodeJSON(b []byte) (any, error) {
 // isNotFound recognises a missing pipeline: ResourceNotFound from the
 // service, ValidationException "Could not find …" from moto.
 func isNotFound(err error) bool {
-	if err == nil {
-		return false
-	}
 	var rnf *smtypes.ResourceNotFound
 	if errors.As(err, &rnf) {
 		return true

@@ -155,9 +155,6 @@ func tagValue(s string) string {
 
 // isAlreadyExists recognises a create that lost to another writer.
 func isAlreadyExists(err error) bool {
-	if err == nil {
-		return false
-	}
 	var riu *smtypes.ResourceInUse
 	if errors.As(err, &riu) {
 		return true
