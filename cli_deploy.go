@@ -182,8 +182,9 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return exitProblem
 		}
 		d.SageMaker, d.S3 = deploy.NewClients(cfg, getenv.get)
-		dopts.AccountID = deploy.AccountID(ctx, cfg)
-		if len(f.allowedAccounts) > 0 {
+		if len(f.allowedAccounts) == 0 {
+			dopts.AccountID = deploy.AccountID(ctx, cfg)
+		} else {
 			id, err := deploy.WhoAmI(ctx, cfg, getenv.get)
 			if err == nil {
 				err = deploy.CheckAccount(id, f.allowedAccounts)

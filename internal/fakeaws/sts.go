@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -232,13 +231,11 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 func (s *STS) callerIdentity(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.callers++
-	caller := s.assumed
-	if !strings.Contains(r.Header.Get("Authorization"), "Credential="+s.Creds.AccessKeyID+"/") {
-		caller = ""
-		for key, arn := range s.users {
-			if strings.Contains(r.Header.Get("Authorization"), "Credential="+key+"/") {
-				caller = arn
-			}
+	var caller string // "" for keys the fake did not hand out or register
+	if m := credentialRE.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		caller = s.users[m[1]]
+		if m[1] == s.Creds.AccessKeyID {
+			caller = s.assumed
 		}
 	}
 	s.mu.Unlock()
@@ -248,7 +245,7 @@ func (s *STS) callerIdentity(w http.ResponseWriter, r *http.Request) {
 	}
 	var out getCallerIdentityResponse
 	out.Result.Arn = caller
-	out.Result.UserID = "AROAFAKEROLEID:" + caller[strings.LastIndexByte(caller, '/')+1:]
+	out.Result.UserID = "AROAFAKEROLEID:" + roleName(caller)
 	out.Result.Account = s.Account
 	out.RequestID = "sts-request-2"
 	w.Header().Set("Content-Type", "text/xml")
