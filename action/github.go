@@ -7,12 +7,21 @@ import (
 	"github.com/smpipe/smpipe-action/ghreport"
 )
 
-// client connects to the GitHub API with the action's token.
+// client connects to the GitHub API with the action's token, once a run:
+// making a client asks GitHub whose comments are ours.
 func (r *runner) client(ctx context.Context) (*ghreport.Client, error) {
+	if r.gh != nil {
+		return r.gh, nil
+	}
 	if r.in.Token == "" {
 		return nil, fmt.Errorf("no github-token")
 	}
-	return ghreport.NewClient(ctx, r.in.Token, or(r.env.Getenv("GITHUB_API_URL"), "https://api.github.com"))
+	c, err := ghreport.NewClient(ctx, r.in.Token, or(r.env.Getenv("GITHUB_API_URL"), "https://api.github.com"))
+	if err != nil {
+		return nil, err
+	}
+	r.gh = c
+	return c, nil
 }
 
 // postPlan writes the plan comment as the comment input says. worthNew

@@ -46,9 +46,10 @@ type runner struct {
 	ws      string // GITHUB_WORKSPACE
 	dir     string // the compile root: the working-directory inside ws
 	compile compiler.Options
-	repo    string   // owner/name
-	region  string   // decided once: what is compiled is what is deployed to
-	masked  []string // account IDs hidden from the log and the deploy report
+	repo    string           // owner/name
+	region  string           // decided once: what is compiled is what is deployed to
+	masked  []string         // account IDs hidden from the log and the deploy report
+	gh      *ghreport.Client // made on first use by client
 }
 
 // Run is `smpipe action`: it dispatches on the event and the mode input.
