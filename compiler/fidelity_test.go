@@ -3,6 +3,7 @@ package compiler
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -136,6 +137,51 @@ func TestCompile_transformOfTrainingOutput(t *testing.T) {
 		got := doc.Steps[2].Arguments["TransformInput"].(map[string]any)["DataSource"].(map[string]any)["S3DataSource"].(map[string]any)["S3Uri"]
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("prefix %q: S3Uri (-want +got):\n%s", tt.prefix, diff)
+		}
+	}
+}
+
+// TestCompile_repackFromRootSourceDirectory: with source_directory "." the
+// inference code ModelRepack packs lies inside it, as the entry points of
+// the other steps do (the repack check once compared prefixes with "./").
+func TestCompile_repackFromRootSourceDirectory(t *testing.T) {
+	for _, dir := range []string{`"."`, "./"} {
+		conf := `conf:
+  models:
+    m:
+      source_directory: ` + dir + `
+      train:
+        image_uri: img
+        entry_point: src/train/train.py
+      transform:
+        entry_point: src/serve/inference.py
+      registry:
+        InferenceSpecification:
+          image_uri: serve-img
+  sagemakerPipeline:
+    pipelineName: p
+    models:
+      m:
+        steps:
+          - step_name: train
+            step_class: Training
+          - step_name: create
+            step_class: CreateModel
+`
+		res, ds := mustCompile(t, testRepo(map[string]string{"m/conf/conf.yaml": conf}), Options{Getenv: noEnv})
+		if ds.HasErrors() {
+			t.Fatalf("source_directory %s: %v", dir, ds)
+		}
+		var doc struct{ Steps []struct{ Name string } }
+		if err := json.Unmarshal(res.Plans[0].Definition, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, s := range doc.Steps {
+			names = append(names, s.Name)
+		}
+		if want := []string{"train", "create-RepackModel-0", "create-CreateModel"}; !slices.Equal(names, want) {
+			t.Errorf("source_directory %s: steps %q, want %q", dir, names, want)
 		}
 	}
 }

@@ -88,7 +88,7 @@ func (b *builder) buildRepack(us *userStep, entry Str) *Step {
 	if !ok {
 		return nil
 	}
-	if p, ok := repoPath(dir, entry.Value); !ok || !strings.HasPrefix(p+"/", dir+"/") {
+	if p, ok := repoPath(dir, entry.Value); !ok || !within(dir, p) {
 		b.ds.Errorf(us.conf.Pos, "path", "transform.entry_point %q leaves source_directory %q", entry.Value, m.SourceDirectory.Value)
 		return nil
 	} else if _, info, err := resolveEntry(b.fsys, p); err != nil || info.IsDir() {
