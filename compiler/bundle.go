@@ -330,11 +330,14 @@ type bundler struct {
 	bucket   string
 	pipeline string
 	dirs     map[string]dirResult
-	bundles  map[string]Artifact // sourcedir bundle by directory
+	bundles  map[bundleKey]Artifact // code bundles already built
 	byKey    map[string]Artifact
 	// err is the first runError: the pipeline's build must not be used.
 	err error
 }
+
+// bundleKey names a code bundle: its kind and the directory it packs.
+type bundleKey struct{ kind, dir string }
 
 type dirResult struct {
 	files []bundleFile
@@ -347,7 +350,7 @@ func newBundler(ctx context.Context, ar *archiver, fsys fs.FS, opt Options, buck
 		limit = workspace.DefaultMaxFileSize
 	}
 	return &bundler{ctx: ctx, ar: ar, fsys: fsys, limit: limit, dir: opt.ArtifactDir, bucket: bucket, pipeline: pipeline,
-		dirs: map[string]dirResult{}, bundles: map[string]Artifact{}, byKey: map[string]Artifact{}}
+		dirs: map[string]dirResult{}, bundles: map[bundleKey]Artifact{}, byKey: map[string]Artifact{}}
 }
 
 func (b *bundler) files(dir string) ([]bundleFile, error) {
@@ -389,36 +392,42 @@ func (b *bundler) build(kind, name string, write func(io.Writer) error) (Artifac
 	return a, nil
 }
 
-// sourceDir bundles a directory as sourcedir.tar.gz.
-func (b *bundler) sourceDir(dir string) (Artifact, error) {
-	if a, ok := b.bundles[dir]; ok {
+// codeBundle builds the kind of bundle of dir once a pipeline: a model's
+// steps share their source directory's bundles.
+func (b *bundler) codeBundle(kind, dir string, pack func(files []bundleFile) []bundleFile) (Artifact, error) {
+	key := bundleKey{kind, dir}
+	if a, ok := b.bundles[key]; ok {
 		return a, nil
 	}
 	files, err := b.files(dir)
 	if err != nil {
 		return Artifact{}, err
 	}
-	a, err := b.build("sourcedir", "sourcedir.tar.gz", func(w io.Writer) error { return b.tarGz(files, w) })
+	files = pack(files)
+	a, err := b.build(kind, "sourcedir.tar.gz", func(w io.Writer) error { return b.tarGz(files, w) })
 	if err != nil {
 		return Artifact{}, err
 	}
-	b.bundles[dir] = a
+	b.bundles[key] = a
 	return a, nil
+}
+
+// sourceDir bundles a directory as sourcedir.tar.gz.
+func (b *bundler) sourceDir(dir string) (Artifact, error) {
+	return b.codeBundle("sourcedir", dir, func(files []bundleFile) []bundleFile { return files })
 }
 
 // repackBundle bundles the repack script with the model's code under code/.
 func (b *bundler) repackBundle(dir string) (Artifact, error) {
-	files, err := b.files(dir)
-	if err != nil {
-		return Artifact{}, err
-	}
-	all := make([]bundleFile, 0, len(files)+1)
-	all = append(all, bundleFile{name: repackScriptName, mode: 0o644, data: repackScript, size: int64(len(repackScript))})
-	for _, f := range files {
-		f.name = "code/" + f.name
-		all = append(all, f)
-	}
-	return b.build("repack", "sourcedir.tar.gz", func(w io.Writer) error { return b.tarGz(all, w) })
+	return b.codeBundle("repack", dir, func(files []bundleFile) []bundleFile {
+		all := make([]bundleFile, 0, len(files)+1)
+		all = append(all, bundleFile{name: repackScriptName, mode: 0o644, data: repackScript, size: int64(len(repackScript))})
+		for _, f := range files {
+			f.name = "code/" + f.name
+			all = append(all, f)
+		}
+		return all
+	})
 }
 
 // runproc returns the bootstrap script a processing job runs: unpack the
