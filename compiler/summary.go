@@ -57,12 +57,6 @@ func RenderPlanSummary(w io.Writer, p *Plan) {
 	tw.Flush()
 }
 
-// JSONReport is the --format json document.
-type JSONReport struct {
-	Pipelines   []JSONPipeline   `json:"pipelines"`
-	Diagnostics diag.Diagnostics `json:"diagnostics"`
-}
-
 // JSONPipeline is one pipeline in the JSON report.
 type JSONPipeline struct {
 	Name       string          `json:"name"`
@@ -92,18 +86,9 @@ type JSONArtifact struct {
 	Path   string `json:"path,omitempty"`
 }
 
-// RenderJSON writes the machine-readable report.
-func RenderJSON(w io.Writer, res *Result, ds diag.Diagnostics) error {
-	js := NewJSONStream(w)
-	for _, p := range res.Plans {
-		js.Plan(p)
-	}
-	return js.Close(ds)
-}
-
-// JSONStream writes the JSON report one pipeline at a time, so a caller
-// need not keep every plan: the same document RenderJSON writes, indented
-// by two spaces.
+// JSONStream writes the --format json document, {"pipelines": [JSONPipeline…],
+// "diagnostics": […]} indented by two spaces, one pipeline at a time, so a
+// caller need not keep every plan.
 type JSONStream struct {
 	w   io.Writer
 	n   int
