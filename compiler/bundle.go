@@ -130,7 +130,7 @@ func (b *bundler) collectDir(dir, prefix string, out []bundleFile, depth int) ([
 // Links in the directories above p are the file system's to confine.
 func resolveEntry(fsys fs.FS, p string) (string, fs.FileInfo, error) {
 	for range workspace.MaxSymlinks + 1 {
-		info, err := lstat(fsys, p)
+		info, err := fs.Lstat(fsys, p) // Stat where fsys knows no links
 		if err != nil {
 			return p, nil, err
 		}
@@ -148,13 +148,6 @@ func resolveEntry(fsys fs.FS, p string) (string, fs.FileInfo, error) {
 		p = next
 	}
 	return p, nil, &fs.PathError{Op: "stat", Path: p, Err: workspace.ErrLoop}
-}
-
-func lstat(fsys fs.FS, p string) (fs.FileInfo, error) {
-	if _, ok := fsys.(fs.ReadLinkFS); ok {
-		return fs.Lstat(fsys, p)
-	}
-	return fs.Stat(fsys, p)
 }
 
 // resolveRel joins a relative path onto base and reports whether the result

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
@@ -89,7 +90,7 @@ var executionVars = []string{"PipelineExecutionId", "PipelineExecutionArn", "Pip
 // property that step's type has. It returns the referenced step name.
 func checkRef(ref string, steps map[string]*Step) (string, error) {
 	if rest, ok := strings.CutPrefix(ref, "Execution."); ok {
-		if contains(executionVars, rest) {
+		if slices.Contains(executionVars, rest) {
 			return "", nil
 		}
 		return "", fmt.Errorf("unknown execution variable %q", ref)

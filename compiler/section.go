@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -245,7 +246,7 @@ func (r *reader) decodeQualityGate(key, n *yaml.Node, model string) *QualityGate
 				continue
 			}
 			g.Operator = r.nonEmptyStr(kv.Value, "quality_gate.operator")
-			if ops := kv.spec.enum; g.Operator.Set && !contains(ops, g.Operator.Value) {
+			if ops := kv.spec.enum; g.Operator.Set && !slices.Contains(ops, g.Operator.Value) {
 				hint := ""
 				if op, ok := gateOperatorSpellings[g.Operator.Value]; ok {
 					hint = fmt.Sprintf("; did you mean %q?", op)
@@ -324,12 +325,8 @@ func (r *reader) stringMap(n *yaml.Node, what string) []KV {
 func (r *reader) enum(kv keyValue, what string) Str {
 	n, values := kv.Value, kv.spec.enum
 	s := r.nonEmptyStr(n, what)
-	if s.Set && !contains(values, s.Value) {
-		if sug := suggest(s.Value, values); sug != "" {
-			r.errorf(r.resolve(n), "value", "%s %q is not one of %s; did you mean %q?", what, s.Value, strings.Join(values, ", "), sug)
-		} else {
-			r.errorf(r.resolve(n), "value", "%s %q is not one of %s", what, s.Value, strings.Join(values, ", "))
-		}
+	if s.Set && !slices.Contains(values, s.Value) {
+		r.errorf(r.resolve(n), "value", "%s %q is not one of %s%s", what, s.Value, strings.Join(values, ", "), didYouMean(s.Value, values))
 		s.Set = false
 	}
 	return s

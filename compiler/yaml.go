@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -59,7 +60,7 @@ var coreTags = []string{"!!str", "!!int", "!!float", "!!bool", "!!null", "!!map"
 // !!timestamp, !custom): nothing in smpipe would honour it.
 func checkTags(file string, n *yaml.Node, ds *diag.Diagnostics) {
 	switch {
-	case n.Style&yaml.TaggedStyle == 0 || contains(coreTags, n.Tag):
+	case n.Style&yaml.TaggedStyle == 0 || slices.Contains(coreTags, n.Tag):
 	case n.Kind == yaml.ScalarNode && n.Value == "" && !strings.HasPrefix(n.Tag, "!!"):
 		// `operator: !=` is a tag on an empty value, not the text "!=".
 		ds.Errorf(diag.Pos{File: file, Line: n.Line, Col: n.Column}, "yaml-tag",
@@ -76,11 +77,11 @@ func checkTags(file string, n *yaml.Node, ds *diag.Diagnostics) {
 // quoteHint explains a syntax error on a line whose value starts with a
 // character YAML reads as syntax (`operator: >=`): "" for other lines.
 func quoteHint(src []byte, line int) string {
-	lines := bytes.Split(src, []byte("\n"))
-	if line < 1 || line > len(lines) {
+	text, ok := sourceLine(src, line)
+	if !ok {
 		return ""
 	}
-	text := strings.TrimSpace(string(lines[line-1]))
+	text = strings.TrimSpace(text)
 	_, value, ok := strings.Cut(text, ": ")
 	if !ok {
 		value, ok = strings.CutPrefix(text, "- ")
@@ -249,20 +250,7 @@ func (r *reader) mapping(n *yaml.Node, what string, allowed *keyTable) ([]keyVal
 }
 
 func (r *reader) unknownKey(k *yaml.Node, what string, allowed []string) {
-	if s := suggest(k.Value, allowed); s != "" {
-		r.warnf(k, "unknown-key", "unknown key %q in %s; did you mean %q?", k.Value, what, s)
-		return
-	}
-	r.warnf(k, "unknown-key", "unknown key %q in %s", k.Value, what)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+	r.warnf(k, "unknown-key", "unknown key %q in %s%s", k.Value, what, didYouMean(k.Value, allowed))
 }
 
 // str reads a scalar as a string (numbers and booleans keep their source text),
