@@ -59,7 +59,6 @@ type builder struct {
 	sections   map[sectionKey]*SectionConf
 	registries map[string]*RegistryConf
 	reloaded   map[string]*ConfFile // lean model files decoded again, by path
-	files      map[string]bool
 	srcDirs    map[string]bool
 }
 
@@ -71,10 +70,7 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, bundles *
 		pipe: &Pipeline{Name: pc.Name.Value, Anchor: pc.File, Pos: pc.Name.Pos, Region: region,
 			Bucket: proj.Framework.Bucket.Value, Role: proj.Framework.Role.Value},
 		byName: map[string]*userStep{}, sections: map[sectionKey]*SectionConf{}, registries: map[string]*RegistryConf{},
-		files: map[string]bool{pc.File: true}, srcDirs: map[string]bool{},
-	}
-	if proj.Framework.File != "" {
-		b.files[proj.Framework.File] = true
+		srcDirs: map[string]bool{},
 	}
 	b.bundles = bundles
 	b.checkFramework()
@@ -91,7 +87,7 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, bundles *
 		b.pipe.Steps = append(b.pipe.Steps, us.sub...)
 	}
 	b.applyGates()
-	b.pipe.Files = slices.Sorted(maps.Keys(b.files))
+	b.pipe.Files = proj.confFiles(pc)
 	b.pipe.SourceDirs = slices.Sorted(maps.Keys(b.srcDirs))
 	b.pipe.Artifacts = b.bundles.artifacts()
 	return b.pipe
@@ -125,9 +121,6 @@ func (b *builder) collect() {
 		m := b.proj.Models[pm.Name]
 		if m == nil {
 			b.ds.Errorf(pm.Pos, "unknown-model", "model %q is not defined under conf.models in any conf file%s", pm.Name, didYouMean(pm.Name, b.proj.modelNames()))
-		}
-		for _, f := range b.proj.modelFiles[pm.Name] {
-			b.files[f] = true
 		}
 		for _, sc := range pm.Steps {
 			if !sc.Name.Set || !sc.Class.Set {

@@ -271,36 +271,28 @@ func (r *Repository) Diagnostics() diag.Diagnostics { return r.diags.Sorted() }
 func (r *Repository) Anchors() []Anchor {
 	out := make([]Anchor, 0, len(r.proj.Anchors))
 	for _, pc := range r.proj.Anchors {
-		a := Anchor{Name: pc.Name.Value, File: pc.File}
-		files := map[string]bool{pc.File: true}
-		if r.proj.Framework.File != "" {
-			files[r.proj.Framework.File] = true
-		}
 		dirs := map[string]bool{}
 		for _, pm := range pc.Models {
-			for _, f := range r.proj.modelFiles[pm.Name] {
-				files[f] = true
-			}
 			if m := r.proj.Models[pm.Name]; m != nil && m.SourceDirectory.Set {
-				if d, ok := resolveRel(".", strings.TrimPrefix(m.SourceDirectory.Value, "./")); ok {
+				if d, ok := repoPath(".", m.SourceDirectory.Value); ok {
 					dirs[d] = true
 				}
 			}
 		}
-		a.Files, a.SourceDirs = slices.Sorted(maps.Keys(files)), slices.Sorted(maps.Keys(dirs))
-		out = append(out, a)
+		out = append(out, Anchor{Name: pc.Name.Value, File: pc.File, Files: r.proj.confFiles(pc), SourceDirs: slices.Sorted(maps.Keys(dirs))})
 	}
 	return out
 }
 
 // Select returns the anchor files at or under one of paths (all when none).
 func (r *Repository) Select(paths []string) []string {
+	clean := make([]string, len(paths))
+	for i, p := range paths {
+		clean[i] = strings.TrimSuffix(path.Clean(p), "/")
+	}
 	var out []string
 	for _, a := range r.proj.Anchors {
-		if len(paths) == 0 || slices.ContainsFunc(paths, func(p string) bool {
-			p = strings.TrimSuffix(strings.TrimPrefix(path.Clean(p), "./"), "/")
-			return p == "." || a.File == p || strings.HasPrefix(a.File, p+"/")
-		}) {
+		if len(paths) == 0 || slices.ContainsFunc(clean, func(p string) bool { return within(p, a.File) }) {
 			out = append(out, a.File)
 		}
 	}

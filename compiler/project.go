@@ -67,6 +67,21 @@ func assemble(files []*ConfFile, fw Framework, ds *diag.Diagnostics) *Project {
 // modelNames returns the defined model names, sorted, for suggestions.
 func (p *Project) modelNames() []string { return slices.Sorted(maps.Keys(p.Models)) }
 
+// confFiles are the conf files pipeline pc reads, sorted: its anchor, the
+// files defining its models, and the framework conf.
+func (p *Project) confFiles(pc *PipelineConf) []string {
+	files := map[string]bool{pc.File: true}
+	if p.Framework.File != "" {
+		files[p.Framework.File] = true
+	}
+	for _, pm := range pc.Models {
+		for _, f := range p.modelFiles[pm.Name] {
+			files[f] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(files))
+}
+
 // splitList splits a comma-separated framework value, trimming blanks.
 func splitList(s string) []string {
 	var out []string
