@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -174,7 +173,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	d := &deploy.Deployer{Root: rootFS, Log: stderr}
 	dopts := deploy.Options{CommitSHA: sha, Repository: getenv.get("GITHUB_REPOSITORY"), Version: readBuildInfo().Version,
 		Start: !f.noStart, Wait: f.wait, WaitTimeout: f.waitTimeout, DryRun: f.dryRun, KMSKeyID: f.kms,
-		IsAncestor: isAncestor(git, getenv.get("GITHUB_TOKEN"))}
+		IsAncestor: git.AncestorFunc(gitrev.FetchOptions{Token: getenv.get("GITHUB_TOKEN")})}
 	if !f.dryRun {
 		cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: opt.Region, RoleToAssume: f.role, Getenv: getenv.get})
 		if err != nil {
@@ -242,15 +241,3 @@ func deployCommit(flag string, getenv env, repo *gitrev.Repo) string {
 	return "local"
 }
 
-// isAncestor answers the deploy's commit-order question from the checkout,
-// fetching with token what a shallow clone lacks. Outside a git checkout
-// every answer is an error, so a pipeline deployed from a known commit is
-// never moved by a deploy whose history is unknown.
-func isAncestor(repo *gitrev.Repo, token string) func(ctx context.Context, ancestor, commit string) (bool, error) {
-	return func(ctx context.Context, ancestor, commit string) (bool, error) {
-		if repo == nil {
-			return false, errors.New("not deploying from a git checkout, so the history is unknown")
-		}
-		return repo.IsAncestor(ctx, ancestor, commit, gitrev.FetchOptions{Token: token})
-	}
-}

@@ -294,9 +294,7 @@ func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha s
 		return nil, fmt.Errorf("opening the checkout to order commits: %w", err)
 	}
 	defer repo.Close()
-	opts.IsAncestor = func(ctx context.Context, ancestor, commit string) (bool, error) {
-		return repo.IsAncestor(ctx, ancestor, commit, gitrev.FetchOptions{Token: r.in.Token})
-	}
+	opts.IsAncestor = repo.AncestorFunc(gitrev.FetchOptions{Token: r.in.Token})
 	return d.Deploy(ctx, targets, opts), nil
 }
 

@@ -15,6 +15,19 @@ import (
 // shallow clone ends before the answer is known; the last is everything.
 var deepenSteps = []int{100, 1000, 10000, math.MaxInt32}
 
+// AncestorFunc is IsAncestor with its fetch options bound, as a deploy's
+// commit-order check takes it. On a nil Repo (no git checkout) every
+// answer is an error, so a pipeline deployed from a known commit is never
+// moved by a deploy whose history is unknown.
+func (r *Repo) AncestorFunc(opt FetchOptions) func(ctx context.Context, ancestor, commit string) (bool, error) {
+	return func(ctx context.Context, ancestor, commit string) (bool, error) {
+		if r == nil {
+			return false, errors.New("not deploying from a git checkout, so the history is unknown")
+		}
+		return r.IsAncestor(ctx, ancestor, commit, opt)
+	}
+}
+
 // IsAncestor reports whether the commit ancestor is commit itself or one of
 // its ancestors; both are full 40-digit SHAs. The deploy asks it before
 // moving a pipeline from the commit it was deployed from to a new one.
