@@ -146,3 +146,13 @@ func TestRepo_IsAncestor_shallowClone(t *testing.T) {
 		t.Errorf("unknown commit: %v", err)
 	}
 }
+
+// TestAncestorFunc_withoutCheckout: outside a git checkout the commit order
+// is unknown, and that is an error, never a yes.
+func TestAncestorFunc_withoutCheckout(t *testing.T) {
+	var r *Repo
+	ok, err := r.AncestorFunc(FetchOptions{})(t.Context(), strings.Repeat("a", 40), strings.Repeat("b", 40))
+	if ok || err == nil || !strings.Contains(err.Error(), "history is unknown") {
+		t.Fatalf("AncestorFunc on no checkout = %v, %v; want an error", ok, err)
+	}
+}
