@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -126,19 +125,9 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	anchors := repo.Select(opt.Paths)
 	if len(f.pipelines) > 0 {
-		var names []string
-		anchors = nil
-		for _, a := range repo.Anchors() {
-			names = append(names, a.Name)
-			if slices.Contains(f.pipelines, a.Name) {
-				anchors = append(anchors, a.File)
-			}
-		}
-		for _, p := range f.pipelines {
-			if !slices.Contains(names, p) {
-				fmt.Fprintf(stderr, "smpipe deploy: no pipeline named %q (pipelines: %s)\n", p, strings.Join(names, ", "))
-				return exitUsage
-			}
+		if anchors, err = repo.SelectNames(f.pipelines); err != nil {
+			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
+			return exitUsage
 		}
 	}
 	res, ds, err := repo.Build(ctx, anchors)

@@ -205,17 +205,9 @@ func (r *runner) deploySelection(ctx context.Context, sha string, files *deployF
 		if err != nil {
 			return selection{}, err
 		}
-		var anchors, known []string
-		for _, a := range repo.Anchors() {
-			known = append(known, a.Name)
-			if len(names) == 0 || slices.Contains(names, a.Name) {
-				anchors = append(anchors, a.File)
-			}
-		}
-		for _, n := range names {
-			if !slices.Contains(known, n) {
-				return selection{}, fmt.Errorf("no pipeline named %q (pipelines: %s)", n, strings.Join(known, ", "))
-			}
+		anchors, err := repo.SelectNames(names)
+		if err != nil {
+			return selection{}, err
 		}
 		res, ds, err := repo.Build(ctx, anchors)
 		if err != nil {

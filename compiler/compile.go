@@ -299,6 +299,25 @@ func (r *Repository) Select(paths []string) []string {
 	return out
 }
 
+// SelectNames returns the anchor files of the pipelines named (all when
+// names is empty), in anchor path order. A name no pipeline has is an
+// error that lists the pipelines there are.
+func (r *Repository) SelectNames(names []string) ([]string, error) {
+	var out, known []string
+	for _, pc := range r.proj.Anchors {
+		known = append(known, pc.Name.Value)
+		if len(names) == 0 || slices.Contains(names, pc.Name.Value) {
+			out = append(out, pc.File)
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return nil, fmt.Errorf("no pipeline named %q (pipelines: %s)", n, strings.Join(known, ", "))
+		}
+	}
+	return out, nil
+}
+
 // Build builds, checks and emits the pipelines of the given anchor files.
 // The diagnostics are those of loading plus those of these pipelines. The
 // error is for what stopped the run: a cancelled ctx (checked between
