@@ -229,4 +229,3 @@ func deployCommit(flag string, getenv env, repo *gitrev.Repo) string {
 	}
 	return "local"
 }
-

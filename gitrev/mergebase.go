@@ -20,15 +20,16 @@ func (r *Repo) MergeBase(a, b string) (string, error) {
 	}
 	bases, err := ca.MergeBase(cb)
 	if err != nil {
-		return "", fmt.Errorf("finding the merge base of %s and %s: %w (the history may be missing: set fetch-depth: 0 on actions/checkout)", shortSHA(a), shortSHA(b), err)
+		return "", fmt.Errorf("finding the merge base of %s and %s: %w (the history may be missing: set fetch-depth: 0 on actions/checkout)", ShortSHA(a), ShortSHA(b), err)
 	}
 	if len(bases) == 0 {
-		return "", fmt.Errorf("finding the merge base of %s and %s: no common ancestor in the checkout (set fetch-depth: 0 on actions/checkout)", shortSHA(a), shortSHA(b))
+		return "", fmt.Errorf("finding the merge base of %s and %s: no common ancestor in the checkout (set fetch-depth: 0 on actions/checkout)", ShortSHA(a), ShortSHA(b))
 	}
 	return bases[0].Hash.String(), nil
 }
 
-func shortSHA(s string) string {
+// ShortSHA is the first 12 characters of a commit SHA, as people read them.
+func ShortSHA(s string) string {
 	if len(s) > 12 {
 		return s[:12]
 	}

@@ -141,10 +141,3 @@ func relChanges(changes []gitrev.Change, rel string) []Change {
 	}
 	return out
 }
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
-}

@@ -92,7 +92,7 @@ func (rv *Revisions) ChangedSince(ctx context.Context, head, tip string) ([]stri
 	}
 	changes, err := rv.repo.Changes(base, tip)
 	if err != nil {
-		return nil, fmt.Errorf("comparing %s and %s: %w", short(base), short(tip), err)
+		return nil, fmt.Errorf("comparing %s and %s: %w", gitrev.ShortSHA(base), gitrev.ShortSHA(tip), err)
 	}
 	var out []string
 	for _, c := range relChanges(changes, rv.rel) {

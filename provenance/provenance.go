@@ -29,6 +29,7 @@ import (
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/compiler/diff"
 	"github.com/smpipe/smpipe-action/ghreport"
+	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/plan"
 )
 
@@ -75,14 +76,14 @@ func Decide(ctx context.Context, in Input, compile CompileFunc) ([]Verdict, erro
 		for _, name := range names {
 			out = append(out, Verdict{Pipeline: name, Reason: fmt.Sprintf("commit %s is not the merge of a pull request "+
 				"(a direct push?), so nobody reviewed it; change the pipeline through a pull request, or deploy this commit "+
-				"with a workflow_dispatch run that sets allow-unreviewed", short(in.Merge))})
+				"with a workflow_dispatch run that sets allow-unreviewed", gitrev.ShortSHA(in.Merge))})
 		}
 		return out, nil
 	}
 	pr := in.PR
 	heads, err := compile(ctx, pr.HeadSHA, names)
 	if err != nil {
-		return nil, fmt.Errorf("compiling the head %s of pull request #%d: %w", short(pr.HeadSHA), pr.Number, err)
+		return nil, fmt.Errorf("compiling the head %s of pull request #%d: %w", gitrev.ShortSHA(pr.HeadSHA), pr.Number, err)
 	}
 	var approvals []approval
 	byCommit := map[string]map[string]*compiler.Plan{pr.HeadSHA: heads}
@@ -94,7 +95,7 @@ func Decide(ctx context.Context, in Input, compile CompileFunc) ([]Verdict, erro
 			}
 			plans, err := compile(ctx, a.commit, names)
 			if err != nil {
-				return nil, fmt.Errorf("compiling commit %s, approved by %s on pull request #%d: %w", short(a.commit), a.user, pr.Number, err)
+				return nil, fmt.Errorf("compiling commit %s, approved by %s on pull request #%d: %w", gitrev.ShortSHA(a.commit), a.user, pr.Number, err)
 			}
 			byCommit[a.commit] = plans
 		}
@@ -108,10 +109,10 @@ func Decide(ctx context.Context, in Input, compile CompileFunc) ([]Verdict, erro
 		case head == nil:
 			v.Reason = fmt.Sprintf("pull request #%d does not define it at its head %s: the pipeline reached this "+
 				"commit from elsewhere (the base branch), so this merge's review did not cover it; change it through a pull "+
-				"request of its own, or deploy it by hand (workflow_dispatch)", pr.Number, short(pr.HeadSHA))
+				"request of its own, or deploy it by hand (workflow_dispatch)", pr.Number, gitrev.ShortSHA(pr.HeadSHA))
 		case head.Failed:
 			v.Reason = fmt.Sprintf("it does not compile at pull request #%d's head %s in the deploy job's "+
-				"environment, so what was reviewed cannot be compared with what was merged", pr.Number, short(pr.HeadSHA))
+				"environment, so what was reviewed cannot be compared with what was merged", pr.Number, gitrev.ShortSHA(pr.HeadSHA))
 		case head.Hash != merged.Hash:
 			d := plan.Compare(name, head, merged)
 			v.Diff = &d
@@ -119,7 +120,7 @@ func Decide(ctx context.Context, in Input, compile CompileFunc) ([]Verdict, erro
 				"(%s), which is what was reviewed: the merge brought changes the pull request did not show (the base "+
 				"branch moved after its last update, or the merge itself changed files). Review the difference; to deploy "+
 				"it, run the deploy workflow by hand (workflow_dispatch) for this pipeline. Requiring branches to be up to "+
-				"date before merging prevents this", shortHash(merged.Hash), pr.Number, short(pr.HeadSHA), shortHash(head.Hash))
+				"date before merging prevents this", shortHash(merged.Hash), pr.Number, gitrev.ShortSHA(pr.HeadSHA), shortHash(head.Hash))
 		default:
 			v.Reviewed = true
 		}
@@ -174,20 +175,13 @@ func approvalReason(pr int, approvals []approval) string {
 	}
 	var at []string
 	for _, a := range approvals {
-		at = append(at, fmt.Sprintf("%s at %s", a.user, short(a.commit)))
+		at = append(at, fmt.Sprintf("%s at %s", a.user, gitrev.ShortSHA(a.commit)))
 	}
 	return fmt.Sprintf("require-approval is set and no approval of pull request #%d covers it as merged "+
 		"(approved: %s): the pipeline changed after those approvals; have the change approved, then deploy it by "+
 		"hand (workflow_dispatch)", pr, strings.Join(at, ", "))
 }
 
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
-}
-
 func shortHash(h string) string {
-	return "sha256:" + short(strings.TrimPrefix(h, "sha256:"))
+	return "sha256:" + gitrev.ShortSHA(strings.TrimPrefix(h, "sha256:"))
 }
