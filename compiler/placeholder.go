@@ -11,9 +11,9 @@ import (
 	"github.com/smpipe/smpipe-action/compiler/diag"
 )
 
-// isPlaceholder reports whether seg is a whole placeholder name,
+// IsPlaceholder reports whether seg is a whole placeholder name,
 // SMP_[A-Z0-9_]+.
-func isPlaceholder(seg string) bool {
+func IsPlaceholder(seg string) bool {
 	rest, ok := strings.CutPrefix(seg, "SMP_")
 	return ok && rest != "" && runOf(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == len(rest)
 }
@@ -34,7 +34,7 @@ func (r *reader) substitute(value string) (out string, unresolved []string) {
 	}
 	segs := strings.Split(value, sep)
 	for i, seg := range segs {
-		if !isPlaceholder(seg) {
+		if !IsPlaceholder(seg) {
 			continue
 		}
 		if v, ok := r.env(seg); ok {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/compiler/diff"
 	"github.com/smpipe/smpipe-action/compiler/graph"
@@ -689,24 +690,11 @@ func plural(n int, one, many string) string {
 func placeholderNames(names []string) string {
 	var out []string
 	for _, n := range names {
-		if isPlaceholderName(n) {
+		if len(n) <= 128 && compiler.IsPlaceholder(n) { // names only, never a value
 			out = append(out, code(n))
 		}
 	}
 	return strings.Join(out, ", ")
-}
-
-func isPlaceholderName(s string) bool {
-	rest, ok := strings.CutPrefix(s, "SMP_")
-	if !ok || rest == "" || len(s) > 128 {
-		return false
-	}
-	for _, c := range rest {
-		if !(c == '_' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // code renders s, our own text (hashes, SHAs, validated names), as a code span.
