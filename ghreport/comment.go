@@ -195,24 +195,18 @@ type ourComment struct {
 // accepts, oldest first.
 func findOurs(ctx context.Context, c *Client, owner, repo string, pr int, match func(Marker) bool) ([]ourComment, error) {
 	var out []ourComment
-	opt := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		page, resp, err := c.gh.Issues.ListComments(ctx, owner, repo, pr, opt)
+	for cm, err := range allPages(fmt.Sprintf("listing comments on #%d", pr), func(opt *github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
+		return c.gh.Issues.ListComments(ctx, owner, repo, pr, &github.IssueListCommentsOptions{ListOptions: *opt})
+	}) {
 		if err != nil {
-			return nil, fmt.Errorf("listing comments on #%d (page %d): %w", pr, max(opt.Page, 1), err)
+			return nil, err
 		}
-		for _, cm := range page {
-			if !strings.EqualFold(cm.GetUser().GetLogin(), c.author) {
-				continue
-			}
-			if m, ok := ParseMarker(cm.GetBody()); ok && match(m) {
-				out = append(out, ourComment{comment: cm, marker: m})
-			}
+		if !strings.EqualFold(cm.GetUser().GetLogin(), c.author) {
+			continue
 		}
-		if resp.NextPage == 0 {
-			break
+		if m, ok := ParseMarker(cm.GetBody()); ok && match(m) {
+			out = append(out, ourComment{comment: cm, marker: m})
 		}
-		opt.Page = resp.NextPage
 	}
 	slices.SortStableFunc(out, func(a, b ourComment) int {
 		return cmp.Or(

@@ -3,6 +3,7 @@ package ghreport
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
@@ -22,19 +23,39 @@ type ChangedFile struct {
 // ListPRFiles lists the files pull request pr changes, all pages.
 func ListPRFiles(ctx context.Context, c *Client, owner, repo string, pr int) ([]ChangedFile, error) {
 	var out []ChangedFile
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		page, resp, err := c.gh.PullRequests.ListFiles(ctx, owner, repo, pr, opt)
+	for f, err := range allPages(fmt.Sprintf("listing the files of #%d", pr), func(opt *github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
+		return c.gh.PullRequests.ListFiles(ctx, owner, repo, pr, opt)
+	}) {
 		if err != nil {
-			return nil, fmt.Errorf("listing the files of #%d (page %d): %w", pr, max(opt.Page, 1), err)
+			return nil, err
 		}
-		for _, f := range page {
-			out = append(out, ChangedFile{Filename: f.GetFilename(), PreviousFilename: f.GetPreviousFilename(), Status: f.GetStatus()})
+		out = append(out, ChangedFile{Filename: f.GetFilename(), PreviousFilename: f.GetPreviousFilename(), Status: f.GetStatus()})
+	}
+	return out, nil
+}
+
+// allPages yields every item of a GitHub listing, a hundred a page, and
+// ends with the first error, which names what was listed and the page.
+func allPages[T any](what string, list func(*github.ListOptions) ([]T, *github.Response, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		opt := &github.ListOptions{PerPage: 100}
+		for {
+			page, resp, err := list(opt)
+			if err != nil {
+				var zero T
+				yield(zero, fmt.Errorf("%s (page %d): %w", what, max(opt.Page, 1), err))
+				return
+			}
+			for _, item := range page {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			if resp.NextPage == 0 {
+				return
+			}
+			opt.Page = resp.NextPage
 		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
 	}
 }
 
@@ -56,24 +77,18 @@ type PullRequest struct {
 // a direct push, or a commit that only passed through a pull request —
 // since nothing then shows it was merged as reviewed.
 func FindMergedPullRequest(ctx context.Context, c *Client, owner, repo, sha string) (pr PullRequest, ok bool, err error) {
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		prs, resp, err := c.gh.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, opt)
+	for p, err := range allPages("finding the pull request merged as commit "+sha, func(opt *github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
+		return c.gh.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, opt)
+	}) {
 		if err != nil {
-			return PullRequest{}, false, fmt.Errorf("finding the pull request merged as commit %s: %w", sha, err)
+			return PullRequest{}, false, err
 		}
-		for _, p := range prs {
-			if p.MergedAt == nil || !strings.EqualFold(p.GetMergeCommitSHA(), sha) {
-				continue
-			}
+		if p.MergedAt != nil && strings.EqualFold(p.GetMergeCommitSHA(), sha) {
 			return PullRequest{Number: p.GetNumber(), HeadSHA: p.GetHead().GetSHA(), BaseRef: p.GetBase().GetRef(),
 				MergeCommitSHA: p.GetMergeCommitSHA(), Title: p.GetTitle()}, true, nil
 		}
-		if resp.NextPage == 0 {
-			return PullRequest{}, false, nil
-		}
-		opt.Page = resp.NextPage
 	}
+	return PullRequest{}, false, nil
 }
 
 // Review is one review of a pull request.
@@ -87,18 +102,13 @@ type Review struct {
 // ListReviews lists every review of pull request pr, oldest first, all pages.
 func ListReviews(ctx context.Context, c *Client, owner, repo string, pr int) ([]Review, error) {
 	var out []Review
-	opt := &github.ListOptions{PerPage: 100}
-	for {
-		page, resp, err := c.gh.PullRequests.ListReviews(ctx, owner, repo, pr, opt)
+	for r, err := range allPages(fmt.Sprintf("listing the reviews of #%d", pr), func(opt *github.ListOptions) ([]*github.PullRequestReview, *github.Response, error) {
+		return c.gh.PullRequests.ListReviews(ctx, owner, repo, pr, opt)
+	}) {
 		if err != nil {
-			return nil, fmt.Errorf("listing the reviews of #%d (page %d): %w", pr, max(opt.Page, 1), err)
+			return nil, err
 		}
-		for _, r := range page {
-			out = append(out, Review{ID: r.GetID(), User: r.GetUser().GetLogin(), State: r.GetState(), CommitID: r.GetCommitID()})
-		}
-		if resp.NextPage == 0 {
-			return out, nil
-		}
-		opt.Page = resp.NextPage
+		out = append(out, Review{ID: r.GetID(), User: r.GetUser().GetLogin(), State: r.GetState(), CommitID: r.GetCommitID()})
 	}
+	return out, nil
 }
