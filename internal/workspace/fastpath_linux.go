@@ -34,10 +34,12 @@ func newFastPath(r *os.Root) fastPath {
 		return fastPath{}
 	}
 	p := fastPath{dir: dir, fd: int(dir.Fd())}
-	if _, err := p.openat2(".", unix.O_PATH); err != nil {
+	probe, err := p.openat2(".", unix.O_PATH)
+	if err != nil {
 		dir.Close() // openat2 missing (Linux < 5.6) or filtered: os.Root only
 		return fastPath{}
 	}
+	unix.Close(probe)
 	return p
 }
 

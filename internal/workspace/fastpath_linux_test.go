@@ -41,3 +41,27 @@ func TestFastPath_takenOnlyWithoutLinks(t *testing.T) {
 		t.Error("fast listing followed a link")
 	}
 }
+
+// TestRoot_closeReleasesEverything: opening and closing a Root, as every
+// compile and plan does, leaves no file descriptor behind.
+func TestRoot_closeReleasesEverything(t *testing.T) {
+	dir := t.TempDir()
+	before := openFDs(t)
+	for range 10 {
+		r, err := Open(dir)
+		must(t, err)
+		must(t, r.Close())
+	}
+	if after := openFDs(t); after != before {
+		t.Errorf("open file descriptors: %d before ten Open+Close, %d after", before, after)
+	}
+}
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	es, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("cannot count file descriptors: %v", err)
+	}
+	return len(es)
+}
