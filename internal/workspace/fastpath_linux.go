@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"slices"
-	"strings"
 	"syscall"
 	"time"
 
@@ -110,8 +108,8 @@ func (p fastPath) stat(name string, follow bool) (fs.FileInfo, bool) {
 	return statInfo(path.Base(name), &st), true
 }
 
-// readDir lists the directory name with every entry described, as os.Root
-// does, by fstatat relative to the open directory.
+// readDir lists the directory name, unsorted, with every entry described,
+// as os.Root does, by fstatat relative to the open directory.
 func (p fastPath) readDir(name string) ([]fs.DirEntry, bool) {
 	if !p.usable(name) {
 		return nil, false
@@ -134,7 +132,6 @@ func (p fastPath) readDir(name string) ([]fs.DirEntry, bool) {
 		}
 		entries = append(entries, fs.FileInfoToDirEntry(statInfo(n, &st)))
 	}
-	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return entries, true
 }
 

@@ -79,7 +79,7 @@ func checkFile(name string, info fs.FileInfo, limit int64) error {
 		if info.IsDir() {
 			what = "a directory"
 		}
-		return &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, what)}
+		return notRegular(name, what)
 	}
 	if info.Size() > limit {
 		return &fs.PathError{Op: "open", Path: name, Err: &TooLargeError{Size: info.Size(), Limit: limit}}

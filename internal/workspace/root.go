@@ -52,10 +52,10 @@ func OpenIn(base, sub string) (*Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", base, classify(err))
 	}
-	defer outer.Close()
 	if sub == "" || sub == "." {
-		return Open(base)
+		return newRoot(outer), nil
 	}
+	defer outer.Close()
 	r, err := outer.OpenRoot(filepath.FromSlash(sub))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s inside %s: %w", sub, base, classify(err))
@@ -76,6 +76,11 @@ func (r *Root) Open(name string) (fs.File, error) {
 	if f, info, ok := r.fast.open(name); ok {
 		return &openFile{f, info}, nil
 	}
+	return r.openInRoot(name)
+}
+
+// openInRoot is Open through os.Root alone.
+func (r *Root) openInRoot(name string) (*openFile, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
@@ -90,7 +95,7 @@ func (r *Root) Open(name string) (fs.File, error) {
 	}
 	if !info.Mode().IsRegular() && !info.IsDir() {
 		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kind(info.Mode()))}
+		return nil, notRegular(name, kind(info.Mode()))
 	}
 	return &openFile{f, info}, nil
 }
@@ -131,22 +136,30 @@ func (r *Root) ReadLink(name string) (string, error) {
 
 // ReadDir lists the directory name, sorted by file name.
 func (r *Root) ReadDir(name string) ([]fs.DirEntry, error) {
-	if es, ok := r.fast.readDir(name); ok {
-		return es, nil
+	es, ok := r.fast.readDir(name)
+	if !ok {
+		var err error
+		if es, err = r.readDirInRoot(name); err != nil {
+			return nil, err
+		}
 	}
-	// Opened by Open, not by os.Root's ReadDir, so that a named pipe is
-	// refused instead of waited on.
-	f, err := r.Open(name)
+	slices.SortFunc(es, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return es, nil
+}
+
+// readDirInRoot lists name through os.Root. The directory is opened as
+// Open opens files, not by os.Root's ReadDir, so that a named pipe is
+// refused instead of waited on.
+func (r *Root) readDirInRoot(name string) ([]fs.DirEntry, error) {
+	dir, err := r.openInRoot(name)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	dir, ok := f.(*openFile)
-	if !ok || !dir.info.IsDir() {
+	defer dir.Close()
+	if !dir.info.IsDir() {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: syscall.ENOTDIR}
 	}
 	es, err := dir.ReadDir(-1)
-	slices.SortFunc(es, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return es, pathError("readdir", name, err)
 }
 
@@ -186,6 +199,11 @@ func classify(err error) error {
 
 // rootEscapeText is what os.Root says when a path or link leaves it.
 const rootEscapeText = "path escapes from parent"
+
+// notRegular refuses to open name, which is what (a named pipe, …).
+func notRegular(name, what string) error {
+	return &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, what)}
+}
 
 // kind names a non-regular file type for messages.
 func kind(m fs.FileMode) string {
