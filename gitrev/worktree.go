@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -19,6 +17,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // WorktreeChanges lists the files under dir that differ between the commit
@@ -46,7 +46,12 @@ func (r *Repo) WorktreeChanges(base, dir string) ([]Change, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the git index: %w", err)
 	}
-	w := worktreeWalk{root: r.root, entries: map[string]*index.Entry{}, indexTime: r.indexTime(),
+	root, err := workspace.Open(r.root)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	w := worktreeWalk{root: root, entries: map[string]*index.Entry{}, indexTime: r.indexTime(),
 		patterns: r.excludePatterns(), buf: make([]byte, 32<<10)}
 	for _, e := range idx.Entries {
 		w.tracked = append(w.tracked, e.Name)
@@ -60,7 +65,7 @@ func (r *Repo) WorktreeChanges(base, dir string) ([]Change, error) {
 	if dir != "." {
 		parts := strings.Split(dir, "/")
 		for i := range parts {
-			w.patterns = append(w.patterns, readIgnoreFile(r.root, parts[:i])...)
+			w.patterns = append(w.patterns, readIgnoreFile(root, parts[:i])...)
 		}
 	}
 	var out []Change
@@ -147,9 +152,10 @@ func (r *Repo) excludePatterns() []gitignore.Pattern {
 }
 
 // readIgnoreFile reads the .gitignore of the directory dir (path elements
-// relative to root).
-func readIgnoreFile(root string, dir []string) []gitignore.Pattern {
-	f, err := os.Open(filepath.Join(root, filepath.Join(dir...), ".gitignore"))
+// relative to root). One that is a pipe or leaves the worktree is
+// unreadable, and ignores nothing.
+func readIgnoreFile(root *workspace.Root, dir []string) []gitignore.Pattern {
+	f, err := root.Open(path.Join(path.Join(dir...), ".gitignore"))
 	return readPatterns(f, err, dir)
 }
 
@@ -185,7 +191,7 @@ func parsePatterns(text string, domain []string) []gitignore.Pattern {
 
 // worktreeWalk visits the files git would consider in a working tree.
 type worktreeWalk struct {
-	root      string
+	root      *workspace.Root         // the worktree; every read stays inside it
 	tracked   []string                // index paths, sorted
 	entries   map[string]*index.Entry // the index's stat information, by path
 	indexTime time.Time               // when the index was written; zero if unknown
@@ -204,8 +210,7 @@ func (w *worktreeWalk) walk(dir string, visit func(name string, h plumbing.Hash,
 }
 
 func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit func(string, plumbing.Hash, filemode.FileMode)) error {
-	abs := filepath.Join(w.root, filepath.Join(dir...))
-	entries, err := os.ReadDir(abs)
+	entries, err := w.root.ReadDir(path.Join(append([]string{"."}, dir...)...))
 	if errors.Is(err, fs.ErrNotExist) && len(dir) > 0 {
 		return nil // the whole directory is gone: its files are deletions
 	}
@@ -221,10 +226,9 @@ func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit
 		}
 		elems := append(slices.Clip(dir), name)
 		rel := strings.Join(elems, "/")
-		full := filepath.Join(abs, name)
 		switch {
 		case e.IsDir():
-			if _, err := os.Lstat(filepath.Join(full, ".git")); err == nil {
+			if _, err := w.root.Lstat(rel + "/.git"); err == nil {
 				continue // a nested repository or submodule: not our files
 			}
 			if ignored.Match(elems, true) && !w.tracksUnder(rel+"/") {
@@ -237,7 +241,7 @@ func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit
 			if !w.tracks(rel) && ignored.Match(elems, false) {
 				continue
 			}
-			target, err := os.Readlink(full)
+			target, err := w.root.ReadLink(rel)
 			if err != nil {
 				return err
 			}
@@ -253,7 +257,7 @@ func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit
 				visit(rel, h, mode)
 				continue
 			}
-			h, mode, err := w.hashFile(full)
+			h, mode, err := w.hashFile(rel)
 			if err != nil {
 				return err
 			}
@@ -303,7 +307,7 @@ func gitMode(fi fs.FileInfo) filemode.FileMode {
 }
 
 func (w *worktreeWalk) hashFile(name string) (plumbing.Hash, filemode.FileMode, error) {
-	f, err := os.Open(name)
+	f, err := w.root.Open(name)
 	if err != nil {
 		return plumbing.ZeroHash, 0, err
 	}

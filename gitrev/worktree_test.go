@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -182,5 +183,37 @@ func TestRepo_WorktreeChanges_statInfo(t *testing.T) {
 	}
 	if got, err := r.WorktreeChanges(base, "."); err != nil || len(got) != 0 {
 		t.Errorf("stat-clean file: %v, %v; want it taken from the index unread", got, err)
+	}
+}
+
+// TestRepo_WorktreeChanges_staysInside: the working tree is read through the
+// repository's confined file system, so a .gitignore that is a named pipe
+// is refused at once instead of waited on, and one that links out of the
+// worktree is not read: both ignore nothing.
+func TestRepo_WorktreeChanges_staysInside(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(outside+"/patterns", []byte("*.txt\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	f.write("a/keep.txt", "1")
+	f.write("b/keep.txt", "1")
+	base := f.commit("base")
+	if err := syscall.Mkfifo(f.path("a/.gitignore"), 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	if err := os.Symlink(outside+"/patterns", f.path("b/.gitignore")); err != nil {
+		t.Fatal(err)
+	}
+	f.write("a/new.txt", "2")
+	f.write("b/new.txt", "2")
+
+	got, err := f.open().WorktreeChanges(base, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Change{{Op: Added, To: "a/new.txt"}, {Op: Added, To: "b/.gitignore"}, {Op: Added, To: "b/new.txt"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("WorktreeChanges (-want +got):\n%s", diff)
 	}
 }
