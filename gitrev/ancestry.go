@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
@@ -113,16 +111,10 @@ func (r *Repo) reaches(ctx context.Context, from, target plumbing.Hash) (found, 
 // EnsureCommit fetches.
 func (r *Repo) deepen(ctx context.Context, commit plumbing.Hash, depth int, opt FetchOptions) error {
 	opt = opt.withDefaults()
+	opt.Depth = depth
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	err := r.git.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: opt.Remote,
-		RefSpecs:   []config.RefSpec{config.RefSpec("+" + commit.String() + ":" + fetchedRefPrefix + commit.String())},
-		Depth:      depth,
-		Auth:       opt.auth(),
-		Tags:       git.NoTags,
-	})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+	if err := r.fetchCommit(ctx, commit, opt); err != nil {
 		return &fetchError{what: "the history of commit " + commit.String(), remote: opt.Remote, token: opt.Token, err: err}
 	}
 	return nil

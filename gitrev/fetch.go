@@ -58,16 +58,7 @@ func (r *Repo) ensureCommit(ctx context.Context, h plumbing.Hash, opt FetchOptio
 	opt = opt.withDefaults()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	err := r.git.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: opt.Remote,
-		RefSpecs:   []config.RefSpec{config.RefSpec("+" + h.String() + ":" + fetchedRefPrefix + h.String())},
-		Depth:      opt.Depth,
-		Auth:       opt.auth(),
-		Tags:       git.NoTags,
-	})
-	if errors.Is(err, git.NoErrAlreadyUpToDate) {
-		err = nil
-	}
+	err := r.fetchCommit(ctx, h, opt)
 	if err == nil {
 		if _, cerr := r.git.CommitObject(h); cerr != nil {
 			err = fmt.Errorf("the server did not send it: %w", cerr)
@@ -77,6 +68,22 @@ func (r *Repo) ensureCommit(ctx context.Context, h plumbing.Hash, opt FetchOptio
 		return &fetchError{what: role + " " + h.String(), remote: opt.Remote, token: opt.Token, err: err}
 	}
 	return nil
+}
+
+// fetchCommit fetches commit h and opt.Depth commits of its history into
+// refs/smpipe/fetched/<h>. The caller holds the mutex.
+func (r *Repo) fetchCommit(ctx context.Context, h plumbing.Hash, opt FetchOptions) error {
+	err := r.git.FetchContext(ctx, &git.FetchOptions{
+		RemoteName: opt.Remote,
+		RefSpecs:   []config.RefSpec{config.RefSpec("+" + h.String() + ":" + fetchedRefPrefix + h.String())},
+		Depth:      opt.Depth,
+		Auth:       opt.auth(),
+		Tags:       git.NoTags,
+	})
+	if errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	return err
 }
 
 func (o FetchOptions) withDefaults() FetchOptions {
