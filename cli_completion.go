@@ -88,7 +88,7 @@ func completionModel() []completionCmd {
 			switch v := f.Value.(type) {
 			case *choice:
 				cf.choices = v.choices
-			case *stringList:
+			case repeatableFlag:
 				cf.repeatable = true
 			}
 			cc.flags = append(cc.flags, cf)

@@ -16,17 +16,26 @@ import (
 	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
+// repeatableFlag is a flag value that adds to itself each time the flag is
+// given, which shell completion offers again.
+type repeatableFlag interface {
+	flag.Value
+	repeatable()
+}
+
 // stringList is a repeatable flag.
 type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+func (*stringList) repeatable()          {}
 
 // accountList is --allowed-account-ids: comma-separated, repeatable,
 // checked as it is parsed.
 type accountList []string
 
 func (a *accountList) String() string { return strings.Join(*a, ",") }
+func (*accountList) repeatable()      {}
 func (a *accountList) Set(v string) error {
 	ids, err := deploy.ParseAccountIDs(v)
 	*a = append(*a, ids...)

@@ -206,6 +206,10 @@ func TestRun_completion(t *testing.T) {
 				if !strings.Contains(out, f.Name) {
 					t.Errorf("%s script lacks --%s of %s", shell, f.Name, c.name)
 				}
+				// zsh offers a repeatable flag again: its spec starts with '*'.
+				if _, ok := f.Value.(repeatableFlag); ok && shell == "zsh" && !strings.Contains(out, "'*--"+f.Name+"=") {
+					t.Errorf("zsh script does not offer the repeatable --%s of %s again", f.Name, c.name)
+				}
 			})
 		}
 		scripts[shell] = filepath.Join(t.TempDir(), "smpipe."+shell)
