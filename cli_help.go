@@ -37,11 +37,12 @@ func commands() []command {
 }
 
 func findCommand(name string) (command, bool) {
-	i := slices.IndexFunc(commands(), func(c command) bool { return c.name == name })
+	all := commands()
+	i := slices.IndexFunc(all, func(c command) bool { return c.name == name })
 	if i < 0 {
 		return command{}, false
 	}
-	return commands()[i], true
+	return all[i], true
 }
 
 // exitsSimple is the exit status of the commands that only print.

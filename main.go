@@ -28,7 +28,7 @@ func main() {
 		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 		ctx, received, stop = interruptible(context.Background(), sigs, os.Stderr, os.Exit)
 	}
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
 	stop()
 	if sig := received(); sig != nil {
 		code = signalStatus(sig) // interrupted, whatever was done meanwhile
@@ -53,13 +53,12 @@ func (e env) get(k string) string {
 // invocation is what a command runs with.
 type invocation struct {
 	ctx            context.Context
-	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         env
 }
 
 // run is the whole CLI as a testable function.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
 	if len(args) == 0 {
 		writeOverview(stderr)
 		return exitUsage
@@ -77,7 +76,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeOverview(stderr)
 		return exitUsage
 	}
-	return c.run(invocation{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}, args[1:])
+	return c.run(invocation{ctx: ctx, stdout: stdout, stderr: stderr, getenv: getenv}, args[1:])
 }
 
 func actionCommand() command {

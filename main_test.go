@@ -14,7 +14,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdo
 	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errb, getenv)
+	code = run(context.Background(), args, &out, &errb, getenv)
 	return code, out.String(), errb.String()
 }
 

@@ -72,7 +72,7 @@ func TestRun_compileCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out, errb bytes.Buffer
-	code := run(ctx, []string{"compile", example}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false })
+	code := run(ctx, []string{"compile", example}, &out, &errb, func(string) (string, bool) { return "", false })
 	if code != exitProblem || out.Len() != 0 || !strings.Contains(errb.String(), "smpipe compile: listing conf files: context canceled") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
@@ -160,7 +160,7 @@ func TestRun_deployWaitCancelled(t *testing.T) {
 	}()
 	var out bytes.Buffer
 	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	code := run(ctx, []string{"deploy", "--wait", example}, strings.NewReader(""), &out, stderr, getenv)
+	code := run(ctx, []string{"deploy", "--wait", example}, &out, stderr, getenv)
 
 	if code != exitProblem {
 		t.Errorf("exit %d, want %d", code, exitProblem)
