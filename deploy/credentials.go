@@ -263,10 +263,7 @@ func explainCredentialError(err error, role, audience string) error {
 // tried, in the order it tries them, and how to give it one, instead of the
 // SDK's error, which nests every source's failure.
 func noCredentials(getenv func(string) string) error {
-	profile := getenv("AWS_PROFILE")
-	if profile == "" {
-		profile = "default"
-	}
+	profile := awsregion.Profile(getenv)
 	return fmt.Errorf("no AWS credentials: tried the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), "+
 		"web identity (AWS_WEB_IDENTITY_TOKEN_FILE), the shared config and credentials files (profile %q: keys, SSO, "+
 		"credential_process), the container credentials endpoint and EC2 instance metadata. Log in (aws sso login, "+

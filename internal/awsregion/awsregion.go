@@ -6,6 +6,7 @@
 package awsregion
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -46,16 +47,16 @@ func Resolve(ctx context.Context, explicit, source string, getenv func(string) s
 	return Resolved{Region: Default, Source: "default"}
 }
 
+// Profile is the shared config profile the AWS SDK uses: AWS_PROFILE, else
+// AWS_DEFAULT_PROFILE, else "default".
+func Profile(getenv func(string) string) string {
+	return cmp.Or(getenv("AWS_PROFILE"), getenv("AWS_DEFAULT_PROFILE"), "default")
+}
+
 // profileRegion reads the region of the active shared config profile. A
 // missing file or profile is no region, not an error: the caller falls back.
 func profileRegion(ctx context.Context, getenv func(string) string) (region, profile string) {
-	profile = getenv("AWS_PROFILE")
-	if profile == "" {
-		profile = getenv("AWS_DEFAULT_PROFILE")
-	}
-	if profile == "" {
-		profile = "default"
-	}
+	profile = Profile(getenv)
 	file := getenv("AWS_CONFIG_FILE")
 	if file == "" {
 		home := getenv("HOME")
