@@ -107,7 +107,7 @@ func (r *runner) deploy(ctx context.Context) int {
 		out.pipelines = append(out.pipelines, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
 			Summary: res.Summary(), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
 		out.changed = out.changed || res.Status == deploy.StatusCreated || res.Status == deploy.StatusUpdated
-		if deploy.Failed([]deploy.Result{res}) {
+		if res.Failed() {
 			out.errors++
 		}
 		if res.Err != nil {

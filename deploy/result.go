@@ -1,5 +1,7 @@
 package deploy
 
+import "slices"
+
 // Status says what Deploy did with a pipeline's definition, and so what is
 // live in SageMaker afterwards.
 type Status string
@@ -155,18 +157,19 @@ type StepResult struct {
 	CacheHit      bool
 }
 
-// Failed reports whether any result failed: an error, a failed start, or
-// an execution that did not succeed. A skip because a newer commit is
-// deployed is not a failure.
-func Failed(results []Result) bool {
-	for _, r := range results {
-		if r.Status == StatusFailed || r.Start == StartFailed || r.Err != nil {
-			return true
-		}
-		switch r.ExecutionStatus {
-		case "Failed", "Stopped", "CompletedWithFailures":
-			return true
-		}
+// Failed reports whether any result failed.
+func Failed(results []Result) bool { return slices.ContainsFunc(results, Result.Failed) }
+
+// Failed reports whether the pipeline's deploy failed: an error, a failed
+// start, or an execution that did not succeed. A skip because a newer
+// commit is deployed is not a failure.
+func (r Result) Failed() bool {
+	if r.Status == StatusFailed || r.Start == StartFailed || r.Err != nil {
+		return true
+	}
+	switch r.ExecutionStatus {
+	case "Failed", "Stopped", "CompletedWithFailures":
+		return true
 	}
 	return false
 }
