@@ -59,7 +59,7 @@ type builder struct {
 	sections   map[sectionKey]*SectionConf
 	registries map[string]*RegistryConf
 	reloaded   map[string]*ConfFile // lean model files decoded again, by path
-	srcDirs    map[string]bool
+	srcDirs    map[*ModelConf]srcDir
 }
 
 // build turns one anchor into a Pipeline. Problems go to ds; the result is
@@ -70,7 +70,7 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, bundles *
 		pipe: &Pipeline{Name: pc.Name.Value, Anchor: pc.File, Pos: pc.Name.Pos, Region: region,
 			Bucket: proj.Framework.Bucket.Value, Role: proj.Framework.Role.Value},
 		byName: map[string]*userStep{}, sections: map[sectionKey]*SectionConf{}, registries: map[string]*RegistryConf{},
-		srcDirs: map[string]bool{},
+		srcDirs: map[*ModelConf]srcDir{},
 	}
 	b.bundles = bundles
 	b.checkFramework()
@@ -88,7 +88,13 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, bundles *
 	}
 	b.applyGates()
 	b.pipe.Files = proj.confFiles(pc)
-	b.pipe.SourceDirs = slices.Sorted(maps.Keys(b.srcDirs))
+	dirs := map[string]bool{}
+	for _, r := range b.srcDirs {
+		if r.ok {
+			dirs[r.dir] = true
+		}
+	}
+	b.pipe.SourceDirs = slices.Sorted(maps.Keys(dirs))
 	b.pipe.Artifacts = b.bundles.artifacts()
 	return b.pipe
 }

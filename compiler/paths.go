@@ -16,6 +16,21 @@ func (b *builder) sourceDir(us *userStep) (string, bool) {
 		b.ds.Errorf(us.conf.Pos, "missing-key", "model %q has no source_directory, which %s step %q needs for its code", m.Name, us.class, us.name)
 		return "", false
 	}
+	if r, seen := b.srcDirs[m]; seen {
+		return r.dir, r.ok
+	}
+	dir, ok := b.checkSourceDir(m)
+	b.srcDirs[m] = srcDir{dir, ok}
+	return dir, ok
+}
+
+// srcDir is a model's source_directory as sourceDir checked it, once.
+type srcDir struct {
+	dir string
+	ok  bool
+}
+
+func (b *builder) checkSourceDir(m *ModelConf) (string, bool) {
 	sd := m.SourceDirectory
 	dir, ok := repoPath(".", sd.Value)
 	if !ok {
@@ -36,7 +51,6 @@ func (b *builder) sourceDir(us *userStep) (string, bool) {
 		b.ds.Errorf(sd.Pos, "path", "source_directory %q is not a directory", sd.Value)
 		return "", false
 	}
-	b.srcDirs[target] = true
 	return target, true
 }
 
