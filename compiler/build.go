@@ -256,10 +256,15 @@ func classesWhere(f func(*classSpec) bool, conj string) string {
 			names = append(names, string(c))
 		}
 	}
-	if len(names) < 2 {
-		return strings.Join(names, "")
+	return wordList(names, conj)
+}
+
+// wordList writes words as prose: "a", "a or b", "a, b and c".
+func wordList(words []string, conj string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " " + conj + " " + names[len(names)-1]
+	return strings.Join(words[:len(words)-1], ", ") + " " + conj + " " + words[len(words)-1]
 }
 
 // cache returns the CacheConfig every cacheable step carries.

@@ -268,10 +268,7 @@ func andList(classes []StepClass) string {
 	for i, c := range classes {
 		names[i] = string(c)
 	}
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return wordList(names, "and")
 }
 
 // jsonValue encodes a default.
