@@ -329,13 +329,7 @@ func isTerminal(w io.Writer) bool {
 // diffGraphs prints the graph of each pipeline touched between base and
 // the working tree, with added, changed and removed steps styled.
 func diffGraphs(ctx context.Context, root, base string, opt compiler.Options, stdout, stderr io.Writer, getenv env) int {
-	worktree, err := workspace.Open(root)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe graph: %v\n", err)
-		return exitProblem
-	}
-	defer worktree.Close()
-	res, _, _, err := plan.FromGit(ctx, plan.GitOptions{Dir: root, Base: base, Worktree: worktree, Token: getenv.get("GITHUB_TOKEN"), Compile: opt})
+	res, _, _, err := plan.FromGit(ctx, plan.GitOptions{Dir: root, Base: base, Worktree: true, Token: getenv.get("GITHUB_TOKEN"), Compile: opt})
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe graph: %v\n", err)
 		return exitProblem

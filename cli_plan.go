@@ -8,7 +8,6 @@ import (
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/ghreport"
-	"github.com/smpipe/smpipe-action/internal/workspace"
 	"github.com/smpipe/smpipe-action/plan"
 )
 
@@ -73,16 +72,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		fmt.Fprintf(stderr, "smpipe plan: %v\n", err)
 		return exitUsage
 	}
-	g := plan.GitOptions{Dir: root, Base: base, Head: f.head, Token: getenv.get("GITHUB_TOKEN"), Compile: opt}
-	if f.head == "" {
-		worktree, err := workspace.Open(root)
-		if err != nil {
-			fmt.Fprintf(stderr, "smpipe plan: %v\n", err)
-			return exitProblem
-		}
-		defer worktree.Close()
-		g.Worktree = worktree
-	}
+	g := plan.GitOptions{Dir: root, Base: base, Head: f.head, Worktree: f.head == "", Token: getenv.get("GITHUB_TOKEN"), Compile: opt}
 	res, baseSHA, headSHA, err := plan.FromGit(ctx, g)
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe plan: %v\n", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/gitrev"
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // GitOptions say which revisions of a git repository to compare.
@@ -21,10 +22,10 @@ type GitOptions struct {
 	// defaults to HEAD. An empty Base compares against nothing: every
 	// pipeline is new.
 	Base, Head string
-	// Worktree, when set, is the head instead of a revision: the working
-	// tree at Dir, as a laptop user sees it, uncommitted and untracked (not
+	// Worktree makes the head the working tree at Dir instead of a
+	// revision, as a laptop user sees it: uncommitted and untracked (not
 	// ignored) files included. Head must then be empty.
-	Worktree fs.FS
+	Worktree bool
 	// Token authenticates the fetch of a base commit a shallow clone lacks.
 	Token   string
 	Compile compiler.Options
@@ -38,7 +39,7 @@ var fullSHA = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`
 // and runs the plan. It returns the resolved base and head SHAs with the
 // result; headSHA is empty when the head is the working tree.
 func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA string, err error) {
-	if g.Worktree != nil && g.Head != "" {
+	if g.Worktree && g.Head != "" {
 		return nil, "", "", fmt.Errorf("comparing with both the working tree and head revision %q", g.Head)
 	}
 	repo, err := gitrev.Open(g.Dir)
@@ -50,8 +51,15 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 	if err != nil {
 		return nil, "", "", err
 	}
-	opt := Options{Compile: g.Compile, Head: g.Worktree}
-	if g.Worktree == nil {
+	opt := Options{Compile: g.Compile}
+	if g.Worktree {
+		worktree, err := workspace.Open(g.Dir)
+		if err != nil {
+			return nil, "", "", err
+		}
+		defer worktree.Close()
+		opt.Head = worktree
+	} else {
 		head := g.Head
 		if head == "" {
 			head = "HEAD"
@@ -85,7 +93,7 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 			return nil, "", "", err
 		}
 		var changes []gitrev.Change
-		if g.Worktree != nil {
+		if g.Worktree {
 			changes, err = repo.WorktreeChanges(baseSHA, rel)
 		} else {
 			changes, err = repo.Changes(baseSHA, headSHA)
