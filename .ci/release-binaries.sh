@@ -51,7 +51,12 @@ for p in "${platforms[@]}"; do
 done
 # The schema editors download: what this commit prints, which must be the
 # committed schema/conf.schema.json that the README's raw URLs name.
-(cd "$repo" && go run . schema) >"$out/conf.schema.json"
+host="$(go env GOHOSTOS)-$(go env GOHOSTARCH)"
+if [[ -x $out/smpipe-$host ]]; then
+	"$out/smpipe-$host" schema >"$out/conf.schema.json"
+else
+	(cd "$repo" && go run . schema) >"$out/conf.schema.json"
+fi
 cmp -s "$out/conf.schema.json" "$repo/schema/conf.schema.json" ||
 	fail "schema/conf.schema.json is not what smpipe schema prints: run go test . -run TestRun_schema -update"
 (cd "$out" && sha256 smpipe-* conf.schema.json >SHA256SUMS)
@@ -70,7 +75,6 @@ for p in "${platforms[@]}"; do
 done
 
 # 3. The host's binary reports the version, the commit and the Go version.
-host="$(go env GOHOSTOS)-$(go env GOHOSTARCH)"
 if [[ -x $out/smpipe-$host ]]; then
 	got=$("$out/smpipe-$host" version)
 	echo "release-binaries: smpipe-$host version:"$'\n'"$got"
