@@ -153,7 +153,7 @@ func probeKeys() []string {
 		"activeLocation", "outputBucketPrefix", "modelContainer", "Image_uri", "zz"} {
 		names[n] = true
 	}
-	return sortedKeys2(names)
+	return slices.Sorted(maps.Keys(names))
 }
 
 // enumProbes are the enum values of keys called name, each also in lower
@@ -469,9 +469,9 @@ func TestConfSchema_probeSitesCoverTheTables(t *testing.T) {
 	walk("framework conf", frameworkKeys, nil)
 	delete(reached, "top") // a conf file's top: both kinds of file are probed there
 	if len(reached) < 15 {
-		t.Fatalf("reached only %d mappings: %v", len(reached), sortedKeys2(reached))
+		t.Fatalf("reached only %d mappings: %v", len(reached), slices.Sorted(maps.Keys(reached)))
 	}
-	for _, id := range sortedKeys2(reached) {
+	for _, id := range slices.Sorted(maps.Keys(reached)) {
 		if !covered[id] {
 			t.Errorf("no probe site for the mapping %s", id)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -385,35 +386,14 @@ func TestConfSchema_errorCases(t *testing.T) {
 				msgs = append(msgs, fmt.Sprintf("%s:%d: %s", e.file, e.line, e.message))
 			}
 			if why, ok := schemaBlind[name]; ok {
-				if mapsEqual(want, got) {
+				if maps.Equal(want, got) {
 					t.Errorf("listed in schemaBlind (%s), but the schema now agrees with compile: remove it", why)
 				}
 				return
 			}
-			if !mapsEqual(want, got) {
-				t.Errorf("compile reports %v; the schema rejects %v:\n%s", sortedKeys2(want), sortedKeys2(got), strings.Join(msgs, "\n"))
+			if !maps.Equal(want, got) {
+				t.Errorf("compile reports %v; the schema rejects %v:\n%s", slices.Sorted(maps.Keys(want)), slices.Sorted(maps.Keys(got)), strings.Join(msgs, "\n"))
 			}
 		})
 	}
-}
-
-func mapsEqual(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
-}
-
-func sortedKeys2(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
