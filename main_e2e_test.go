@@ -18,6 +18,12 @@ import (
 	"github.com/smpipe/smpipe-action/internal/fakegithub"
 )
 
+// Exit statuses the story expects of the binary.
+const (
+	exitOK      = 0
+	exitProblem = 1
+)
+
 // TestE2E runs the built binary as GitHub's runner runs the action, through
 // the life of one pull request: plan on open and on each push to it, a
 // broken conf, the merge that deploys what was reviewed, a re-run of the

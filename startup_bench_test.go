@@ -42,9 +42,9 @@ func BenchmarkStartup(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		if i%2 == 0 { // alternate the order, so neither always runs on a warmer cache
 			floors = append(floors, run(floor))
-			compiles = append(compiles, run(smpipe, "compile", example))
+			compiles = append(compiles, run(smpipe, "compile", "testdata/conf/ok/housing-tf"))
 		} else {
-			compiles = append(compiles, run(smpipe, "compile", example))
+			compiles = append(compiles, run(smpipe, "compile", "testdata/conf/ok/housing-tf"))
 			floors = append(floors, run(floor))
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -14,11 +14,11 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdo
 	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	code = run(context.Background(), args, &out, &errb, getenv)
+	code = run(context.Background(), args, &out, &errb, getenv, "")
 	return code, out.String(), errb.String()
 }
 
-const example = "testdata/conf/ok/housing-tf"
+const example = "../testdata/conf/ok/housing-tf"
 
 func TestRun_compileSummary(t *testing.T) {
 	code, out, errOut := runCLI(t, nil, "compile", example)
@@ -159,7 +159,7 @@ func TestRun_deployRefusesUnresolvedPlaceholders(t *testing.T) {
 // TestREADME_summaryExample keeps the README's example output true: it must
 // be exactly what the README's first command prints.
 func TestREADME_summaryExample(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
+	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,11 +208,11 @@ func TestRun_regionFromTheProfile(t *testing.T) {
 // TestREADME_reportExample keeps the README's example comment equal to the
 // report the plan tests render (plan/testdata/report/instance-type.md).
 func TestREADME_reportExample(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
+	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile("plan/testdata/report/instance-type.md")
+	want, err := os.ReadFile("../plan/testdata/report/instance-type.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestREADME_reportExample(t *testing.T) {
 // `smpipe compile <case>` prints on stderr the lines of <case>.out (less
 // their [code]) and exits 1 when one is an error.
 func TestRun_compileErrorCases(t *testing.T) {
-	outs, err := filepath.Glob("testdata/conf/err/*.out")
+	outs, err := filepath.Glob("../testdata/conf/err/*.out")
 	if err != nil || len(outs) == 0 {
 		t.Fatalf("no cases: %v", err)
 	}

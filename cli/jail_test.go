@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -66,7 +66,7 @@ func TestRun_maxFileSize(t *testing.T) {
 	env := map[string]string{"INPUT_MAX-FILE-SIZE": "1.5GiB", "GITHUB_EVENT_NAME": "push"}
 	var out strings.Builder
 	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	if code := run(context.Background(), []string{"action"}, &out, io.Discard, getenv); code != exitProblem ||
+	if code := run(context.Background(), []string{"action"}, &out, io.Discard, getenv, ""); code != exitProblem ||
 		!strings.Contains(out.String(), `::error::input max-file-size: size "1.5GiB"`) {
 		t.Errorf("a bad action input: exit %d, stdout:\n%s", code, out.String())
 	}

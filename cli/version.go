@@ -1,16 +1,10 @@
-package main
+package cli
 
 import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
 )
-
-// version is the release version, set by the release build and the
-// Dockerfile with -ldflags "-X main.version=v1.2.3". When it is empty the
-// main module's version from the build information is used: the tag after
-// `go install …@v1.2.3`, a pseudo-version for a build in a git checkout.
-var version string
 
 // buildInfo is what `smpipe version` reports.
 type buildInfo struct {
@@ -21,9 +15,11 @@ type buildInfo struct {
 	Platform  string // GOOS/GOARCH
 }
 
-func readBuildInfo() buildInfo {
+// readBuildInfo is what this binary reports; xVersion is the link-time
+// version (Process.Version).
+func readBuildInfo(xVersion string) buildInfo {
 	bi, _ := debug.ReadBuildInfo()
-	return buildInfoFrom(bi, version)
+	return buildInfoFrom(bi, xVersion)
 }
 
 // buildInfoFrom decides the reported version: the -X value, else the
@@ -76,7 +72,7 @@ func versionCommand() command {
 			if _, code, ok := parseFlags("version", nil, args, inv.stdout, inv.stderr); !ok {
 				return code
 			}
-			fmt.Fprint(inv.stdout, readBuildInfo())
+			fmt.Fprint(inv.stdout, readBuildInfo(inv.version))
 			return exitOK
 		},
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -77,7 +77,7 @@ func TestRun_deployAllUsage(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr:\n%s", args, code, errOut)
 		}
 	}
-	code, out, errOut := runCLI(t, map[string]string{"GITHUB_SHA": strings.Repeat("c", 40)}, "deploy", "--all", "--dry-run", "--root", "testdata/conf/ok/two-pipelines")
+	code, out, errOut := runCLI(t, map[string]string{"GITHUB_SHA": strings.Repeat("c", 40)}, "deploy", "--all", "--dry-run", "--root", "../testdata/conf/ok/two-pipelines")
 	if code != exitOK || strings.Count(out, "dry-run") != 2 {
 		t.Errorf("--all --dry-run: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}

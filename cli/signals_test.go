@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -72,7 +72,7 @@ func TestRun_compileCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out, errb bytes.Buffer
-	code := run(ctx, []string{"compile", example}, &out, &errb, func(string) (string, bool) { return "", false })
+	code := run(ctx, []string{"compile", example}, &out, &errb, func(string) (string, bool) { return "", false }, "")
 	if code != exitProblem || out.Len() != 0 || !strings.Contains(errb.String(), "smpipe compile: listing conf files: context canceled") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
@@ -160,7 +160,7 @@ func TestRun_deployWaitCancelled(t *testing.T) {
 	}()
 	var out bytes.Buffer
 	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	code := run(ctx, []string{"deploy", "--wait", example}, &out, stderr, getenv)
+	code := run(ctx, []string{"deploy", "--wait", example}, &out, stderr, getenv, "")
 
 	if code != exitProblem {
 		t.Errorf("exit %d, want %d", code, exitProblem)
@@ -190,7 +190,10 @@ func TestBinary_signals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildBinary(t, t.TempDir())
+	bin := filepath.Join(t.TempDir(), "smpipe")
+	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
 	for _, signals := range []int{1, 2} {
 		t.Run(strconv.Itoa(signals), func(t *testing.T) {
 			env, _, _ := deployFakes(t)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -94,12 +94,12 @@ func deployCommand() command {
 		exits: []string{"0  every selected pipeline deployed", "1  compile errors, nothing to deploy, or an AWS call failed",
 			"2  usage mistake, an unknown --pipeline, or no repository found"},
 		run: func(inv invocation, args []string) int {
-			return runDeploy(inv.ctx, args, inv.stdout, inv.stderr, inv.getenv)
+			return runDeploy(inv.ctx, args, inv.stdout, inv.stderr, inv.getenv, inv.version)
 		},
 	}
 }
 
-func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) int {
+func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env, xVersion string) int {
 	var f deployFlags
 	paths, code, ok := parseFlags("deploy", f.register, args, stdout, stderr)
 	if !ok {
@@ -169,7 +169,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	sha := deployCommit(f.commit, getenv, git)
 	d := &deploy.Deployer{Root: rootFS, Log: stderr}
-	dopts := deploy.Options{CommitSHA: sha, Repository: getenv.get("GITHUB_REPOSITORY"), Version: readBuildInfo().Version,
+	dopts := deploy.Options{CommitSHA: sha, Repository: getenv.get("GITHUB_REPOSITORY"), Version: readBuildInfo(xVersion).Version,
 		Start: !f.noStart, Wait: f.wait, WaitTimeout: f.waitTimeout, DryRun: f.dryRun, KMSKeyID: f.kms,
 		IsAncestor: git.AncestorFunc(gitrev.FetchOptions{Token: getenv.get("GITHUB_TOKEN")})}
 	if !f.dryRun {

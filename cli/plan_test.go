@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -39,7 +39,7 @@ func replaceIn(t *testing.T, file, old, new string) func(string) {
 }
 
 func TestRun_plan(t *testing.T) {
-	dir := gitRepo(t, "testdata/conf/ok/two-pipelines", replaceIn(t, "fraud/conf/conf.yaml", "learning_rate: 0.05", "learning_rate: 0.1"))
+	dir := gitRepo(t, "../testdata/conf/ok/two-pipelines", replaceIn(t, "fraud/conf/conf.yaml", "learning_rate: 0.05", "learning_rate: 0.1"))
 
 	code, out, errOut := runCLI(t, nil, "plan", "--base", "HEAD~1", "--head", "HEAD", dir)
 	if code != exitOK {
@@ -77,7 +77,7 @@ func TestRun_plan(t *testing.T) {
 }
 
 func TestRun_planBrokenHead(t *testing.T) {
-	dir := gitRepo(t, "testdata/conf/ok/two-pipelines", replaceIn(t, "fraud/conf/conf.yaml", "step_class: Training", "step_class: Trainer"))
+	dir := gitRepo(t, "../testdata/conf/ok/two-pipelines", replaceIn(t, "fraud/conf/conf.yaml", "step_class: Training", "step_class: Trainer"))
 	code, out, errOut := runCLI(t, nil, "plan", "--base", "HEAD~1", dir)
 	if code != exitProblem {
 		t.Fatalf("exit %d, want %d", code, exitProblem)
@@ -95,7 +95,7 @@ func TestRun_planBrokenHead(t *testing.T) {
 // ignored and paths stay relative to it.
 func TestRun_planInSubdirectory(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dir, "ml"), os.DirFS("testdata/conf/ok/two-pipelines")); err != nil {
+	if err := os.CopyFS(filepath.Join(dir, "ml"), os.DirFS("../testdata/conf/ok/two-pipelines")); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("root\n"), 0o644); err != nil {
@@ -128,7 +128,7 @@ func TestRun_planInSubdirectory(t *testing.T) {
 // and ignored ones do not; --head keeps comparing commits.
 func TestRun_planWorkingTree(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("testdata/conf/ok/two-pipelines")); err != nil {
+	if err := os.CopyFS(dir, os.DirFS("../testdata/conf/ok/two-pipelines")); err != nil {
 		t.Fatal(err)
 	}
 	write := func(name, content string) {
@@ -194,7 +194,7 @@ func TestRun_planWorkingTree(t *testing.T) {
 // says it, without advice about shallow clones in a full one.
 func TestRun_planUnknownRevision(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS("testdata/conf/ok/housing-tf")); err != nil {
+	if err := os.CopyFS(dir, os.DirFS("../testdata/conf/ok/housing-tf")); err != nil {
 		t.Fatal(err)
 	}
 	testrepo.Commit(t, dir, "only")

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"testing"
@@ -8,12 +8,12 @@ import (
 
 // TestRun_schema: `smpipe schema` prints the file committed as
 // schema/conf.schema.json, which editors are pointed at and each release
-// carries; `go test . -run TestRun_schema -update` rewrites it. What the
+// carries; `go test ./cli -run TestRun_schema -update` rewrites it. What the
 // schema says is tested in the compiler (TestConfSchema_*).
 func TestRun_schema(t *testing.T) {
 	code, out, errOut := runCLI(t, nil, "schema")
 	if code != exitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	golden.CheckFile(t, "schema/conf.schema.json", []byte(out))
+	golden.CheckFile(t, "../schema/conf.schema.json", []byte(out))
 }
