@@ -1,12 +1,13 @@
 package compiler
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
-	"github.com/smpipe/smpipe-action/internal/testrepo"
+	"github.com/smpipe/smpipe-action/internal/monorepo"
 )
 
 func BenchmarkCompile(b *testing.B) {
@@ -23,18 +24,29 @@ func BenchmarkCompile(b *testing.B) {
 	}
 }
 
-// BenchmarkCompile1000 compiles a generated monorepo of 1,000 pipelines,
-// each a Processing → Training → CreateModel → Transform → Metrics →
-// RegisterModel chain with its own source tree.
-func BenchmarkCompile1000(b *testing.B) {
+// BenchmarkCompile1000 and BenchmarkCompile10000 compile a generated
+// monorepo (internal/monorepo: six steps a pipeline, each pipeline with its
+// own code) as `smpipe compile` does, streaming each plan out.
+func BenchmarkCompile1000(b *testing.B)  { benchmarkMonorepo(b, 1000) }
+func BenchmarkCompile10000(b *testing.B) { benchmarkMonorepo(b, 10000) }
+
+func benchmarkMonorepo(b *testing.B, n int) {
 	root := b.TempDir()
-	testrepo.WriteMonorepo(b, root, 1000)
+	if err := monorepo.Write(root, n); err != nil {
+		b.Fatal(err)
+	}
 	fsys := openRepo(b, root)
 	b.ReportAllocs()
 	for b.Loop() {
-		res, ds := mustCompile(b, fsys, Options{Region: "us-east-1", Getenv: noEnv})
-		if ds.HasErrors() || len(res.Plans) != 1000 {
-			b.Fatalf("%d plans, %d diagnostics", len(res.Plans), len(ds))
+		built := 0
+		_, ds, err := CompileEach(context.Background(), fsys, Options{Region: "us-east-1", Getenv: noEnv}, func(p *Plan) error {
+			if !p.Failed {
+				built++
+			}
+			return nil
+		})
+		if err != nil || ds.HasErrors() || built != n {
+			b.Fatalf("%d of %d pipelines built, %v, %v", built, n, err, ds)
 		}
 	}
 }

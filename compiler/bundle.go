@@ -68,7 +68,7 @@ type bundleFile struct {
 type linkEscape struct{ link, target string }
 
 func (e *linkEscape) Error() string {
-	return fmt.Sprintf("symlink %s -> %s escapes the repository", e.link, e.target)
+	return fmt.Sprintf("symlink %s -> %s escapes the repository", workspace.QuotePrefix(e.link), workspace.QuotePrefix(e.target))
 }
 
 func (e *linkEscape) Unwrap() error { return workspace.ErrEscapes }

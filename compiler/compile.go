@@ -181,6 +181,34 @@ type Anchor struct {
 // Load discovers and decodes every conf file and assembles the project.
 // It checks ctx between files; the error is ctx's.
 func Load(ctx context.Context, fsys fs.FS, opt Options) (*Repository, error) {
+	return load(ctx, fsys, opt, nil)
+}
+
+// frameworkPath is the framework conf's path, and whether Options named it.
+func frameworkPath(opt Options) (string, bool) {
+	p := opt.FrameworkConf
+	explicit := p != ""
+	if !explicit {
+		p = DefaultFrameworkConf
+	}
+	return strings.TrimPrefix(path.Clean(p), "./"), explicit
+}
+
+// discoveryGlobOf is the glob that finds conf files: Options.Glob, else the
+// framework conf's modelConfigFilePath, else DefaultGlob.
+func discoveryGlobOf(fc *FrameworkConf, opt Options) string {
+	switch {
+	case opt.Glob != "":
+		return opt.Glob
+	case fc != nil && fc.ModelConfigFilePath.Set && fc.ModelConfigFilePath.Value != "":
+		return fc.ModelConfigFilePath.Value
+	}
+	return DefaultGlob
+}
+
+// load is Load; with only set, the conf files are those instead of the
+// ones discovery finds (Index.Load).
+func load(ctx context.Context, fsys fs.FS, opt Options, only []string) (*Repository, error) {
 	var ds diag.Diagnostics
 	env := opt.Getenv
 	if env == nil {
@@ -189,12 +217,7 @@ func Load(ctx context.Context, fsys fs.FS, opt Options) (*Repository, error) {
 	res := &Result{Sources: map[string][]byte{}}
 
 	// The framework conf.
-	fwPath := opt.FrameworkConf
-	explicit := fwPath != ""
-	if !explicit {
-		fwPath = DefaultFrameworkConf
-	}
-	fwPath = strings.TrimPrefix(path.Clean(fwPath), "./")
+	fwPath, explicit := frameworkPath(opt)
 	var fc *FrameworkConf
 	if src, ok := readConf(fsys, fwPath, "framework conf "+fwPath, "framework-conf", explicit, &ds); ok {
 		res.Sources[fwPath] = src
@@ -204,16 +227,14 @@ func Load(ctx context.Context, fsys fs.FS, opt Options) (*Repository, error) {
 	fw := frameworkValues(fc, opt, res.FrameworkConf)
 
 	// Discovery.
-	glob := opt.Glob
-	if glob == "" && fc != nil && fc.ModelConfigFilePath.Set {
-		glob = fc.ModelConfigFilePath.Value
-	}
-	if glob == "" {
-		glob = DefaultGlob
-	}
-	var err error
-	if res.ConfFiles, err = discover(ctx, fsys, glob, res.FrameworkConf, &ds); err != nil {
-		return nil, err
+	glob := discoveryGlobOf(fc, opt)
+	if only != nil {
+		res.ConfFiles = only
+	} else {
+		var err error
+		if res.ConfFiles, err = discover(ctx, fsys, glob, res.FrameworkConf, &ds); err != nil {
+			return nil, err
+		}
 	}
 	type loaded struct {
 		src  []byte
@@ -353,9 +374,13 @@ func (r *Repository) BuildEach(ctx context.Context, anchorFiles []string, yield 
 		}
 	}
 	region := cmp.Or(r.opt.Region, awsregion.Default)
+	want := make(map[string]bool, len(anchorFiles))
+	for _, f := range anchorFiles {
+		want[f] = true
+	}
 	var selected []*PipelineConf
 	for _, pc := range r.proj.Anchors {
-		if slices.Contains(anchorFiles, pc.File) {
+		if want[pc.File] {
 			selected = append(selected, pc)
 		}
 	}

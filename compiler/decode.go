@@ -12,8 +12,20 @@ import (
 // loadConf decodes one conf file. framework marks framework/conf/conf.yaml.
 // The result is always usable, possibly partial; problems go to ds.
 func loadConf(file string, src []byte, framework bool, env func(string) (string, bool), ds *diag.Diagnostics) *ConfFile {
-	cf := &ConfFile{Path: file}
 	root := parseYAML(file, src, ds)
+	return decodeConf(file, root, framework, env, ds)
+}
+
+// loadConfTree is loadConf of a model conf that also returns the YAML
+// document (nil when it does not parse).
+func loadConfTree(file string, src []byte, env func(string) (string, bool), ds *diag.Diagnostics) (*ConfFile, *yaml.Node) {
+	root := parseYAML(file, src, ds)
+	return decodeConf(file, root, false, env, ds), root
+}
+
+// decodeConf decodes a parsed conf file; root is nil when it did not parse.
+func decodeConf(file string, root *yaml.Node, framework bool, env func(string) (string, bool), ds *diag.Diagnostics) *ConfFile {
+	cf := &ConfFile{Path: file}
 	if root == nil {
 		return cf
 	}

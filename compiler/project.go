@@ -37,31 +37,55 @@ type Project struct {
 // defined twice, two anchors with one pipelineName.
 func assemble(files []*ConfFile, fw Framework, ds *diag.Diagnostics) *Project {
 	p := &Project{Framework: fw, Files: files, Models: map[string]*ModelConf{}, modelFiles: map[string][]string{}}
-	names := map[string]*PipelineConf{}
+	var clashes clashCheck
 	for _, f := range files {
 		for _, m := range f.Models {
 			p.modelFiles[m.Name] = append(p.modelFiles[m.Name], m.File)
-			if prev, dup := p.Models[m.Name]; dup {
-				ds.Errorf(m.Pos, "duplicate-model", "model %q is already defined at %s", m.Name, prev.Pos)
-				continue
+			if clashes.model(m.Name, m.Pos, ds) {
+				p.Models[m.Name] = m
 			}
-			p.Models[m.Name] = m
 		}
 		if f.Pipeline == nil {
 			continue
 		}
 		p.Anchors = append(p.Anchors, f.Pipeline)
-		if !f.Pipeline.Name.Set {
-			continue
+		if f.Pipeline.Name.Set {
+			clashes.pipeline(f.Pipeline.Name.Value, f.Pipeline.Name.Pos, ds)
 		}
-		if prev, dup := names[f.Pipeline.Name.Value]; dup {
-			ds.Errorf(f.Pipeline.Name.Pos, "duplicate-pipeline", "pipelineName %q is already used by the anchor at %s", f.Pipeline.Name.Value, prev.Name.Pos)
-			ds.Errorf(prev.Name.Pos, "duplicate-pipeline", "pipelineName %q is also used by the anchor at %s", f.Pipeline.Name.Value, f.Pipeline.Name.Pos)
-			continue
-		}
-		names[f.Pipeline.Name.Value] = f.Pipeline
 	}
 	return p
+}
+
+// clashCheck finds names defined twice across conf files, fed in file
+// order: the one rule for Load and Index.
+type clashCheck struct {
+	models, pipelines map[string]diag.Pos
+}
+
+// model records a model definition and reports whether it is the first.
+func (c *clashCheck) model(name string, at diag.Pos, ds *diag.Diagnostics) bool {
+	if c.models == nil {
+		c.models = map[string]diag.Pos{}
+	}
+	if prev, dup := c.models[name]; dup {
+		ds.Errorf(at, "duplicate-model", "model %q is already defined at %s", name, prev)
+		return false
+	}
+	c.models[name] = at
+	return true
+}
+
+// pipeline records an anchor's pipelineName; a clash is reported on both.
+func (c *clashCheck) pipeline(name string, at diag.Pos, ds *diag.Diagnostics) {
+	if c.pipelines == nil {
+		c.pipelines = map[string]diag.Pos{}
+	}
+	if prev, dup := c.pipelines[name]; dup {
+		ds.Errorf(at, "duplicate-pipeline", "pipelineName %q is already used by the anchor at %s", name, prev)
+		ds.Errorf(prev, "duplicate-pipeline", "pipelineName %q is also used by the anchor at %s", name, at)
+		return
+	}
+	c.pipelines[name] = at
 }
 
 // modelNames returns the defined model names, sorted, for suggestions.

@@ -109,14 +109,14 @@ func TestCompile_hostileTrees(t *testing.T) {
 			name: "data file that is an absolute link",
 			tree: hostileTree{files: map[string]string{f: jailConf("src", "raw.csv"), "src/raw.csv": "symlink:/etc/hostname"}},
 			want: []string{
-				`m/conf/conf.yaml:4:25: error: bundling source_directory "src": symlink src/raw.csv -> /etc/hostname escapes the repository`,
+				`m/conf/conf.yaml:4:25: error: bundling source_directory "src": symlink "src/raw.csv" -> "/etc/hostname" escapes the repository`,
 				`m/conf/conf.yaml:12:27: error: fileName "raw.csv" leads outside the repository through a symbolic link; smpipe reads only files inside the repository`,
 			},
 		},
 		{
 			name: "bundled file linking to /dev/zero",
 			tree: hostileTree{files: map[string]string{f: jailConf("src", "s3://b/raw.csv"), "src/zero": "symlink:/dev/zero"}},
-			want: []string{`m/conf/conf.yaml:4:25: error: bundling source_directory "src": symlink src/zero -> /dev/zero escapes the repository`},
+			want: []string{`m/conf/conf.yaml:4:25: error: bundling source_directory "src": symlink "src/zero" -> "/dev/zero" escapes the repository`},
 		},
 		{
 			name: "conf file linking to /dev/zero",

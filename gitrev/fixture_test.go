@@ -3,6 +3,8 @@ package gitrev
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
@@ -138,4 +141,53 @@ func (f *fixture) open() *Repo {
 func testSignature() *object.Signature {
 	return &object.Signature{Name: "Test", Email: "test@example.com",
 		When: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+// blobLink records, on branch name, a commit whose tree is parent's plus a
+// symbolic link whose blob is target: a link no file system could hold (a
+// target over PATH_MAX), as a hostile repository can carry it.
+func (f *fixture) blobLink(name, target, parent string) {
+	f.t.Helper()
+	put := func(o interface {
+		Encode(plumbing.EncodedObject) error
+	}) plumbing.Hash {
+		obj := f.repo.Storer.NewEncodedObject()
+		if err := o.Encode(obj); err != nil {
+			f.t.Fatal(err)
+		}
+		h, err := f.repo.Storer.SetEncodedObject(obj)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return h
+	}
+	blob := f.repo.Storer.NewEncodedObject()
+	blob.SetType(plumbing.BlobObject)
+	w, err := blob.Writer()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := w.Write([]byte(target)); err != nil {
+		f.t.Fatal(err)
+	}
+	w.Close()
+	bh, err := f.repo.Storer.SetEncodedObject(blob)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	pc, err := f.repo.CommitObject(plumbing.NewHash(parent))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	pt, err := pc.Tree()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	tree := &object.Tree{Entries: append(slices.Clone(pt.Entries), object.TreeEntry{Name: name, Mode: filemode.Symlink, Hash: bh})}
+	slices.SortFunc(tree.Entries, func(a, b object.TreeEntry) int { return strings.Compare(a.Name, b.Name) })
+	sig := testSignature()
+	c := &object.Commit{Author: *sig, Committer: *sig, Message: "link " + name, TreeHash: put(tree), ParentHashes: []plumbing.Hash{pc.Hash}}
+	if err := f.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(name), put(c))); err != nil {
+		f.t.Fatal(err)
+	}
 }

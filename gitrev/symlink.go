@@ -53,7 +53,7 @@ func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
 			// Only link targets contain "..": fs.ValidPath rejects it in name.
 			if len(parents) == 0 {
 				return nil, &fs.PathError{Op: op, Path: name,
-					Err: fmt.Errorf("%w: %q -> %q", ErrSymlinkEscapes, lastLink, lastTarget)}
+					Err: fmt.Errorf("%w: %s -> %s", ErrSymlinkEscapes, workspace.QuotePrefix(lastLink), workspace.QuotePrefix(lastTarget))}
 			}
 			cur = parents[len(parents)-1]
 			parents = parents[:len(parents)-1]
@@ -83,7 +83,7 @@ func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
 			link := path.Join(append(walked, c)...)
 			if target == "" || path.IsAbs(target) {
 				return nil, &fs.PathError{Op: op, Path: name,
-					Err: fmt.Errorf("%w: %q -> %q", ErrSymlinkEscapes, link, target)}
+					Err: fmt.Errorf("%w: %s -> %s", ErrSymlinkEscapes, workspace.QuotePrefix(link), workspace.QuotePrefix(target))}
 			}
 			lastLink, lastTarget = link, target
 			todo = append(strings.Split(target, "/"), todo...)

@@ -2,12 +2,16 @@ package gitrev
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // node is one entry of a git tree: a file, a directory, a symbolic link or
@@ -40,6 +44,8 @@ type treeCache struct {
 	dirs    map[plumbing.Hash]*treeDir
 	sizes   map[plumbing.Hash]int64
 	targets map[plumbing.Hash]string
+	// links lists the symbolic links under a tree, relative to it.
+	links map[plumbing.Hash][]string
 }
 
 func newTreeCache() treeCache {
@@ -47,6 +53,7 @@ func newTreeCache() treeCache {
 		dirs:    map[plumbing.Hash]*treeDir{},
 		sizes:   map[plumbing.Hash]int64{},
 		targets: map[plumbing.Hash]string{},
+		links:   map[plumbing.Hash][]string{},
 	}
 }
 
@@ -123,10 +130,23 @@ func (r *Repo) blob(h plumbing.Hash) ([]byte, error) {
 	return data, nil
 }
 
-// target returns a symbolic link's target, the content of its blob.
+// target returns a symbolic link's target, the content of its blob. A blob
+// over workspace.MaxLinkTarget is refused after reading only its first
+// bytes: a link's blob is bounded like any file smpipe reads.
 func (r *Repo) target(h plumbing.Hash) (string, error) {
 	if t, ok := r.trees.targets[h]; ok {
 		return t, nil
+	}
+	size, err := r.size(h)
+	if err != nil {
+		return "", err
+	}
+	if size > workspace.MaxLinkTarget {
+		prefix, err := r.blobPrefix(h, 64)
+		if err != nil {
+			return "", err
+		}
+		return "", &workspace.LinkTargetError{Size: size, Prefix: prefix}
 	}
 	b, err := r.blob(h)
 	if err != nil {
@@ -134,4 +154,23 @@ func (r *Repo) target(h plumbing.Hash) (string, error) {
 	}
 	r.trees.targets[h] = string(b)
 	return string(b), nil
+}
+
+// blobPrefix reads at most the first n bytes of a blob.
+func (r *Repo) blobPrefix(h plumbing.Hash, n int) (string, error) {
+	b, err := object.GetBlob(r.git.Storer, h)
+	if err != nil {
+		return "", fmt.Errorf("reading blob %s: %w", h, err)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return "", fmt.Errorf("reading blob %s: %w", h, err)
+	}
+	defer rd.Close()
+	buf := make([]byte, n)
+	got, err := io.ReadFull(rd, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return "", fmt.Errorf("reading blob %s: %w", h, err)
+	}
+	return string(buf[:got]), nil
 }

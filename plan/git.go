@@ -96,7 +96,7 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 		if g.Worktree {
 			changes, err = repo.WorktreeChanges(baseSHA, rel)
 		} else {
-			changes, err = repo.Changes(baseSHA, headSHA)
+			changes, err = repo.Diff(baseSHA, headSHA)
 		}
 		if err != nil {
 			return nil, "", "", err

@@ -15,7 +15,6 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/compiler/diag"
@@ -40,6 +39,8 @@ type Options struct {
 	// set every pipeline counts as touched (an unknown base, a forced run).
 	Changes []Change
 	All     bool
+	// Cache keeps decoded conf files between calls (nil: a new one).
+	Cache *compiler.DecodeCache
 }
 
 // Pipeline is one touched pipeline, compared.
@@ -77,57 +78,67 @@ func (r *Result) OK() bool { return !r.Failing.HasErrors() }
 // Run computes the plan. The error is for what stopped it: a cancelled ctx,
 // an artifact that could not be written; problems in the repository are
 // the result's diagnostics.
+//
+// Both revisions are indexed (each distinct conf file decoded once, with
+// opt.Cache across calls), the touched pipelines found from the indexes,
+// and only their conf files loaded and built.
 func Run(ctx context.Context, opt Options) (*Result, error) {
-	head, err := compiler.Load(ctx, opt.Head, opt.Compile)
+	cache := opt.Cache
+	if cache == nil {
+		cache = compiler.NewDecodeCache()
+	}
+	headIx, err := compiler.LoadIndex(ctx, opt.Head, opt.Compile, cache)
+	if err != nil {
+		return nil, fmt.Errorf("head: %w", err)
+	}
+	headRev := newRevision(opt.Head, headIx)
+	// Base artifacts are never deployed: only hash them.
+	bopt := opt.Compile
+	bopt.ArtifactDir = ""
+	var baseRev *revision
+	if opt.Base != nil {
+		baseIx, err := compiler.LoadIndex(ctx, opt.Base, bopt, cache)
+		if err != nil {
+			return nil, fmt.Errorf("base: %w", err)
+		}
+		baseRev = newRevision(opt.Base, baseIx)
+	}
+	changes := newChangeSet(opt.Changes)
+	var names []string
+	if opt.All {
+		names = allNames(baseRev, headRev)
+	} else {
+		names = touchedNames(baseRev, headRev, changes)
+	}
+
+	// Changed conf files are loaded too, for their sources: their
+	// problems fail the run and are printed with snippets.
+	headLoad := neededFiles(headRev, names)
+	for _, p := range changes.sorted {
+		if headRev.byPath[p] != nil {
+			headLoad = append(headLoad, p)
+		}
+	}
+	head, err := headIx.Load(ctx, headLoad)
 	if err != nil {
 		return nil, fmt.Errorf("head: %w", err)
 	}
 	var base *compiler.Repository
-	if opt.Base != nil {
-		// Base artifacts are never deployed: only hash them.
-		bopt := opt.Compile
-		bopt.ArtifactDir = ""
-		if base, err = compiler.Load(ctx, opt.Base, bopt); err != nil {
+	if baseRev != nil {
+		if base, err = baseRev.ix.Load(ctx, neededFiles(baseRev, names)); err != nil {
 			return nil, fmt.Errorf("base: %w", err)
 		}
 	}
-	changed := changedPaths(opt.Changes)
 
 	type pair struct{ base, head *compiler.Anchor }
 	byName := map[string]*pair{}
-	touched := func(a compiler.Anchor) bool { return opt.All || touches(a, changed) }
 	headAnchors := head.Anchors()
-	for i, a := range headAnchors {
-		if a.Name != "" && touched(a) {
-			if _, ok := byName[a.Name]; !ok {
-				byName[a.Name] = &pair{head: &headAnchors[i]}
-			}
-		}
-	}
 	var baseAnchors []compiler.Anchor
 	if base != nil {
 		baseAnchors = base.Anchors()
-		for i, a := range baseAnchors {
-			if a.Name == "" || !touched(a) {
-				continue
-			}
-			if p, ok := byName[a.Name]; ok {
-				if p.base == nil {
-					p.base = &baseAnchors[i]
-				}
-			} else {
-				byName[a.Name] = &pair{base: &baseAnchors[i]}
-			}
-		}
 	}
-	// A pipeline touched on one side is compared with its other side too.
-	for name, p := range byName {
-		if p.head == nil {
-			p.head = findAnchor(headAnchors, name)
-		}
-		if p.base == nil {
-			p.base = findAnchor(baseAnchors, name)
-		}
+	for _, name := range names {
+		byName[name] = &pair{head: findAnchor(headAnchors, name), base: findAnchor(baseAnchors, name)}
 	}
 
 	var headFiles, baseFiles []string
@@ -143,6 +154,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("head: %w", err)
 	}
+	// Problems of the files not loaded are the index's.
+	headDiags = append(headDiags, headIx.Diagnostics()...).Sorted()
 	var baseRes *compiler.Result
 	var baseDiags diag.Diagnostics
 	if base != nil {
@@ -153,7 +166,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 
 	res := &Result{HeadSources: headRes.Sources}
 	failingFiles := map[string]bool{}
-	for p := range changed {
+	for _, p := range changes.sorted {
 		failingFiles[p] = true
 	}
 	for _, name := range slices.Sorted(maps.Keys(byName)) {
@@ -190,34 +203,23 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	return res, nil
 }
 
-// changedPaths is the set of changed paths, renames counting on both sides.
-func changedPaths(changes []Change) map[string]bool {
-	out := make(map[string]bool, len(changes))
-	for _, c := range changes {
-		out[c.Path] = true
-		if c.From != "" {
-			out[c.From] = true
-		}
+// allNames lists every pipeline either revision defines, sorted.
+func allNames(base, head *revision) []string {
+	names := head.names()
+	if base != nil {
+		names = append(names, base.names()...)
 	}
-	return out
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
-// touches reports whether any changed path is one of the anchor's files or
-// lies under one of its source directories.
-func touches(a compiler.Anchor, changed map[string]bool) bool {
-	for _, f := range a.Files {
-		if changed[f] {
-			return true
-		}
+// neededFiles are the conf files building the named pipelines reads in r.
+func neededFiles(r *revision, names []string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, r.confFiles(n)...)
 	}
-	for p := range changed {
-		for _, d := range a.SourceDirs {
-			if d == "." || p == d || strings.HasPrefix(p, d+"/") {
-				return true
-			}
-		}
-	}
-	return false
+	return out
 }
 
 func findAnchor(anchors []compiler.Anchor, name string) *compiler.Anchor {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/gitrev"
@@ -18,7 +19,23 @@ type Revisions struct {
 	rel     string // compile root inside the repository
 	fetch   gitrev.FetchOptions
 	compile compiler.Options
+	// cache holds every conf file decoded, by path and blob, for all
+	// calls; recent holds the last revisions indexed, so that walking a
+	// history commit by commit indexes each commit once.
+	cache  *compiler.DecodeCache
+	mu     sync.Mutex
+	recent []indexed
 }
+
+// indexed is a revision indexed at a commit.
+type indexed struct {
+	sha string
+	rev *revision
+}
+
+// keepIndexed is how many indexed revisions Revisions keeps: a pair, and
+// the next pair's first is the last pair's second.
+const keepIndexed = 3
 
 // OpenRevisions opens the repository holding g.Dir; g.Base and g.Head are
 // not used. Close it when done.
@@ -32,7 +49,8 @@ func OpenRevisions(g GitOptions) (*Revisions, error) {
 		repo.Close()
 		return nil, err
 	}
-	return &Revisions{repo: repo, rel: rel, fetch: gitrev.FetchOptions{Token: g.Token}, compile: g.Compile}, nil
+	return &Revisions{repo: repo, rel: rel, fetch: gitrev.FetchOptions{Token: g.Token}, compile: g.Compile,
+		cache: compiler.NewDecodeCache()}, nil
 }
 
 // Close releases the repository.
@@ -45,15 +63,11 @@ func (rv *Revisions) Compile(ctx context.Context, sha string, names []string) (m
 	if err := rv.ensure(ctx, sha); err != nil {
 		return nil, err
 	}
-	tree, err := rv.repo.TreeFS(sha)
+	rev, err := rv.index(ctx, sha)
 	if err != nil {
 		return nil, err
 	}
-	root, err := sub(tree, rv.rel)
-	if err != nil {
-		return nil, err
-	}
-	repo, err := compiler.Load(ctx, root, rv.compile)
+	repo, err := rev.ix.Load(ctx, neededFiles(rev, names))
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +90,71 @@ func (rv *Revisions) Compile(ctx context.Context, sha string, names []string) (m
 	return out, nil
 }
 
+// Touched names, sorted, every pipeline whose definition may differ between
+// the commits base and head: added, removed or changed, whatever file made
+// it differ (its conf files, the framework conf, its source directories and
+// local data, and what symbolic links in them lead to). It is sound, never
+// missing a pipeline whose definition hash differs, and may name one whose
+// hash turns out equal (a change with no effect). Called for consecutive
+// commits of one history, each commit is indexed once and each conf file
+// decoded once.
+func (rv *Revisions) Touched(ctx context.Context, base, head string) ([]string, error) {
+	for _, sha := range []string{base, head} {
+		if err := rv.ensure(ctx, sha); err != nil {
+			return nil, err
+		}
+	}
+	changes, err := rv.repo.Diff(base, head)
+	if err != nil {
+		return nil, err
+	}
+	cs := newChangeSet(relChanges(changes, rv.rel))
+	if cs.empty() {
+		return nil, nil
+	}
+	baseRev, err := rv.index(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	headRev, err := rv.index(ctx, head)
+	if err != nil {
+		return nil, err
+	}
+	return touchedNames(baseRev, headRev, cs), nil
+}
+
+// index indexes the compile root at commit sha, or returns it indexed.
+func (rv *Revisions) index(ctx context.Context, sha string) (*revision, error) {
+	rv.mu.Lock()
+	for _, r := range rv.recent {
+		if r.sha == sha {
+			rv.mu.Unlock()
+			return r.rev, nil
+		}
+	}
+	rv.mu.Unlock()
+	tree, err := rv.repo.TreeFS(sha)
+	if err != nil {
+		return nil, err
+	}
+	root, err := sub(tree, rv.rel)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := compiler.LoadIndex(ctx, root, rv.compile, rv.cache)
+	if err != nil {
+		return nil, err
+	}
+	rev := newRevision(root, ix)
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	rv.recent = append(rv.recent, indexed{sha, rev})
+	if len(rv.recent) > keepIndexed {
+		rv.recent = rv.recent[1:]
+	}
+	return rev, nil
+}
+
 // ChangedSince lists the files under the compile root that changed on the
 // branch whose tip is tip since it and head diverged (their merge base), as
 // paths relative to the compile root: what a base branch gained after a
@@ -90,7 +169,7 @@ func (rv *Revisions) ChangedSince(ctx context.Context, head, tip string) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	changes, err := rv.repo.Changes(base, tip)
+	changes, err := rv.repo.Diff(base, tip)
 	if err != nil {
 		return nil, fmt.Errorf("comparing %s and %s: %w", gitrev.ShortSHA(base), gitrev.ShortSHA(tip), err)
 	}

@@ -3,6 +3,7 @@ package workspace
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // The reasons a path is refused, shared by every file system smpipe reads a
@@ -44,4 +45,36 @@ func HumanSize(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// MaxLinkTarget bounds a symbolic link's target: Linux's PATH_MAX, the
+// longest target a checkout can hold, so that a link read from git objects
+// is refused where a checkout could not have it and is never read whole.
+const MaxLinkTarget = 4096
+
+// LinkTargetError is a symbolic link whose target is longer than
+// MaxLinkTarget. Prefix holds at most the target's first bytes.
+type LinkTargetError struct {
+	Size   int64
+	Prefix string
+}
+
+func (e *LinkTargetError) Error() string {
+	return fmt.Sprintf("symbolic link target is %s, over the %s limit (it starts %s)",
+		HumanSize(e.Size), HumanSize(MaxLinkTarget), QuotePrefix(e.Prefix))
+}
+
+// quotedPrefix is how many bytes of a hostile string QuotePrefix shows.
+const quotedPrefix = 64
+
+// QuotePrefix quotes at most the first bytes of s, as Go quotes strings
+// with every byte outside printable ASCII escaped (control and
+// bidirectional characters cannot reach a terminal or a log command), and
+// marks a cut with "...": a link target or a name from a repository is
+// hostile and may be megabytes long.
+func QuotePrefix(s string) string {
+	if len(s) <= quotedPrefix {
+		return strconv.QuoteToASCII(s)
+	}
+	return strconv.QuoteToASCII(s[:quotedPrefix]) + "..."
 }

@@ -1,0 +1,302 @@
+package plan
+
+import (
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/smpipe/smpipe-action/compiler"
+	"github.com/smpipe/smpipe-action/internal/workspace"
+)
+
+// revision is one side of a comparison as the touched rule reads it: the
+// revision's files and its index, with the lookups the rule needs.
+type revision struct {
+	fsys       fs.FS
+	ix         *compiler.Index
+	byPath     map[string]*compiler.IndexFile
+	modelFiles map[string][]*compiler.IndexFile // files defining each model
+	anchors    map[string][]*compiler.IndexFile // anchors by pipelineName
+}
+
+func newRevision(fsys fs.FS, ix *compiler.Index) *revision {
+	r := &revision{fsys: fsys, ix: ix, byPath: map[string]*compiler.IndexFile{},
+		modelFiles: map[string][]*compiler.IndexFile{}, anchors: map[string][]*compiler.IndexFile{}}
+	for _, f := range ix.Files {
+		r.byPath[f.Path] = f
+		for _, m := range f.Models {
+			r.modelFiles[m.Name] = append(r.modelFiles[m.Name], f)
+		}
+		if f.Pipeline != nil && f.Pipeline.Name != "" {
+			r.anchors[f.Pipeline.Name] = append(r.anchors[f.Pipeline.Name], f)
+		}
+	}
+	return r
+}
+
+// names lists the pipeline names the revision defines.
+func (r *revision) names() []string {
+	out := make([]string, 0, len(r.anchors))
+	for n := range r.anchors {
+		out = append(out, n)
+	}
+	return out
+}
+
+// confFiles are the conf files building pipeline name reads: every anchor
+// with that name and every file defining one of their models (a model
+// defined twice fails the pipeline, so both definitions count), sorted.
+func (r *revision) confFiles(name string) []string {
+	var out []string
+	for _, a := range r.anchors[name] {
+		out = append(out, a.Path)
+		for _, m := range a.Pipeline.Models {
+			for _, f := range r.modelFiles[m] {
+				out = append(out, f.Path)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// dependencies lists every path whose content can change pipeline name's
+// definition in this revision, as paths relative to the compile root: the
+// framework conf, its conf files, its models' source directories and local
+// data files, every symbolic link on the way to any of these, and,
+// transitively, whatever the links found under them point at. A path here
+// need not exist: creating it is a change too. "." stands for everything.
+func (r *revision) dependencies(name string) []string {
+	d := deps{fsys: r.fsys, seen: map[string]bool{}}
+	d.chain(r.ix.FrameworkPath)
+	for _, f := range r.confFiles(name) {
+		d.chain(f)
+		file := r.byPath[f]
+		for _, m := range file.Models {
+			if !r.usedBy(name, m.Name) || m.SourceDir == "" {
+				continue
+			}
+			dir, ok := joinInside(".", m.SourceDir)
+			if !ok {
+				continue // refused by the build: reads nothing
+			}
+			real := d.chain(dir)
+			d.dirs = append(d.dirs, real)
+			for _, v := range file.Paths {
+				if p, ok := joinInside(real, v); ok {
+					d.chain(p)
+				}
+			}
+		}
+	}
+	d.closeOverLinks()
+	return d.roots
+}
+
+// usedBy reports whether pipeline name uses model.
+func (r *revision) usedBy(name, model string) bool {
+	for _, a := range r.anchors[name] {
+		if slices.Contains(a.Pipeline.Models, model) {
+			return true
+		}
+	}
+	return false
+}
+
+// deps collects dependency roots.
+type deps struct {
+	fsys  fs.FS
+	roots []string
+	seen  map[string]bool
+	dirs  []string // directories whose links are still to follow
+}
+
+func (d *deps) add(p string) {
+	if !d.seen[p] {
+		d.seen[p] = true
+		d.roots = append(d.roots, p)
+	}
+}
+
+// chain adds p, every symbolic link met resolving it component by
+// component, and the path it resolves to, which it returns. Resolution
+// stops at a missing component (the rest is kept as written), a link
+// leaving the tree or too many links: nothing further is read there.
+func (d *deps) chain(p string) string {
+	d.add(p)
+	todo := strings.Split(p, "/")
+	cur := "."
+	for hops := 0; len(todo) > 0; {
+		c := todo[0]
+		todo = todo[1:]
+		if c == "" || c == "." {
+			continue
+		}
+		next := path.Join(cur, c)
+		info, err := fs.Lstat(d.fsys, next)
+		if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			cur = next
+			if err != nil {
+				cur = path.Join(append([]string{cur}, todo...)...)
+				break
+			}
+			continue
+		}
+		d.add(next)
+		target, err := fs.ReadLink(d.fsys, next)
+		hops++
+		if err != nil || hops > workspace.MaxSymlinks {
+			return next
+		}
+		t, ok := joinInside(cur, target)
+		if !ok {
+			return next
+		}
+		todo = append(strings.Split(t, "/"), todo...)
+		cur = "."
+	}
+	d.add(cur)
+	return cur
+}
+
+// closeOverLinks adds, for every directory collected, the links under it
+// and what they resolve to, until no new directory appears: a bundle
+// follows links inside its source directory wherever they lead.
+func (d *deps) closeOverLinks() {
+	done := map[string]bool{}
+	for len(d.dirs) > 0 {
+		dir := d.dirs[0]
+		d.dirs = d.dirs[1:]
+		if done[dir] {
+			continue
+		}
+		done[dir] = true
+		for _, l := range linksUnder(d.fsys, dir) {
+			d.add(l)
+			target, err := fs.ReadLink(d.fsys, l)
+			if err != nil {
+				continue
+			}
+			if t, ok := joinInside(path.Dir(l), target); ok {
+				d.dirs = append(d.dirs, d.chain(t))
+			}
+		}
+	}
+}
+
+// linkLister is a file system that lists the links under a directory
+// cheaply (a git tree keeps the answer by subtree hash).
+type linkLister interface {
+	Links(dir string) ([]string, error)
+}
+
+// linksUnder lists the symbolic links at or under dir, not following any.
+func linksUnder(fsys fs.FS, dir string) []string {
+	if ll, ok := fsys.(linkLister); ok {
+		links, _ := ll.Links(dir)
+		return links
+	}
+	if info, err := fs.Lstat(fsys, dir); err != nil || !info.IsDir() {
+		return nil
+	}
+	var out []string
+	fs.WalkDir(fsys, dir, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && e.Type()&fs.ModeSymlink != 0 {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
+
+// joinInside joins rel onto dir as the compiler does (a leading "./"
+// dropped) and reports whether the result stays inside the root.
+func joinInside(dir, rel string) (string, bool) {
+	rel = strings.TrimPrefix(rel, "./")
+	if path.IsAbs(rel) || strings.HasPrefix(rel, "\\") {
+		return "", false
+	}
+	p := path.Join(dir, rel)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return "", false
+	}
+	return p, true
+}
+
+// changeSet answers whether a dependency root is affected by a change:
+// the root itself changed, something under it, or a directory above it
+// (replaced by a file or a link).
+type changeSet struct {
+	sorted []string
+	set    map[string]bool
+}
+
+func newChangeSet(changes []Change) changeSet {
+	cs := changeSet{set: map[string]bool{}}
+	for _, c := range changes {
+		for _, p := range []string{c.Path, c.From} {
+			if p != "" && !cs.set[p] {
+				cs.set[p] = true
+				cs.sorted = append(cs.sorted, p)
+			}
+		}
+	}
+	sort.Strings(cs.sorted)
+	return cs
+}
+
+func (cs changeSet) empty() bool { return len(cs.sorted) == 0 }
+
+// affects reports whether a change reaches root.
+func (cs changeSet) affects(root string) bool {
+	if root == "." {
+		return !cs.empty()
+	}
+	for p := root; ; {
+		if cs.set[p] {
+			return true
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	prefix := root + "/"
+	i := sort.SearchStrings(cs.sorted, prefix)
+	return i < len(cs.sorted) && strings.HasPrefix(cs.sorted[i], prefix)
+}
+
+// touchedNames names, sorted, every pipeline whose definition may differ
+// between base and head given the changed paths: one defined on either
+// side with a dependency (on that side) that a change reaches. base is nil
+// when there is no base.
+func touchedNames(base, head *revision, cs changeSet) []string {
+	touched := map[string]bool{}
+	for _, r := range []*revision{base, head} {
+		if r == nil {
+			continue
+		}
+		for _, name := range r.names() {
+			if touched[name] {
+				continue
+			}
+			if slices.ContainsFunc(r.dependencies(name), cs.affects) {
+				touched[name] = true
+			}
+		}
+	}
+	if base == nil { // everything is new
+		for _, n := range head.names() {
+			touched[n] = true
+		}
+	}
+	out := make([]string, 0, len(touched))
+	for n := range touched {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
