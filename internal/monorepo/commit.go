@@ -69,7 +69,9 @@ type objectWriter struct {
 	new  []plumbing.Hash
 }
 
-type encoder interface{ Encode(plumbing.EncodedObject) error }
+type encoder interface {
+	Encode(plumbing.EncodedObject) error
+}
 
 func (w *objectWriter) put(o encoder) (plumbing.Hash, error) {
 	obj := w.mem.NewEncodedObject()
