@@ -134,6 +134,10 @@ func LoadIndex(ctx context.Context, fsys fs.FS, opt Options, cache *DecodeCache)
 	if err != nil {
 		return nil, err
 	}
+	if len(paths) > leanConfFiles {
+		// What is kept is small next to what parsing throws away.
+		defer tightenGC()()
+	}
 	ix.Files = make([]*IndexFile, len(paths))
 	ider, _ := fsys.(ContentIdentifier)
 	parallel(len(paths), func(i int) {

@@ -53,7 +53,7 @@ func (r *Repo) diffDirs(a, b *node, dir string, out *[]Change) error {
 	}
 	for _, ea := range da.entries {
 		p := path.Join(dir, ea.name)
-		eb, ok := db.byName[ea.name]
+		eb, ok := db.lookup(ea.name)
 		switch {
 		case !ok:
 			if err := r.leaves(ea, p, Deleted, out); err != nil {
@@ -76,7 +76,7 @@ func (r *Repo) diffDirs(a, b *node, dir string, out *[]Change) error {
 		}
 	}
 	for _, eb := range db.entries {
-		if _, ok := da.byName[eb.name]; !ok {
+		if _, ok := da.lookup(eb.name); !ok {
 			if err := r.leaves(eb, path.Join(dir, eb.name), Added, out); err != nil {
 				return err
 			}

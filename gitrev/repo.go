@@ -49,7 +49,7 @@ func Open(dir string) (*Repo, error) {
 	// go-git reopens the packfile for every object read, which made reading
 	// a 3,000-file tree several times slower.
 	if st, ok := r.Storer.(*filesystem.Storage); ok {
-		fast := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(),
+		fast := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(objectCacheSize),
 			filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
 		if r, err = git.Open(fast, wt.Filesystem); err != nil {
 			return nil, fmt.Errorf("opening git repository at %s: %w", dir, err)
@@ -60,6 +60,11 @@ func Open(dir string) (*Repo, error) {
 
 // maxOpenPacks bounds the packfile descriptors a Repo keeps open.
 const maxOpenPacks = 32
+
+// objectCacheSize bounds go-git's cache of decoded objects, which mostly
+// serves delta bases: decoded trees are kept by the Repo and blobs are read
+// once, so go-git's default of 96 MiB only grew the process.
+const objectCacheSize = 16 * cache.MiByte
 
 // Close releases the packfile descriptors the Repo keeps open. The Repo and
 // the file systems from TreeFS must not be used afterwards.

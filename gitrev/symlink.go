@@ -67,7 +67,7 @@ func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
 		if err != nil {
 			return nil, &fs.PathError{Op: op, Path: name, Err: err}
 		}
-		child, ok := d.byName[c]
+		child, ok := d.lookup(c)
 		if !ok {
 			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 		}

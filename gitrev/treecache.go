@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -32,10 +33,20 @@ func (n *node) isSymlink() bool { return n.mode == filemode.Symlink }
 // directories as if their names ended in "/", io/fs wants plain name order).
 type treeDir struct {
 	entries []*node
-	byName  map[string]*node
 }
 
-var emptyDir = &treeDir{byName: map[string]*node{}}
+var emptyDir = &treeDir{}
+
+// lookup finds the entry called name. A binary search rather than a map:
+// a large repository has tens of thousands of trees, and maps of their
+// entries were a good part of what a plan kept in memory.
+func (d *treeDir) lookup(name string) (*node, bool) {
+	i, ok := sort.Find(len(d.entries), func(i int) int { return strings.Compare(name, d.entries[i].name) })
+	if !ok {
+		return nil, false
+	}
+	return d.entries[i], true
+}
 
 // treeCache holds what has been decoded from immutable objects, keyed by
 // object hash, so that base and head revisions share it. Callers hold the
@@ -72,12 +83,10 @@ func (r *Repo) dir(n *node) (*treeDir, error) {
 	}
 	d := &treeDir{
 		entries: make([]*node, 0, len(t.Entries)),
-		byName:  make(map[string]*node, len(t.Entries)),
 	}
 	for _, e := range t.Entries {
 		child := &node{name: e.Name, mode: e.Mode, hash: e.Hash}
 		d.entries = append(d.entries, child)
-		d.byName[e.Name] = child
 	}
 	sort.Slice(d.entries, func(i, j int) bool { return d.entries[i].name < d.entries[j].name })
 	r.trees.dirs[n.hash] = d

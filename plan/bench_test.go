@@ -2,53 +2,45 @@ package plan
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/go-git/go-git/v5"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/ghreport"
-	"github.com/smpipe/smpipe-action/internal/testrepo"
+	"github.com/smpipe/smpipe-action/internal/monorepo"
 )
 
-// monorepoPlan builds a git repository of 1,000 pipelines whose head commit
-// changes 10 of them, and returns its directory and the base revision.
-func monorepoPlan(b *testing.B) (string, string) {
-	b.Helper()
-	dir := b.TempDir()
-	testrepo.WriteMonorepo(b, dir, 1000)
-	base := testrepo.Commit(b, dir, "base")
-	for i := 0; i < 1000; i += 100 {
-		p := filepath.Join(dir, fmt.Sprintf("m%04d", i), "conf", "conf.yaml")
-		body, err := os.ReadFile(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(strings.Replace(string(body), `eta: "0.1"`, `eta: "0.2"`, 1)), 0o644); err != nil {
-			b.Fatal(err)
-		}
+// monorepoPlan builds a git repository of n generated pipelines
+// (internal/monorepo) whose head commit tunes 10 of them, its objects
+// packed as after a clone, and returns its directory and the base commit.
+func monorepoPlan(tb testing.TB, n int) (string, string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	if err := monorepo.Write(dir, n); err != nil {
+		tb.Fatal(err)
 	}
-	testrepo.Commit(b, dir, "tune ten pipelines")
-	// A clone or fetch leaves objects packed; local commits leave them loose.
-	repo, err := git.PlainOpen(dir)
+	base, err := monorepo.Commit(dir, "base")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	if err := repo.RepackObjects(&git.RepackConfig{}); err != nil {
-		b.Fatal(err)
+	for _, i := range monorepo.Spread(n, 10) {
+		if err := monorepo.Tune(dir, i, 1); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if _, err := monorepo.Commit(dir, "tune ten pipelines"); err != nil {
+		tb.Fatal(err)
 	}
 	return dir, base
 }
 
-// BenchmarkPlan1000 is `smpipe plan` over a 1,000-pipeline repository where
-// 10 pipelines changed: read both revisions from git, find the touched ones,
-// build and compare them.
-func BenchmarkPlan1000(b *testing.B) {
-	dir, base := monorepoPlan(b)
+// BenchmarkPlan1000 and BenchmarkPlan10000 are `smpipe plan` over a
+// generated repository where 10 pipelines changed: read both revisions
+// from git, find the touched ones, build and compare them.
+func BenchmarkPlan1000(b *testing.B)  { benchmarkPlan(b, 1000) }
+func BenchmarkPlan10000(b *testing.B) { benchmarkPlan(b, 10000) }
+
+func benchmarkPlan(b *testing.B, n int) {
+	dir, base := monorepoPlan(b, n)
 	opt := GitOptions{Dir: dir, Base: base, Compile: compiler.Options{Region: "us-east-1", Getenv: func(string) (string, bool) { return "", false }}}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -64,7 +56,7 @@ func BenchmarkPlan1000(b *testing.B) {
 
 // BenchmarkReportMarkdown renders the comment for those 10 pipelines.
 func BenchmarkReportMarkdown(b *testing.B) {
-	dir, base := monorepoPlan(b)
+	dir, base := monorepoPlan(b, 1000)
 	res, _, head, err := FromGit(context.Background(), GitOptions{Dir: dir, Base: base, Compile: compiler.Options{Getenv: func(string) (string, bool) { return "", false }}})
 	if err != nil {
 		b.Fatal(err)
