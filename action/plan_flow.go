@@ -21,7 +21,7 @@ func (r *runner) plan(ctx context.Context) int {
 		base = r.ev.Push.Before
 	}
 	gha.Group("smpipe plan: compile base and head")
-	res, baseSHA, checkedOut, err := plan.FromGit(ctx, plan.GitOptions{Dir: r.dir, Base: base, Token: r.in.Token, Compile: r.compile})
+	res, baseSHA, checkedOut, err := plan.FromGit(ctx, plan.GitOptions{Dir: r.dir, Base: base, Token: r.in.Token, TokenHost: r.tokenHost(), Compile: r.compile})
 	gha.EndGroup()
 	if err != nil {
 		gha.Errorf("%s", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -50,6 +51,7 @@ type runner struct {
 	region  string           // decided once: what is compiled is what is deployed to
 	masked  []string         // account IDs hidden from the log and the deploy report
 	gh      *ghreport.Client // made on first use by client
+	rec     *records         // made on first use by records
 }
 
 // Run is `smpipe action`: it dispatches on the event and the mode input.
@@ -72,7 +74,7 @@ func Run(ctx context.Context, env Env) int {
 	r.region = awsregion.Resolve(ctx, in.AWSRegion, "input aws-region", env.Getenv).Region
 	r.compile = compiler.Options{Glob: in.ConfigGlob, FrameworkConf: in.FrameworkConf, Region: r.region,
 		Bucket: in.S3Bucket, Role: in.PipelineRoleARN, Subnets: in.Subnets, SecurityGroups: in.SecurityGroups,
-		KMSKey: in.KMSKey, Strict: in.Strict, Getenv: env.LookupEnv, MaxFileSize: in.MaxFileSize}
+		KMSKey: in.KMSKey, Strict: in.Strict, Getenv: env.LookupEnv, MaxFileSize: in.MaxFileSize, AllowEmpty: in.AllowEmpty}
 	if r.compile.Getenv == nil {
 		r.compile.Getenv = func(k string) (string, bool) {
 			v := env.Getenv(k)
@@ -128,6 +130,16 @@ func (r *runner) mayDeploy() error {
 		return nil
 	}
 	return fmt.Errorf("smpipe: mode deploy on a %s event refused: smpipe deploys on push, workflow_dispatch and schedule", r.name)
+}
+
+// tokenHost is the host of the workflow's GitHub server, the only one the
+// token is sent to when git history is fetched.
+func (r *runner) tokenHost() string {
+	u, err := url.Parse(or(r.env.Getenv("GITHUB_SERVER_URL"), "https://github.com"))
+	if err != nil || u.Host == "" {
+		return "github.com"
+	}
+	return u.Host
 }
 
 // runURL links the job summary of this run.

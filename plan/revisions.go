@@ -32,7 +32,7 @@ func OpenRevisions(g GitOptions) (*Revisions, error) {
 		repo.Close()
 		return nil, err
 	}
-	return &Revisions{repo: repo, rel: rel, fetch: gitrev.FetchOptions{Token: g.Token}, compile: g.Compile}, nil
+	return &Revisions{repo: repo, rel: rel, fetch: g.fetchOptions(), compile: g.Compile}, nil
 }
 
 // Close releases the repository.

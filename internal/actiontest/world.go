@@ -108,6 +108,8 @@ func (w *World) PREvent(p PR) Env {
 	data := map[string]any{"Action": p.Action, "Number": p.Number, "BaseSHA": p.BaseSHA, "HeadSHA": p.HeadSHA, "HeadRef": p.HeadRef,
 		"HeadRepo": p.HeadRepo, "HeadOwner": owner, "Repo": w.Repo, "Title": "Change " + p.HeadRef, "Fork": p.HeadRepo != w.Repo}
 	env := w.env("pull_request", w.payload("pull_request.json.tmpl", data), merge, ref)
+	// GitHub's record of the pull request now: this head.
+	w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: p.Number, State: "open", HeadSHA: p.HeadSHA, BaseRef: "main"})
 	if p.HeadRepo != w.Repo {
 		// A fork's run gets no id-token permission.
 		delete(env, "ACTIONS_ID_TOKEN_REQUEST_URL")
