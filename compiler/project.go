@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -34,7 +35,9 @@ type Project struct {
 }
 
 // assemble merges decoded files and reports cross-file clashes: a model
-// defined twice, two anchors with one pipelineName.
+// defined twice, two anchors with one pipelineName. Pipeline names clash
+// without regard to case, as SageMaker's do: "Churn" and "churn" would be
+// one pipeline there.
 func assemble(files []*ConfFile, fw Framework, ds *diag.Diagnostics) *Project {
 	p := &Project{Framework: fw, Files: files, Models: map[string]*ModelConf{}, modelFiles: map[string][]string{}}
 	names := map[string]*PipelineConf{}
@@ -54,12 +57,17 @@ func assemble(files []*ConfFile, fw Framework, ds *diag.Diagnostics) *Project {
 		if !f.Pipeline.Name.Set {
 			continue
 		}
-		if prev, dup := names[f.Pipeline.Name.Value]; dup {
-			ds.Errorf(f.Pipeline.Name.Pos, "duplicate-pipeline", "pipelineName %q is already used by the anchor at %s", f.Pipeline.Name.Value, prev.Name.Pos)
-			ds.Errorf(prev.Name.Pos, "duplicate-pipeline", "pipelineName %q is also used by the anchor at %s", f.Pipeline.Name.Value, f.Pipeline.Name.Pos)
+		key := strings.ToLower(f.Pipeline.Name.Value)
+		if prev, dup := names[key]; dup {
+			as := ""
+			if prev.Name.Value != f.Pipeline.Name.Value {
+				as = fmt.Sprintf(" (as %q; SageMaker pipeline names ignore case)", prev.Name.Value)
+			}
+			ds.Errorf(f.Pipeline.Name.Pos, "duplicate-pipeline", "pipelineName %q is already used by the anchor at %s%s", f.Pipeline.Name.Value, prev.Name.Pos, as)
+			ds.Errorf(prev.Name.Pos, "duplicate-pipeline", "pipelineName %q is also used by the anchor at %s", prev.Name.Value, f.Pipeline.Name.Pos)
 			continue
 		}
-		names[f.Pipeline.Name.Value] = f.Pipeline
+		names[key] = f.Pipeline
 	}
 	return p
 }

@@ -62,6 +62,7 @@ type Live struct {
 	Hash       string // "sha256:<hex>" of Definition, compacted; empty when it is not JSON
 	TaggedHash string // the smpipe:definition-hash tag: what smpipe made live
 	Commit     string // the smpipe:commit tag: the newest commit deployed
+	Repository string // the smpipe:repository tag: whose it is; "" when made outside smpipe
 }
 
 // ReadLive reads a pipeline's live state with read-only calls, as a plan
@@ -73,7 +74,13 @@ func ReadLive(ctx context.Context, sm SageMakerAPI, pipeline string) (Live, erro
 	}
 	h, _ := canonicalHash([]byte(l.definition))
 	return Live{Exists: true, Definition: []byte(l.definition), Hash: h, TaggedHash: l.tags[TagDefinitionHash],
-		Commit: l.commit}, nil
+		Commit: l.commit, Repository: l.tags[TagRepository]}, nil
+}
+
+// OwnedBy reports whether smpipe created the live pipeline for repository,
+// as a deploy decides before it changes anything.
+func (l Live) OwnedBy(repository string) bool {
+	return live{exists: l.Exists, tags: map[string]string{TagRepository: l.Repository}}.ownedBy(repository)
 }
 
 // Standing is how a live pipeline stands against a definition.
@@ -85,6 +92,9 @@ const (
 	StandingBehind  Standing = "behind"  // live is what smpipe last deployed, an older definition
 	StandingEdited  Standing = "edited"  // live was changed or made outside smpipe (drift)
 	StandingMissing Standing = "missing" // no such pipeline in SageMaker
+	// StandingForeign: a pipeline of that name exists that smpipe did not
+	// create for this repository; a deploy leaves it alone unless adopted.
+	StandingForeign Standing = "foreign"
 )
 
 // Against compares the live pipeline with a definition's hash (the base

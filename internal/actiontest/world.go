@@ -122,9 +122,15 @@ func (w *World) PREvent(p PR) Env {
 // after and returns the deploy run's environment, role included.
 func (w *World) PushEvent(before, after string) Env {
 	w.T.Helper()
+	return w.PushEventTo("refs/heads/main", before, after)
+}
+
+// PushEventTo is PushEvent for a push to ref.
+func (w *World) PushEventTo(ref, before, after string) Env {
+	w.T.Helper()
 	w.Git.Detach(after)
-	data := map[string]any{"Before": before, "After": after, "Message": "Push " + after[:7], "Repo": w.Repo}
-	env := w.env("push", w.payload("push.json.tmpl", data), after, "refs/heads/main")
+	data := map[string]any{"Ref": ref, "Before": before, "After": after, "Message": "Push " + after[:7], "Repo": w.Repo}
+	env := w.env("push", w.payload("push.json.tmpl", data), after, ref)
 	env["INPUT_ROLE-TO-ASSUME"] = RoleARN
 	return env
 }
@@ -141,6 +147,16 @@ func (w *World) DispatchEvent(ref, sha string, inputs map[string]string) Env {
 	}
 	data := map[string]any{"Ref": ref, "Inputs": string(raw), "Repo": w.Repo}
 	env := w.env("workflow_dispatch", w.payload("workflow_dispatch.json.tmpl", data), sha, ref)
+	env["INPUT_ROLE-TO-ASSUME"] = RoleARN
+	return env
+}
+
+// ScheduleEvent is a scheduled run's environment: GitHub runs it on the
+// default branch's last commit, sha here, checked out.
+func (w *World) ScheduleEvent(sha string) Env {
+	w.T.Helper()
+	w.Git.Detach(sha)
+	env := w.env("schedule", w.payload("schedule.json.tmpl", map[string]any{"Repo": w.Repo}), sha, "refs/heads/main")
 	env["INPUT_ROLE-TO-ASSUME"] = RoleARN
 	return env
 }
