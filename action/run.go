@@ -85,9 +85,9 @@ func Run(ctx context.Context, env Env) int {
 	if name == "pull_request_target" {
 		// It runs the base branch's workflow on the base's checkout: the
 		// plan would compare the base with itself and report nothing.
-		gha.Errorf("smpipe: the pull_request_target event is not supported: it runs the base branch's workflow with the base "+
-			"checked out, so the plan would compare the base with itself and pass with nothing touched. Plan on pull_request "+
-			"(pull requests from forks get the report in the job summary), and post the comment for forks with the relay "+
+		gha.Errorf("smpipe: the pull_request_target event is not supported: it runs the base branch's workflow with the base " +
+			"checked out, so the plan would compare the base with itself and pass with nothing touched. Plan on pull_request " +
+			"(pull requests from forks get the report in the job summary), and post the comment for forks with the relay " +
 			"workflow the README describes under \"Pull requests from forks\"")
 		return exitFailed
 	}

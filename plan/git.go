@@ -29,7 +29,7 @@ type GitOptions struct {
 	// Token authenticates the fetch of a base commit a shallow clone lacks,
 	// sent only to an https remote on TokenHost (see gitrev.FetchOptions).
 	Token, TokenHost string
-	Compile compiler.Options
+	Compile          compiler.Options
 }
 
 // Compiled on first use, not at every run's start-up.
