@@ -39,7 +39,7 @@ func TestE2E(t *testing.T) {
 	w := actiontest.New(t, "testdata/conf/ok/housing-tf", func(ctx context.Context, env map[string]string, stdout, stderr io.Writer) int {
 		return runBinary(ctx, t, bin, env, stdout, stderr)
 	})
-	baseSHA := w.Git.Commit("House prices with TensorFlow")
+	baseSHA := w.Start(1, "House prices with TensorFlow")
 	conf := "housing/conf/conf.yaml"
 
 	var pr7 struct {
@@ -166,8 +166,7 @@ func TestE2E(t *testing.T) {
 		arn                                string
 	}
 	step("4_merge_deploys_what_was_reviewed", func(t *testing.T) {
-		merge = w.Git.CommitTree("refs/heads/main", "Merge pull request #7 from acme/bigger-train", pr7.head, baseSHA, pr7.head)
-		w.GH.LinkCommit(w.Repo, merge, fakegithub.PullRequest{Number: 7, State: "closed", Merged: true, MergeCommitSHA: merge, BaseRef: "main", HeadSHA: pr7.head})
+		merge = w.Merge(7, baseSHA, pr7.head, true) // approved by a reviewer with write access
 		r := w.Run(w.PushEvent(pr7.base, merge))
 		r.WantCode(t, exitOK)
 
@@ -318,7 +317,7 @@ func TestE2E(t *testing.T) {
 		// No pull request is linked to the commit: nobody reviewed it.
 		r := w.Run(w.PushEvent(merge, direct))
 		r.WantCode(t, exitProblem)
-		if !strings.Contains(r.Stdout, "::notice::smpipe: commit "+direct+" is not the merge of a pull request") {
+		if !strings.Contains(r.Stdout, "commit "+direct[:12]+", which gave it its definition, is not the merge of a pull request") {
 			t.Errorf("stdout does not say that no pull request was found:\n%s", r.Stdout)
 		}
 		refusals := r.ErrorLines("not deployed")
@@ -328,8 +327,8 @@ func TestE2E(t *testing.T) {
 		if after := w.Calls(); after != before {
 			t.Errorf("deploy calls went from %+v to %+v, want nothing deployed", before, after)
 		}
-		if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "failed" || out[0].ExecutionARN != "" {
-			t.Errorf("pipelines output = %+v, want house-price-tf failed", out)
+		if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "refused" || out[0].ExecutionARN != "" {
+			t.Errorf("pipelines output = %+v, want house-price-tf refused", out)
 		}
 
 		// Recorded by GitHub as the merge of #7, whose head compiles to

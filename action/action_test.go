@@ -9,7 +9,6 @@ import (
 	"github.com/smpipe/smpipe-action/action"
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/internal/actiontest"
-	"github.com/smpipe/smpipe-action/internal/fakegithub"
 	"github.com/smpipe/smpipe-action/plan"
 )
 
@@ -36,7 +35,7 @@ func inProcess(ctx context.Context, env map[string]string, stdout, _ io.Writer) 
 func newWorld(t *testing.T) (*actiontest.World, string) {
 	t.Helper()
 	w := actiontest.New(t, "../testdata/conf/ok/housing-tf", inProcess)
-	return w, w.Git.Commit("House prices with TensorFlow")
+	return w, w.Start(100, "House prices with TensorFlow")
 }
 
 // openPR branches from base, applies edit to the conf, commits, runs the
@@ -74,12 +73,11 @@ func withInputs(env actiontest.Env, inputs map[string]string) actiontest.Env {
 }
 
 // merge records the merge of head into main (whose tip is tip) as GitHub
-// does for a merge commit, links it to pull request n, and returns it.
+// does for a merge commit, links it to pull request n, approved by a
+// writer, and returns it.
 func merge(t *testing.T, w *actiontest.World, n int, tip, head string) string {
 	t.Helper()
-	m := w.Git.CommitTree("refs/heads/main", "Merge pull request", head, tip, head)
-	w.GH.LinkCommit(w.Repo, m, fakegithub.PullRequest{Number: n, State: "closed", Merged: true, MergeCommitSHA: m, BaseRef: "main", HeadSHA: head})
-	return m
+	return w.Merge(n, tip, head, true)
 }
 
 // compileHash is the pipeline's definition hash at commit sha, compiled as

@@ -3,8 +3,10 @@ package action
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -13,32 +15,38 @@ import (
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/ghreport"
 	"github.com/smpipe/smpipe-action/gitrev"
+	"github.com/smpipe/smpipe-action/internal/listinput"
 	"github.com/smpipe/smpipe-action/plan"
 	"github.com/smpipe/smpipe-action/provenance"
 )
 
-// deploy compiles the pipelines to deploy — those a push touched, or those a
-// workflow_dispatch names — refuses the ones that are not what their pull
-// request reviewed, and stages, upserts and starts the others.
+// deploy compiles, from the git objects of the deployed commit, the
+// pipelines this run deploys — those a push touched, those a
+// workflow_dispatch names, or all of them (a dispatch without names, a
+// schedule) — and deploys them. Every path asks one question of each
+// pipeline it would change in SageMaker, the gate of package provenance:
+// is its definition one a reviewed pull request into this branch brought?
 func (r *runner) deploy(ctx context.Context) int {
 	gha := r.gha
 	sha := r.env.Getenv("GITHUB_SHA")
-	if d := r.ev.Dispatch; d != nil && !d.OnDefaultBranch() && !r.in.AllowUnreviewed {
-		// Only the default branch holds reviewed changes; anything else
-		// would deploy what nobody approved.
-		return r.refuse(fmt.Sprintf("smpipe: workflow_dispatch on %s refused: smpipe deploys only from the default branch (%s), "+
-			"where every change arrived through a reviewed pull request; nothing was deployed. Run the workflow on %s, "+
-			"or set allow-unreviewed: true to deploy this ref anyway", d.Ref, or(d.DefaultBranch, "unknown"), or(d.DefaultBranch, "the default branch")))
+	branch, err := r.deployBranch()
+	if err != nil {
+		return r.refuse(err.Error())
 	}
+	rv, err := plan.OpenRevisions(plan.GitOptions{Dir: r.dir, Token: r.in.Token, TokenHost: r.tokenHost(), Compile: r.compile})
+	if err != nil {
+		return r.refuse(fmt.Sprintf("smpipe: opening the repository: %s", err))
+	}
+	defer rv.Close()
+	artifacts, err := os.MkdirTemp("", "smpipe-artifacts-")
+	if err != nil {
+		return r.refuse(fmt.Sprintf("smpipe: creating a directory for built artifacts: %s", err))
+	}
+	defer os.RemoveAll(artifacts)
 
-	files, err := r.openDeployFiles()
+	sel, err := r.deploySelection(ctx, rv, sha, artifacts)
 	if err != nil {
-		return r.refuse(err.Error())
-	}
-	defer files.Close()
-	sel, err := r.deploySelection(ctx, sha, files)
-	if err != nil {
-		return r.refuse(err.Error())
+		return r.refuse("smpipe: " + err.Error())
 	}
 	for _, n := range sel.notes {
 		gha.Noticef("%s", n)
@@ -46,63 +54,34 @@ func (r *runner) deploy(ctx context.Context) int {
 	_ = ghreport.Annotations(r.env.Stdout, prefixed(sel.diags, r.in.WorkingDirectory), 10)
 
 	var results []deploy.Result
-	ready := map[string]*compiler.Plan{}
+	var ready []*compiler.Plan
 	for _, p := range sel.plans {
-		if err := Deployable(p); err != nil {
+		if err := Deployable(p, r.compile.Getenv); err != nil {
 			results = append(results, deploy.Result{Pipeline: p.Name, Status: deploy.StatusFailed, Hash: p.Hash, Err: err})
 			continue
 		}
-		ready[p.Name] = p
+		ready = append(ready, p)
 	}
 
 	var refusals ghreport.Refusals
-	var pr *ghreport.PullRequest
-	if r.ev.Push != nil && len(sel.plans) > 0 {
-		if pr, err = r.mergedPullRequest(ctx, sha); err != nil {
-			return r.refuse(fmt.Sprintf("smpipe: finding the pull request merged as %s: %s", sha, err))
-		}
-		if pr == nil {
-			gha.Noticef("smpipe: commit %s is not the merge of a pull request (a direct push?), so nothing in it was reviewed", sha)
-		}
-		if !r.in.AllowUnreviewed && len(ready) > 0 {
-			refusals, err = r.checkProvenance(ctx, sha, pr, ready)
-			if err != nil {
-				return r.refuse(fmt.Sprintf("smpipe: checking what was reviewed: %s", err))
-			}
-			for _, f := range refusals.List {
-				results = append(results, deploy.Result{Pipeline: f.Pipeline, Status: deploy.StatusFailed, Hash: ready[f.Pipeline].Hash,
-					Err: fmt.Errorf("pipeline %q not deployed: %s", f.Pipeline, f.Reason)})
-				delete(ready, f.Pipeline)
-			}
-			for _, line := range ghreport.RefusalsLog(refusals) {
-				fmt.Fprintln(r.env.Stdout, line)
-			}
-		}
-	}
-
 	if len(ready) > 0 {
+		gate := &gate{r: r, rv: rv, sha: sha, plans: ready,
+			question: &provenance.Gate{History: rv, Records: r.records(), Branch: branch, RequireApproval: r.in.RequireApproval}}
 		gha.Group("smpipe deploy: stage, upsert, start")
-		deployed, err := r.runDeployer(ctx, Targets(sortedPlans(ready)), sha, files)
+		deployed, err := r.runDeployer(ctx, ready, sha, rv, gate.approve)
 		gha.EndGroup()
 		if err != nil {
 			return r.refuse("smpipe: " + err.Error())
 		}
 		results = append(results, deployed...)
+		refusals = gate.refusals
+		for _, line := range ghreport.RefusalsLog(refusals) {
+			fmt.Fprintln(r.env.Stdout, line)
+		}
 	}
 	slices.SortStableFunc(results, func(a, b deploy.Result) int { return strings.Compare(a.Pipeline, b.Pipeline) })
 
-	// The job summary has room for everything; the comment has a budget.
-	render := func(budget int) string {
-		return r.redact(ghreport.DeployTitle(r.in.Label) + "\n" +
-			ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region, Budget: budget}) + ghreport.RefusalsMarkdown(refusals))
-	}
-	full, report := render(-1), render(0)
-	if len(results) == 0 {
-		report = r.redact(ghreport.DeployNote(r.in.Label, "No pipeline to deploy: the change touches none."))
-		full = report
-	}
-	r.summary(full)
-	out := outputs{report: report}
+	out := outputs{}
 	for _, res := range results {
 		out.pipelines = append(out.pipelines, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
 			Summary: res.Summary(), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
@@ -114,11 +93,21 @@ func (r *runner) deploy(ctx context.Context) int {
 			gha.Errorf("%s", res.Err) // every result error names its pipeline
 		}
 	}
+	// One report: the job summary has room for all of it, the output and
+	// the comment have a budget.
+	var full string
+	full, out.report = r.deployReport(results, refusals)
+	r.summary(full)
 	r.setOutputs(out)
-	if pr != nil && r.in.Comment != commentOff && r.in.Token != "" && len(results) > 0 {
-		worthNew := r.in.Comment != commentChangesOnly || out.changed || out.errors > 0
-		if err := r.postDeploy(ctx, pr.Number, sha, report, worthNew); err != nil {
-			gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s", pr.Number, err)
+
+	if r.ev.Push != nil && r.in.Comment != commentOff && r.in.Token != "" && len(results) > 0 {
+		if pr, ok, err := r.mergedAs(ctx, sha); err != nil {
+			gha.Warningf("smpipe: could not find the pull request merged as %s to post the deploy result: %s", sha, err)
+		} else if ok {
+			worthNew := r.in.Comment != commentChangesOnly || out.changed || out.errors > 0
+			if err := r.postDeploy(ctx, pr.Number, sha, out.report, worthNew); err != nil {
+				gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s", pr.Number, err)
+			}
 		}
 	}
 	if deploy.Failed(results) {
@@ -127,60 +116,173 @@ func (r *runner) deploy(ctx context.Context) int {
 	return exitOK
 }
 
+// deployReport renders the deploy report once in full (the job summary)
+// and, when that is over the comment budget, once more without the parts
+// only the summary has room for.
+func (r *runner) deployReport(results []deploy.Result, refusals ghreport.Refusals) (full, budgeted string) {
+	if len(results) == 0 {
+		note := r.redact(ghreport.DeployNote(r.in.Label, "No pipeline to deploy: the change touches none."))
+		return note, note
+	}
+	render := func(budget int) string {
+		return r.redact(ghreport.DeployTitle(r.in.Label) + "\n" +
+			ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region, Budget: budget}) + ghreport.RefusalsMarkdown(refusals))
+	}
+	full = render(-1)
+	if len(full) <= ghreport.DefaultBudget {
+		return full, full
+	}
+	return full, render(0)
+}
+
+// deployBranch is the branch this run deploys, once the event and the
+// inputs allow it: the default branch, or one the deploy-branches input
+// names; with allow-unreviewed, a dispatch may deploy any ref.
+func (r *runner) deployBranch() (string, error) {
+	var ref, def string
+	switch {
+	case r.ev.Push != nil:
+		ref, def = r.ev.Push.Ref, r.ev.Push.DefaultBranch
+	case r.ev.Dispatch != nil:
+		ref, def = r.ev.Dispatch.Ref, r.ev.Dispatch.DefaultBranch
+	default: // schedule: GitHub runs it on the default branch
+		ref = r.env.Getenv("GITHUB_REF")
+		def = strings.TrimPrefix(ref, "refs/heads/")
+	}
+	branch, isBranch := strings.CutPrefix(ref, "refs/heads/")
+	switch {
+	case isBranch && branch == def && def != "":
+		return branch, nil
+	case isBranch && slices.Contains(r.in.DeployBranches, branch):
+		return branch, nil
+	case r.ev.Dispatch != nil && r.in.AllowUnreviewed:
+		return branch, nil
+	}
+	what := "a push to " + or(ref, "an unknown ref")
+	if r.ev.Dispatch != nil {
+		what = "workflow_dispatch on " + or(ref, "an unknown ref")
+	}
+	return "", fmt.Errorf("smpipe: %s refused: smpipe deploys only from the default branch (%s), where every change arrived "+
+		"through a reviewed pull request, and from branches the deploy-branches input lists; nothing was deployed. "+
+		"Run it on %s, or list the branch in deploy-branches (its pull requests are then reviewed as the default branch's)",
+		what, or(def, "unknown"), or(def, "the default branch"))
+}
+
+// mergedAs is the pull request merged as commit sha, from GitHub's records.
+func (r *runner) mergedAs(ctx context.Context, sha string) (ghreport.PullRequest, bool, error) {
+	prs, err := r.records().PullRequests(ctx, sha)
+	if err != nil {
+		return ghreport.PullRequest{}, false, err
+	}
+	pr, ok := ghreport.MergedAs(prs, sha)
+	return pr, ok, nil
+}
+
 // Deployable says why a compiled pipeline must not reach AWS: it failed to
 // compile, or its definition still carries placeholders the deploy's
-// environment does not set. The plan of a pull request shows the same.
-func Deployable(p *compiler.Plan) error {
+// environment does not set (or sets to the empty string, unless allowed).
+// The plan of a pull request shows the same.
+func Deployable(p *compiler.Plan, getenv func(string) (string, bool)) error {
 	if p.Failed {
 		return fmt.Errorf("pipeline %q: %s does not compile; fix the errors annotated on it", p.Name, p.Anchor)
 	}
-	if len(p.Unresolved) > 0 {
-		what := "placeholder " + p.Unresolved[0] + " is"
-		if len(p.Unresolved) > 1 {
-			what = "placeholders " + strings.Join(p.Unresolved, ", ") + " are"
-		}
-		return fmt.Errorf("pipeline %q: %s not set in the deploy's environment, so the definition would reach SageMaker "+
-			"with it as literal text; set it (in a workflow: env: %s: ${{ vars.%s }})", p.Name, what, p.Unresolved[0], p.Unresolved[0])
+	if len(p.Unresolved) == 0 {
+		return nil
 	}
-	return nil
+	var unset, empty []string
+	for _, name := range p.Unresolved {
+		if v, ok := getenv(name); ok && v == "" {
+			empty = append(empty, name)
+		} else {
+			unset = append(unset, name)
+		}
+	}
+	var problems []string
+	if len(unset) > 0 {
+		problems = append(problems, fmt.Sprintf("%s not set in the deploy's environment, so the definition would reach SageMaker "+
+			"with it as literal text; set it (in a workflow: env: %s: ${{ vars.%s }})", placeholderList(unset), unset[0], unset[0]))
+	}
+	if len(empty) > 0 {
+		problems = append(problems, fmt.Sprintf("%s set to the empty string in the deploy's environment, which would drop the "+
+			"setting from the definition (an empty SMP_SUBNETS means no VPC); a repository variable that does not exist reads "+
+			"as empty: create it, or, if empty is meant, list the placeholder in the allow-empty input", placeholderList(empty)))
+	}
+	return fmt.Errorf("pipeline %q: %s", p.Name, strings.Join(problems, "; "))
 }
 
-// checkProvenance refuses the pipelines that are not what pull request pr
-// reviewed (all of them when pr is nil) and explains why.
-func (r *runner) checkProvenance(ctx context.Context, sha string, pr *ghreport.PullRequest, merged map[string]*compiler.Plan) (ghreport.Refusals, error) {
-	rv, err := plan.OpenRevisions(plan.GitOptions{Dir: r.dir, Token: r.in.Token, Compile: r.compile})
-	if err != nil {
-		return ghreport.Refusals{}, err
+func placeholderList(names []string) string {
+	if len(names) == 1 {
+		return "placeholder " + names[0] + " is"
 	}
-	defer rv.Close()
-	in := provenance.Input{Merge: sha, PR: pr, Merged: merged, RequireApproval: r.in.RequireApproval}
-	if pr != nil && r.in.RequireApproval {
-		if in.Reviews, err = r.reviews(ctx, pr.Number); err != nil {
-			return ghreport.Refusals{}, err
+	return "placeholders " + strings.Join(names, ", ") + " are"
+}
+
+// gate is the review question as the deployer asks it: once, about the
+// pipelines that would change SageMaker. It keeps what the refusals need
+// for the report.
+type gate struct {
+	r        *runner
+	rv       *plan.Revisions
+	sha      string
+	plans    []*compiler.Plan
+	question *provenance.Gate
+	refusals ghreport.Refusals
+}
+
+func (g *gate) approve(ctx context.Context, names []string) (map[string]string, error) {
+	if g.r.in.AllowUnreviewed {
+		g.r.gha.Warningf("smpipe: allow-unreviewed is set: deploying %q without asking whether a reviewed pull request brought them", names)
+		return nil, nil
+	}
+	asked := map[string]*compiler.Plan{}
+	for _, p := range g.plans {
+		if slices.Contains(names, p.Name) {
+			asked[p.Name] = p
 		}
 	}
-	verdicts, err := provenance.Decide(ctx, in, rv.Compile)
+	verdicts, err := g.question.Decide(ctx, g.sha, asked)
 	if err != nil {
-		return ghreport.Refusals{}, err
+		return nil, err
 	}
-	out := ghreport.Refusals{}
+	refused := map[string]string{}
+	baseChanges := map[int]func() ([]string, string){}
 	for _, v := range verdicts {
-		if !v.Reviewed {
-			out.List = append(out.List, ghreport.Refusal{Pipeline: v.Pipeline, Reason: v.Reason, Diff: v.Diff})
-		}
-	}
-	if pr != nil && len(out.List) > 0 {
-		out.PR, out.HeadSHA = pr.Number, pr.HeadSHA
-		// Where an unreviewed difference came from: what the base branch
-		// gained after the pull request branched off.
-		if r.ev.Push.Before != "" && r.ev.Push.Before != zeroSHA {
-			out.BaseChanges, err = rv.ChangedSince(ctx, pr.HeadSHA, r.ev.Push.Before)
-			if err != nil {
-				out.BaseChangesErr = err.Error()
+		if v.Reviewed {
+			by := ""
+			if v.ApprovedBy != "" {
+				by = fmt.Sprintf(", approved by %s at %s", v.ApprovedBy, gitrev.ShortSHA(v.ApprovedAt))
 			}
+			fmt.Fprintf(g.r.env.Stdout, "smpipe: pipeline %q: reviewed in pull request #%d (merged as %s%s)\n", v.Pipeline, v.PR.Number,
+				gitrev.ShortSHA(v.Origin), by)
+			continue
 		}
+		refused[v.Pipeline] = v.Reason
+		f := ghreport.Refusal{Pipeline: v.Pipeline, Reason: v.Reason, Diff: v.Diff}
+		if v.PR != nil && v.Diff != nil {
+			f.PR, f.HeadSHA = v.PR.Number, v.PR.HeadSHA
+			if baseChanges[f.PR] == nil {
+				baseChanges[f.PR] = sync.OnceValues(func() ([]string, string) { return g.changedOnBase(ctx, v.PR.HeadSHA, v.Origin) })
+			}
+			f.BaseChanges, f.BaseChangesErr = baseChanges[f.PR]()
+		}
+		g.refusals.List = append(g.refusals.List, f)
 	}
-	return out, nil
+	return refused, nil
+}
+
+// changedOnBase lists what the branch gained between the pull request's
+// fork point and its merge (origin): where an unreviewed difference came
+// from.
+func (g *gate) changedOnBase(ctx context.Context, head, origin string) ([]string, string) {
+	tip, ok, err := g.rv.FirstParent(ctx, origin)
+	if err != nil || !ok {
+		return nil, fmt.Sprint(err)
+	}
+	files, err := g.rv.ChangedSince(ctx, head, tip)
+	if err != nil {
+		return nil, err.Error()
+	}
+	return files, ""
 }
 
 // selection is what a deploy run acts on.
@@ -190,71 +292,62 @@ type selection struct {
 	notes []string
 }
 
-// deploySelection compiles what this run deploys, its artifacts into
-// files: on a push, the pipelines its commits touched; on a dispatch, the
-// named ones, else all.
-func (r *runner) deploySelection(ctx context.Context, sha string, files *deployFiles) (selection, error) {
-	opt := r.compile
-	opt.ArtifactDir = files.artifacts
-	if r.ev.Push == nil {
-		names := r.in.Pipelines
-		if d := r.ev.Dispatch; d != nil && len(names) == 0 {
-			names = splitList(d.Inputs["pipelines"])
-		}
-		repo, err := compiler.Load(ctx, files.root, opt)
-		if err != nil {
-			return selection{}, err
-		}
-		anchors, err := repo.SelectNames(names)
-		if err != nil {
-			return selection{}, err
-		}
-		res, ds, err := repo.Build(ctx, anchors)
-		if err != nil {
-			return selection{}, err
-		}
-		return selection{plans: res.Plans, diags: inPlans(ds, res.Plans)}, nil
-	}
-
-	// A push: the pipelines touched between before and after. A new branch
-	// or a force-push whose before is unknown deploys everything.
+// deploySelection compiles, from the git objects of commit sha with their
+// artifacts written to dir, what this run deploys: on a push, the
+// pipelines its commits touched; on a dispatch, the named ones, else all;
+// on a schedule, all.
+func (r *runner) deploySelection(ctx context.Context, rv *plan.Revisions, sha, dir string) (selection, error) {
 	var sel selection
-	base := r.ev.Push.Before
-	if base == zeroSHA || base == "" || r.ev.Push.Created {
-		base = ""
+	var names []string // empty: all
+	switch p := r.ev.Push; {
+	case p == nil:
+		names = r.in.Pipelines
+		if d := r.ev.Dispatch; d != nil && len(names) == 0 {
+			names = listinput.Split(d.Inputs["pipelines"])
+		}
+	case p.Before == zeroSHA || p.Before == "" || p.Created:
 		sel.notes = append(sel.notes, "smpipe: new branch: deploying every pipeline")
+	default:
+		touched, err := rv.Touched(ctx, p.Before, sha)
+		switch {
+		case err != nil && p.Forced:
+			sel.notes = append(sel.notes, fmt.Sprintf("smpipe: the commit before the force-push is unknown (%v): deploying every pipeline", err))
+		case err != nil:
+			return selection{}, err
+		case len(touched) == 0:
+			return sel, nil
+		default:
+			names = touched
+		}
 	}
-	g := plan.GitOptions{Dir: r.dir, Base: base, Head: sha, Token: r.in.Token, Compile: opt}
-	res, _, _, err := plan.FromGit(ctx, g)
-	if err != nil && base != "" && r.ev.Push.Forced {
-		sel.notes = append(sel.notes, fmt.Sprintf("smpipe: the commit before the force-push is unknown (%v): deploying every pipeline", err))
-		g.Base = ""
-		res, _, _, err = plan.FromGit(ctx, g)
-	}
+	pushed := r.ev.Push != nil && len(names) > 0
+	res, ds, err := rv.Build(ctx, sha, dir, func(repo *compiler.Repository) ([]string, error) {
+		if !pushed {
+			return repo.SelectNames(names)
+		}
+		// A push may have deleted a pipeline it touched.
+		defined := map[string]bool{}
+		for _, a := range repo.Anchors() {
+			defined[a.Name] = true
+		}
+		var present []string
+		for _, n := range names {
+			if defined[n] {
+				present = append(present, n)
+			} else {
+				sel.notes = append(sel.notes, fmt.Sprintf("smpipe: pipeline %q was deleted from the repository; smpipe does not delete it from SageMaker", n))
+			}
+		}
+		if len(present) == 0 {
+			return nil, nil
+		}
+		return repo.SelectNames(present)
+	})
 	if err != nil {
 		return selection{}, err
 	}
-	for _, p := range res.Pipelines {
-		switch {
-		case p.Head == nil:
-			sel.notes = append(sel.notes, fmt.Sprintf("smpipe: pipeline %q was deleted from the repository; smpipe does not delete it from SageMaker", p.Name))
-		case p.Base != nil && !p.Head.Failed && p.Base.Hash == p.Head.Hash:
-			sel.notes = append(sel.notes, fmt.Sprintf("smpipe: pipeline %q: its definition did not change", p.Name))
-		default:
-			sel.plans = append(sel.plans, p.Head)
-		}
-	}
-	sel.diags = res.Failing
+	sel.plans, sel.diags = res.Plans, inPlans(ds, res.Plans)
 	return sel, nil
-}
-
-func sortedPlans(m map[string]*compiler.Plan) []*compiler.Plan {
-	out := make([]*compiler.Plan, 0, len(m))
-	for _, p := range m {
-		out = append(out, p)
-	}
-	slices.SortFunc(out, func(a, b *compiler.Plan) int { return strings.Compare(a.Name, b.Name) })
-	return out
 }
 
 // refuse ends a deploy run that could not go on and touched nothing in AWS:
@@ -267,27 +360,64 @@ func (r *runner) refuse(msg string) int {
 	return exitFailed
 }
 
-// runDeployer gets credentials, checks whose they are, and deploys. Nothing
-// is written to AWS before the account is known to be allowed.
-func (r *runner) runDeployer(ctx context.Context, targets []deploy.Target, sha string, files *deployFiles) ([]deploy.Result, error) {
+// runDeployer gets credentials, checks whose they are, and deploys plans,
+// reading their local data files from the git objects of commit sha. It asks
+// approve about the pipelines it would change, and judges drift against
+// what the commit recorded on each live pipeline compiles to. Nothing is
+// written to AWS before the account is known to be allowed.
+func (r *runner) runDeployer(ctx context.Context, plans []*compiler.Plan, sha string, rv *plan.Revisions,
+	approve func(context.Context, []string) (map[string]string, error)) ([]deploy.Result, error) {
+	tree, err := rv.Tree(ctx, sha)
+	if err != nil {
+		return nil, err
+	}
 	cfg, id, err := r.awsConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(r.env.Stdout, "smpipe: deploying to AWS account %s as %s\n", id.Account, id.ARN)
-	d := &deploy.Deployer{Root: files.root, Log: r.env.Stdout}
+	d := &deploy.Deployer{Root: tree, Log: r.env.Stdout}
 	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
 	opts := deploy.Options{CommitSHA: sha, Repository: r.repo, Version: r.env.Version, Start: r.in.StartExecution,
-		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, KMSKeyID: r.in.KMSKey, AccountID: id.Account, Region: r.region}
-	// Never backwards: a pipeline whose live commit is not an ancestor of
-	// this one stays as it is, which makes re-runs of old jobs harmless.
-	repo, err := gitrev.Open(r.dir)
-	if err != nil {
-		return nil, fmt.Errorf("opening the checkout to order commits: %w", err)
+		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, KMSKeyID: r.in.KMSKey, AccountID: id.Account, Region: r.region,
+		Adopt: r.in.Adopt, Approve: approve, Recorded: RecordedAt(rv, plans),
+		// Never backwards: a pipeline whose live commit is not an ancestor
+		// of this one stays as it is, which makes re-runs of old jobs
+		// harmless.
+		IsAncestor: rv.IsAncestor}
+	return d.Deploy(ctx, Targets(plans), opts), nil
+}
+
+// RecordedAt compiles, for the deploy's drift check, what a commit deploys
+// of a pipeline: every pipeline of plans is compiled once per commit asked
+// about, from git objects in this deploy's environment.
+func RecordedAt(rv *plan.Revisions, plans []*compiler.Plan) func(ctx context.Context, commit, pipeline string) (deploy.Recorded, error) {
+	var names []string
+	for _, p := range plans {
+		names = append(names, p.Name)
 	}
-	defer repo.Close()
-	opts.IsAncestor = repo.AncestorFunc(gitrev.FetchOptions{Token: r.in.Token})
-	return d.Deploy(ctx, targets, opts), nil
+	var mu sync.Mutex
+	byCommit := map[string]map[string]*compiler.Plan{}
+	return func(ctx context.Context, commit, pipeline string) (deploy.Recorded, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		compiled, ok := byCommit[commit]
+		if !ok {
+			var err error
+			if compiled, err = rv.Compile(ctx, commit, names); err != nil {
+				return deploy.Recorded{}, err
+			}
+			byCommit[commit] = compiled
+		}
+		p := compiled[pipeline]
+		switch {
+		case p == nil:
+			return deploy.Recorded{}, fmt.Errorf("commit %s does not define pipeline %q", gitrev.ShortSHA(commit), pipeline)
+		case p.Failed || len(p.Unresolved) > 0:
+			return deploy.Recorded{}, fmt.Errorf("pipeline %q does not compile at commit %s in this deploy's environment", pipeline, gitrev.ShortSHA(commit))
+		}
+		return deploy.Recorded{Definition: p.Definition, Role: p.Role}, nil
+	}
 }
 
 // awsConfig gets credentials as the inputs say (role-to-assume with the

@@ -90,13 +90,13 @@ func TestDeploy_forgedMarkerDecidesNothing(t *testing.T) {
 		t.Error("the unreviewed definition reached SageMaker")
 	}
 	wantContains(t, "the job summary", r.Summary, "Not deployed: what the reviewers did not see", "ml.m5.xlarge", "ml.p4d.24xlarge")
-	if lines := r.ErrorLines("compiles differently at the merge"); len(lines) != 1 {
+	if lines := r.ErrorLines("compiles differently here"); len(lines) != 1 {
 		t.Errorf("want one ::error with the reason:\n%s", r.Stdout)
 	}
 	wantContains(t, "the log", r.Stdout, `smpipe: pipeline "house-price-tf" not deployed:`, `smpipe:   step "house-Train": instance_type: "ml.m5.xlarge" → "ml.p4d.24xlarge"`)
 	cs := w.GH.Comments(w.Repo, 4)
 	wantContains(t, "the deploy comment", cs[len(cs)-1].Body, "Not deployed: what the reviewers did not see", "ml.p4d.24xlarge")
-	if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "failed" || out[0].ExecutionARN != "" {
+	if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "refused" || out[0].ExecutionARN != "" {
 		t.Errorf("pipelines output = %+v", out)
 	}
 }
@@ -144,8 +144,7 @@ func TestDeploy_directPushIsRefused(t *testing.T) {
 	r := w.Run(w.PushEvent(base, direct))
 	r.WantCode(t, exitFailed)
 	wantNoCalls(t, w, before)
-	wantContains(t, "the log", r.Stdout, "::notice::smpipe: commit "+direct+" is not the merge of a pull request")
-	if lines := r.ErrorLines("is not the merge of a pull request (a direct push?), so nobody reviewed it"); len(lines) != 1 {
+	if lines := r.ErrorLines("commit " + direct[:12] + ", which gave it its definition, is not the merge of a pull request into main (a direct push?), so nobody reviewed it"); len(lines) != 1 {
 		t.Errorf("want one ::error for the pipeline:\n%s", r.Stdout)
 	}
 
@@ -158,7 +157,7 @@ func TestDeploy_directPushIsRefused(t *testing.T) {
 	}
 }
 
-// require-approval: an approval counts when the pipeline compiles the same
+// require-approval (the default): an approval counts when the pipeline compiles the same
 // at the approved commit as at the head ("approve, then fix a typo in the
 // README"), not when the pipeline changed after it.
 func TestDeploy_requireApproval(t *testing.T) {
@@ -174,13 +173,12 @@ func TestDeploy_requireApproval(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w, base := newWorld(t)
 			approved := openPR(t, w, 5, "lr", base, func() { w.Git.Edit(conf, "learning_rate: 0.001", "learning_rate: 0.002") })
+			w.GH.SetPermission(w.Repo, "ana", "write")
 			w.GH.AddReview(w.Repo, 5, fakegithub.Review{User: "ana", State: "APPROVED", CommitID: approved})
 			tt.afterward(w)
 			head := w.Git.Commit("After the approval")
-			m := merge(t, w, 5, base, head)
-			env := w.PushEvent(base, m)
-			env["INPUT_REQUIRE-APPROVAL"] = "true"
-			r := w.Run(env)
+			m := w.Merge(5, base, head, false)
+			r := w.Run(w.PushEvent(base, m))
 			r.WantCode(t, tt.wantCode)
 			_, deployed := w.SM.Pipeline(pipeline)
 			if deployed != (tt.wantCode == exitOK) {

@@ -3,6 +3,8 @@ package action
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/smpipe/smpipe-action/ghreport"
 )
@@ -44,38 +46,78 @@ func (r *runner) postPlan(ctx context.Context, pr int, body string, m ghreport.M
 	if err != nil {
 		return err
 	}
-	switch out.Action {
-	case ghreport.NoPermission:
+	if out.Action == ghreport.NoPermission {
 		r.gha.Noticef("smpipe: the token cannot comment on pull request #%d (a fork?); the report is in the job summary", pr)
-	case ghreport.Stale:
-		r.gha.Noticef("smpipe: a newer run already updated the comment on pull request #%d; left it alone", pr)
 	}
 	return nil
 }
 
-// mergedPullRequest is the pull request whose merge produced sha, from
-// GitHub's records; nil when there is none.
-func (r *runner) mergedPullRequest(ctx context.Context, sha string) (*ghreport.PullRequest, error) {
-	c, err := r.client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	owner, repo := r.owner()
-	pr, ok, err := ghreport.FindMergedPullRequest(ctx, c, owner, repo, sha)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return &pr, nil
+// records answers the deploy gate's questions from GitHub's records, each
+// at most once a run.
+type records struct {
+	r *runner
+
+	mu    sync.Mutex
+	prs   map[string][]ghreport.PullRequest
+	perms map[string]string
 }
 
-// reviews lists the reviews of pull request pr.
-func (r *runner) reviews(ctx context.Context, pr int) ([]ghreport.Review, error) {
-	c, err := r.client(ctx)
+func (r *runner) records() *records {
+	if r.rec == nil {
+		r.rec = &records{r: r, prs: map[string][]ghreport.PullRequest{}, perms: map[string]string{}}
+	}
+	return r.rec
+}
+
+// PullRequests lists the merged pull requests GitHub associates with sha.
+func (g *records) PullRequests(ctx context.Context, sha string) ([]ghreport.PullRequest, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if prs, ok := g.prs[strings.ToLower(sha)]; ok {
+		return prs, nil
+	}
+	c, err := g.r.client(ctx)
 	if err != nil {
 		return nil, err
 	}
-	owner, repo := r.owner()
+	owner, repo := g.r.owner()
+	prs, err := ghreport.MergedPullRequests(ctx, c, owner, repo, sha)
+	if err != nil {
+		return nil, err
+	}
+	g.prs[strings.ToLower(sha)] = prs
+	return prs, nil
+}
+
+// Reviews lists the reviews of pull request pr.
+func (g *records) Reviews(ctx context.Context, pr int) ([]ghreport.Review, error) {
+	c, err := g.r.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	owner, repo := g.r.owner()
 	return ghreport.ListReviews(ctx, c, owner, repo, pr)
+}
+
+// Permission is login's permission on the repository.
+func (g *records) Permission(ctx context.Context, login string) (string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	key := strings.ToLower(login)
+	if p, ok := g.perms[key]; ok {
+		return p, nil
+	}
+	c, err := g.r.client(ctx)
+	if err != nil {
+		return "", err
+	}
+	owner, repo := g.r.owner()
+	p, err := ghreport.Permission(ctx, c, owner, repo, login)
+	if err != nil {
+		return "", err
+	}
+	g.perms[key] = p
+	return p, nil
 }
 
 // postDeploy posts the deploy result onto the merged pull request, one

@@ -11,7 +11,9 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/deploy"
+	"github.com/smpipe/smpipe-action/internal/listinput"
 	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
@@ -47,6 +49,15 @@ type Inputs struct {
 	RequireApproval                 bool
 	Pipelines                       []string
 	MaxFileSize                     int64 // bytes; 0 is the compiler's default
+	// Adopt names existing pipelines smpipe did not create for this
+	// repository that a deploy may take over.
+	Adopt []string
+	// DeployBranches are branches other than the default one a push or a
+	// dispatch may deploy from.
+	DeployBranches []string
+	// AllowEmpty names the SMP_* placeholders that may resolve to the
+	// empty string.
+	AllowEmpty []string
 }
 
 // commentMode is the comment input, spelled as dflook/terraform-github-
@@ -101,7 +112,7 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		def  bool
 		dst  *bool
 	}{{"start-execution", true, &in.StartExecution}, {"wait", false, &in.Wait}, {"allow-unreviewed", false, &in.AllowUnreviewed},
-		{"require-approval", false, &in.RequireApproval}, {"mask-aws-account-id", false, &in.MaskAccountID}, {"strict", false, &in.Strict}}
+		{"require-approval", true, &in.RequireApproval}, {"mask-aws-account-id", false, &in.MaskAccountID}, {"strict", false, &in.Strict}}
 	for _, b := range bools {
 		if *b.dst, err = boolInput(gha.GetInput(b.name), b.def); err != nil {
 			return in, fmt.Errorf("input %s: %w", b.name, err)
@@ -133,7 +144,18 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 			return in, fmt.Errorf("input max-file-size: %w", err)
 		}
 	}
-	in.Pipelines = splitList(gha.GetInput("pipelines"))
+	in.Pipelines = listinput.Split(gha.GetInput("pipelines"))
+	in.Adopt = listinput.Split(gha.GetInput("adopt"))
+	in.DeployBranches = listinput.Split(gha.GetInput("deploy-branches"))
+	for i, b := range in.DeployBranches {
+		in.DeployBranches[i] = strings.TrimPrefix(b, "refs/heads/")
+	}
+	in.AllowEmpty = listinput.Split(gha.GetInput("allow-empty"))
+	for _, name := range in.AllowEmpty {
+		if !compiler.IsPlaceholder(name) {
+			return in, fmt.Errorf("input allow-empty: %q is not a placeholder name (SMP_ followed by capital letters, digits and underscores)", name)
+		}
+	}
 	if filepath.IsAbs(in.WorkingDirectory) || strings.HasPrefix(filepath.Clean(in.WorkingDirectory), "..") {
 		return in, fmt.Errorf("input working-directory %q must be a path inside the repository", in.WorkingDirectory)
 	}
@@ -179,18 +201,6 @@ func checkLabel(label string) error {
 		return fmt.Errorf("input label %q must be one line of text", label)
 	}
 	return nil
-}
-
-// splitList splits a list input (pipeline names, account IDs) on commas
-// and line breaks only, trimming spaces around each item.
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(c rune) bool { return c == ',' || c == '\n' || c == '\r' }) {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 func or(v, def string) string {

@@ -459,7 +459,7 @@ func TestDispatch_pipelinesInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := actiontest.New(t, "../testdata/conf/ok/two-pipelines", inProcess)
-			sha := w.Git.Commit("Two pipelines")
+			sha := w.Start(100, "Two pipelines")
 			env := w.DispatchEvent("refs/heads/main", sha, map[string]string{"pipelines": tt.event})
 			env["INPUT_PIPELINES"] = tt.input
 			r := w.Run(env)

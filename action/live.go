@@ -13,18 +13,23 @@ import (
 const liveReads = 4
 
 // liveViews reads, with the plan's read-only credentials, how each touched
-// pipeline that exists on the base branch stands in SageMaker against it.
-// Only a plan given role-to-assume does this, and never for a fork (which
-// gets no OIDC token). A failure to read is a warning: the view is optional.
+// pipeline that exists on the base branch stands in SageMaker against it,
+// and whether a pipeline the pull request adds already exists there
+// (another team's, made by hand: the deploy would refuse it). Only a plan
+// given role-to-assume does this, and never for a fork (which gets no OIDC
+// token). A failure to read is a warning: the view is optional.
 func (r *runner) liveViews(ctx context.Context, res *plan.Result, baseSHA string) map[string]*ghreport.LiveView {
 	if r.in.RoleToAssume == "" || (r.ev.PullRequest != nil && r.ev.PullRequest.IsFork) {
 		return nil
 	}
 	var bases []*plan.Pipeline
 	for _, p := range res.Pipelines {
-		// A base with placeholders unresolved here compiles differently
-		// than it deployed: comparing would only mislead.
-		if p.Base != nil && !p.Base.Failed && len(p.Base.Unresolved) == 0 {
+		switch {
+		case p.Base == nil && p.Head != nil:
+			bases = append(bases, p) // new here: is the name taken?
+		case p.Base != nil && !p.Base.Failed && len(p.Base.Unresolved) == 0:
+			// A base with placeholders unresolved here compiles differently
+			// than it deployed: comparing would only mislead.
 			bases = append(bases, p)
 		}
 	}
@@ -53,8 +58,13 @@ func (r *runner) liveViews(ctx context.Context, res *plan.Result, baseSHA string
 				r.gha.Warningf("smpipe: reading live pipeline %q: %s", p.Name, err)
 				return
 			}
-			views[p.Name] = &ghreport.LiveView{Standing: l.Against(p.Base.Hash), BaseSHA: baseSHA, Commit: l.Commit,
-				Live: l.Definition, Base: p.Base.Definition}
+			switch {
+			case l.Exists && !l.OwnedBy(r.repo):
+				views[p.Name] = &ghreport.LiveView{Standing: deploy.StandingForeign, Owner: l.Repository}
+			case p.Base != nil:
+				views[p.Name] = &ghreport.LiveView{Standing: l.Against(p.Base.Hash), BaseSHA: baseSHA, Commit: l.Commit,
+					Live: l.Definition, Base: p.Base.Definition}
+			}
 		})
 	}
 	wg.Wait()

@@ -80,7 +80,7 @@ func TestDeploy_updatedButStartFailedSaysWhatIsLive(t *testing.T) {
 // replaces a definition edited in the console.
 func TestDeploy_dispatchWithoutNamesReconciles(t *testing.T) {
 	w := actiontest.New(t, "../testdata/conf/ok/two-pipelines", inProcess)
-	base := w.Git.Commit("Two pipelines")
+	base := w.Start(100, "Two pipelines")
 	const fraud, demand = "card-fraud-detection", "store-demand-forecast"
 
 	// Earlier deploys: demand went live, fraud's create failed.

@@ -3,9 +3,11 @@ package action
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/diff"
 	"github.com/smpipe/smpipe-action/ghreport"
+	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/plan"
 )
 
@@ -21,7 +23,7 @@ func (r *runner) plan(ctx context.Context) int {
 		base = r.ev.Push.Before
 	}
 	gha.Group("smpipe plan: compile base and head")
-	res, baseSHA, checkedOut, err := plan.FromGit(ctx, plan.GitOptions{Dir: r.dir, Base: base, Token: r.in.Token, Compile: r.compile})
+	res, baseSHA, checkedOut, err := plan.FromGit(ctx, plan.GitOptions{Dir: r.dir, Base: base, Token: r.in.Token, TokenHost: r.tokenHost(), Compile: r.compile})
 	gha.EndGroup()
 	if err != nil {
 		gha.Errorf("%s", err)
@@ -77,6 +79,13 @@ func (r *runner) plan(ctx context.Context) int {
 		if r.in.Comment == commentChangesOnly {
 			worthNew = worthNew && (out.changed || out.errors > 0)
 		}
+		if current, err := r.currentHead(ctx, pr); err != nil {
+			gha.Warningf("smpipe: could not read pull request #%d to tell whether this run plans its current head; updating the comment anyway: %s", pr, err)
+		} else if current != "" && !strings.EqualFold(current, headSHA) {
+			gha.Noticef("smpipe: pull request #%d's head is now %s and this run planned %s: the run for the new head updates the comment; left it alone",
+				pr, gitrev.ShortSHA(current), gitrev.ShortSHA(headSHA))
+			break
+		}
 		if err := r.postPlan(ctx, pr, body, budget.Marker, worthNew); err != nil {
 			// The report is in the summary; a comment failure never fails the plan.
 			gha.Warningf("smpipe: could not update the pull request comment: %s", err)
@@ -86,4 +95,20 @@ func (r *runner) plan(ctx context.Context) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// currentHead is pull request pr's head as GitHub has it now: the only
+// record of which run is current. A comment's marker (run number, head) is
+// text anyone can write, so it decides nothing.
+func (r *runner) currentHead(ctx context.Context, pr int) (string, error) {
+	c, err := r.client(ctx)
+	if err != nil {
+		return "", err
+	}
+	owner, repo := r.owner()
+	p, err := ghreport.GetPullRequest(ctx, c, owner, repo, pr)
+	if err != nil {
+		return "", err
+	}
+	return p.HeadSHA, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -50,6 +51,7 @@ type runner struct {
 	region  string           // decided once: what is compiled is what is deployed to
 	masked  []string         // account IDs hidden from the log and the deploy report
 	gh      *ghreport.Client // made on first use by client
+	rec     *records         // made on first use by records
 }
 
 // Run is `smpipe action`: it dispatches on the event and the mode input.
@@ -72,7 +74,7 @@ func Run(ctx context.Context, env Env) int {
 	r.region = awsregion.Resolve(ctx, in.AWSRegion, "input aws-region", env.Getenv).Region
 	r.compile = compiler.Options{Glob: in.ConfigGlob, FrameworkConf: in.FrameworkConf, Region: r.region,
 		Bucket: in.S3Bucket, Role: in.PipelineRoleARN, Subnets: in.Subnets, SecurityGroups: in.SecurityGroups,
-		KMSKey: in.KMSKey, Strict: in.Strict, Getenv: env.LookupEnv, MaxFileSize: in.MaxFileSize}
+		KMSKey: in.KMSKey, Strict: in.Strict, Getenv: env.LookupEnv, MaxFileSize: in.MaxFileSize, AllowEmpty: in.AllowEmpty}
 	if r.compile.Getenv == nil {
 		r.compile.Getenv = func(k string) (string, bool) {
 			v := env.Getenv(k)
@@ -80,6 +82,15 @@ func Run(ctx context.Context, env Env) int {
 		}
 	}
 
+	if name == "pull_request_target" {
+		// It runs the base branch's workflow on the base's checkout: the
+		// plan would compare the base with itself and report nothing.
+		gha.Errorf("smpipe: the pull_request_target event is not supported: it runs the base branch's workflow with the base " +
+			"checked out, so the plan would compare the base with itself and pass with nothing touched. Plan on pull_request " +
+			"(pull requests from forks get the report in the job summary), and post the comment for forks with the relay " +
+			"workflow the README describes under \"Pull requests from forks\"")
+		return exitFailed
+	}
 	switch mode := r.dispatch(); mode {
 	case "plan":
 		return r.plan(ctx)
@@ -128,6 +139,16 @@ func (r *runner) mayDeploy() error {
 		return nil
 	}
 	return fmt.Errorf("smpipe: mode deploy on a %s event refused: smpipe deploys on push, workflow_dispatch and schedule", r.name)
+}
+
+// tokenHost is the host of the workflow's GitHub server, the only one the
+// token is sent to when git history is fetched.
+func (r *runner) tokenHost() string {
+	u, err := url.Parse(or(r.env.Getenv("GITHUB_SERVER_URL"), "https://github.com"))
+	if err != nil || u.Host == "" {
+		return "github.com"
+	}
+	return u.Host
 }
 
 // runURL links the job summary of this run.

@@ -9,21 +9,20 @@ import (
 )
 
 // TestDeploy_dispatchRefusesEscapingDataFile: a workflow_dispatch deploy
-// compiles the checkout through the root-confined file system, so a data
-// file reached through a link to / (the runner's /proc/self/environ, with
-// the token in it) is an error on its conf line, and nothing reaches AWS.
-// Through os.DirFS it was uploaded to S3.
+// compiles the commit's git objects, where a data file reached through a
+// committed link to / (the runner's /proc/self/environ, with the token in
+// it) is an error on its conf line, and nothing reaches AWS. Through
+// os.DirFS it was uploaded to S3.
 func TestDeploy_dispatchRefusesEscapingDataFile(t *testing.T) {
 	w, _ := newWorld(t)
 	w.Git.Edit(conf, "            s3Bucket: smpipe-examples\n            s3InputPrefix: housing/raw\n", "")
 	w.Git.Edit(conf, "fileName: ames-sales.csv", "fileName: ../../escape/proc/self/environ")
 	line := w.Git.LineOf(conf, "fileName: ../../escape")
-	sha := w.Git.Commit("Read the sales from a local file")
-	env := w.DispatchEvent("refs/heads/main", sha, map[string]string{"pipelines": pipeline})
-	// Made after the checkout, as a checkout of a committed link makes it.
 	if err := os.Symlink("/", filepath.Join(w.Git.Dir, "escape")); err != nil {
 		t.Fatal(err)
 	}
+	sha := w.Git.Commit("Read the sales from a local file")
+	env := w.DispatchEvent("refs/heads/main", sha, map[string]string{"pipelines": pipeline})
 	before := w.Calls()
 
 	r := w.Run(env)

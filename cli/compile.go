@@ -23,6 +23,7 @@ type compileFlags struct {
 	bucket, role, subnets, securityGroups, kms string
 	strict                                     bool
 	maxFileSize                                string
+	allowEmpty                                 stringList
 }
 
 func (c *compileFlags) register(fs *flag.FlagSet) {
@@ -36,6 +37,8 @@ func (c *compileFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.securityGroups, "security-groups", "", "comma-separated security group `IDS` (default: conf.sagemakerNetworkSecurity.security_groups_id)")
 	fs.StringVar(&c.kms, "kms-key", "", "KMS `KEY` ID or ARN for volumes and outputs (default: conf.sagemakerNetworkSecurity.kms_key)")
 	fs.BoolVar(&c.strict, "strict", false, "report unknown keys as errors instead of warnings")
+	fs.Var(&c.allowEmpty, "allow-empty", "let the SMP_* placeholder `NAME` resolve to the empty string (repeatable; by default an "+
+		"empty value counts as not set, so SMP_SUBNETS=\"\" cannot drop the VPC unseen)")
 	fs.StringVar(&c.maxFileSize, "max-file-size", "", fmt.Sprintf("largest local data file or file in a code bundle to read, a `SIZE` such as 2GiB (default %dMiB)", workspace.DefaultMaxFileSize>>20))
 }
 
@@ -75,6 +78,12 @@ func (c *compileFlags) options(paths []string, getenv env) (string, compiler.Opt
 	opt := compiler.Options{
 		Paths: rel, Glob: c.glob, FrameworkConf: c.frameworkConf, Region: region, Getenv: getenv,
 		Bucket: c.bucket, Role: c.role, Subnets: c.subnets, SecurityGroups: c.securityGroups, KMSKey: c.kms, Strict: c.strict,
+		AllowEmpty: c.allowEmpty,
+	}
+	for _, name := range c.allowEmpty {
+		if !compiler.IsPlaceholder(name) {
+			return "", compiler.Options{}, fmt.Errorf("--allow-empty %q: not a placeholder name (SMP_ followed by capital letters, digits and underscores)", name)
+		}
 	}
 	if c.maxFileSize != "" {
 		if opt.MaxFileSize, err = workspace.ParseSize(c.maxFileSize); err != nil {
@@ -329,7 +338,7 @@ func isTerminal(w io.Writer) bool {
 // diffGraphs prints the graph of each pipeline touched between base and
 // the working tree, with added, changed and removed steps styled.
 func diffGraphs(ctx context.Context, root, base string, opt compiler.Options, stdout, stderr io.Writer, getenv env) int {
-	res, _, _, err := plan.FromGit(ctx, plan.GitOptions{Dir: root, Base: base, Worktree: true, Token: getenv.get("GITHUB_TOKEN"), Compile: opt})
+	res, _, _, err := plan.FromGit(ctx, plan.GitOptions{Dir: root, Base: base, Worktree: true, Token: getenv.get("GITHUB_TOKEN"), TokenHost: serverHost(getenv), Compile: opt})
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe graph: %v\n", err)
 		return exitProblem

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/internal/workspace"
+	"github.com/smpipe/smpipe-action/plan"
 )
 
 // repeatableFlag is a flag value that adds to itself each time the flag is
@@ -48,8 +50,9 @@ type deployFlags struct {
 	pipelines                  stringList
 	all, dryRun, wait, noStart bool
 	waitTimeout                time.Duration
-	role, commit               string
+	role, commit, repository   string
 	allowedAccounts            accountList
+	adopt                      stringList
 }
 
 func (f *deployFlags) register(fs *flag.FlagSet) {
@@ -65,6 +68,10 @@ func (f *deployFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.allowedAccounts, "allowed-account-ids", "refuse to deploy unless the credentials are for one of these AWS `ACCOUNTS` "+
 		"(comma-separated, repeatable; checked with sts:GetCallerIdentity before anything is read or written; not with --dry-run)")
 	fs.StringVar(&f.commit, "commit", "", "the `SHA` being deployed, for tags and the idempotency token (default: GITHUB_SHA, else HEAD)")
+	fs.StringVar(&f.repository, "repository", "", "the GitHub repository `OWNER/NAME` the pipelines belong to, recorded in their "+
+		"smpipe:repository tag; smpipe updates only pipelines tagged with it (default: GITHUB_REPOSITORY, else the origin remote's)")
+	fs.Var(&f.adopt, "adopt", "take over the existing pipeline `NAME` although smpipe did not create it for this repository "+
+		"(made by hand or elsewhere; repeatable)")
 }
 
 func deployCommand() command {
@@ -75,7 +82,10 @@ func deployCommand() command {
 		about: "Deploy compiles the selected pipelines (--pipeline NAME, else those whose anchor lies under PATH, " +
 			"else all), refuses any with errors or unresolved SMP_* placeholders, then stages their code to S3 " +
 			"(content-addressed, skipped when already there), creates or updates each SageMaker pipeline and " +
-			"starts an execution. It never moves a pipeline back to an older commit than the one deployed. " +
+			"starts an execution. It never moves a pipeline back to an older commit than the one deployed, and never " +
+			"replaces a pipeline it did not create for this repository unless --adopt names it. Unlike the action, it " +
+			"does not ask whether a reviewed pull request brought each definition: a deploy from the command line is " +
+			"the decision of the person running it. " +
 			"--all reconciles every pipeline with SageMaker; --dry-run prints every AWS call and S3 key it would " +
 			"make and touches nothing. Credentials come from the AWS SDK's default chain, or from GitHub's OIDC " +
 			"token with --role-to-assume.",
@@ -90,6 +100,7 @@ func deployCommand() command {
 			"AWS_ENDPOINT_URL[_SAGEMAKER|_S3|_STS] service endpoints",
 			"ACTIONS_ID_TOKEN_REQUEST_URL, _TOKEN  GitHub's OIDC token, for --role-to-assume",
 			"GITHUB_SHA, GITHUB_REPOSITORY         the commit and repository recorded in the pipeline tags",
+			"GITHUB_SERVER_URL                     the GitHub host of the repository and of GITHUB_TOKEN (default github.com)",
 			envGitHubToken),
 		exits: []string{"0  every selected pipeline deployed", "1  compile errors, nothing to deploy, or an AWS call failed",
 			"2  usage mistake, an unknown --pipeline, or no repository found"},
@@ -148,7 +159,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	var failed []string
 	var ready []*compiler.Plan
 	for _, p := range res.Plans {
-		if err := action.Deployable(p); err != nil {
+		if err := action.Deployable(p, opt.Getenv); err != nil {
 			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 			failed = append(failed, p.Anchor)
 			continue
@@ -168,11 +179,39 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		defer git.Close()
 	}
 	sha := deployCommit(f.commit, getenv, git)
+	host := serverHost(getenv)
+	repository := f.repository
+	if repository == "" {
+		repository = getenv.get("GITHUB_REPOSITORY")
+	}
+	if repository == "" && git != nil {
+		repository = git.GitHubRepository("origin", host)
+	}
+	if repository == "" && !f.dryRun {
+		fmt.Fprintln(stderr, "smpipe deploy: cannot tell which GitHub repository these pipelines belong to (no --repository, "+
+			"GITHUB_REPOSITORY or origin remote on "+host+"); pass --repository OWNER/NAME: smpipe records it on each pipeline and "+
+			"updates only pipelines recorded for it")
+		return exitUsage
+	}
 	d := &deploy.Deployer{Root: rootFS, Log: stderr}
-	dopts := deploy.Options{CommitSHA: sha, Repository: getenv.get("GITHUB_REPOSITORY"), Version: readBuildInfo(xVersion).Version,
-		Start: !f.noStart, Wait: f.wait, WaitTimeout: f.waitTimeout, DryRun: f.dryRun, KMSKeyID: f.kms,
-		IsAncestor: git.AncestorFunc(gitrev.FetchOptions{Token: getenv.get("GITHUB_TOKEN")})}
+	fetch := gitrev.FetchOptions{Token: getenv.get("GITHUB_TOKEN"), TokenHost: host}
+	dopts := deploy.Options{CommitSHA: sha, Repository: repository, Version: readBuildInfo(xVersion).Version,
+		Start: !f.noStart, Wait: f.wait, WaitTimeout: f.waitTimeout, DryRun: f.dryRun, KMSKeyID: f.kms, Adopt: f.adopt,
+		IsAncestor: git.AncestorFunc(fetch)}
+	if git != nil {
+		// Drift is judged against what the commit each live pipeline
+		// records compiles to, read from git objects.
+		rv, err := plan.OpenRevisions(plan.GitOptions{Dir: root, Token: fetch.Token, TokenHost: host, Compile: compileOnly(opt)})
+		if err != nil {
+			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
+			return exitProblem
+		}
+		defer rv.Close()
+		dopts.Recorded = action.RecordedAt(rv, ready)
+	}
 	if !f.dryRun {
+		fmt.Fprintln(stderr, "smpipe deploy: deploying what this checkout holds, as you: unlike the action, the command line does "+
+			"not ask whether a reviewed pull request brought each definition")
 		cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: opt.Region, RoleToAssume: f.role, Getenv: getenv.get})
 		if err != nil {
 			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
@@ -201,7 +240,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		fmt.Fprintln(stdout, line)
 		if d := r.Drift; d != nil {
-			fmt.Fprintf(stdout, "%-40s drift: live definition %s, smpipe deployed %s\n", "", d.LiveHash, d.TaggedHash)
+			fmt.Fprintf(stdout, "%-40s drift: %s\n", "", d.Summary())
 		}
 		if r.Err != nil {
 			fmt.Fprintf(stdout, "%-40s error: %s\n", "", strings.ReplaceAll(r.Err.Error(), "\n", "; "))
@@ -220,6 +259,21 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return exitProblem
 	}
 	return exitOK
+}
+
+// compileOnly is opt for compiling other commits: nothing to write.
+func compileOnly(opt compiler.Options) compiler.Options {
+	opt.ArtifactDir, opt.Paths = "", nil
+	return opt
+}
+
+// serverHost is the host of the GitHub server the repository and its token
+// belong to: GITHUB_SERVER_URL's, else github.com.
+func serverHost(getenv env) string {
+	if u, err := url.Parse(getenv.get("GITHUB_SERVER_URL")); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "github.com"
 }
 
 // deployCommit is the commit deployed: --commit, else GITHUB_SHA, else the

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
+
 	"github.com/smpipe/smpipe-action/internal/fakeaws"
 	"github.com/smpipe/smpipe-action/internal/testrepo"
 )
@@ -50,12 +53,29 @@ func TestRun_deployAll(t *testing.T) {
 	}
 	newer := testrepo.Commit(t, dir, "two")
 
+	// Which repository owns the pipelines is recorded on them; without a
+	// way to tell, nothing is deployed.
 	code, out, errOut := runCLI(t, env, "deploy", "--all", "--root", dir)
+	if code != exitUsage || !strings.Contains(errOut, "pass --repository OWNER/NAME") || sm.Calls("DescribePipeline") != 0 {
+		t.Fatalf("no repository: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	g, err := git.PlainOpen(dir)
+	if err == nil {
+		_, err = g.CreateRemote(&gitconfig.RemoteConfig{Name: "origin", URLs: []string{"git@github.com:acme/ml-pipelines.git"}})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut = runCLI(t, env, "deploy", "--all", "--root", dir)
 	if code != exitOK || !strings.Contains(out, "house-price-tf") || !strings.Contains(out, "created, started") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	if p, _ := sm.Pipeline("house-price-tf"); p.Tags["smpipe:commit"] != newer {
-		t.Fatalf("deployed from %q, want HEAD %s", p.Tags["smpipe:commit"], newer)
+	if !strings.Contains(errOut, "the command line does not ask whether a reviewed pull request brought each definition") {
+		t.Errorf("the CLI does not say it deploys without the review check:\n%s", errOut)
+	}
+	if p, _ := sm.Pipeline("house-price-tf"); p.Tags["smpipe:commit"] != newer || p.Tags["smpipe:repository"] != "acme/ml-pipelines" {
+		t.Fatalf("deployed from %q for %q, want HEAD %s for the origin's repository", p.Tags["smpipe:commit"], p.Tags["smpipe:repository"], newer)
 	}
 
 	code, out, errOut = runCLI(t, env, "deploy", "--all", "--root", dir, "--commit", older)
@@ -64,6 +84,17 @@ func TestRun_deployAll(t *testing.T) {
 	}
 	if n := sm.Calls("UpdatePipeline"); n != 0 {
 		t.Errorf("UpdatePipeline calls = %d, want 0", n)
+	}
+
+	// Another repository's deploy leaves the pipeline alone unless told to
+	// adopt it.
+	code, out, errOut = runCLI(t, env, "deploy", "--all", "--root", dir, "--repository", "acme/other")
+	if code != exitProblem || !strings.Contains(out, "refused") || !strings.Contains(out, "--adopt house-price-tf") {
+		t.Errorf("another repository: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, env, "deploy", "--all", "--root", dir, "--repository", "acme/other", "--adopt", "house-price-tf")
+	if p, _ := sm.Pipeline("house-price-tf"); code != exitOK || p.Tags["smpipe:repository"] != "acme/other" {
+		t.Errorf("adopted: exit %d, tags %v\nstdout:\n%s\nstderr:\n%s", code, p.Tags, out, errOut)
 	}
 }
 
@@ -91,6 +122,7 @@ func TestRun_deployAllowedAccounts(t *testing.T) {
 	sts := fakeaws.NewSTS(t)
 	sts.AddUser("AKIACLITEST", "ml-engineer")
 	env["AWS_ENDPOINT_URL_STS"] = sts.URL
+	env["GITHUB_REPOSITORY"] = "acme/ml-pipelines"
 
 	code, out, errOut := runCLI(t, env, "deploy", "--allowed-account-ids", "111122223333,444455556666", example)
 	want := "the AWS credentials are for account " + sts.Account + ", which allowed-account-ids (111122223333, 444455556666) does not include; nothing was deployed"

@@ -72,7 +72,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		fmt.Fprintf(stderr, "smpipe plan: %v\n", err)
 		return exitUsage
 	}
-	g := plan.GitOptions{Dir: root, Base: base, Head: f.head, Worktree: f.head == "", Token: getenv.get("GITHUB_TOKEN"), Compile: opt}
+	g := plan.GitOptions{Dir: root, Base: base, Head: f.head, Worktree: f.head == "", Token: getenv.get("GITHUB_TOKEN"), TokenHost: serverHost(getenv), Compile: opt}
 	res, baseSHA, headSHA, err := plan.FromGit(ctx, g)
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe plan: %v\n", err)

@@ -138,6 +138,7 @@ func deployFakes(t *testing.T) (map[string]string, *fakeaws.S3, *fakeaws.SageMak
 		"AWS_ENDPOINT_URL_SAGEMAKER":  sm.URL,
 		"AWS_ENDPOINT_URL_S3":         s3f.URL,
 		"GITHUB_SHA":                  strings.Repeat("d", 40),
+		"GITHUB_REPOSITORY":           "acme/ml-pipelines",
 	}
 	return env, s3f, sm
 }

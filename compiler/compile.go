@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path"
 	"runtime"
 	"runtime/debug"
@@ -36,7 +35,12 @@ type Options struct {
 	// plan carries it so a deploy refuses another region.
 	Region string
 	// Getenv resolves SMP_* placeholders; nil means the process environment.
-	Getenv func(string) (string, bool)
+	// A placeholder set to the empty string counts as not set unless
+	// AllowEmpty names it: a repository variable that does not exist reaches
+	// a workflow's env: block as "", and SMP_SUBNETS="" would otherwise
+	// deploy without a VPC.
+	Getenv     func(string) (string, bool)
+	AllowEmpty []string
 	// Overrides of framework conf values (flags, action inputs); empty
 	// strings leave the conf's value.
 	Bucket, Role, Subnets, SecurityGroups, KMSKey string
@@ -210,10 +214,7 @@ func discoveryGlobOf(fc *FrameworkConf, opt Options) string {
 // ones discovery finds (Index.Load).
 func load(ctx context.Context, fsys fs.FS, opt Options, only []string) (*Repository, error) {
 	var ds diag.Diagnostics
-	env := opt.Getenv
-	if env == nil {
-		env = os.LookupEnv
-	}
+	env := placeholderEnv(opt.Getenv, opt.AllowEmpty)
 	res := &Result{Sources: map[string][]byte{}}
 
 	// The framework conf.

@@ -26,7 +26,8 @@ func seedCases(t testing.TB) []string { return confRepos(t, "seed") }
 // summary [code]" in output order, with <case>.out; an empty .out asserts a
 // clean compile. An optional <case>.opts sets options, one per line:
 // "env NAME=value" (the compile sees no other environment) and
-// "promote CODE" (as --strict promotes unknown-key). Adding a case is adding
+// "promote CODE" (as --strict promotes unknown-key) and "allow-empty NAME"
+// (as --allow-empty). Adding a case is adding
 // a directory and its .out; -update writes the .out files (review them).
 func TestCompile_errorCases(t *testing.T) {
 	for _, dir := range errCases(t) {
@@ -93,8 +94,10 @@ func readOpts(t *testing.T, path string) Options {
 			env[k] = v
 		case "promote":
 			opt.Promote = append(opt.Promote, arg)
+		case "allow-empty":
+			opt.AllowEmpty = append(opt.AllowEmpty, arg)
 		default:
-			t.Fatalf("%s: unknown option %q (env NAME=value, promote CODE)", path, line)
+			t.Fatalf("%s: unknown option %q (env NAME=value, promote CODE, allow-empty NAME)", path, line)
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -3,6 +3,7 @@ package compiler
 import (
 	"bytes"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 
@@ -16,6 +17,23 @@ import (
 func IsPlaceholder(seg string) bool {
 	rest, ok := strings.CutPrefix(seg, "SMP_")
 	return ok && rest != "" && runOf(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == len(rest)
+}
+
+// placeholderEnv is how placeholders are looked up: getenv (the process
+// environment when nil), with an empty value counted as not set unless
+// allowEmpty names the placeholder. It is the one rule for compile, plan and
+// deploy, so a definition never loses a value to an empty variable unseen.
+func placeholderEnv(getenv func(string) (string, bool), allowEmpty []string) func(string) (string, bool) {
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	return func(name string) (string, bool) {
+		v, ok := getenv(name)
+		if ok && v == "" && !slices.Contains(allowEmpty, name) {
+			return "", false
+		}
+		return v, ok
+	}
 }
 
 // substitute applies the seed's placeholder rule to one string value: split an
@@ -53,7 +71,7 @@ func (r *reader) substitute(value string) (out string, unresolved []string) {
 func (r *reader) substituteValue(pos diag.Pos, value string) string {
 	out, unresolved := r.substitute(value)
 	for _, name := range unresolved {
-		r.ds.Warnf(pos, "placeholder", "placeholder %s is not set in the environment; the value stays %q", name, value)
+		r.ds.Warnf(pos, "placeholder", "placeholder %s is not set in the environment (an empty value counts as not set); the value stays %q", name, value)
 	}
 	return out
 }

@@ -49,6 +49,7 @@ func TestCompile_placeholders(t *testing.T) {
 	tests := []struct {
 		name           string
 		env            map[string]string
+		allowEmpty     []string
 		wantUnresolved []string
 		wantCodes      []string // of every diagnostic, sorted as reported
 	}{
@@ -59,27 +60,42 @@ func TestCompile_placeholders(t *testing.T) {
 		},
 		{
 			name:           "the deploy environment",
-			env:            map[string]string{"SMP_S3BUCKETNAME": "bucket", "SMP_ROLE": "arn:aws:iam::123456789012:role/r", "SMP_SUBNETS": "", "SMP_SECURITYGROUPS": ""},
+			env:            map[string]string{"SMP_S3BUCKETNAME": "bucket", "SMP_ROLE": "arn:aws:iam::123456789012:role/r", "SMP_SUBNETS": "subnet-1", "SMP_SECURITYGROUPS": "sg-1"},
 			wantUnresolved: nil,
 			wantCodes:      []string{"placeholder-discovery"},
 		},
 		{
 			name:           "a discovery glob from the environment",
-			env:            map[string]string{"SMP_MODEL_CONFIGPATH": "**/conf/*.yaml", "SMP_S3BUCKETNAME": "bucket", "SMP_ROLE": "arn:aws:iam::123456789012:role/r", "SMP_SUBNETS": "", "SMP_SECURITYGROUPS": ""},
+			env:            map[string]string{"SMP_MODEL_CONFIGPATH": "**/conf/*.yaml", "SMP_S3BUCKETNAME": "bucket", "SMP_ROLE": "arn:aws:iam::123456789012:role/r", "SMP_SUBNETS": "subnet-1", "SMP_SECURITYGROUPS": "sg-1"},
 			wantUnresolved: nil,
 			wantCodes:      nil,
 		},
 		{
 			name:           "one left for the deploy",
-			env:            map[string]string{"SMP_S3BUCKETNAME": "bucket", "SMP_SUBNETS": "", "SMP_SECURITYGROUPS": ""},
+			env:            map[string]string{"SMP_S3BUCKETNAME": "bucket", "SMP_SUBNETS": "subnet-1", "SMP_SECURITYGROUPS": "sg-1"},
 			wantUnresolved: []string{"SMP_ROLE"},
 			wantCodes:      []string{"placeholder-discovery", "placeholder"},
+		},
+		{
+			// A repository variable that does not exist reaches the
+			// workflow as "": that must not drop the VPC unseen.
+			name:           "empty values count as not set",
+			env:            map[string]string{"SMP_S3BUCKETNAME": "bucket", "SMP_ROLE": "arn:aws:iam::123456789012:role/r", "SMP_SUBNETS": "", "SMP_SECURITYGROUPS": ""},
+			wantUnresolved: []string{"SMP_SECURITYGROUPS", "SMP_SUBNETS"},
+			wantCodes:      []string{"placeholder-discovery", "placeholder", "placeholder"},
+		},
+		{
+			name:           "empty values the repository allows",
+			env:            map[string]string{"SMP_S3BUCKETNAME": "bucket", "SMP_ROLE": "arn:aws:iam::123456789012:role/r", "SMP_SUBNETS": "", "SMP_SECURITYGROUPS": ""},
+			allowEmpty:     []string{"SMP_SUBNETS", "SMP_SECURITYGROUPS"},
+			wantUnresolved: nil,
+			wantCodes:      []string{"placeholder-discovery"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			res, ds := mustCompile(t, seedLayout(), Options{Getenv: env})
+			res, ds := mustCompile(t, seedLayout(), Options{Getenv: env, AllowEmpty: tt.allowEmpty})
 			if ds.HasErrors() {
 				t.Fatalf("errors:\n%s", ds)
 			}

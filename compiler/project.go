@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -34,7 +35,9 @@ type Project struct {
 }
 
 // assemble merges decoded files and reports cross-file clashes: a model
-// defined twice, two anchors with one pipelineName.
+// defined twice, two anchors with one pipelineName. Pipeline names clash
+// without regard to case, as SageMaker's do: "Churn" and "churn" would be
+// one pipeline there.
 func assemble(files []*ConfFile, fw Framework, ds *diag.Diagnostics) *Project {
 	p := &Project{Framework: fw, Files: files, Models: map[string]*ModelConf{}, modelFiles: map[string][]string{}}
 	var clashes clashCheck
@@ -59,7 +62,8 @@ func assemble(files []*ConfFile, fw Framework, ds *diag.Diagnostics) *Project {
 // clashCheck finds names defined twice across conf files, fed in file
 // order: the one rule for Load and Index.
 type clashCheck struct {
-	models, pipelines map[string]diag.Pos
+	models    map[string]diag.Pos
+	pipelines map[string]namedAt // by lower-case name
 }
 
 // model records a model definition and reports whether it is the first.
@@ -75,17 +79,29 @@ func (c *clashCheck) model(name string, at diag.Pos, ds *diag.Diagnostics) bool 
 	return true
 }
 
-// pipeline records an anchor's pipelineName; a clash is reported on both.
+// pipeline records an anchor's pipelineName; a clash, without regard to
+// case, is reported on both.
 func (c *clashCheck) pipeline(name string, at diag.Pos, ds *diag.Diagnostics) {
 	if c.pipelines == nil {
-		c.pipelines = map[string]diag.Pos{}
+		c.pipelines = map[string]namedAt{}
 	}
-	if prev, dup := c.pipelines[name]; dup {
-		ds.Errorf(at, "duplicate-pipeline", "pipelineName %q is already used by the anchor at %s", name, prev)
-		ds.Errorf(prev, "duplicate-pipeline", "pipelineName %q is also used by the anchor at %s", name, at)
+	key := strings.ToLower(name)
+	if prev, dup := c.pipelines[key]; dup {
+		as := ""
+		if prev.name != name {
+			as = fmt.Sprintf(" (as %q; SageMaker pipeline names ignore case)", prev.name)
+		}
+		ds.Errorf(at, "duplicate-pipeline", "pipelineName %q is already used by the anchor at %s%s", name, prev.at, as)
+		ds.Errorf(prev.at, "duplicate-pipeline", "pipelineName %q is also used by the anchor at %s", prev.name, at)
 		return
 	}
-	c.pipelines[name] = at
+	c.pipelines[key] = namedAt{name, at}
+}
+
+// namedAt is a name as written and where.
+type namedAt struct {
+	name string
+	at   diag.Pos
 }
 
 // modelNames returns the defined model names, sorted, for suggestions.

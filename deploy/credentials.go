@@ -17,6 +17,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/smpipe/smpipe-action/internal/awsregion"
+	"github.com/smpipe/smpipe-action/internal/listinput"
 	sleeppkg "github.com/smpipe/smpipe-action/internal/sleep"
 )
 
@@ -139,16 +140,11 @@ func WhoAmI(ctx context.Context, cfg aws.Config, getenv func(string) string) (Id
 // and the CLI flag take it: AWS account IDs (12 digits) separated by commas
 // or newlines.
 func ParseAccountIDs(list string) ([]string, error) {
-	var ids []string
-	for _, id := range strings.FieldsFunc(list, func(c rune) bool { return c == ',' || c == '\n' || c == '\r' }) {
-		id = strings.TrimSpace(id)
-		if id == "" {
-			continue
-		}
+	ids := listinput.Split(list)
+	for _, id := range ids {
 		if !IsAccountID(id) {
 			return nil, fmt.Errorf("%q is not an AWS account ID (12 digits); separate IDs with commas", id)
 		}
-		ids = append(ids, id)
 	}
 	return ids, nil
 }

@@ -66,7 +66,7 @@ func TestLoadAWSConfig_oidcEndToEnd(t *testing.T) {
 	d := &Deployer{Log: &log, Sleep: clock.Sleep, Now: clock.Now, Root: fstestRoot()}
 	d.SageMaker, d.S3 = NewClients(cfg, nil) // endpoints from the process environment set above
 	results := d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))},
-		Options{CommitSHA: testCommit, Start: true, Wait: true})
+		Options{CommitSHA: testCommit, Repository: testRepo, Start: true, Wait: true})
 	if Failed(results) {
 		t.Fatalf("deploy failed: %+v\nlog:\n%s", results, log.String())
 	}

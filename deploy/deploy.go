@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -72,32 +73,77 @@ type Options struct {
 	KMSKeyID string // SSE-KMS key for uploads; empty leaves the bucket default
 	// AccountID, when known, is sent as ExpectedBucketOwner on every S3 call.
 	AccountID string
+
+	// Adopt names pipelines that exist in SageMaker without this
+	// Repository's smpipe:repository tag (made by hand, by another
+	// repository or by another tool) that this deploy may take over. Any
+	// other such pipeline is refused and left alone. Names compare without
+	// regard to case, as SageMaker's do.
+	Adopt []string
+	// Approve is asked once, with the pipelines whose deploy would change
+	// SageMaker (create one, or change its definition or role), which of
+	// them must not be deployed; it returns those with the reason. A
+	// pipeline already live as the target is not asked about: nothing of it
+	// changes. Nil approves every one, as when a person deploys from a
+	// laptop. An error refuses them all.
+	Approve func(ctx context.Context, pipelines []string) (refused map[string]string, err error)
+	// Recorded compiles a pipeline as the commit its tags say made the
+	// live definition live: what smpipe put there, from a record the
+	// console cannot edit (git). Drift is judged against it, the live
+	// definition and role both. Nil falls back to the smpipe:definition-hash
+	// tag, which anyone allowed sagemaker:AddTags can rewrite.
+	Recorded func(ctx context.Context, commit, pipeline string) (Recorded, error)
+}
+
+// Recorded is a pipeline as a commit compiles it.
+type Recorded struct {
+	Definition []byte
+	Role       string
 }
 
 // Deploy converges each target with SageMaker, at most Concurrency at a
 // time (see the package documentation for the steps). Results are in the
 // order of targets. A failing target does not stop the others. Use Failed
 // to decide the exit status.
+//
+// It works in three passes: every target's live pipeline is read and
+// judged (order, ownership, drift) with read-only calls; Options.Approve is
+// asked once about the targets whose deploy would change SageMaker; then
+// the approved ones are staged, upserted and started.
 func (d *Deployer) Deploy(ctx context.Context, targets []Target, opts Options) []Result {
 	results := make([]Result, len(targets))
-	n := d.Concurrency
-	if n <= 0 {
-		n = 4
-	}
 	region, regionErr := d.region(opts)
-	sem := make(chan struct{}, n)
+	assessed := make([]*assessment, len(targets))
+	d.each(len(targets), func(i int) {
+		assessed[i] = d.assess(ctx, targets[i], opts, region, regionErr, &results[i])
+	})
+	d.approve(ctx, targets, opts, assessed, results)
+	d.each(len(targets), func(i int) {
+		if assessed[i] != nil {
+			d.apply(ctx, targets[i], opts, assessed[i], &results[i])
+		}
+	})
+	return results
+}
+
+// each runs f(0..n-1), Concurrency at a time.
+func (d *Deployer) each(n int, f func(i int)) {
+	limit := d.Concurrency
+	if limit <= 0 {
+		limit = 4
+	}
+	sem := make(chan struct{}, limit)
 	var wg sync.WaitGroup
-	for i, t := range targets {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = d.deployOne(ctx, t, opts, region, regionErr)
+			f(i)
 		}()
 	}
 	wg.Wait()
-	return results
 }
 
 // region is the region the deploy goes to: the SageMaker client's (a
@@ -117,12 +163,23 @@ func (d *Deployer) region(opts Options) (string, error) {
 	return opts.Region, nil
 }
 
-func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options, region string, regionErr error) Result {
-	lg := &logger{d: d, prefix: fmt.Sprintf("pipeline %q: ", t.Pipeline)}
-	r := Result{Pipeline: t.Pipeline, Hash: t.Hash, Start: NotStarted}
-	fail := func(err error) Result {
+// assessment is what the first pass learnt of a target that goes on.
+type assessment struct {
+	live live
+	// writes: deploying it creates the pipeline or changes its definition
+	// or role.
+	writes bool
+}
+
+// assess checks a target and reads and judges its live pipeline, with
+// read-only calls. It fills r and returns nil when the target stops here
+// (refused, skipped, failed, or a dry run).
+func (d *Deployer) assess(ctx context.Context, t Target, opts Options, region string, regionErr error, r *Result) *assessment {
+	lg := d.logger(t)
+	*r = Result{Pipeline: t.Pipeline, Hash: t.Hash, Start: NotStarted}
+	fail := func(err error) *assessment {
 		r.fail(lg, err)
-		return r
+		return nil
 	}
 	if err := validateTarget(t); err != nil {
 		return fail(err)
@@ -136,19 +193,87 @@ func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options, region
 	if opts.DryRun {
 		d.dryRun(lg, t, opts)
 		r.Status, r.Start = StatusDryRun, ""
-		return r
+		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
+	lv, err := readLive(ctx, d.SageMaker, t.Pipeline)
+	if err != nil {
+		return fail(err)
+	}
+	r.PipelineARN, r.LiveCommit = lv.arn, lv.commit
+	adopted := lv.exists && !lv.ownedBy(opts.Repository) && slices.ContainsFunc(opts.Adopt, func(n string) bool { return strings.EqualFold(n, t.Pipeline) })
+	if lv.exists && !lv.ownedBy(opts.Repository) && !adopted {
+		r.refuse(lg, lv.notOurs(t.Pipeline, opts.Repository))
+		return nil
+	}
+	if !adopted {
+		if reason, err := d.checkOrder(ctx, lg, lv, opts); reason != "" {
+			r.Status, r.Reason = StatusSkipped, reason
+			if err != nil {
+				r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
+			}
+			lg.printf("skipped: %s", reason)
+			return nil
+		}
+	}
+	a := &assessment{live: lv, writes: !lv.exists || !lv.holds(t)}
+	if a.writes && lv.exists {
+		// Only a pipeline this deploy would change needs the record checked
+		// (one already live as the target has nothing to report or replace),
+		// and only one it may move: a newer commit's run judged the others.
+		if r.Drift = d.drift(ctx, lv, t, opts, adopted); r.Drift != nil {
+			lg.printf("drift: %s", r.Drift.Summary())
+		}
+	}
+	return a
+}
 
-	up, ok := d.converge(ctx, lg, t, opts, &r)
+// approve asks Options.Approve about the targets that would change
+// SageMaker, once, and refuses those it names.
+func (d *Deployer) approve(ctx context.Context, targets []Target, opts Options, assessed []*assessment, results []Result) {
+	if opts.Approve == nil {
+		return
+	}
+	var ask []string
+	for i, a := range assessed {
+		if a != nil && a.writes {
+			ask = append(ask, targets[i].Pipeline)
+		}
+	}
+	if len(ask) == 0 {
+		return
+	}
+	refused, err := opts.Approve(ctx, ask)
+	for i, a := range assessed {
+		if a == nil || !a.writes {
+			continue
+		}
+		lg := d.logger(targets[i])
+		switch reason, no := refused[targets[i].Pipeline]; {
+		case err != nil:
+			results[i].fail(lg, fmt.Errorf("could not tell whether it may be deployed (nothing was deployed): %w", err))
+		case no:
+			results[i].refuse(lg, reason)
+		default:
+			continue
+		}
+		assessed[i] = nil
+	}
+}
+
+// apply stages, upserts and starts an approved target and, with Wait,
+// follows its execution.
+func (d *Deployer) apply(ctx context.Context, t Target, opts Options, a *assessment, r *Result) {
+	lg := d.logger(t)
+	up, ok := d.converge(ctx, lg, t, opts, a, r)
 	if !ok {
-		return r
+		return
 	}
 	if !opts.Start {
 		r.StartReason = "starting executions is turned off"
-		return r
+		return
 	}
 	s, err := d.start(ctx, lg, t, up, opts)
 	r.Start, r.StartReason = s.start, s.reason
@@ -156,11 +281,11 @@ func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options, region
 		r.Start = StartFailed
 		r.Err = errors.Join(r.Err, fmt.Errorf("pipeline %q: %s is live, but %w", t.Pipeline, t.Hash, err))
 		lg.printf("start failed: %v", err)
-		return r
+		return
 	}
 	r.ExecutionARN, r.ExecutionStatus = s.arn, s.status
 	if !opts.Wait || s.arn == "" || terminal(s.status) {
-		return r
+		return
 	}
 	w, err := d.wait(ctx, lg, s.arn, opts.WaitTimeout)
 	r.ExecutionStatus, r.FailureReason, r.Steps = w.status, w.failureReason, w.steps
@@ -168,48 +293,46 @@ func (d *Deployer) deployOne(ctx context.Context, t Target, opts Options, region
 		r.Err = errors.Join(r.Err, fmt.Errorf("pipeline %q: %w", t.Pipeline, err))
 		lg.printf("failed: %v", err)
 	}
-	return r
 }
 
-// converge makes the live pipeline the target's, unless it is to be left
-// alone: it reads the live pipeline, checks the commit order, notes drift,
-// stages and upserts. It fills r and reports whether to go on and start.
-func (d *Deployer) converge(ctx context.Context, lg *logger, t Target, opts Options, r *Result) (upserted, bool) {
+// converge makes the live pipeline the target's: it stages and upserts. It
+// fills r and reports whether to go on and start.
+func (d *Deployer) converge(ctx context.Context, lg *logger, t Target, opts Options, a *assessment, r *Result) (upserted, bool) {
 	fail := func(err error) (upserted, bool) {
 		r.fail(lg, err)
 		return upserted{}, false
 	}
-	var st staged
-	// A create that loses to another writer compares again with what that
-	// writer made, so its commit is checked too; once is enough.
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	st, err := d.stage(ctx, lg, t, opts)
+	r.Uploaded, r.Skipped = st.uploaded, st.skipped
+	if err != nil {
+		return fail(fmt.Errorf("staging (nothing was deployed): %w", err))
+	}
+	lv := a.live
 	for attempt := 0; ; attempt++ {
-		lv, err := readLive(ctx, d.SageMaker, t.Pipeline)
-		if err != nil {
-			return fail(err)
-		}
-		r.PipelineARN, r.LiveCommit, r.Drift = lv.arn, lv.commit, lv.drift(t)
-		if reason, err := d.checkOrder(ctx, lg, lv, opts); reason != "" {
-			r.Status, r.Reason = StatusSkipped, reason
-			if err != nil {
-				r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
-			}
-			lg.printf("skipped: %s", reason)
-			return upserted{}, false
-		}
-		if r.Drift != nil {
-			lg.printf("drift: the live definition (%s) is not the one smpipe deployed (%s): it was edited outside smpipe; replacing it with the repository's",
-				r.Drift.LiveHash, r.Drift.TaggedHash)
-		}
-		if attempt == 0 { // the artifacts are the same on the second pass
-			st, err = d.stage(ctx, lg, t, opts)
-			r.Uploaded, r.Skipped = st.uploaded, st.skipped
-			if err != nil {
-				return fail(fmt.Errorf("staging (nothing was deployed): %w", err))
-			}
-		}
 		up, err := d.upsert(ctx, lg, t, lv, st, opts)
 		if errors.Is(err, errCreatedMeanwhile) && attempt == 0 {
+			// A create that lost to another writer compares again with what
+			// that writer made; once is enough.
 			lg.printf("created meanwhile by another run; comparing with it again")
+			if lv, err = readLive(ctx, d.SageMaker, t.Pipeline); err != nil {
+				return fail(err)
+			}
+			if !lv.ownedBy(opts.Repository) {
+				r.refuse(lg, lv.notOurs(t.Pipeline, opts.Repository))
+				return upserted{}, false
+			}
+			if reason, err := d.checkOrder(ctx, lg, lv, opts); reason != "" {
+				r.Status, r.Reason = StatusSkipped, reason
+				if err != nil {
+					r.Err = fmt.Errorf("pipeline %q: %w", t.Pipeline, err)
+				}
+				lg.printf("skipped: %s", reason)
+				return upserted{}, false
+			}
+			r.PipelineARN, r.LiveCommit = lv.arn, lv.commit
 			continue
 		}
 		if err != nil && !up.status.Live() {
@@ -226,6 +349,17 @@ func (d *Deployer) converge(ctx context.Context, lg *logger, t Target, opts Opti
 		}
 		return up, true
 	}
+}
+
+// refuse marks r refused with nothing changed live.
+func (r *Result) refuse(lg *logger, reason string) {
+	r.Status, r.Reason = StatusRefused, reason
+	r.Err = fmt.Errorf("pipeline %q not deployed: %s", r.Pipeline, reason)
+	lg.printf("refused: %s", reason)
+}
+
+func (d *Deployer) logger(t Target) *logger {
+	return &logger{d: d, prefix: fmt.Sprintf("pipeline %q: ", t.Pipeline)}
 }
 
 // fail marks r failed with nothing changed live.

@@ -13,7 +13,7 @@ func TestDeploy_firstDeployCreatesAndStarts(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	tg := newTarget("churn", definition("Train"))
-	opts := Options{CommitSHA: testCommit, Repository: "octo/repo", Version: "v1.2.3", Start: true}
+	opts := Options{CommitSHA: testCommit, Repository: testRepo, Version: "v1.2.3", Start: true}
 
 	got := e.d.Deploy(context.Background(), []Target{tg}, opts)
 
@@ -34,7 +34,7 @@ func TestDeploy_firstDeployCreatesAndStarts(t *testing.T) {
 	if p.Definition != string(tg.Definition) || p.RoleArn != testRole || p.CreateToken != token || p.Description != "pipeline churn" {
 		t.Errorf("stored pipeline = %+v", p)
 	}
-	wantTags := map[string]string{TagRepository: "octo/repo", TagCommit: testCommit, TagDefinitionCommit: testCommit,
+	wantTags := map[string]string{TagRepository: testRepo, TagCommit: testCommit, TagDefinitionCommit: testCommit,
 		TagDefinitionHash: tg.Hash, TagVersion: "v1.2.3"}
 	if diff := cmp.Diff(wantTags, p.Tags); diff != "" {
 		t.Errorf("tags (-want +got):\n%s", diff)
@@ -61,7 +61,7 @@ func TestDeploy_secondDeploySameCommitDoesNothing(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	tg := newTarget("churn", definition("Train"))
-	opts := Options{CommitSHA: testCommit, Start: true}
+	opts := Options{CommitSHA: testCommit, Repository: testRepo, Start: true}
 	first := e.d.Deploy(context.Background(), []Target{tg}, opts)
 	if Failed(first) {
 		t.Fatalf("first deploy failed: %+v", first)
@@ -100,7 +100,7 @@ func TestDeploy_secondDeploySameCommitDoesNothing(t *testing.T) {
 func TestDeploy_changedDefinitionUpdatesAndStarts(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	opts := Options{CommitSHA: testCommit, Repository: "octo/repo", Start: true}
+	opts := Options{CommitSHA: testCommit, Repository: testRepo, Start: true}
 	if r := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, opts); Failed(r) {
 		t.Fatalf("first deploy failed: %+v", r)
 	}
@@ -138,7 +138,7 @@ func TestDeploy_equalDefinitionWithOtherFormattingIsUnchanged(t *testing.T) {
 	e.sm.Seed(seededPipeline("churn", `{ "Steps": [ {"Arguments": {}, "Type": "Training", "Name": "Train"} ],
 		"Parameters": [], "Metadata": {}, "Version": "2020-12-01" }`))
 
-	got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit})
+	got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit, Repository: testRepo})
 
 	if got[0].Status != StatusUnchanged {
 		t.Errorf("status = %s, want unchanged (log:\n%s)", got[0].Status, e.log)
@@ -156,7 +156,7 @@ func TestDeploy_roleChangeUpdates(t *testing.T) {
 	old.RoleArn = "arn:aws:iam::123456789012:role/old"
 	e.sm.Seed(old)
 
-	got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit})
+	got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit, Repository: testRepo})
 
 	p, _ := e.sm.Pipeline("churn")
 	if got[0].Status != StatusUpdated || p.RoleArn != testRole {

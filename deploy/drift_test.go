@@ -24,16 +24,16 @@ func TestDeploy_driftReportedAndOverwritten(t *testing.T) {
 	if r.Status != StatusUpdated || r.Drift == nil {
 		t.Fatalf("result = %+v\nlog:\n%s", r, e.log)
 	}
-	want := Drift{Live: []byte(consoleEdit), LiveHash: "sha256:" + sha([]byte(consoleEdit)), TaggedHash: tg.Hash,
+	want := Drift{Live: []byte(consoleEdit), LiveHash: "sha256:" + sha([]byte(consoleEdit)), RecordedHash: tg.Hash,
 		Repository: newer.Definition, Overwritten: true}
-	if string(r.Drift.Live) != string(want.Live) || r.Drift.LiveHash != want.LiveHash || r.Drift.TaggedHash != want.TaggedHash ||
+	if string(r.Drift.Live) != string(want.Live) || r.Drift.LiveHash != want.LiveHash || r.Drift.RecordedHash != want.RecordedHash ||
 		string(r.Drift.Repository) != string(want.Repository) || !r.Drift.Overwritten {
 		t.Errorf("drift = %+v, want %+v", *r.Drift, want)
 	}
-	if !strings.Contains(r.Summary(), "drift: the live definition had been edited outside smpipe and was replaced") {
+	if !strings.Contains(r.Summary(), "drift: the live pipeline had been changed outside smpipe and was replaced") {
 		t.Errorf("summary = %q", r.Summary())
 	}
-	if !strings.Contains(e.log.String(), "edited outside smpipe") {
+	if !strings.Contains(e.log.String(), "changed outside smpipe") {
 		t.Errorf("the log does not report the drift:\n%s", e.log)
 	}
 	if p, _ := e.sm.Pipeline("churn"); p.Definition != string(newer.Definition) || p.Tags[TagDefinitionHash] != newer.Hash {
@@ -61,7 +61,9 @@ func TestDeploy_driftRevertedBySameCommit(t *testing.T) {
 	}
 }
 
-func TestDeploy_driftUnderNewerCommitIsReportedNotOverwritten(t *testing.T) {
+// A pipeline a newer commit deployed is left alone, console edit and all:
+// that commit's run judged its drift.
+func TestDeploy_driftUnderNewerCommitIsLeftAlone(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	e.deployOK(t, at(commitB), newTarget("churn", definition("Train")))
@@ -69,7 +71,7 @@ func TestDeploy_driftUnderNewerCommitIsReportedNotOverwritten(t *testing.T) {
 
 	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Old"))}, at(commitA))
 
-	if got[0].Status != StatusSkipped || got[0].Drift == nil || got[0].Drift.Overwritten {
+	if got[0].Status != StatusSkipped || got[0].Drift != nil {
 		t.Fatalf("result = %+v", got[0])
 	}
 	if p, _ := e.sm.Pipeline("churn"); p.Definition != consoleEdit {

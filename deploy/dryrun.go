@@ -9,7 +9,7 @@ func (d *Deployer) dryRun(lg *logger, t Target, opts Options) {
 	if opts.KMSKeyID != "" {
 		sse = fmt.Sprintf(", SSE-KMS key %q", opts.KMSKeyID)
 	}
-	lg.printf("dry-run: sagemaker DescribePipeline and ListTags; stop if its %s tag is a commit newer than %q", TagCommit, opts.CommitSHA)
+	lg.printf("dry-run: sagemaker DescribePipeline and ListTags; stop if it exists and its %s tag is not %q (unless adopted), or its %s tag is a commit newer than %q", TagRepository, opts.Repository, TagCommit, opts.CommitSHA)
 	for _, a := range t.Artifacts {
 		src := fmt.Sprintf("built file, %d bytes", a.Size)
 		if a.File == "" {

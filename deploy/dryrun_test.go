@@ -11,7 +11,7 @@ func TestDeploy_dryRunMakesNoCalls(t *testing.T) {
 	e := setup(t)
 	big := newTarget("big", `{"Steps":[],"Pad":"`+strings.Repeat("x", MaxInlineDefinition)+`"}`)
 	targets := []Target{newTarget("churn", definition("Train")), big}
-	opts := Options{CommitSHA: testCommit, Start: true, Wait: true, DryRun: true, KMSKeyID: "alias/smpipe"}
+	opts := Options{CommitSHA: testCommit, Repository: testRepo, Start: true, Wait: true, DryRun: true, KMSKeyID: "alias/smpipe"}
 
 	got := e.d.Deploy(context.Background(), targets, opts)
 

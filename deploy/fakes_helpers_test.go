@@ -9,9 +9,10 @@ import (
 	"github.com/smpipe/smpipe-action/internal/fakeaws"
 )
 
-// seededPipeline is a stored pipeline as an earlier deploy left it.
+// seededPipeline is a stored pipeline as an earlier deploy for testRepo
+// left it.
 func seededPipeline(name, def string) fakeaws.Pipeline {
-	return fakeaws.Pipeline{Name: name, Definition: def, RoleArn: testRole}
+	return fakeaws.Pipeline{Name: name, Definition: def, RoleArn: testRole, Tags: map[string]string{TagRepository: testRepo}}
 }
 
 // Commits of a small history: a ← b ← c on the main line, d forked from a
@@ -44,7 +45,7 @@ func isAncestor(_ context.Context, ancestor, commit string) (bool, error) {
 
 // at is Options for deploying commit with the ancestry check and starts.
 func at(commit string) Options {
-	return Options{CommitSHA: commit, Repository: "octo/repo", IsAncestor: isAncestor, Start: true}
+	return Options{CommitSHA: commit, Repository: testRepo, IsAncestor: isAncestor, Start: true}
 }
 
 // deployOK deploys targets and fails the test when anything failed.

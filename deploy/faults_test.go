@@ -19,7 +19,7 @@ func TestDeploy_throttlingAnd5xxAreRetried(t *testing.T) {
 	e.sm.FailNext("ListPipelineExecutions", 1, fakeaws.Throttling())
 	e.sm.FailNext("StartPipelineExecution", 2, fakeaws.InternalError())
 
-	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Start: true})
+	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Repository: testRepo, Start: true})
 
 	if got[0].Status != StatusCreated || got[0].Err != nil || got[0].ExecutionARN == "" {
 		t.Fatalf("result = %+v\nlog:\n%s", got[0], e.log)
@@ -45,7 +45,7 @@ func TestDeploy_persistentThrottlingFails(t *testing.T) {
 	e := setup(t)
 	e.sm.FailNext("DescribePipeline", maxAttempts, fakeaws.Throttling())
 
-	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Start: true})
+	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Repository: testRepo, Start: true})
 
 	if got[0].Status != StatusFailed || got[0].Err == nil || !strings.Contains(got[0].Err.Error(), "ThrottlingException") {
 		t.Fatalf("result = %+v", got[0])
@@ -70,7 +70,7 @@ func TestDeploy_notFoundStyles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := setup(t, tc.opts...)
-			got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit})
+			got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Repository: testRepo})
 			if got[0].Status != StatusCreated {
 				t.Errorf("status = %s, err %v; want created", got[0].Status, got[0].Err)
 			}
@@ -86,7 +86,7 @@ func TestDeploy_lostCreateRaceUpdates(t *testing.T) {
 	e.sm.FailNext("DescribePipeline", 1, fakeaws.Fault{Code: "ResourceNotFound", Message: "Pipeline 'churn' does not exist."})
 	tg := newTarget("churn", definition("Train"))
 
-	got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit, Start: true})
+	got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit, Repository: testRepo, Start: true})
 
 	if got[0].Status != StatusUpdated || got[0].Err != nil {
 		t.Fatalf("result = %+v\nlog:\n%s", got[0], e.log)
@@ -109,7 +109,7 @@ func TestDeploy_conflictRetriedBySDKRetryer(t *testing.T) {
 	e.sm.FailNext("UpdatePipeline", 2, fakeaws.Conflict())
 	e.sm.FailNext("AddTags", 1, fakeaws.Conflict())
 
-	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit})
+	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Repository: testRepo})
 
 	if got[0].Status != StatusUpdated || got[0].Err != nil {
 		t.Fatalf("result = %+v\nlog:\n%s", got[0], e.log)
@@ -131,7 +131,7 @@ func TestDeploy_conflictGivesUp(t *testing.T) {
 	e.sm.Seed(seededPipeline("churn", definition("Old")))
 	e.sm.FailNext("UpdatePipeline", maxAttempts, fakeaws.Conflict())
 
-	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Start: true})
+	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Repository: testRepo, Start: true})
 
 	if got[0].Status != StatusFailed || !strings.Contains(got[0].Err.Error(), "ConflictException") {
 		t.Fatalf("result = %+v", got[0])
@@ -152,14 +152,14 @@ func TestDeploy_accessDeniedRetriedOnlyForStart(t *testing.T) {
 	denied := fakeaws.Fault{Status: 400, Code: "AccessDeniedException", Message: "not authorized"}
 	e := setup(t)
 	e.sm.FailNext("StartPipelineExecution", 1, denied)
-	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Start: true})
+	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Repository: testRepo, Start: true})
 	if got[0].Start != Started || e.sm.Calls("StartPipelineExecution") != 2 {
 		t.Errorf("start = %s after %d calls, want started after 2", got[0].Start, e.sm.Calls("StartPipelineExecution"))
 	}
 
 	e = setup(t)
 	e.sm.FailNext("CreatePipeline", 1, denied)
-	got = e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Start: true})
+	got = e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Repository: testRepo, Start: true})
 	if got[0].Status != StatusFailed || e.sm.Calls("CreatePipeline") != 1 {
 		t.Errorf("status = %s after %d CreatePipeline calls, want failed after 1", got[0].Status, e.sm.Calls("CreatePipeline"))
 	}
@@ -176,7 +176,7 @@ func TestDeploy_oneFailingAmongThree(t *testing.T) {
 	e.s3.FailKey(targets[1].Artifacts[0].Key, fakeaws.Fault{Status: 403, Code: "AccessDenied", Message: "Access Denied"})
 	e.d.Concurrency = 2
 
-	got := e.d.Deploy(context.Background(), targets, Options{CommitSHA: testCommit, Start: true})
+	got := e.d.Deploy(context.Background(), targets, Options{CommitSHA: testCommit, Repository: testRepo, Start: true})
 
 	if !Failed(got) {
 		t.Error("Failed() = false with one failed pipeline")
@@ -234,7 +234,7 @@ func TestDeploy_invalidTargetsRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := setup(t)
-			got := e.d.Deploy(context.Background(), []Target{tc.t}, Options{CommitSHA: testCommit, Start: true})
+			got := e.d.Deploy(context.Background(), []Target{tc.t}, Options{CommitSHA: testCommit, Repository: testRepo, Start: true})
 			if got[0].Status != StatusFailed || got[0].Err == nil || !strings.Contains(got[0].Err.Error(), tc.want) {
 				t.Fatalf("result = %+v, want failure containing %q", got[0], tc.want)
 			}
@@ -258,7 +258,7 @@ func TestDeploy_cancelledContext(t *testing.T) {
 	e := setup(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	got := e.d.Deploy(ctx, []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit})
+	got := e.d.Deploy(ctx, []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Repository: testRepo})
 	if !errors.Is(got[0].Err, context.Canceled) || e.sm.TotalCalls() != 0 {
 		t.Errorf("result = %+v, calls %d", got[0], e.sm.TotalCalls())
 	}
@@ -269,7 +269,7 @@ func TestDeploy_hostileErrorTextStaysOnOneLogLine(t *testing.T) {
 	e := setup(t)
 	e.sm.FailNext("CreatePipeline", 1, fakeaws.Fault{Code: "ValidationException", Message: "bad step\n::error::pwned\r\n::add-mask::x"})
 
-	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit})
+	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, Options{CommitSHA: testCommit, Repository: testRepo})
 
 	if got[0].Status != StatusFailed {
 		t.Fatalf("result = %+v", got[0])

@@ -35,6 +35,7 @@ const (
 // live is the pipeline as SageMaker has it before this run changes it.
 type live struct {
 	exists     bool
+	name       string // as SageMaker spells it, which may differ in case
 	arn        string
 	definition string
 	role       string
@@ -61,6 +62,7 @@ type Live struct {
 	Hash       string // "sha256:<hex>" of Definition, compacted; empty when it is not JSON
 	TaggedHash string // the smpipe:definition-hash tag: what smpipe made live
 	Commit     string // the smpipe:commit tag: the newest commit deployed
+	Repository string // the smpipe:repository tag: whose it is; "" when made outside smpipe
 }
 
 // ReadLive reads a pipeline's live state with read-only calls, as a plan
@@ -72,7 +74,13 @@ func ReadLive(ctx context.Context, sm SageMakerAPI, pipeline string) (Live, erro
 	}
 	h, _ := canonicalHash([]byte(l.definition))
 	return Live{Exists: true, Definition: []byte(l.definition), Hash: h, TaggedHash: l.tags[TagDefinitionHash],
-		Commit: l.commit}, nil
+		Commit: l.commit, Repository: l.tags[TagRepository]}, nil
+}
+
+// OwnedBy reports whether smpipe created the live pipeline for repository,
+// as a deploy decides before it changes anything.
+func (l Live) OwnedBy(repository string) bool {
+	return live{exists: l.Exists, tags: map[string]string{TagRepository: l.Repository}}.ownedBy(repository)
 }
 
 // Standing is how a live pipeline stands against a definition.
@@ -84,6 +92,9 @@ const (
 	StandingBehind  Standing = "behind"  // live is what smpipe last deployed, an older definition
 	StandingEdited  Standing = "edited"  // live was changed or made outside smpipe (drift)
 	StandingMissing Standing = "missing" // no such pipeline in SageMaker
+	// StandingForeign: a pipeline of that name exists that smpipe did not
+	// create for this repository; a deploy leaves it alone unless adopted.
+	StandingForeign Standing = "foreign"
 )
 
 // Against compares the live pipeline with a definition's hash (the base
@@ -112,6 +123,7 @@ func readLive(ctx context.Context, sm SageMakerAPI, pipeline string) (live, erro
 	}
 	l := live{
 		exists:     true,
+		name:       aws.ToString(desc.PipelineName),
 		arn:        aws.ToString(desc.PipelineArn),
 		definition: aws.ToString(desc.PipelineDefinition),
 		role:       aws.ToString(desc.RoleArn),
@@ -131,23 +143,82 @@ func readLive(ctx context.Context, sm SageMakerAPI, pipeline string) (live, erro
 	return l, nil
 }
 
-// drift returns the drift of the live definition, or nil when smpipe's
-// record says it is what smpipe deployed, when there is no record (a
-// pipeline made by hand or by an older smpipe), or when the live definition
-// already equals the target (nothing to show or overwrite).
-func (l live) drift(t Target) *Drift {
-	tagged := l.tags[TagDefinitionHash]
-	if !l.exists || tagged == "" {
+// ownedBy reports whether smpipe created the pipeline for repository: its
+// smpipe:repository tag names it (GitHub compares owner and name without
+// regard to case). With no repository known, nothing is.
+func (l live) ownedBy(repository string) bool {
+	return repository != "" && strings.EqualFold(l.tags[TagRepository], tagValue(repository))
+}
+
+// notOurs is why a pipeline smpipe did not create for repository is left
+// alone, and what to do.
+func (l live) notOurs(pipeline, repository string) string {
+	whose := "it carries no smpipe tags: it was made by hand or by another tool"
+	if owner := l.tags[TagRepository]; owner != "" {
+		whose = fmt.Sprintf("its %s tag says smpipe deployed it for %q", TagRepository, owner)
+	}
+	if repository == "" {
+		whose = "this deploy does not know which repository it deploys for"
+	}
+	name := ""
+	if l.name != "" && l.name != pipeline {
+		name = fmt.Sprintf(" (as %q: SageMaker names differ only in case)", l.name)
+	}
+	return fmt.Sprintf("a pipeline of that name already exists in SageMaker%s and smpipe did not create it for %s: %s. "+
+		"smpipe leaves it alone; rename the pipeline in the repository, or, if this repository is to own it from now on, "+
+		"list it in the adopt input (smpipe deploy --adopt %s)", name, or(repository, "this repository"), whose, pipeline)
+}
+
+// holds reports whether the live pipeline already is the target: the same
+// definition (as JSON values) and role.
+func (l live) holds(t Target) bool {
+	return l.exists && sameDefinition(l.definition, t.Definition) && l.role == t.RoleArn
+}
+
+// drift judges a live pipeline that this deploy is about to change: was it
+// changed outside smpipe since smpipe made it live? The live definition and
+// role are compared with what smpipe put there by its record: the commit
+// its tags say made the definition live, compiled again (Options.Recorded)
+// and placed in this commit's history, so that editing the tags as well
+// hides nothing. A record that cannot be checked is reported as drift with
+// the reason; nil means the live pipeline is what smpipe made live.
+func (d *Deployer) drift(ctx context.Context, l live, t Target, opts Options, adopted bool) *Drift {
+	dr := &Drift{Live: []byte(l.definition), LiveRole: l.role, Repository: t.Definition, RepositoryRole: t.RoleArn}
+	dr.LiveHash, _ = canonicalHash(dr.Live)
+	if adopted {
+		dr.Unverified = "adopted: smpipe did not create it for this repository, so the whole live pipeline is replaced"
+		return dr
+	}
+	if opts.Recorded == nil {
+		tagged := l.tags[TagDefinitionHash]
+		if tagged == "" || dr.LiveHash == tagged {
+			return nil
+		}
+		dr.RecordedHash = tagged
+		return dr
+	}
+	commit := l.definitionCommit()
+	if commit == "" {
+		dr.Unverified = fmt.Sprintf("it carries no %s tag saying which commit made it live", TagDefinitionCommit)
+		return dr
+	}
+	if opts.IsAncestor != nil {
+		if ok, err := opts.IsAncestor(ctx, commit, opts.CommitSHA); err != nil || !ok {
+			dr.Unverified = fmt.Sprintf("its record names commit %s, which is not in the history of %s", short(commit), short(opts.CommitSHA))
+			return dr
+		}
+	}
+	rec, err := opts.Recorded(ctx, commit, t.Pipeline)
+	if err != nil {
+		dr.Unverified = fmt.Sprintf("what commit %s, which its record names, compiles to could not be told: %v", short(commit), err)
+		return dr
+	}
+	if sameDefinition(l.definition, rec.Definition) && l.role == rec.Role {
 		return nil
 	}
-	liveHash, err := canonicalHash([]byte(l.definition))
-	if err == nil && liveHash == tagged {
-		return nil
-	}
-	if sameDefinition(l.definition, t.Definition) {
-		return nil
-	}
-	return &Drift{Live: []byte(l.definition), LiveHash: liveHash, TaggedHash: tagged, Repository: t.Definition}
+	dr.RecordedCommit, dr.RecordedRole = commit, rec.Role
+	dr.RecordedHash, _ = canonicalHash(rec.Definition)
+	return dr
 }
 
 // canonicalHash is "sha256:<hex>" of the compacted JSON: for a definition
@@ -199,4 +270,11 @@ func isNotFound(err error) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && (ae.ErrorCode() == "ResourceNotFound" ||
 		ae.ErrorCode() == "ValidationException" && strings.Contains(ae.ErrorMessage(), "Could not find"))
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

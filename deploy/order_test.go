@@ -119,21 +119,3 @@ func TestDeploy_withoutAncestryCheckSaysSo(t *testing.T) {
 		t.Errorf("the log does not say the check was skipped:\n%s", e.log)
 	}
 }
-
-func TestDeploy_untaggedPipelineIsAdopted(t *testing.T) {
-	t.Parallel()
-	e := setup(t)
-	e.sm.Seed(seededPipeline("churn", definition("Handmade")))
-	calls := 0
-	opts := at(commitA)
-	opts.IsAncestor = func(context.Context, string, string) (bool, error) { calls++; return false, nil }
-
-	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))}, opts)
-
-	if got[0].Status != StatusUpdated || got[0].Drift != nil || calls != 0 {
-		t.Errorf("result %+v after %d ancestry checks; want updated, no drift, no check", got[0], calls)
-	}
-	if p, _ := e.sm.Pipeline("churn"); p.Tags[TagCommit] != commitA {
-		t.Errorf("tags = %v", p.Tags)
-	}
-}

@@ -1,6 +1,10 @@
 package deploy
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Status says what Deploy did with a pipeline's definition, and so what is
 // live in SageMaker afterwards.
@@ -19,6 +23,10 @@ const (
 	// StatusSkipped: the pipeline was left as it was, for Result.Reason
 	// (a newer commit is deployed, or its commit could not be placed).
 	StatusSkipped Status = "skipped"
+	// StatusRefused: the pipeline was left as it was because it may not be
+	// deployed (Result.Reason): not reviewed (Options.Approve), or a live
+	// pipeline smpipe did not create for this repository. It fails the run.
+	StatusRefused Status = "refused"
 	// StatusFailed: nothing changed live (the target was refused, staging
 	// failed, or the create or update call failed); see Result.Err.
 	StatusFailed Status = "failed"
@@ -93,9 +101,9 @@ func (r Result) Summary() string {
 	}
 	if r.Drift != nil {
 		if r.Drift.Overwritten {
-			s += "; drift: the live definition had been edited outside smpipe and was replaced"
+			s += "; drift: the live pipeline had been changed outside smpipe and was replaced"
 		} else {
-			s += "; drift: the live definition was edited outside smpipe"
+			s += "; drift: the live pipeline was changed outside smpipe"
 		}
 	}
 	return s
@@ -112,6 +120,8 @@ func (r Result) DefinitionSummary() string {
 		return "skipped"
 	case StatusFailed:
 		return "failed (nothing changed live)"
+	case StatusRefused:
+		return "refused (nothing changed live)"
 	}
 	if r.Err != nil || r.Start == StartFailed {
 		return string(r.Status) + " (live)"
@@ -138,14 +148,55 @@ func (r Result) StartSummary() string {
 // Drift describes a live definition edited outside smpipe: its canonical
 // hash differs from the smpipe:definition-hash tag smpipe wrote with it.
 type Drift struct {
-	Live       []byte // the live definition as SageMaker returned it
-	LiveHash   string // "sha256:<hex>" of Live, compacted
-	TaggedHash string // the smpipe:definition-hash tag: what smpipe deployed
-	// Repository is the target's definition, which replaced Live unless
-	// the pipeline was skipped.
-	Repository []byte
+	Live     []byte // the live definition as SageMaker returned it
+	LiveHash string // "sha256:<hex>" of Live, compacted
+	LiveRole string
+	// RecordedCommit is the commit that, by the pipeline's tags, made the
+	// live definition live; RecordedHash and RecordedRole are what it
+	// compiles to, what smpipe put live. Without git (Options.Recorded nil)
+	// only RecordedHash is set, from the smpipe:definition-hash tag.
+	RecordedCommit, RecordedHash, RecordedRole string
+	// Unverified says why the record could not be checked (no record, a
+	// commit outside the history, an adopted pipeline): the live pipeline
+	// is then reported as possibly edited.
+	Unverified string
+	// Repository and RepositoryRole are the target's, which replaced the
+	// live ones unless the pipeline was skipped or refused.
+	Repository     []byte
+	RepositoryRole string
 	// Overwritten reports whether this run replaced Live.
 	Overwritten bool
+}
+
+// RoleChanged reports whether the live role is not the recorded one.
+func (d *Drift) RoleChanged() bool {
+	return d.Unverified == "" && d.RecordedRole != "" && d.LiveRole != d.RecordedRole
+}
+
+// Summary says in one line what drifted.
+func (d *Drift) Summary() string {
+	if d.Unverified != "" {
+		return "the live pipeline cannot be checked against smpipe's record (" + d.Unverified + ")"
+	}
+	var what []string
+	if d.LiveHash != d.RecordedHash {
+		what = append(what, fmt.Sprintf("its definition (%s, not %s)", shortHash(d.LiveHash), shortHash(d.RecordedHash)))
+	}
+	if d.RoleChanged() {
+		what = append(what, fmt.Sprintf("its role (%q, not %q)", d.LiveRole, d.RecordedRole))
+	}
+	from := "what smpipe deployed"
+	if d.RecordedCommit != "" {
+		from = "what commit " + short(d.RecordedCommit) + " deployed"
+	}
+	return "the live pipeline was changed outside smpipe: " + strings.Join(what, " and ") + " differ from " + from
+}
+
+func shortHash(h string) string {
+	if h == "" {
+		return "not JSON"
+	}
+	return "sha256:" + short(strings.TrimPrefix(h, "sha256:"))
 }
 
 // StepResult is the final state of one pipeline step.
@@ -164,7 +215,7 @@ func Failed(results []Result) bool { return slices.ContainsFunc(results, Result.
 // start, or an execution that did not succeed. A skip because a newer
 // commit is deployed is not a failure.
 func (r Result) Failed() bool {
-	if r.Status == StatusFailed || r.Start == StartFailed || r.Err != nil {
+	if r.Status == StatusFailed || r.Status == StatusRefused || r.Start == StartFailed || r.Err != nil {
 		return true
 	}
 	switch r.ExecutionStatus {

@@ -27,6 +27,7 @@ const (
 	testBucket = "smpipe-artifacts"
 	testRole   = "arn:aws:iam::123456789012:role/smpipe-pipeline"
 	testCommit = "0123456789abcdef0123456789abcdef01234567"
+	testRepo   = "octo/repo"
 
 	staticKeyID  = "AKIATESTSTATICKEY000"
 	staticSecret = "static-test-secret-do-not-print"

@@ -30,7 +30,7 @@ func TestDeploy_largeDefinitionStagedToS3(t *testing.T) {
 	if len(tg.Definition) < MaxInlineDefinition {
 		t.Fatalf("test definition is only %d bytes", len(tg.Definition))
 	}
-	opts := Options{CommitSHA: testCommit}
+	opts := Options{CommitSHA: testCommit, Repository: testRepo}
 
 	got := e.d.Deploy(context.Background(), []Target{tg}, opts)
 
@@ -102,7 +102,7 @@ func TestDeploy_sharedArtifactUploadedOnce(t *testing.T) {
 	b.Artifacts = []Artifact{shared}
 	e.d.Concurrency = 1
 
-	got := e.d.Deploy(context.Background(), []Target{a, b}, Options{CommitSHA: testCommit})
+	got := e.d.Deploy(context.Background(), []Target{a, b}, Options{CommitSHA: testCommit, Repository: testRepo})
 
 	if got[0].Uploaded+got[1].Uploaded != 1 || got[0].Skipped+got[1].Skipped != 1 {
 		t.Errorf("uploaded %d+%d skipped %d+%d, want one upload and one skip", got[0].Uploaded, got[1].Uploaded, got[0].Skipped, got[1].Skipped)
@@ -155,7 +155,7 @@ func TestDeploy_existingObjectsTrustedByChecksum(t *testing.T) {
 			tg := tg
 			tg.Artifacts = []Artifact{code}
 
-			got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit})
+			got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit, Repository: testRepo})
 
 			if got[0].Err != nil {
 				t.Fatal(got[0].Err)
@@ -188,7 +188,7 @@ func TestDeploy_unchangedRedeployPutsNothing(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
 	tg := newTarget("churn", definition("Train"))
-	opts := Options{CommitSHA: testCommit}
+	opts := Options{CommitSHA: testCommit, Repository: testRepo}
 	if got := e.d.Deploy(context.Background(), []Target{tg}, opts); got[0].Err != nil || got[0].Uploaded != 2 {
 		t.Fatalf("first deploy = %+v", got[0])
 	}
@@ -233,7 +233,7 @@ func TestDeploy_contentMustMatchItsAddress(t *testing.T) {
 			tg := newTarget("churn", definition("Train"))
 			tg.Artifacts = tc.edit(slices.Clone(tg.Artifacts))
 
-			got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit})
+			got := e.d.Deploy(context.Background(), []Target{tg}, Options{CommitSHA: testCommit, Repository: testRepo})
 
 			if got[0].Err == nil || !strings.Contains(got[0].Err.Error(), tc.want) {
 				t.Errorf("error = %v, want it to contain %q", got[0].Err, tc.want)

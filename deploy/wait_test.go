@@ -45,7 +45,7 @@ func TestDeploy_waitUntilDone(t *testing.T) {
 			})
 
 			got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))},
-				Options{CommitSHA: testCommit, Start: true, Wait: true, WaitTimeout: time.Hour})
+				Options{CommitSHA: testCommit, Repository: testRepo, Start: true, Wait: true, WaitTimeout: time.Hour})
 
 			r := got[0]
 			if r.Err != nil || r.ExecutionStatus != tc.final || r.FailureReason != tc.reason || Failed(got) != tc.wantFailed {
@@ -85,7 +85,7 @@ func TestDeploy_waitTimesOut(t *testing.T) {
 	e.sm.SetScript("churn", fakeaws.Script{Statuses: []string{"Executing"}})
 
 	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))},
-		Options{CommitSHA: testCommit, Start: true, Wait: true, WaitTimeout: time.Minute})
+		Options{CommitSHA: testCommit, Repository: testRepo, Start: true, Wait: true, WaitTimeout: time.Minute})
 
 	r := got[0]
 	// The pipeline is live and its execution running: the wait failed, not
@@ -108,7 +108,7 @@ func TestDeploy_waitStepsUnavailableDegrades(t *testing.T) {
 	e.sm.FailNext("ListPipelineExecutionSteps", 10, fakeaws.Unimplemented())
 
 	got := e.d.Deploy(context.Background(), []Target{newTarget("churn", definition("Train"))},
-		Options{CommitSHA: testCommit, Start: true, Wait: true})
+		Options{CommitSHA: testCommit, Repository: testRepo, Start: true, Wait: true})
 
 	r := got[0]
 	if r.Err != nil || r.ExecutionStatus != "Succeeded" || r.Steps != nil {
@@ -124,7 +124,7 @@ func TestDeploy_waitOnAlreadyFinishedExecution(t *testing.T) {
 	e := setup(t)
 	e.sm.SetScript("churn", fakeaws.Script{Statuses: []string{"Succeeded"}})
 	tg := newTarget("churn", definition("Train"))
-	opts := Options{CommitSHA: testCommit, Start: true, Wait: true}
+	opts := Options{CommitSHA: testCommit, Repository: testRepo, Start: true, Wait: true}
 	e.d.Deploy(context.Background(), []Target{tg}, opts)
 	before := e.sm.Calls("DescribePipelineExecution")
 

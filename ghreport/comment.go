@@ -21,7 +21,6 @@ const (
 	Created      Action = "created"
 	Updated      Action = "updated"
 	Unchanged    Action = "unchanged"     // the body was already identical
-	Stale        Action = "stale"         // a newer run already wrote the comment; nothing written
 	NoPermission Action = "no-permission" // the token may not write (fork); nothing written
 	Skipped      Action = "skipped"       // nothing to say and no comment to update
 )
@@ -42,10 +41,11 @@ type Outcome struct {
 // true). It lists every comment (all pages, 100 at a time) and keeps those
 // written by c.Author() whose first line is a marker of m's kind and label
 // and not outdated. With none it creates one. Otherwise it works on the
-// oldest: identical body → Unchanged; its marker is from a newer run
-// (higher run id, or the same run re-attempted) for a different head →
-// Stale, nothing written; else it edits it in place. Other matches are
-// counted in Duplicates and left alone (deleting breaks links).
+// oldest: identical body → Unchanged; else it edits it in place, whatever
+// its marker says (a marker is text anyone can write: whether this run is
+// the current one is the caller's question, asked of GitHub's record of the
+// pull request's head). Other matches are counted in Duplicates and left
+// alone (deleting breaks links).
 //
 // A 403 on the write (a fork's read-only token) is not an error: the
 // Outcome says NoPermission and the caller keeps the step summary.
@@ -65,8 +65,7 @@ func UpdateExisting(ctx context.Context, c *Client, owner, repo string, pr int, 
 // PostNew creates a new comment for every run (comment mode always-new),
 // keeping the earlier ones as history: each earlier comment of m's kind and
 // label is marked outdated in place, with a link to the new one, and never
-// edited again. A run older than the newest comment (a higher run id for
-// another head) writes nothing (Stale), as with Upsert. The Outcome names
+// edited again. The Outcome names
 // the new comment; Outdated counts the comments marked. An error after the
 // new comment was created (marking an old one failed) comes with that
 // Outcome.
@@ -79,12 +78,8 @@ func PostNew(ctx context.Context, c *Client, owner, repo string, pr int, body st
 		return Outcome{}, err
 	}
 	if n := len(found); n > 0 {
-		newest := found[n-1]
-		switch {
-		case newest.comment.GetBody() == body:
+		if newest := found[n-1]; newest.comment.GetBody() == body {
 			return Outcome{Action: Unchanged, CommentID: newest.comment.GetID(), URL: newest.comment.GetHTMLURL()}, nil
-		case newest.marker.Head != m.Head && newest.marker.newerThan(m):
-			return Outcome{Action: Stale, CommentID: newest.comment.GetID(), URL: newest.comment.GetHTMLURL()}, nil
 		}
 	}
 	out, err := create(ctx, c, owner, repo, pr, body, m)
@@ -155,12 +150,8 @@ func upsert(ctx context.Context, c *Client, owner, repo string, pr int, body str
 	}
 	oldest := found[0]
 	out := Outcome{CommentID: oldest.comment.GetID(), URL: oldest.comment.GetHTMLURL(), Duplicates: len(found) - 1}
-	switch {
-	case oldest.comment.GetBody() == body:
+	if oldest.comment.GetBody() == body {
 		out.Action = Unchanged
-		return out, nil
-	case oldest.marker.Head != m.Head && oldest.marker.newerThan(m):
-		out.Action = Stale
 		return out, nil
 	}
 	_, _, err = c.gh.Issues.EditComment(ctx, owner, repo, oldest.comment.GetID(), &github.IssueComment{Body: github.String(body)})

@@ -83,7 +83,7 @@ func renderDeploy(results []deploy.Result, region string, compact bool) string {
 func deployCounts(results []deploy.Result) string {
 	var parts []string
 	for _, s := range []deploy.Status{deploy.StatusCreated, deploy.StatusUpdated, deploy.StatusUnchanged,
-		deploy.StatusSkipped, deploy.StatusFailed, deploy.StatusDryRun} {
+		deploy.StatusSkipped, deploy.StatusRefused, deploy.StatusFailed, deploy.StatusDryRun} {
 		n := 0
 		for _, r := range results {
 			if r.Status == s {
@@ -119,7 +119,8 @@ func deployCounts(results []deploy.Result) string {
 // in bold when the pipeline did not move, and marks drift.
 func definitionCell(r deploy.Result) string {
 	s := text(r.DefinitionSummary())
-	if r.Status == deploy.StatusSkipped || r.Status == deploy.StatusFailed {
+	switch r.Status {
+	case deploy.StatusSkipped, deploy.StatusRefused, deploy.StatusFailed:
 		s = "**" + s + "**"
 	}
 	if d := r.Drift; d != nil {
@@ -183,20 +184,35 @@ func writeDeployProblems(b *strings.Builder, results []deploy.Result) {
 	}
 }
 
-// writeDrift shows what was edited outside smpipe: the live definition
-// against the repository's, setting by setting, collapsed.
+// writeDrift shows what was changed outside smpipe: the live definition
+// and role against the repository's, setting by setting, collapsed, with
+// what smpipe's record says it had made live.
 func writeDrift(b *strings.Builder, r deploy.Result, compact bool) {
 	d := r.Drift
 	verb := "replaced with the repository's"
 	if !d.Overwritten {
 		verb = "left as it is"
 	}
-	b.WriteString("\n<details><summary>Drift on " + text(r.Pipeline) + ": the live definition was edited outside smpipe; " + verb + "</summary>\n\n")
+	b.WriteString("\n<details><summary>Drift on " + text(r.Pipeline) + ": the live pipeline was changed outside smpipe; " + verb + "</summary>\n\n")
 	live := "not JSON"
 	if d.LiveHash != "" {
 		live = code(shortHash(d.LiveHash))
 	}
-	b.WriteString("Live definition " + live + ", last deployed by smpipe as " + code(shortHash(d.TaggedHash)) + ".\n")
+	switch {
+	case d.Unverified != "":
+		b.WriteString("Live definition " + live + "; it cannot be checked against smpipe's record: " + text(d.Unverified) + ".\n")
+	case d.RecordedCommit != "":
+		b.WriteString("Live definition " + live + "; commit " + code(shortSHA(d.RecordedCommit)) + ", which its record names, deployed " +
+			code(shortHash(d.RecordedHash)) + ".\n")
+	default:
+		b.WriteString("Live definition " + live + ", last deployed by smpipe as " + code(shortHash(d.RecordedHash)) + ".\n")
+	}
+	switch {
+	case d.RoleChanged():
+		b.WriteString("Role: live " + code(d.LiveRole) + ", deployed " + code(d.RecordedRole) + ", repository " + code(d.RepositoryRole) + ".\n")
+	case d.LiveRole != d.RepositoryRole:
+		b.WriteString("Role: live " + code(d.LiveRole) + ", repository " + code(d.RepositoryRole) + ".\n")
+	}
 	rows := -1
 	if compact {
 		rows = driftRowsCompact

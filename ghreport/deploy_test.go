@@ -28,7 +28,7 @@ func deployResults() []deploy.Result {
 			}},
 		{Pipeline: "drifted", Status: deploy.StatusUpdated, Start: deploy.Started, ExecutionARN: arn("drifted") + "/execution/def",
 			ExecutionStatus: "Executing", Drift: &deploy.Drift{Live: []byte(liveDef), LiveHash: "sha256:" + strings.Repeat("1", 64),
-				TaggedHash: "sha256:" + strings.Repeat("2", 64), Repository: []byte(repoDef), Overwritten: true}},
+				RecordedHash: "sha256:" + strings.Repeat("2", 64), Repository: []byte(repoDef), Overwritten: true}},
 		{Pipeline: "half", Status: deploy.StatusUpdated, Start: deploy.StartFailed,
 			Err: errors.New(`pipeline "half": sha256:3333 is live, but starting an execution failed: ResourceLimitExceeded: too many executions`)},
 		{Pipeline: "older", Status: deploy.StatusSkipped, Reason: "newer commit bbbbbbbbbbbb is deployed", Start: deploy.NotStarted},

@@ -17,6 +17,9 @@ type LiveView struct {
 	// Live and Base are the two definitions, compared setting by setting
 	// when the live one was edited outside smpipe.
 	Live, Base []byte
+	// Owner is the smpipe:repository tag of a foreign pipeline; "" when it
+	// carries none.
+	Owner string
 }
 
 // writeLive says where the live pipeline stands: quietly when it is the
@@ -40,6 +43,14 @@ func writeLive(b *strings.Builder, name string, v *LiveView) {
 		}
 		b.WriteString("\n**Live in SageMaker is behind the base branch:** last deployed commit " + last +
 			"; the deploy of base " + base + " failed or never ran.\n")
+	case deploy.StandingForeign:
+		whose := "it carries no smpipe tags (made by hand or by another tool)"
+		if v.Owner != "" {
+			whose = "smpipe deployed it for " + code(v.Owner)
+		}
+		b.WriteString("\n**A pipeline of this name already exists in SageMaker**, and smpipe did not create it for this " +
+			"repository: " + whose + ". After the merge the deploy leaves it alone and fails, unless the deploy workflow's " +
+			"`adopt` input names it. Rename this pipeline, or adopt it on purpose.\n")
 	case deploy.StandingEdited:
 		b.WriteString("\n**Live in SageMaker was edited outside smpipe.** Merging this pull request replaces it.\n")
 		b.WriteString("\n<details><summary>Live → base, setting by setting</summary>\n")

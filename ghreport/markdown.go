@@ -454,7 +454,8 @@ func (rd *renderer) writePipeline(b *strings.Builder, i int) {
 	writeLive(b, p.Name, p.Live)
 	rd.writeProblems(b, "Problems on head", p.Errors, c.errors)
 	if names := placeholderNames(p.DeployPlaceholders); names != "" {
-		b.WriteString("\nResolved at deploy from the deploy job's environment: " + names + ".\n")
+		b.WriteString("\nResolved at deploy from the deploy job's environment: " + names + ". An empty value fails the deploy " +
+			"unless its `allow-empty` input lists the placeholder.\n")
 	}
 	if len(p.BaseErrors) > 0 {
 		errs, _ := p.BaseErrors.Count()

@@ -10,9 +10,11 @@ import (
 //	<!-- smpipe:v1 {"kind":"plan","pr":7,...} -->
 //
 // It identifies the comment (with its author, kind and label) so the next
-// run edits it instead of adding another, and records which run wrote it so
-// an older run never overwrites a newer one. It decides nothing at deploy:
-// anyone who can comment can write one.
+// run edits it instead of adding another, and records which run wrote it,
+// for people reading it. It decides nothing: anyone who can comment can
+// write one, so neither the deploy nor the next plan run trusts what it
+// says (which run is current is asked of GitHub's record of the pull
+// request).
 type Marker struct {
 	// Kind is KindPlan or KindDeploy.
 	Kind string `json:"kind"`
@@ -82,13 +84,4 @@ func ParseMarker(body string) (Marker, bool) {
 		return Marker{}, false
 	}
 	return m, true
-}
-
-// newerThan reports whether m was written by a later run than o: a higher
-// run id, or the same run re-attempted.
-func (m Marker) newerThan(o Marker) bool {
-	if m.Run != o.Run {
-		return m.Run > o.Run
-	}
-	return m.Attempt > o.Attempt
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"net/http"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
@@ -67,34 +68,50 @@ type PullRequest struct {
 	BaseRef        string
 	MergeCommitSHA string
 	Title          string
+	// Author is the login that opened the pull request: its own approval
+	// never counts as a review.
+	Author string
 }
 
-// FindMergedPullRequest finds the pull request whose merge produced commit
-// sha: among the pull requests GitHub associates with the commit, the one
-// that is merged and whose merge_commit_sha is sha. That holds for merge
-// commits, squash merges and rebase merges (whose merge_commit_sha is the
-// last rebased commit, the pushed head). ok is false for any other commit —
-// a direct push, or a commit that only passed through a pull request —
-// since nothing then shows it was merged as reviewed.
-func FindMergedPullRequest(ctx context.Context, c *Client, owner, repo, sha string) (pr PullRequest, ok bool, err error) {
-	for p, err := range allPages("finding the pull request merged as commit "+sha, func(opt *github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
+// MergedPullRequests lists the merged pull requests GitHub associates with
+// commit sha, with what each was merged as (MergeCommitSHA): the commit a
+// merge, squash or rebase merge produced, which is sha itself for the pull
+// request whose merge made sha, and a later commit for a rebase merge of
+// several commits. Open and closed-unmerged pull requests are left out:
+// nothing shows their commits reached a branch through review.
+func MergedPullRequests(ctx context.Context, c *Client, owner, repo, sha string) ([]PullRequest, error) {
+	var out []PullRequest
+	for p, err := range allPages("finding the pull requests merged with commit "+sha, func(opt *github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
 		return c.gh.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, opt)
 	}) {
 		if err != nil {
-			return PullRequest{}, false, err
+			return nil, err
 		}
-		if p.MergedAt != nil && strings.EqualFold(p.GetMergeCommitSHA(), sha) {
-			return PullRequest{Number: p.GetNumber(), HeadSHA: p.GetHead().GetSHA(), BaseRef: p.GetBase().GetRef(),
-				MergeCommitSHA: p.GetMergeCommitSHA(), Title: p.GetTitle()}, true, nil
+		if p.MergedAt != nil && p.GetMergeCommitSHA() != "" {
+			out = append(out, PullRequest{Number: p.GetNumber(), HeadSHA: p.GetHead().GetSHA(), BaseRef: p.GetBase().GetRef(),
+				MergeCommitSHA: p.GetMergeCommitSHA(), Title: p.GetTitle(), Author: p.GetUser().GetLogin()})
 		}
 	}
-	return PullRequest{}, false, nil
+	return out, nil
+}
+
+// MergedAs picks the pull request merged as commit sha (merge, squash and
+// rebase merges alike); ok is false when none was: a direct push, or a
+// commit that only passed through a pull request.
+func MergedAs(prs []PullRequest, sha string) (PullRequest, bool) {
+	for _, p := range prs {
+		if strings.EqualFold(p.MergeCommitSHA, sha) {
+			return p, true
+		}
+	}
+	return PullRequest{}, false
 }
 
 // Review is one review of a pull request.
 type Review struct {
 	ID       int64
 	User     string
+	UserType string // "User", or "Bot" for an app such as github-actions[bot]
 	State    string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
 	CommitID string // the head the reviewer approved or commented on
 }
@@ -108,7 +125,38 @@ func ListReviews(ctx context.Context, c *Client, owner, repo string, pr int) ([]
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Review{ID: r.GetID(), User: r.GetUser().GetLogin(), State: r.GetState(), CommitID: r.GetCommitID()})
+		out = append(out, Review{ID: r.GetID(), User: r.GetUser().GetLogin(), UserType: r.GetUser().GetType(), State: r.GetState(), CommitID: r.GetCommitID()})
 	}
 	return out, nil
+}
+
+// Permission is an account's access to a repository as GitHub's collaborator
+// permission endpoint reports it: "admin", "write", "read" or "none" (the
+// maintain role reads as write, triage as read). An account GitHub does not
+// know as a user (an app's bot account) is "none".
+func Permission(ctx context.Context, c *Client, owner, repo, login string) (string, error) {
+	level, resp, err := c.gh.Repositories.GetPermissionLevel(ctx, owner, repo, login)
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return "none", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("asking GitHub for %s's permission on %s/%s: %w", login, owner, repo, err)
+	}
+	return level.GetPermission(), nil
+}
+
+// OpenPullRequest is a pull request as it stands now.
+type OpenPullRequest struct {
+	Number  int
+	State   string // open or closed
+	HeadSHA string // the branch's current last commit
+}
+
+// GetPullRequest reads pull request number as GitHub has it now.
+func GetPullRequest(ctx context.Context, c *Client, owner, repo string, number int) (OpenPullRequest, error) {
+	p, _, err := c.gh.PullRequests.Get(ctx, owner, repo, number)
+	if err != nil {
+		return OpenPullRequest{}, fmt.Errorf("reading pull request #%d: %w", number, err)
+	}
+	return OpenPullRequest{Number: p.GetNumber(), State: p.GetState(), HeadSHA: p.GetHead().GetSHA()}, nil
 }

@@ -12,10 +12,11 @@ func hostileRefusals() Refusals {
 		Name: "train|<b>x</b>", Status: diff.Changed,
 		Settings: []diff.SettingChange{{Path: "hyperparams.note", Old: "a\n::error::forged", New: "@octocat [x](https://evil.example)", OldSet: true, NewSet: true}},
 	}}, DefinitionDiff: "-  \"a\": 1\n+  \"a\": \"```\"\n"}
-	return Refusals{PR: 12, HeadSHA: strings.Repeat("c", 40), List: []Refusal{
-		{Pipeline: "house-<script>", Reason: "pipeline compiles differently\n::warning::x", Diff: &d},
+	return Refusals{List: []Refusal{
+		{Pipeline: "house-<script>", Reason: "pipeline compiles differently\n::warning::x", Diff: &d, PR: 12, HeadSHA: strings.Repeat("c", 40),
+			BaseChanges: []string{"housing/conf/conf.yaml", "docs/*not*emphasis*.md"}},
 		{Pipeline: "other", Reason: "commit is not the merge of a pull request"},
-	}, BaseChanges: []string{"housing/conf/conf.yaml", "docs/*not*emphasis*.md"}}
+	}}
 }
 
 func TestRefusalsMarkdown_golden(t *testing.T) {

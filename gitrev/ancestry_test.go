@@ -113,7 +113,7 @@ func TestRepo_IsAncestor_shallowClone(t *testing.T) {
 	t.Cleanup(func() { r.Close() })
 	before := snapshot(t, dst)
 	head, first := h.main[len(h.main)-1], h.main[0]
-	opt := FetchOptions{Token: testToken}
+	opt := srv.trust(FetchOptions{Token: testToken})
 
 	for _, tc := range []struct {
 		name             string

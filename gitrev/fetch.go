@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,6 +27,15 @@ type FetchOptions struct {
 	// basic auth with the user name "x-access-token". It is never part of
 	// an error. Empty means anonymous.
 	Token string
+	// TokenHost is the host the token belongs to: the workflow's GitHub
+	// server (GITHUB_SERVER_URL's host), "github.com" when empty. The token
+	// is sent only to a remote at https://TokenHost/…; any other remote (a
+	// plain http:// URL, another host, ssh) is fetched from anonymously, so
+	// a checkout whose origin was pointed elsewhere never receives it.
+	TokenHost string
+	// CABundle is PEM certificates trusted besides the system's, for a
+	// GitHub Enterprise Server behind a private certificate authority.
+	CABundle []byte
 	// Depth is how many commits of history to fetch; 1 when zero.
 	Depth int
 }
@@ -73,11 +83,16 @@ func (r *Repo) ensureCommit(ctx context.Context, h plumbing.Hash, opt FetchOptio
 // fetchCommit fetches commit h and opt.Depth commits of its history into
 // refs/smpipe/fetched/<h>. The caller holds the mutex.
 func (r *Repo) fetchCommit(ctx context.Context, h plumbing.Hash, opt FetchOptions) error {
+	var auth transport.AuthMethod
+	if remote, err := r.git.Remote(opt.Remote); err == nil && len(remote.Config().URLs) > 0 {
+		auth = opt.auth(remote.Config().URLs[0])
+	}
 	err := r.git.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: opt.Remote,
 		RefSpecs:   []config.RefSpec{config.RefSpec("+" + h.String() + ":" + fetchedRefPrefix + h.String())},
 		Depth:      opt.Depth,
-		Auth:       opt.auth(),
+		Auth:       auth,
+		CABundle:   opt.CABundle,
 		Tags:       git.NoTags,
 	})
 	if errors.Is(err, git.NoErrAlreadyUpToDate) {
@@ -96,12 +111,27 @@ func (o FetchOptions) withDefaults() FetchOptions {
 	return o
 }
 
-// auth is basic auth with the token as GitHub expects it, or nil.
-func (o FetchOptions) auth() transport.AuthMethod {
-	if o.Token == "" {
+// auth is basic auth with the token as GitHub expects it for a fetch from
+// remoteURL, or nil: without a token, and for any remote but an https URL
+// on the token's own host.
+func (o FetchOptions) auth(remoteURL string) transport.AuthMethod {
+	if o.Token == "" || !o.tokenMayGo(remoteURL) {
 		return nil
 	}
 	return &http.BasicAuth{Username: "x-access-token", Password: o.Token}
+}
+
+// tokenMayGo reports whether remoteURL is https on the token's host.
+func (o FetchOptions) tokenMayGo(remoteURL string) bool {
+	u, err := url.Parse(remoteURL)
+	if err != nil || u.Scheme != "https" {
+		return false
+	}
+	host := o.TokenHost
+	if host == "" {
+		host = "github.com"
+	}
+	return strings.EqualFold(u.Host, host)
 }
 
 // fetchError explains a failed fetch of missing objects. Its text never

@@ -61,6 +61,8 @@ func shallowClone(t *testing.T, url string) string {
 		SingleBranch:  true,
 		ReferenceName: plumbing.NewBranchReferenceName("main"),
 		Tags:          git.NoTags,
+		// The test servers' certificates are self-signed.
+		InsecureSkipTLS: true,
 	})
 	if err != nil {
 		t.Fatalf("shallow clone: %v", err)
@@ -125,7 +127,7 @@ func TestRepo_EnsureCommit_shallowClone(t *testing.T) {
 	before := snapshot(t, dst)
 	srv.takeAuths()
 
-	if err := r.EnsureCommit(context.Background(), up.base, FetchOptions{Token: testToken}); err != nil {
+	if err := r.EnsureCommit(context.Background(), up.base, srv.trust(FetchOptions{Token: testToken})); err != nil {
 		t.Fatalf("EnsureCommit: %v", err)
 	}
 
@@ -180,7 +182,7 @@ func TestRepo_EnsureCommit_shallowClone(t *testing.T) {
 	}
 
 	// Present now: no second fetch.
-	if err := r.EnsureCommit(context.Background(), up.base, FetchOptions{Token: testToken}); err != nil {
+	if err := r.EnsureCommit(context.Background(), up.base, srv.trust(FetchOptions{Token: testToken})); err != nil {
 		t.Fatalf("second EnsureCommit: %v", err)
 	}
 	if a := srv.takeAuths(); len(a) != 0 {
@@ -276,7 +278,7 @@ func TestRepo_EnsureCommit_refused(t *testing.T) {
 			t.Cleanup(func() { r.Close() })
 			before := snapshot(t, dst)
 
-			err = r.EnsureCommit(context.Background(), sha, tt.opt)
+			err = r.EnsureCommit(context.Background(), sha, srv.trust(tt.opt))
 			if err == nil {
 				t.Fatal("EnsureCommit succeeded; want an error")
 			}
@@ -355,5 +357,59 @@ func TestOneLine(t *testing.T) {
 		if got := oneLine(tt.in, tt.max); got != tt.want {
 			t.Errorf("oneLine(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
 		}
+	}
+}
+
+// The workflow's token goes only to an https remote on its own GitHub host.
+// A checkout whose origin was pointed at plain http or at another host is
+// fetched from anonymously: before, the token went to any origin URL.
+func TestRepo_EnsureCommit_tokenOnlyToItsHost(t *testing.T) {
+	up := newUpstream(t)
+	good := serveRepo(t, up.dir, serverOptions{token: testToken, config: shareable})
+	for _, tc := range []struct {
+		name   string
+		server serverOptions
+		host   string // the token's host; empty: the server's
+	}{
+		{"plain http", serverOptions{token: testToken, config: shareable, plain: true}, ""},
+		{"another host", serverOptions{token: testToken, config: shareable}, "github.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dst := shallowClone(t, good.URL)
+			srv := serveRepo(t, up.dir, tc.server)
+			g, err := git.PlainOpen(dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := g.Config()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Remotes["origin"].URLs = []string{srv.URL}
+			if err := g.SetConfig(cfg); err != nil {
+				t.Fatal(err)
+			}
+			r, err := Open(dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close() })
+			opt := srv.trust(FetchOptions{Token: testToken})
+			if tc.host != "" {
+				opt.TokenHost = tc.host
+			}
+			if err := r.EnsureCommit(context.Background(), up.base, opt); err == nil {
+				t.Error("the fetch succeeded without the token; the server demands it")
+			}
+			auths := srv.takeAuths()
+			if len(auths) == 0 {
+				t.Fatal("no request reached the server")
+			}
+			for _, a := range auths {
+				if a != "" {
+					t.Errorf("a request to %s sent credentials %q", srv.URL, a)
+				}
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package gitrev
 
 import (
+	"encoding/pem"
 	"fmt"
 	"maps"
 	"net/http"
@@ -20,6 +21,9 @@ import (
 type gitServer struct {
 	URL string // clone URL of the repository
 
+	host string // host:port the token belongs to
+	pem  []byte // the server's certificate, to trust
+
 	mu    sync.Mutex
 	auths []string // "user:password" of every request, "" when absent
 }
@@ -30,6 +34,8 @@ type serverOptions struct {
 	config map[string]string
 	// status, when set, answers every request with it instead of serving.
 	status int
+	// plain serves over http:// instead of https://.
+	plain bool
 }
 
 // serveRepo serves the repository whose worktree is dir. It skips the test
@@ -57,7 +63,7 @@ func serveRepo(t *testing.T, dir string, opt serverOptions) *gitServer {
 	backend := &cgi.Handler{Path: gitBin, Args: []string{"http-backend"}, Env: env, Stderr: logWriter{t}}
 
 	s := &gitServer{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		s.mu.Lock()
 		if ok {
@@ -77,9 +83,23 @@ func serveRepo(t *testing.T, dir string, opt serverOptions) *gitServer {
 		}
 		backend.ServeHTTP(w, r)
 	}))
+	if opt.plain {
+		srv.Start()
+	} else {
+		srv.StartTLS()
+		s.pem = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	}
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL + "/" + filepath.Base(dir)
+	s.host = strings.TrimPrefix(strings.TrimPrefix(srv.URL, "https://"), "http://")
 	return s
+}
+
+// trust is o for fetching from this server: its certificate trusted and
+// its host the token's, as a GitHub Enterprise Server with a private CA.
+func (s *gitServer) trust(o FetchOptions) FetchOptions {
+	o.TokenHost, o.CABundle = s.host, s.pem
+	return o
 }
 
 // takeAuths returns the credentials seen since the last call.

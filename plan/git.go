@@ -26,9 +26,10 @@ type GitOptions struct {
 	// revision, as a laptop user sees it: uncommitted and untracked (not
 	// ignored) files included. Head must then be empty.
 	Worktree bool
-	// Token authenticates the fetch of a base commit a shallow clone lacks.
-	Token   string
-	Compile compiler.Options
+	// Token authenticates the fetch of a base commit a shallow clone lacks,
+	// sent only to an https remote on TokenHost (see gitrev.FetchOptions).
+	Token, TokenHost string
+	Compile          compiler.Options
 }
 
 // Compiled on first use, not at every run's start-up.
@@ -81,7 +82,7 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 		if fullSHA().MatchString(g.Base) {
 			// actions/checkout clones one commit deep, so the base of a pull
 			// request is usually missing: fetch exactly that commit.
-			if err := repo.EnsureCommit(ctx, g.Base, gitrev.FetchOptions{Token: g.Token}); err != nil {
+			if err := repo.EnsureCommit(ctx, g.Base, g.fetchOptions()); err != nil {
 				return nil, "", "", err
 			}
 		}
@@ -148,4 +149,8 @@ func relChanges(changes []gitrev.Change, rel string) []Change {
 		}
 	}
 	return out
+}
+
+func (g GitOptions) fetchOptions() gitrev.FetchOptions {
+	return gitrev.FetchOptions{Token: g.Token, TokenHost: g.TokenHost}
 }

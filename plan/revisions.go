@@ -49,7 +49,7 @@ func OpenRevisions(g GitOptions) (*Revisions, error) {
 		repo.Close()
 		return nil, err
 	}
-	return &Revisions{repo: repo, rel: rel, fetch: gitrev.FetchOptions{Token: g.Token}, compile: g.Compile,
+	return &Revisions{repo: repo, rel: rel, fetch: g.fetchOptions(), compile: g.Compile,
 		cache: compiler.NewDecodeCache()}, nil
 }
 

@@ -18,7 +18,9 @@ type revision struct {
 	ix         *compiler.Index
 	byPath     map[string]*compiler.IndexFile
 	modelFiles map[string][]*compiler.IndexFile // files defining each model
-	anchors    map[string][]*compiler.IndexFile // anchors by pipelineName
+	// anchors holds the anchors by lower-case pipelineName: names that
+	// differ only in case clash, as they would in SageMaker.
+	anchors map[string][]*compiler.IndexFile
 }
 
 func newRevision(fsys fs.FS, ix *compiler.Index) *revision {
@@ -30,27 +32,31 @@ func newRevision(fsys fs.FS, ix *compiler.Index) *revision {
 			r.modelFiles[m.Name] = append(r.modelFiles[m.Name], f)
 		}
 		if f.Pipeline != nil && f.Pipeline.Name != "" {
-			r.anchors[f.Pipeline.Name] = append(r.anchors[f.Pipeline.Name], f)
+			key := strings.ToLower(f.Pipeline.Name)
+			r.anchors[key] = append(r.anchors[key], f)
 		}
 	}
 	return r
 }
 
-// names lists the pipeline names the revision defines.
+// names lists the pipeline names the revision defines, as written.
 func (r *revision) names() []string {
-	out := make([]string, 0, len(r.anchors))
-	for n := range r.anchors {
-		out = append(out, n)
+	var out []string
+	for _, as := range r.anchors {
+		for _, a := range as {
+			out = append(out, a.Pipeline.Name)
+		}
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // confFiles are the conf files building pipeline name reads: every anchor
-// with that name and every file defining one of their models (a model
+// with that name (in any case) and every file defining one of their models (a model
 // defined twice fails the pipeline, so both definitions count), sorted.
 func (r *revision) confFiles(name string) []string {
 	var out []string
-	for _, a := range r.anchors[name] {
+	for _, a := range r.anchors[strings.ToLower(name)] {
 		out = append(out, a.Path)
 		for _, m := range a.Pipeline.Models {
 			for _, f := range r.modelFiles[m] {
@@ -97,7 +103,7 @@ func (r *revision) dependencies(name string) []string {
 
 // usedBy reports whether pipeline name uses model.
 func (r *revision) usedBy(name, model string) bool {
-	for _, a := range r.anchors[name] {
+	for _, a := range r.anchors[strings.ToLower(name)] {
 		if slices.Contains(a.Pipeline.Models, model) {
 			return true
 		}

@@ -261,8 +261,12 @@ func (w *worktree) edit() string {
 		if !w.exists(monorepo.Conf(i)) {
 			return w.touchFile(files)
 		}
-		w.replaceAny(monorepo.Conf(i), "pipelineName: "+monorepo.Name(i)+"\n", "pipelineName: renamed-"+monorepo.Name(i)+"\n")
-		return "rename pipeline " + monorepo.Name(i)
+		to := "renamed-" + monorepo.Name(i)
+		if w.rng.IntN(2) == 0 { // a name that clashes with another's, but for case
+			to = strings.ToUpper(monorepo.Name((i + 1) % soundPipelines))
+		}
+		w.replaceAny(monorepo.Conf(i), "pipelineName: "+monorepo.Name(i)+"\n", "pipelineName: "+to+"\n")
+		return "rename pipeline " + monorepo.Name(i) + " to " + to
 	case 7: // a source directory moved
 		i := w.rng.IntN(soundPipelines)
 		if !w.exists(monorepo.Source(i)) {

@@ -1,22 +1,35 @@
-// Package provenance decides, at merge, whether each touched pipeline is
-// what its pull request's reviewers saw. It answers from git and from
-// GitHub's own records only — never from comment text, which collaborators
-// can edit and every workflow can post as github-actions[bot]:
+// Package provenance decides whether a pipeline's definition at a commit of
+// the default branch may be deployed: whether it is one that a merged pull
+// request into that branch showed at its head, changed, and (by default)
+// that a person with write access approved. Every path of the action that
+// deploys — a push, a workflow_dispatch, a scheduled reconcile — asks this
+// one question, of the commit that last changed the pipeline's definition.
 //
-//   - which pull request produced the pushed commit: GitHub's list of pull
-//     requests for the commit, merged, with merge_commit_sha equal to it
-//     (merge, squash and rebase merges alike);
-//   - what it contained: its head SHA from that record, compiled from git
+// It answers from git and from GitHub's own records only, never from
+// comment text, which collaborators can edit and every workflow can post
+// as github-actions[bot]:
+//
+//   - which commit made the definition what it is: the default branch's
+//     first-parent history, walked back from the deployed commit until the
+//     pipeline compiles differently (or not at all) at a commit's parent;
+//   - which pull request produced that commit: GitHub's list of pull
+//     requests for the commit, merged into the default branch, whose merge
+//     commit is that commit or follows it on the walked history (a
+//     rebase merge of several commits);
+//   - what it showed: its head SHA from that record, compiled from git
 //     objects in the deploy job's own environment, so placeholders resolve
-//     the same way on both sides;
-//   - whether that was reviewed: the head and the merge compile the
-//     pipeline to the same definition hash; with approval required, an
-//     APPROVED review (not dismissed, not superseded by the same reviewer's
-//     later request for changes) on a commit where the pipeline compiles to
-//     that hash too.
+//     the same way on both sides; the head must compile to the deployed
+//     definition, and to another one than where the pull request branched
+//     off (the pull request changed it);
+//   - who approved it: APPROVED reviews (not dismissed, not superseded by
+//     the same reviewer's later request for changes) by an account GitHub
+//     says has write access or more, never a bot and never the pull
+//     request's author, on a commit where the pipeline compiles to that
+//     definition too.
 //
-// A refused pipeline carries the reason and, when both sides compiled, the
-// semantic diff from the reviewed head to the merge.
+// A refused pipeline carries the reason in sentences that say what to do
+// and, when the pull request's head compiled to something else, the
+// semantic diff from that head to the deployed definition.
 package provenance
 
 import (
@@ -33,22 +46,46 @@ import (
 	"github.com/smpipe/smpipe-action/plan"
 )
 
-// CompileFunc compiles the named pipelines at a commit, by name; a name the
-// commit does not define is absent (plan.Revisions.Compile).
-type CompileFunc func(ctx context.Context, sha string, names []string) (map[string]*compiler.Plan, error)
+// History is what the gate asks git; plan.Revisions implements it.
+type History interface {
+	// Compile builds the named pipelines as commit sha defines them, by
+	// name; a name the commit does not define is absent.
+	Compile(ctx context.Context, sha string, names []string) (map[string]*compiler.Plan, error)
+	// Touched names the pipelines whose definition may differ between two
+	// commits.
+	Touched(ctx context.Context, base, head string) ([]string, error)
+	// FirstParent is a commit's first parent; ok is false for a root.
+	FirstParent(ctx context.Context, sha string) (parent string, ok bool, err error)
+	MergeBase(ctx context.Context, a, b string) (string, error)
+}
 
-// Input is what the deploy knows when it asks.
-type Input struct {
-	Merge string // the pushed commit
-	// PR is the merged pull request whose merge commit is Merge; nil when
-	// there is none (a direct push).
-	PR *ghreport.PullRequest
-	// Merged are the touched pipelines compiled at Merge, by name.
-	Merged map[string]*compiler.Plan
-	// RequireApproval also asks for an approving review of the pipeline as
-	// merged; Reviews are then the pull request's reviews, oldest first.
+// Records is what the gate asks GitHub.
+type Records interface {
+	// PullRequests lists the merged pull requests GitHub associates with
+	// commit sha.
+	PullRequests(ctx context.Context, sha string) ([]ghreport.PullRequest, error)
+	// Reviews lists a pull request's reviews, oldest first.
+	Reviews(ctx context.Context, pr int) ([]ghreport.Review, error)
+	// Permission is an account's access to the repository: "admin",
+	// "write", "read" or "none".
+	Permission(ctx context.Context, login string) (string, error)
+}
+
+// DefaultMaxCommits is how many first-parent commits Decide walks back
+// from the deployed commit looking for the one that last changed a
+// pipeline's definition.
+const DefaultMaxCommits = 2000
+
+// Gate is the question, bound to one repository and branch.
+type Gate struct {
+	History History
+	Records Records
+	// Branch is the default branch: only pull requests merged into it count.
+	Branch string
+	// RequireApproval also asks for a writer's approval (the default).
 	RequireApproval bool
-	Reviews         []ghreport.Review
+	// MaxCommits bounds the walk; DefaultMaxCommits when zero.
+	MaxCommits int
 }
 
 // Verdict says whether one pipeline may be deployed.
@@ -58,94 +95,303 @@ type Verdict struct {
 	// Reason says why the pipeline is refused and what to do, in sentences
 	// that read after "pipeline X not deployed: "; empty when Reviewed.
 	Reason string
-	// Diff is the change from the reviewed head to the merge, when both
-	// compiled and differ.
+	// Diff is the change from the pull request's head to the deployed
+	// definition, when both compiled and differ.
 	Diff *diff.Pipeline
-	// ApprovedBy and ApprovedAt name the approval that counted, with
-	// RequireApproval.
+	// Origin is the commit that made the definition what it is at the
+	// deployed commit; empty when it was not found.
+	Origin string
+	// PR is the pull request behind Origin, when there is one.
+	PR *ghreport.PullRequest
+	// ApprovedBy and ApprovedAt name the approval that counted.
 	ApprovedBy, ApprovedAt string
 }
 
-// Decide gives a verdict for every pipeline of in.Merged, sorted by name.
-// Its error means it could not decide (git or a fetch failed), not that a
-// pipeline was refused.
-func Decide(ctx context.Context, in Input, compile CompileFunc) ([]Verdict, error) {
-	names := slices.Sorted(maps.Keys(in.Merged))
-	if in.PR == nil {
-		var out []Verdict
-		for _, name := range names {
-			out = append(out, Verdict{Pipeline: name, Reason: fmt.Sprintf("commit %s is not the merge of a pull request "+
-				"(a direct push?), so nobody reviewed it; change the pipeline through a pull request, or deploy this commit "+
-				"with a workflow_dispatch run that sets allow-unreviewed", gitrev.ShortSHA(in.Merge))})
+// Decide gives a verdict for every pipeline of deployed, the pipelines as
+// commit compiles them, sorted by name. Pipelines that did not compile are
+// not asked about. Its error means it could not decide (git or GitHub
+// failed), not that a pipeline was refused.
+func (g *Gate) Decide(ctx context.Context, commit string, deployed map[string]*compiler.Plan) ([]Verdict, error) {
+	pending := map[string]string{}
+	for name, p := range deployed {
+		if p != nil && !p.Failed {
+			pending[name] = p.Hash
 		}
-		return out, nil
 	}
-	pr := in.PR
-	heads, err := compile(ctx, pr.HeadSHA, names)
+	origins, chain, unfound, err := g.origins(ctx, commit, pending)
+	if err != nil {
+		return nil, err
+	}
+	verdicts := map[string]Verdict{}
+	for _, name := range unfound {
+		verdicts[name] = Verdict{Pipeline: name, Reason: fmt.Sprintf("no commit among the last %d on %s's first-parent history "+
+			"before %s changed its definition, so the pull request that made it what it is cannot be found; deploy it from a "+
+			"pull request that changes it, or run the deploy with allow-unreviewed: true in a job that needs a person's approval "+
+			"(a GitHub environment with required reviewers)", g.maxCommits(), g.Branch, gitrev.ShortSHA(commit))}
+	}
+	byOrigin := map[string][]string{}
+	for name, o := range origins {
+		byOrigin[o] = append(byOrigin[o], name)
+	}
+	for _, o := range slices.Sorted(maps.Keys(byOrigin)) {
+		names := slices.Sorted(slices.Values(byOrigin[o]))
+		vs, err := g.decideOrigin(ctx, o, chain, names, deployed)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			v.Origin = o
+			verdicts[v.Pipeline] = v
+		}
+	}
+	out := make([]Verdict, 0, len(verdicts))
+	for _, name := range slices.Sorted(maps.Keys(verdicts)) {
+		out = append(out, verdicts[name])
+	}
+	return out, nil
+}
+
+func (g *Gate) maxCommits() int {
+	if g.MaxCommits > 0 {
+		return g.MaxCommits
+	}
+	return DefaultMaxCommits
+}
+
+// origins walks the first-parent history back from commit and finds, for
+// each pending pipeline, the commit that gave it its current definition
+// (pending maps names to their hash at commit). chain lists the commits
+// walked, newest first, commit included; unfound are the pipelines whose
+// origin lies beyond the walk's bound.
+func (g *Gate) origins(ctx context.Context, commit string, pending map[string]string) (origins map[string]string, chain []string, unfound []string, err error) {
+	pending = maps.Clone(pending)
+	origins = map[string]string{}
+	cur := commit
+	chain = []string{cur}
+	for len(pending) > 0 {
+		if len(chain) > g.maxCommits() {
+			return origins, chain, slices.Sorted(maps.Keys(pending)), nil
+		}
+		parent, ok, err := g.History.FirstParent(ctx, cur)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("walking %s's history back from %s: %w", g.Branch, gitrev.ShortSHA(commit), err)
+		}
+		if !ok { // a root commit made everything it holds
+			for name := range pending {
+				origins[name] = cur
+			}
+			break
+		}
+		touched, err := g.History.Touched(ctx, parent, cur)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("finding what commit %s changed: %w", gitrev.ShortSHA(cur), err)
+		}
+		var asked []string
+		for _, name := range touched {
+			if _, ok := pending[name]; ok {
+				asked = append(asked, name)
+			}
+		}
+		if len(asked) > 0 {
+			before, err := g.History.Compile(ctx, parent, asked)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("compiling commit %s: %w", gitrev.ShortSHA(parent), err)
+			}
+			for _, name := range asked {
+				if p := before[name]; p == nil || p.Failed || p.Hash != pending[name] {
+					origins[name] = cur
+					delete(pending, name)
+				}
+			}
+		}
+		cur = parent
+		chain = append(chain, cur)
+	}
+	return origins, chain, nil, nil
+}
+
+// decideOrigin asks of one origin commit which of the pipelines it gave
+// their definition (names, sorted) a reviewed pull request brought.
+func (g *Gate) decideOrigin(ctx context.Context, origin string, chain, names []string, deployed map[string]*compiler.Plan) ([]Verdict, error) {
+	refuse := func(reason string) []Verdict {
+		out := make([]Verdict, len(names))
+		for i, n := range names {
+			out[i] = Verdict{Pipeline: n, Reason: reason}
+		}
+		return out
+	}
+	prs, err := g.Records.PullRequests(ctx, origin)
+	if err != nil {
+		return nil, err
+	}
+	pr, why := g.pullRequest(origin, chain, prs)
+	if pr == nil {
+		return refuse(why), nil
+	}
+
+	heads, err := g.History.Compile(ctx, pr.HeadSHA, names)
 	if err != nil {
 		return nil, fmt.Errorf("compiling the head %s of pull request #%d: %w", gitrev.ShortSHA(pr.HeadSHA), pr.Number, err)
 	}
-	var approvals []approval
-	byCommit := map[string]map[string]*compiler.Plan{pr.HeadSHA: heads}
-	if in.RequireApproval {
-		approvals = approved(in.Reviews)
-		for _, a := range approvals {
-			if _, done := byCommit[a.commit]; done {
-				continue
-			}
-			plans, err := compile(ctx, a.commit, names)
-			if err != nil {
-				return nil, fmt.Errorf("compiling commit %s, approved by %s on pull request #%d: %w", gitrev.ShortSHA(a.commit), a.user, pr.Number, err)
-			}
-			byCommit[a.commit] = plans
+	// Where the pull request branched off the default branch: what its
+	// diff on GitHub was shown against.
+	var forkPoint string
+	var bases map[string]*compiler.Plan
+	if parent, ok, err := g.History.FirstParent(ctx, origin); err != nil {
+		return nil, fmt.Errorf("reading the parent of %s: %w", gitrev.ShortSHA(origin), err)
+	} else if ok {
+		if forkPoint, err = g.History.MergeBase(ctx, pr.HeadSHA, parent); err != nil {
+			return nil, fmt.Errorf("finding where pull request #%d branched off %s: %w", pr.Number, g.Branch, err)
+		}
+		if bases, err = g.History.Compile(ctx, forkPoint, names); err != nil {
+			return nil, fmt.Errorf("compiling commit %s, where pull request #%d branched off: %w", gitrev.ShortSHA(forkPoint), pr.Number, err)
 		}
 	}
 
 	out := make([]Verdict, 0, len(names))
+	var pendingApproval []string
 	for _, name := range names {
-		merged, head := in.Merged[name], heads[name]
-		v := Verdict{Pipeline: name}
+		merged, head := deployed[name], heads[name]
+		v := Verdict{Pipeline: name, PR: pr}
 		switch {
 		case head == nil:
-			v.Reason = fmt.Sprintf("pull request #%d does not define it at its head %s: the pipeline reached this "+
-				"commit from elsewhere (the base branch), so this merge's review did not cover it; change it through a pull "+
-				"request of its own, or deploy it by hand (workflow_dispatch)", pr.Number, gitrev.ShortSHA(pr.HeadSHA))
+			v.Reason = fmt.Sprintf("commit %s gave it its definition, and pull request #%d, merged there, does not define it "+
+				"at its head %s: the change came from elsewhere, so no review covered it; change it through a pull request "+
+				"of its own", gitrev.ShortSHA(origin), pr.Number, gitrev.ShortSHA(pr.HeadSHA))
 		case head.Failed:
-			v.Reason = fmt.Sprintf("it does not compile at pull request #%d's head %s in the deploy job's "+
-				"environment, so what was reviewed cannot be compared with what was merged", pr.Number, gitrev.ShortSHA(pr.HeadSHA))
+			v.Reason = fmt.Sprintf("it does not compile at pull request #%d's head %s in the deploy job's environment, so "+
+				"what was reviewed cannot be compared with what was merged", pr.Number, gitrev.ShortSHA(pr.HeadSHA))
 		case head.Hash != merged.Hash:
 			d := plan.Compare(name, head, merged)
 			v.Diff = &d
-			v.Reason = fmt.Sprintf("it compiles differently at the merge (%s) than at pull request #%d's head %s "+
-				"(%s), which is what was reviewed: the merge brought changes the pull request did not show (the base "+
-				"branch moved after its last update, or the merge itself changed files). Review the difference; to deploy "+
-				"it, run the deploy workflow by hand (workflow_dispatch) for this pipeline. Requiring branches to be up to "+
-				"date before merging prevents this", shortHash(merged.Hash), pr.Number, gitrev.ShortSHA(pr.HeadSHA), shortHash(head.Hash))
+			v.Reason = fmt.Sprintf("it compiles differently here (%s) than at pull request #%d's head %s (%s), which is "+
+				"what was reviewed: the merge brought changes the pull request did not show (the base branch moved after "+
+				"its last update, or the merge itself changed files). Review the difference and bring the pipeline to the "+
+				"state you want with a pull request; requiring branches to be up to date before merging prevents this",
+				shortHash(merged.Hash), pr.Number, gitrev.ShortSHA(pr.HeadSHA), shortHash(head.Hash))
+		case bases[name] != nil && !bases[name].Failed && bases[name].Hash == head.Hash:
+			v.Reason = fmt.Sprintf("pull request #%d did not change it (it compiles alike at %s, where the pull request "+
+				"branched off, and at its head), yet its merge %s did: the change is in the merge itself, which nobody "+
+				"reviewed; bring the pipeline to the state you want with a pull request", pr.Number,
+				gitrev.ShortSHA(forkPoint), gitrev.ShortSHA(origin))
 		default:
 			v.Reviewed = true
 		}
-		if v.Reviewed && in.RequireApproval {
-			v.Reviewed = false
-			v.Reason = approvalReason(pr.Number, approvals)
-			for _, a := range approvals {
-				if p := byCommit[a.commit][name]; p != nil && !p.Failed && p.Hash == head.Hash {
-					v.Reviewed, v.Reason, v.ApprovedBy, v.ApprovedAt = true, "", a.user, a.commit
-					break
-				}
-			}
+		if v.Reviewed && g.RequireApproval {
+			pendingApproval = append(pendingApproval, name)
 		}
 		out = append(out, v)
 	}
+	if len(pendingApproval) == 0 {
+		return out, nil
+	}
+	approvals, ignored, err := g.approvals(ctx, pr)
+	if err != nil {
+		return nil, err
+	}
+	byCommit := map[string]map[string]*compiler.Plan{pr.HeadSHA: heads}
+	for _, a := range approvals {
+		if _, done := byCommit[a.commit]; done {
+			continue
+		}
+		plans, err := g.History.Compile(ctx, a.commit, pendingApproval)
+		if err != nil {
+			return nil, fmt.Errorf("compiling commit %s, approved by %s on pull request #%d: %w", gitrev.ShortSHA(a.commit), a.user, pr.Number, err)
+		}
+		byCommit[a.commit] = plans
+	}
+	for i := range out {
+		v := &out[i]
+		if !v.Reviewed || !slices.Contains(pendingApproval, v.Pipeline) {
+			continue
+		}
+		v.Reviewed, v.Reason = false, approvalReason(pr.Number, approvals, ignored)
+		for _, a := range approvals {
+			if p := byCommit[a.commit][v.Pipeline]; p != nil && !p.Failed && p.Hash == deployed[v.Pipeline].Hash {
+				v.Reviewed, v.Reason, v.ApprovedBy, v.ApprovedAt = true, "", a.user, a.commit
+				break
+			}
+		}
+	}
 	return out, nil
+}
+
+// pullRequest picks, among the merged pull requests GitHub associates with
+// origin, the one that brought it to the branch: merged into the branch,
+// with origin as its merge commit or (a rebase merge of several commits)
+// with its merge commit later on the walked history. Without one, why says
+// what to do.
+func (g *Gate) pullRequest(origin string, chain []string, prs []ghreport.PullRequest) (pr *ghreport.PullRequest, why string) {
+	walked := chain[:slices.Index(chain, origin)+1]
+	var elsewhere []string
+	for i := range prs {
+		p := &prs[i]
+		switch {
+		case !strings.EqualFold(p.BaseRef, g.Branch):
+			elsewhere = append(elsewhere, fmt.Sprintf("#%d into %s", p.Number, p.BaseRef))
+		case strings.EqualFold(p.MergeCommitSHA, origin):
+			return p, ""
+		case slices.ContainsFunc(walked, func(c string) bool { return strings.EqualFold(c, p.MergeCommitSHA) }):
+			pr = p
+		}
+	}
+	if pr != nil {
+		return pr, ""
+	}
+	if len(elsewhere) > 0 {
+		return nil, fmt.Sprintf("commit %s, which gave it its definition, reached %s without a pull request into %s: the pull "+
+			"requests that merged it went into other branches (%s), where nobody had to review it for %s; change the "+
+			"pipeline through a pull request into %s", gitrev.ShortSHA(origin), g.Branch, g.Branch, strings.Join(elsewhere, ", "),
+			g.Branch, g.Branch)
+	}
+	return nil, fmt.Sprintf("commit %s, which gave it its definition, is not the merge of a pull request into %s (a direct "+
+		"push?), so nobody reviewed it; change the pipeline through a pull request, or deploy it with allow-unreviewed: true "+
+		"in a job that needs a person's approval (a GitHub environment with required reviewers)", gitrev.ShortSHA(origin), g.Branch)
 }
 
 // approval is a reviewer's standing approval and the commit it was given on.
 type approval struct{ user, commit string }
 
-// approved lists the reviewers whose latest deciding review approves, with
+// approvals lists the standing approvals of pr that count: by accounts
+// with write access or more, never a bot or the pull request's author.
+// ignored names the approvals that did not count, and why.
+func (g *Gate) approvals(ctx context.Context, pr *ghreport.PullRequest) (counted []approval, ignored []string, err error) {
+	reviews, err := g.Records.Reviews(ctx, pr.Number)
+	if err != nil {
+		return nil, nil, err
+	}
+	bots := map[string]bool{}
+	for _, r := range reviews {
+		if r.UserType == "Bot" || strings.HasSuffix(r.User, "[bot]") {
+			bots[r.User] = true
+		}
+	}
+	for _, a := range standing(reviews) {
+		switch {
+		case bots[a.user]:
+			ignored = append(ignored, a.user+" (a bot)")
+			continue
+		case strings.EqualFold(a.user, pr.Author):
+			ignored = append(ignored, a.user+" (the pull request's author)")
+			continue
+		}
+		perm, err := g.Records.Permission(ctx, a.user)
+		if err != nil {
+			return nil, nil, err
+		}
+		if perm != "admin" && perm != "write" {
+			ignored = append(ignored, fmt.Sprintf("%s (%s access, not write)", a.user, perm))
+			continue
+		}
+		counted = append(counted, a)
+	}
+	return counted, ignored, nil
+}
+
+// standing lists the reviewers whose latest deciding review approves, with
 // the commit of that approval, in review order. A later CHANGES_REQUESTED
 // or a dismissal takes an approval back; comments do not.
-func approved(reviews []ghreport.Review) []approval {
+func standing(reviews []ghreport.Review) []approval {
 	latest := map[string]ghreport.Review{}
 	var order []string
 	for _, r := range reviews {
@@ -168,18 +414,23 @@ func approved(reviews []ghreport.Review) []approval {
 	return out
 }
 
-func approvalReason(pr int, approvals []approval) string {
+func approvalReason(pr int, approvals []approval, ignored []string) string {
+	not := ""
+	if len(ignored) > 0 {
+		not = " Approvals that do not count: " + strings.Join(ignored, ", ") + "."
+	}
 	if len(approvals) == 0 {
-		return fmt.Sprintf("require-approval is set and pull request #%d has no standing approving review; "+
-			"have the change approved, then deploy it by hand (workflow_dispatch)", pr)
+		return fmt.Sprintf("require-approval is on and pull request #%d has no standing approval by someone with write "+
+			"access who is not its author.%s Have the change approved and merged through a pull request; for a repository "+
+			"with a single maintainer, set require-approval: false", pr, not)
 	}
 	var at []string
 	for _, a := range approvals {
 		at = append(at, fmt.Sprintf("%s at %s", a.user, gitrev.ShortSHA(a.commit)))
 	}
-	return fmt.Sprintf("require-approval is set and no approval of pull request #%d covers it as merged "+
-		"(approved: %s): the pipeline changed after those approvals; have the change approved, then deploy it by "+
-		"hand (workflow_dispatch)", pr, strings.Join(at, ", "))
+	return fmt.Sprintf("require-approval is on and no approval of pull request #%d covers it as merged (approved: %s): "+
+		"the pipeline changed after those approvals.%s Have the change approved and merged through a pull request",
+		pr, strings.Join(at, ", "), not)
 }
 
 func shortHash(h string) string {

@@ -108,6 +108,8 @@ func (w *World) PREvent(p PR) Env {
 	data := map[string]any{"Action": p.Action, "Number": p.Number, "BaseSHA": p.BaseSHA, "HeadSHA": p.HeadSHA, "HeadRef": p.HeadRef,
 		"HeadRepo": p.HeadRepo, "HeadOwner": owner, "Repo": w.Repo, "Title": "Change " + p.HeadRef, "Fork": p.HeadRepo != w.Repo}
 	env := w.env("pull_request", w.payload("pull_request.json.tmpl", data), merge, ref)
+	// GitHub's record of the pull request now: this head.
+	w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: p.Number, State: "open", HeadSHA: p.HeadSHA, BaseRef: "main"})
 	if p.HeadRepo != w.Repo {
 		// A fork's run gets no id-token permission.
 		delete(env, "ACTIONS_ID_TOKEN_REQUEST_URL")
@@ -120,9 +122,15 @@ func (w *World) PREvent(p PR) Env {
 // after and returns the deploy run's environment, role included.
 func (w *World) PushEvent(before, after string) Env {
 	w.T.Helper()
+	return w.PushEventTo("refs/heads/main", before, after)
+}
+
+// PushEventTo is PushEvent for a push to ref.
+func (w *World) PushEventTo(ref, before, after string) Env {
+	w.T.Helper()
 	w.Git.Detach(after)
-	data := map[string]any{"Before": before, "After": after, "Message": "Push " + after[:7], "Repo": w.Repo}
-	env := w.env("push", w.payload("push.json.tmpl", data), after, "refs/heads/main")
+	data := map[string]any{"Ref": ref, "Before": before, "After": after, "Message": "Push " + after[:7], "Repo": w.Repo}
+	env := w.env("push", w.payload("push.json.tmpl", data), after, ref)
 	env["INPUT_ROLE-TO-ASSUME"] = RoleARN
 	return env
 }
@@ -139,6 +147,16 @@ func (w *World) DispatchEvent(ref, sha string, inputs map[string]string) Env {
 	}
 	data := map[string]any{"Ref": ref, "Inputs": string(raw), "Repo": w.Repo}
 	env := w.env("workflow_dispatch", w.payload("workflow_dispatch.json.tmpl", data), sha, ref)
+	env["INPUT_ROLE-TO-ASSUME"] = RoleARN
+	return env
+}
+
+// ScheduleEvent is a scheduled run's environment: GitHub runs it on the
+// default branch's last commit, sha here, checked out.
+func (w *World) ScheduleEvent(sha string) Env {
+	w.T.Helper()
+	w.Git.Detach(sha)
+	env := w.env("schedule", w.payload("schedule.json.tmpl", map[string]any{"Repo": w.Repo}), sha, "refs/heads/main")
 	env["INPUT_ROLE-TO-ASSUME"] = RoleARN
 	return env
 }

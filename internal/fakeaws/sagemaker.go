@@ -141,7 +141,7 @@ func (s *SageMaker) Seed(p Pipeline) {
 	if p.VersionID == 0 {
 		p.VersionID = 1
 	}
-	s.pipelines[p.Name] = &p
+	s.pipelines[strings.ToLower(p.Name)] = &p
 }
 
 // EditDefinition changes a stored pipeline's definition the way an edit in
@@ -150,7 +150,7 @@ func (s *SageMaker) Seed(p Pipeline) {
 func (s *SageMaker) EditDefinition(name, definition string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pipelines[name]
+	p, ok := s.pipelines[strings.ToLower(name)]
 	if !ok {
 		s.t.Fatalf("fakeaws: EditDefinition of unknown pipeline %q", name)
 	}
@@ -159,11 +159,38 @@ func (s *SageMaker) EditDefinition(name, definition string) {
 	s.tick()
 }
 
-// Pipeline returns a copy of the stored pipeline.
+// EditRole changes a stored pipeline's role as a console edit does: a new
+// pipeline version, the definition and tags left as they were.
+func (s *SageMaker) EditRole(name, role string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pipelines[strings.ToLower(name)]
+	if !ok {
+		s.t.Fatalf("fakeaws: EditRole of unknown pipeline %q", name)
+	}
+	p.RoleArn = role
+	p.VersionID++
+	s.tick()
+}
+
+// SetTag sets one tag of a stored pipeline, as anyone allowed
+// sagemaker:AddTags can.
+func (s *SageMaker) SetTag(name, key, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pipelines[strings.ToLower(name)]
+	if !ok {
+		s.t.Fatalf("fakeaws: SetTag of unknown pipeline %q", name)
+	}
+	p.Tags[key] = value
+}
+
+// Pipeline returns a copy of the stored pipeline. Names compare without
+// regard to case, as SageMaker's do.
 func (s *SageMaker) Pipeline(name string) (Pipeline, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pipelines[name]
+	p, ok := s.pipelines[strings.ToLower(name)]
 	if !ok {
 		return Pipeline{}, false
 	}

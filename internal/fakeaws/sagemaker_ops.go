@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/smpipe/smpipe-action/internal/awsname"
@@ -95,7 +96,7 @@ func (s *SageMaker) createPipeline(body []byte) (any, *Fault) {
 	if f != nil {
 		return nil, f
 	}
-	if _, ok := s.pipelines[in.PipelineName]; ok {
+	if _, ok := s.pipelines[strings.ToLower(in.PipelineName)]; ok {
 		return nil, validation("Pipeline names must be unique within an AWS account and region. Pipeline with name (%s) already exists.", in.PipelineName)
 	}
 	p := &Pipeline{
@@ -109,7 +110,7 @@ func (s *SageMaker) createPipeline(body []byte) (any, *Fault) {
 	for _, t := range in.Tags {
 		p.Tags[t.Key] = t.Value
 	}
-	s.pipelines[p.Name] = p
+	s.pipelines[strings.ToLower(p.Name)] = p
 	return map[string]any{"PipelineArn": p.Arn}, nil
 }
 
@@ -121,7 +122,7 @@ func (s *SageMaker) updatePipeline(body []byte) (any, *Fault) {
 	if in.Tags != nil || in.ClientRequestToken != "" {
 		return nil, &Fault{Code: "SerializationException", Message: "UpdatePipeline takes neither Tags nor ClientRequestToken"}
 	}
-	p, ok := s.pipelines[in.PipelineName]
+	p, ok := s.pipelines[strings.ToLower(in.PipelineName)]
 	if !ok {
 		return nil, s.pipelineNotFound(in.PipelineName)
 	}
@@ -160,7 +161,7 @@ func (s *SageMaker) describePipeline(body []byte) (any, *Fault) {
 }
 
 func (s *SageMaker) pipelineByNameOrArn(v string) (*Pipeline, bool) {
-	if p, ok := s.pipelines[v]; ok {
+	if p, ok := s.pipelines[strings.ToLower(v)]; ok {
 		return p, true
 	}
 	for _, p := range s.pipelines {

@@ -12,6 +12,7 @@ import (
 type Review struct {
 	ID          int64     `json:"id"`
 	User        string    `json:"-"`
+	UserType    string    `json:"-"` // "User" when empty; "Bot" for an app
 	State       string    `json:"state"`
 	CommitID    string    `json:"commit_id"`
 	SubmittedAt time.Time `json:"submitted_at"`
@@ -57,7 +58,11 @@ func (s *Server) listReviews(w http.ResponseWriter, r *http.Request) {
 	}
 	var out []reviewJSON
 	for _, rv := range s.reviews[k] {
-		out = append(out, reviewJSON{Review: rv, User: user{Login: rv.User, ID: 7, Type: "User"}})
+		typ := rv.UserType
+		if typ == "" {
+			typ = "User"
+		}
+		out = append(out, reviewJSON{Review: rv, User: user{Login: rv.User, ID: 7, Type: typ}})
 	}
 	writeJSON(w, http.StatusOK, nonNil(page(w, r, out)))
 }

@@ -54,6 +54,9 @@ type Server struct {
 	files    map[issueKey][]File
 	pulls    map[commitKey][]PullRequest
 	reviews  map[issueKey][]Review
+	prs      map[issueKey]PullRequest
+	// permissions are collaborator permissions by repository and login.
+	permissions map[commitKey]string
 }
 
 type issueKey struct {
@@ -79,6 +82,9 @@ func New(t testing.TB) *Server {
 		files:    map[issueKey][]File{},
 		pulls:    map[commitKey][]PullRequest{},
 		reviews:  map[issueKey][]Review{},
+		prs:      map[issueKey]PullRequest{},
+
+		permissions: map[commitKey]string{},
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -201,6 +207,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.route(mux, "DELETE /repos/{owner}/{repo}/issues/comments/{id}", true, s.deleteComment)
 	s.route(mux, "GET /repos/{owner}/{repo}/commits/{sha}/pulls", false, s.listPullsWithCommit)
 	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}/reviews", false, s.listReviews)
+	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}", false, s.getPull)
+	s.route(mux, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", false, s.getPermission)
 }
 
 func (s *Server) getUser(w http.ResponseWriter, _ *http.Request) {

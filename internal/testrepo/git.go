@@ -193,3 +193,32 @@ func (g *Git) CommitTree(ref, msg, treeOf string, parents ...string) string {
 	}
 	return h.String()
 }
+
+// EmptyRoot writes a root commit with an empty tree and points ref at it:
+// the start of a history whose every later file arrives in a commit of its
+// own.
+func (g *Git) EmptyRoot(ref, msg string) string {
+	g.tb.Helper()
+	empty := g.repo.Storer.NewEncodedObject()
+	if err := (&object.Tree{}).Encode(empty); err != nil {
+		g.tb.Fatal(err)
+	}
+	tree, err := g.repo.Storer.SetEncodedObject(empty)
+	if err != nil {
+		g.tb.Fatal(err)
+	}
+	sig := g.signature()
+	c := &object.Commit{Author: *sig, Committer: *sig, Message: msg, TreeHash: tree}
+	obj := g.repo.Storer.NewEncodedObject()
+	if err := c.Encode(obj); err != nil {
+		g.tb.Fatal(err)
+	}
+	h, err := g.repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		g.tb.Fatal(err)
+	}
+	if err := g.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.ReferenceName(ref), h)); err != nil {
+		g.tb.Fatal(err)
+	}
+	return h.String()
+}
