@@ -29,6 +29,12 @@ func skipDir(name string) bool {
 // excluding the framework conf. Symbolic links to directories are not
 // followed. The error is ctx's, checked at every entry.
 func discover(ctx context.Context, fsys fs.FS, glob, framework string, ds *diag.Diagnostics) ([]string, error) {
+	return discoverEach(ctx, fsys, glob, framework, ds, nil)
+}
+
+// discoverEach is discover that also hands each conf file to found as soon
+// as the walk meets it, so decoding can start while the walk goes on.
+func discoverEach(ctx context.Context, fsys fs.FS, glob, framework string, ds *diag.Diagnostics, found func(string)) ([]string, error) {
 	glob = strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(glob, "./")), "/")
 	if !doublestar.ValidatePattern(glob) {
 		ds.Errorf(diag.Pos{}, "glob", "invalid conf glob %q", glob)
@@ -53,6 +59,9 @@ func discover(ctx context.Context, fsys fs.FS, glob, framework string, ds *diag.
 		}
 		if ok, _ := doublestar.Match(glob, p); ok {
 			files = append(files, p)
+			if found != nil {
+				found(p)
+			}
 		}
 		return nil
 	})

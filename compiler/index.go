@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -130,22 +131,48 @@ func LoadIndex(ctx context.Context, fsys fs.FS, opt Options, cache *DecodeCache)
 	ix.FrameworkPath, _ = frameworkPath(opt)
 	fw, glob := frameworkAndGlob(fsys, opt, env, &ix.diags)
 	ix.FrameworkConf = fw
-	paths, err := discover(ctx, fsys, glob, fw, &ix.diags)
+	// Files are decoded as the walk finds them: reading git trees and
+	// parsing YAML then share the cores.
+	ider, _ := fsys.(ContentIdentifier)
+	var mu sync.Mutex
+	decoded := map[string]*IndexFile{}
+	todo := make(chan string, 64)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for p := range todo {
+				if ctx.Err() != nil {
+					continue
+				}
+				f := indexFile(fsys, ider, p, env, cache)
+				mu.Lock()
+				decoded[p] = f
+				mu.Unlock()
+			}
+		})
+	}
+	var restoreGC func()
+	found := 0
+	paths, err := discoverEach(ctx, fsys, glob, fw, &ix.diags, func(p string) {
+		if found++; found == leanConfFiles+1 {
+			// A large repository: what is kept is small next to what
+			// parsing throws away.
+			restoreGC = tightenGC()
+		}
+		todo <- p
+	})
+	close(todo)
+	wg.Wait()
+	if restoreGC != nil {
+		defer restoreGC()
+	}
 	if err != nil {
 		return nil, err
 	}
-	if len(paths) > leanConfFiles {
-		// What is kept is small next to what parsing throws away.
-		defer tightenGC()()
-	}
 	ix.Files = make([]*IndexFile, len(paths))
-	ider, _ := fsys.(ContentIdentifier)
-	parallel(len(paths), func(i int) {
-		if ctx.Err() != nil {
-			return
-		}
-		ix.Files[i] = indexFile(fsys, ider, paths[i], env, cache)
-	})
+	for i, p := range paths {
+		ix.Files[i] = decoded[p]
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("reading conf files: %w", err)
 	}

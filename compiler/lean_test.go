@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
-	"github.com/smpipe/smpipe-action/internal/testrepo"
+	"github.com/smpipe/smpipe-action/internal/monorepo"
 )
 
 func diagText(ds diag.Diagnostics) string {
@@ -55,7 +55,9 @@ func TestLoad_leanGivesTheSameResult(t *testing.T) {
 // building a window at a time.
 func TestCompileEach_inOrder(t *testing.T) {
 	dir := t.TempDir()
-	testrepo.WriteMonorepo(t, dir, 3*buildWindow+1)
+	if err := monorepo.Write(dir, 3*buildWindow+1); err != nil {
+		t.Fatal(err)
+	}
 	fsys := openRepo(t, dir)
 	want, wantDs := mustCompile(t, fsys, Options{Region: "us-east-1", Getenv: noEnv})
 	var got []string

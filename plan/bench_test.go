@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/smpipe/smpipe-action/compiler"
@@ -66,4 +67,44 @@ func BenchmarkReportMarkdown(b *testing.B) {
 	for b.Loop() {
 		ghreport.Markdown(rep, ghreport.MarkdownOptions{})
 	}
+}
+
+// BenchmarkTouched1000 asks Revisions.Touched commit by commit along a
+// history of a 1,000-pipeline repository where each commit tunes one
+// pipeline, as the reconcile gate walks the default branch.
+func BenchmarkTouched1000(b *testing.B) {
+	const n, commits = 1000, 20
+	dir := b.TempDir()
+	if err := monorepo.Write(dir, n); err != nil {
+		b.Fatal(err)
+	}
+	shas := make([]string, 0, commits+1)
+	for i := range commits + 1 {
+		if i > 0 {
+			if err := monorepo.Tune(dir, i*37%n, i); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sha, err := monorepo.Commit(dir, fmt.Sprint("commit ", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		shas = append(shas, sha)
+	}
+	opt := GitOptions{Dir: dir, Compile: compiler.Options{Region: "us-east-1", Getenv: func(string) (string, bool) { return "", false }}}
+	b.ReportAllocs()
+	for b.Loop() {
+		rv, err := OpenRevisions(opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := commits; i > 0; i-- {
+			got, err := rv.Touched(context.Background(), shas[i-1], shas[i])
+			if err != nil || len(got) != 1 {
+				b.Fatalf("commit %d: touched %q, %v", i, got, err)
+			}
+		}
+		rv.Close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*commits)/1e6, "ms/commit")
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/internal/workspace"
@@ -21,6 +22,10 @@ type revision struct {
 	// anchors holds the anchors by lower-case pipelineName: names that
 	// differ only in case clash, as they would in SageMaker.
 	anchors map[string][]*compiler.IndexFile
+	// deps keeps dependencies by pipeline name: a revision indexed once
+	// serves the two commit pairs it is part of when a history is walked.
+	mu   sync.Mutex
+	deps map[string][]string
 }
 
 func newRevision(fsys fs.FS, ix *compiler.Index) *revision {
@@ -75,6 +80,11 @@ func (r *revision) confFiles(name string) []string {
 // transitively, whatever the links found under them point at. A path here
 // need not exist: creating it is a change too. "." stands for everything.
 func (r *revision) dependencies(name string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if roots, ok := r.deps[name]; ok {
+		return roots
+	}
 	d := deps{fsys: r.fsys, seen: map[string]bool{}}
 	d.chain(r.ix.FrameworkPath)
 	for _, f := range r.confFiles(name) {
@@ -98,6 +108,10 @@ func (r *revision) dependencies(name string) []string {
 		}
 	}
 	d.closeOverLinks()
+	if r.deps == nil {
+		r.deps = map[string][]string{}
+	}
+	r.deps[name] = d.roots
 	return d.roots
 }
 
