@@ -1,12 +1,14 @@
 package plan
 
 import (
+	"errors"
 	"io/fs"
 	"path"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/internal/workspace"
@@ -155,19 +157,21 @@ func (d *deps) chain(p string) string {
 			continue
 		}
 		next := path.Join(cur, c)
-		info, err := fs.Lstat(d.fsys, next)
-		if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		// ReadLink rather than Lstat: it says "not a link" without the
+		// size a git tree would look up.
+		target, err := fs.ReadLink(d.fsys, next)
+		// There and not a link: fs.ErrInvalid from a git tree, EINVAL from
+		// the working tree.
+		if errors.Is(err, fs.ErrInvalid) || errors.Is(err, syscall.EINVAL) {
 			cur = next
-			if err != nil {
-				cur = path.Join(append([]string{cur}, todo...)...)
-				break
-			}
 			continue
 		}
+		if err != nil { // missing (or unreadable): the rest as written
+			cur = path.Join(append([]string{next}, todo...)...)
+			break
+		}
 		d.add(next)
-		target, err := fs.ReadLink(d.fsys, next)
-		hops++
-		if err != nil || hops > workspace.MaxSymlinks {
+		if hops++; hops > workspace.MaxSymlinks {
 			return next
 		}
 		t, ok := joinInside(cur, target)

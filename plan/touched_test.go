@@ -1,0 +1,73 @@
+package plan
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/smpipe/smpipe-action/gitrev"
+	"github.com/smpipe/smpipe-action/internal/monorepo"
+	"github.com/smpipe/smpipe-action/internal/workspace"
+)
+
+// chain resolves a path component by component through links, in a
+// working tree and in a git tree alike, naming every link it met.
+func TestDeps_chain(t *testing.T) {
+	dir := t.TempDir()
+	for p, target := range map[string]string{"team": "real", "real/src/lib": "../../shared", "loop": "loop", "out": "../../etc"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, filepath.Join(dir, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"real/src/x.py", "shared/util.py"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	sha, err := monorepo.Commit(dir, "links")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitrev.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	tree, err := repo.TreeFS(sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path, real string
+		roots      []string
+	}{
+		{"team/src/x.py", "real/src/x.py", []string{"real/src/x.py", "team", "team/src/x.py"}},
+		{"team/src/lib/util.py", "shared/util.py", []string{"real/src/lib", "shared/util.py", "team", "team/src/lib/util.py"}},
+		{"team/missing/y", "real/missing/y", []string{"real/missing/y", "team", "team/missing/y"}},
+		{"loop/x", "loop", []string{"loop", "loop/x"}},
+		{"out/x", "out", []string{"out", "out/x"}},
+	}
+	for name, fsys := range map[string]fs.FS{"worktree": root, "git": tree} {
+		for _, tt := range tests {
+			d := deps{fsys: fsys, seen: map[string]bool{}}
+			got := d.chain(tt.path)
+			slices.Sort(d.roots)
+			if got != tt.real || !slices.Equal(d.roots, tt.roots) {
+				t.Errorf("%s: chain(%s) = %s, roots %q; want %s, %q", name, tt.path, got, d.roots, tt.real, tt.roots)
+			}
+		}
+	}
+}
