@@ -64,7 +64,7 @@ const maxOpenPacks = 32
 // objectCacheSize bounds go-git's cache of decoded objects, which mostly
 // serves delta bases: decoded trees are kept by the Repo and blobs are read
 // once, so go-git's default of 96 MiB only grew the process.
-const objectCacheSize = 4 * cache.MiByte
+const objectCacheSize = 16 * cache.MiByte
 
 // Close releases the packfile descriptors the Repo keeps open. The Repo and
 // the file systems from TreeFS must not be used afterwards.
