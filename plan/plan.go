@@ -2,11 +2,14 @@
 // the base and head sides, and compares the two: the content of the pull
 // request report, before any rendering.
 //
-// A pipeline is touched when its anchor, a file defining one of its models,
-// the framework conf, or a file under one of its source directories
-// changed; pipelines added or deleted by the change count too. Only touched
-// pipelines are built, so the cost of a plan follows the size of the
-// change, not of the repository.
+// A pipeline is touched when its definition can differ between the two
+// revisions, whatever file made it differ: its anchor, every file defining
+// one of its models, the framework conf, its source directories and local
+// data files, every symbolic link on the way to these and what links inside
+// them lead to (touched.go); pipelines added or deleted by the change count
+// too. Each revision is indexed (compiler.LoadIndex: each distinct conf
+// file decoded once for both), and only touched pipelines are loaded fully
+// and built.
 package plan
 
 import (
