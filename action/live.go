@@ -43,6 +43,32 @@ func (r *runner) liveViews(ctx context.Context, res *plan.Result, baseSHA string
 	}
 	sm, _ := deploy.NewClients(cfg, r.env.Getenv)
 
+	// "Behind" rests on a tag anyone allowed sagemaker:AddTags can rewrite
+	// along with the definition: it is checked against what the commit the
+	// tags record compiles to, read from git objects.
+	var rv *plan.Revisions
+	recorded := func(ctx context.Context, commit, name string) string {
+		if rv == nil {
+			var err error
+			if rv, err = plan.OpenRevisions(plan.GitOptions{Dir: r.dir, Token: r.in.Token, TokenHost: r.tokenHost(), Compile: r.compile}); err != nil {
+				return ""
+			}
+		}
+		if commit == "" {
+			return ""
+		}
+		plans, err := rv.Compile(ctx, commit, []string{name})
+		if p := plans[name]; err == nil && p != nil && !p.Failed && len(p.Unresolved) == 0 {
+			return p.Hash
+		}
+		return ""
+	}
+	defer func() {
+		if rv != nil {
+			rv.Close()
+		}
+	}()
+
 	views := map[string]*ghreport.LiveView{}
 	var mu sync.Mutex
 	sem := make(chan struct{}, liveReads)
@@ -62,7 +88,11 @@ func (r *runner) liveViews(ctx context.Context, res *plan.Result, baseSHA string
 			case l.Exists && !l.OwnedBy(r.repo):
 				views[p.Name] = &ghreport.LiveView{Standing: deploy.StandingForeign, Owner: l.Repository}
 			case p.Base != nil:
-				views[p.Name] = &ghreport.LiveView{Standing: l.Against(p.Base.Hash), BaseSHA: baseSHA, Commit: l.Commit,
+				standing := l.Against(p.Base.Hash)
+				if standing == deploy.StandingBehind && recorded(ctx, l.DefinitionCommit, p.Name) != l.Hash {
+					standing = deploy.StandingEdited
+				}
+				views[p.Name] = &ghreport.LiveView{Standing: standing, BaseSHA: baseSHA, Commit: l.Commit,
 					Live: l.Definition, Base: p.Base.Definition}
 			}
 		})

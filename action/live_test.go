@@ -165,4 +165,11 @@ func TestPlan_liveView(t *testing.T) {
 	w.SM.EditDefinition(pipeline, strings.Replace(live.Definition, `"InstanceType":"ml.m5.xlarge"`, `"InstanceType":"ml.p4d.24xlarge"`, 1))
 	body = plan(6, m, lr, false, true)
 	wantContains(t, "the edited view", body, "Live in SageMaker was edited outside smpipe.", "| Live | Base |", "ml.p4d.24xlarge", "ml.m5.xlarge")
+
+	// ... and rewrites the definition-hash tag to match: the view is
+	// judged by what the recorded commit compiles to, not by the tag.
+	edited, _ := w.SM.Pipeline(pipeline)
+	w.SM.SetTag(pipeline, "smpipe:definition-hash", actiontest.Hash(edited.Definition))
+	body = plan(7, m, lr, false, true)
+	wantContains(t, "the edited view with a forged tag", body, "Live in SageMaker was edited outside smpipe.", "ml.p4d.24xlarge")
 }

@@ -117,7 +117,8 @@ func (r *runner) dispatch() string {
 			return "plan"
 		}
 	case r.ev.Push != nil:
-		if r.ev.Push.OnDefaultBranch() && !r.ev.Push.Deleted {
+		listed := slices.Contains(r.in.DeployBranches, strings.TrimPrefix(r.ev.Push.Ref, "refs/heads/"))
+		if (r.ev.Push.OnDefaultBranch() || listed) && !r.ev.Push.Deleted {
 			return "deploy"
 		}
 	case r.ev.Dispatch != nil, r.name == "schedule":

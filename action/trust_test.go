@@ -166,8 +166,10 @@ func TestTrust4_onlyTheDefaultBranchDeploys(t *testing.T) {
 		t.Error("credentials were requested for a refused branch")
 	}
 
-	// Listed, the branch deploys what its own reviewed pull requests bring.
+	// Listed, the branch deploys what its own reviewed pull requests bring,
+	// in mode auto too.
 	env["INPUT_DEPLOY-BRANCHES"] = "release"
+	env["INPUT_MODE"] = "auto"
 	w.Run(env).WantCode(t, exitOK)
 	if p, ok := w.SM.Pipeline(pipeline); !ok || !strings.Contains(p.Definition, `"epochs":"61"`) {
 		t.Error("deploy-branches: release did not deploy the release branch's reviewed merge")

@@ -63,6 +63,9 @@ type Live struct {
 	TaggedHash string // the smpipe:definition-hash tag: what smpipe made live
 	Commit     string // the smpipe:commit tag: the newest commit deployed
 	Repository string // the smpipe:repository tag: whose it is; "" when made outside smpipe
+	// DefinitionCommit is the commit whose deploy made the definition live,
+	// by the tags: what a check that does not trust TaggedHash compiles.
+	DefinitionCommit string
 }
 
 // ReadLive reads a pipeline's live state with read-only calls, as a plan
@@ -74,7 +77,7 @@ func ReadLive(ctx context.Context, sm SageMakerAPI, pipeline string) (Live, erro
 	}
 	h, _ := canonicalHash([]byte(l.definition))
 	return Live{Exists: true, Definition: []byte(l.definition), Hash: h, TaggedHash: l.tags[TagDefinitionHash],
-		Commit: l.commit, Repository: l.tags[TagRepository]}, nil
+		Commit: l.commit, Repository: l.tags[TagRepository], DefinitionCommit: l.definitionCommit()}, nil
 }
 
 // OwnedBy reports whether smpipe created the live pipeline for repository,
@@ -98,7 +101,9 @@ const (
 )
 
 // Against compares the live pipeline with a definition's hash (the base
-// branch's, in a pull request).
+// branch's, in a pull request). Behind rests on the smpipe:definition-hash
+// tag, which a console user can rewrite with the definition: a caller with
+// the repository checks it against what DefinitionCommit compiles to.
 func (l Live) Against(hash string) Standing {
 	switch {
 	case !l.Exists:

@@ -377,18 +377,7 @@ func TestRepo_EnsureCommit_tokenOnlyToItsHost(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dst := shallowClone(t, good.URL)
 			srv := serveRepo(t, up.dir, tc.server)
-			g, err := git.PlainOpen(dst)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := g.Config()
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.Remotes["origin"].URLs = []string{srv.URL}
-			if err := g.SetConfig(cfg); err != nil {
-				t.Fatal(err)
-			}
+			pointOrigin(t, dst, srv.URL)
 			r, err := Open(dst)
 			if err != nil {
 				t.Fatal(err)
@@ -411,5 +400,22 @@ func TestRepo_EnsureCommit_tokenOnlyToItsHost(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// pointOrigin points the clone at dst's origin remote at url.
+func pointOrigin(t *testing.T, dst, url string) {
+	t.Helper()
+	g, err := git.PlainOpen(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := g.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Remotes["origin"].URLs = []string{url}
+	if err := g.SetConfig(cfg); err != nil {
+		t.Fatal(err)
 	}
 }

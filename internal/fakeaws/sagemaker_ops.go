@@ -25,6 +25,8 @@ func (s *SageMaker) handlers() map[string]handler {
 		"ListPipelineExecutions":     s.listPipelineExecutions,
 		"DescribePipelineExecution":  s.describePipelineExecution,
 		"ListPipelineExecutionSteps": s.listPipelineExecutionSteps,
+		"ListPipelines":              s.listPipelines,
+		"DeletePipeline":             s.deletePipeline,
 	}
 }
 

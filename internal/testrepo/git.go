@@ -175,8 +175,14 @@ func (g *Git) CommitTree(ref, msg, treeOf string, parents ...string) string {
 	if err != nil {
 		g.tb.Fatal(err)
 	}
+	return g.writeCommit(ref, msg, src.TreeHash, parents...)
+}
+
+// writeCommit stores a commit of tree with parents and points ref at it.
+func (g *Git) writeCommit(ref, msg string, tree plumbing.Hash, parents ...string) string {
+	g.tb.Helper()
 	sig := g.signature()
-	c := &object.Commit{Author: *sig, Committer: *sig, Message: msg, TreeHash: src.TreeHash}
+	c := &object.Commit{Author: *sig, Committer: *sig, Message: msg, TreeHash: tree}
 	for _, p := range parents {
 		c.ParentHashes = append(c.ParentHashes, plumbing.NewHash(p))
 	}
@@ -207,18 +213,5 @@ func (g *Git) EmptyRoot(ref, msg string) string {
 	if err != nil {
 		g.tb.Fatal(err)
 	}
-	sig := g.signature()
-	c := &object.Commit{Author: *sig, Committer: *sig, Message: msg, TreeHash: tree}
-	obj := g.repo.Storer.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		g.tb.Fatal(err)
-	}
-	h, err := g.repo.Storer.SetEncodedObject(obj)
-	if err != nil {
-		g.tb.Fatal(err)
-	}
-	if err := g.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.ReferenceName(ref), h)); err != nil {
-		g.tb.Fatal(err)
-	}
-	return h.String()
+	return g.writeCommit(ref, msg, tree)
 }
