@@ -32,7 +32,7 @@ func BenchmarkCompile10000(b *testing.B) { benchmarkMonorepo(b, 10000) }
 
 func benchmarkMonorepo(b *testing.B, n int) {
 	root := b.TempDir()
-	if err := monorepo.Write(root, n); err != nil {
+	if err := monorepo.Write(root, "../"+monorepo.Example, n); err != nil {
 		b.Fatal(err)
 	}
 	fsys := openRepo(b, root)

@@ -97,7 +97,7 @@ func (c *countingFS) ContentID(name string) (string, error) { return "v1:" + nam
 // file is read again.
 func TestLoadIndex_cache(t *testing.T) {
 	dir := t.TempDir()
-	if err := monorepo.Write(dir, 3); err != nil {
+	if err := monorepo.Write(dir, "../"+monorepo.Example, 3); err != nil {
 		t.Fatal(err)
 	}
 	fsys := &countingFS{FS: openRepo(t, dir)}

@@ -55,7 +55,7 @@ func TestLoad_leanGivesTheSameResult(t *testing.T) {
 // building a window at a time.
 func TestCompileEach_inOrder(t *testing.T) {
 	dir := t.TempDir()
-	if err := monorepo.Write(dir, 3*buildWindow+1); err != nil {
+	if err := monorepo.Write(dir, "../"+monorepo.Example, 3*buildWindow+1); err != nil {
 		t.Fatal(err)
 	}
 	fsys := openRepo(t, dir)

@@ -16,7 +16,7 @@ import (
 func monorepoPlan(tb testing.TB, n int) (string, string) {
 	tb.Helper()
 	dir := tb.TempDir()
-	if err := monorepo.Write(dir, n); err != nil {
+	if err := monorepo.Write(dir, "../"+monorepo.Example, n); err != nil {
 		tb.Fatal(err)
 	}
 	base, err := monorepo.Commit(dir, "base")
@@ -75,7 +75,7 @@ func BenchmarkReportMarkdown(b *testing.B) {
 func BenchmarkTouched1000(b *testing.B) {
 	const n, commits = 1000, 20
 	dir := b.TempDir()
-	if err := monorepo.Write(dir, n); err != nil {
+	if err := monorepo.Write(dir, "../"+monorepo.Example, n); err != nil {
 		b.Fatal(err)
 	}
 	shas := make([]string, 0, commits+1)

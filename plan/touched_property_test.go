@@ -173,7 +173,7 @@ const soundPipelines = 5
 
 // generate writes the repository: generated pipelines, then the hard cases.
 func (w *worktree) generate() {
-	if err := monorepo.Write(w.dir, soundPipelines); err != nil {
+	if err := monorepo.Write(w.dir, "../"+monorepo.Example, soundPipelines); err != nil {
 		w.t.Fatal(err)
 	}
 	// Pipeline 0 reaches shared code through a link in its source directory.
@@ -181,7 +181,7 @@ func (w *worktree) generate() {
 	w.link(monorepo.Source(0)+"/shared", "../../../shared")
 	// Pipeline 1 reads a local data file outside its source directory.
 	w.replace(monorepo.Conf(1), "            s3Bucket: smpipe-examples\n            s3InputPrefix: p00001/raw\n", "")
-	w.replace(monorepo.Conf(1), "fileName: sales.csv", "fileName: ../../../data/sales.csv")
+	w.replace(monorepo.Conf(1), "fileName: ames-sales.csv", "fileName: ../../../data/sales.csv")
 	w.write("data/sales.csv", "price\n1\n")
 	// Pipeline 2's conf file is a link into a directory of conf sources.
 	w.rename(monorepo.Conf(2), "confs/p2.yaml")

@@ -78,15 +78,7 @@ func (w *objectWriter) put(o encoder) (plumbing.Hash, error) {
 	if err := o.Encode(obj); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	h := obj.Hash()
-	if w.repo.HasEncodedObject(h) == nil || w.mem.HasEncodedObject(h) == nil {
-		return h, nil
-	}
-	if _, err := w.mem.SetEncodedObject(obj); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	w.new = append(w.new, h)
-	return h, nil
+	return w.store(obj)
 }
 
 func (w *objectWriter) blob(data []byte) (plumbing.Hash, error) {
@@ -103,6 +95,12 @@ func (w *objectWriter) blob(data []byte) (plumbing.Hash, error) {
 	if err := wr.Close(); err != nil {
 		return plumbing.ZeroHash, err
 	}
+	return w.store(obj)
+}
+
+// store keeps obj for the packfile unless the repository or the packfile
+// has it already.
+func (w *objectWriter) store(obj plumbing.EncodedObject) (plumbing.Hash, error) {
 	h := obj.Hash()
 	if w.repo.HasEncodedObject(h) == nil || w.mem.HasEncodedObject(h) == nil {
 		return h, nil

@@ -22,7 +22,7 @@ import (
 func TestWriteAndCommit(t *testing.T) {
 	dir := t.TempDir()
 	const n = 4
-	if err := monorepo.Write(dir, n); err != nil {
+	if err := monorepo.Write(dir, "../../"+monorepo.Example, n); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink("prepare.py", filepath.Join(dir, filepath.FromSlash(monorepo.Source(0)), "link.py")); err != nil {
