@@ -93,6 +93,7 @@ func writePipeline(root string, files map[string][]byte, i int) error {
 	}
 	return nil
 }
+
 // Tune changes a setting of pipeline i (its learning rate, to a value
 // derived from generation), the kind of edit a pull request makes to one
 // pipeline.
