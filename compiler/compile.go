@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"maps"
 	"path"
 	"runtime"
 	"runtime/debug"
@@ -178,8 +177,6 @@ type Anchor struct {
 	// Files are the conf files the pipeline reads: the anchor, every file
 	// defining one of its models, and the framework conf.
 	Files []string
-	// SourceDirs are its models' source directories as written (cleaned).
-	SourceDirs []string
 }
 
 // Load discovers and decodes every conf file and assembles the project.
@@ -196,6 +193,17 @@ func frameworkPath(opt Options) (string, bool) {
 		p = DefaultFrameworkConf
 	}
 	return strings.TrimPrefix(path.Clean(p), "./"), explicit
+}
+
+// readFramework reads and decodes the framework conf; file is "" when there
+// is none (a missing file is a problem only when Options named it).
+func readFramework(fsys fs.FS, opt Options, env func(string) (string, bool), ds *diag.Diagnostics) (file string, src []byte, fc *FrameworkConf) {
+	p, explicit := frameworkPath(opt)
+	src, ok := readConf(fsys, p, "framework conf "+p, "framework-conf", explicit, ds)
+	if !ok {
+		return "", nil, nil
+	}
+	return p, src, loadConf(p, src, true, env, ds).Framework
 }
 
 // discoveryGlobOf is the glob that finds conf files: Options.Glob, else the
@@ -218,12 +226,10 @@ func load(ctx context.Context, fsys fs.FS, opt Options, only []string) (*Reposit
 	res := &Result{Sources: map[string][]byte{}}
 
 	// The framework conf.
-	fwPath, explicit := frameworkPath(opt)
-	var fc *FrameworkConf
-	if src, ok := readConf(fsys, fwPath, "framework conf "+fwPath, "framework-conf", explicit, &ds); ok {
-		res.Sources[fwPath] = src
+	fwPath, fwSrc, fc := readFramework(fsys, opt, env, &ds)
+	if fwPath != "" {
+		res.Sources[fwPath] = fwSrc
 		res.FrameworkConf = fwPath
-		fc = loadConf(fwPath, src, true, env, &ds).Framework
 	}
 	fw := frameworkValues(fc, opt, res.FrameworkConf)
 
@@ -293,15 +299,7 @@ func (r *Repository) Diagnostics() diag.Diagnostics { return r.diags.Sorted() }
 func (r *Repository) Anchors() []Anchor {
 	out := make([]Anchor, 0, len(r.proj.Anchors))
 	for _, pc := range r.proj.Anchors {
-		dirs := map[string]bool{}
-		for _, pm := range pc.Models {
-			if m := r.proj.Models[pm.Name]; m != nil && m.SourceDirectory.Set {
-				if d, ok := repoPath(".", m.SourceDirectory.Value); ok {
-					dirs[d] = true
-				}
-			}
-		}
-		out = append(out, Anchor{Name: pc.Name.Value, File: pc.File, Files: r.proj.confFiles(pc), SourceDirs: slices.Sorted(maps.Keys(dirs))})
+		out = append(out, Anchor{Name: pc.Name.Value, File: pc.File, Files: r.proj.confFiles(pc)})
 	}
 	return out
 }

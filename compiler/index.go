@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -123,10 +122,7 @@ func LoadIndex(ctx context.Context, fsys fs.FS, opt Options, cache *DecodeCache)
 	if cache == nil {
 		cache = NewDecodeCache()
 	}
-	env := opt.Getenv
-	if env == nil {
-		env = os.LookupEnv
-	}
+	env := placeholderEnv(opt.Getenv, opt.AllowEmpty) // as load reads them
 	ix := &Index{fsys: fsys, opt: opt}
 	ix.FrameworkPath, _ = frameworkPath(opt)
 	fw, glob := frameworkAndGlob(fsys, opt, env, &ix.diags)
@@ -182,13 +178,7 @@ func LoadIndex(ctx context.Context, fsys fs.FS, opt Options, cache *DecodeCache)
 // frameworkAndGlob reads the framework conf as Load does and returns its
 // path ("" when there is none) and the discovery glob.
 func frameworkAndGlob(fsys fs.FS, opt Options, env func(string) (string, bool), ds *diag.Diagnostics) (string, string) {
-	fwPath, explicit := frameworkPath(opt)
-	var fc *FrameworkConf
-	var used string
-	if src, ok := readConf(fsys, fwPath, "framework conf "+fwPath, "framework-conf", explicit, ds); ok {
-		used = fwPath
-		fc = loadConf(fwPath, src, true, env, ds).Framework
-	}
+	used, _, fc := readFramework(fsys, opt, env, ds)
 	return used, discoveryGlobOf(fc, opt)
 }
 

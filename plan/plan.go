@@ -42,8 +42,6 @@ type Options struct {
 	// set every pipeline counts as touched (an unknown base, a forced run).
 	Changes []Change
 	All     bool
-	// Cache keeps decoded conf files between calls (nil: a new one).
-	Cache *compiler.DecodeCache
 }
 
 // Pipeline is one touched pipeline, compared.
@@ -82,14 +80,11 @@ func (r *Result) OK() bool { return !r.Failing.HasErrors() }
 // an artifact that could not be written; problems in the repository are
 // the result's diagnostics.
 //
-// Both revisions are indexed (each distinct conf file decoded once, with
-// opt.Cache across calls), the touched pipelines found from the indexes,
-// and only their conf files loaded and built.
+// Both revisions are indexed (each distinct conf file decoded once for
+// both), the touched pipelines found from the indexes, and only their conf
+// files loaded and built.
 func Run(ctx context.Context, opt Options) (*Result, error) {
-	cache := opt.Cache
-	if cache == nil {
-		cache = compiler.NewDecodeCache()
-	}
+	cache := compiler.NewDecodeCache()
 	headIx, err := compiler.LoadIndex(ctx, opt.Head, opt.Compile, cache)
 	if err != nil {
 		return nil, fmt.Errorf("head: %w", err)
@@ -141,7 +136,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		baseAnchors = base.Anchors()
 	}
 	for _, name := range names {
-		byName[name] = &pair{head: findAnchor(headAnchors, name), base: findAnchor(baseAnchors, name)}
+		if p := (&pair{head: findAnchor(headAnchors, name), base: findAnchor(baseAnchors, name)}); p.head != nil || p.base != nil {
+			byName[name] = p
+		}
 	}
 
 	var headFiles, baseFiles []string
