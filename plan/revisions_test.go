@@ -69,3 +69,25 @@ func TestRevisions_Touched(t *testing.T) {
 		t.Errorf("shared code did not move the hash: %+v %+v", b, a)
 	}
 }
+
+// The same holds for a plan of the working tree (smpipe plan without
+// --head): an uncommitted change to code reached through a link touches
+// the pipeline.
+func TestFromGit_worktreeThroughLink(t *testing.T) {
+	g := testrepo.NewGit(t, t.TempDir())
+	g.CopyTree("../testdata/conf/ok/housing-tf")
+	g.Write("shared/util.py", "def util():\n    return 1\n")
+	if err := os.Symlink("../../shared", filepath.Join(g.Dir, "housing", "src", "shared")); err != nil {
+		t.Fatal(err)
+	}
+	g.Commit("housing with shared code")
+	g.Write("shared/util.py", "def util():\n    return 2\n")
+	res, _, _, err := FromGit(context.Background(), GitOptions{Dir: g.Dir, Base: "HEAD", Worktree: true,
+		Compile: compiler.Options{Region: "us-east-1", Getenv: func(string) (string, bool) { return "", false }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Pipelines) != 1 || res.Pipelines[0].Name != "house-price-tf" || res.Pipelines[0].Diff.OldHash == res.Pipelines[0].Diff.NewHash {
+		t.Errorf("plan of the working tree: %+v", res.Pipelines)
+	}
+}
