@@ -7,7 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// longText is content big enough for similarity-based rename detection.
+// longText is content big enough for git to call a moved and edited file
+// a rename, which Diff does not.
 func longText(seed string) string {
 	var b strings.Builder
 	for i := range 40 {
@@ -19,7 +20,7 @@ func longText(seed string) string {
 	return b.String()
 }
 
-func TestRepo_Changes(t *testing.T) {
+func TestRepo_Diff_history(t *testing.T) {
 	f := newFixture(t)
 	f.write("a.txt", "one\n")
 	f.write("dir/b.txt", "bee\n")
@@ -48,12 +49,15 @@ func TestRepo_Changes(t *testing.T) {
 	c3 := f.commit("three")
 
 	r := f.open()
+	// No renames: a moved file is a deletion and an addition.
 	forward := []Change{
 		{Op: Modified, From: "a.txt", To: "a.txt"},
+		{Op: Deleted, From: "big.txt"},
 		{Op: Deleted, From: "dir/b.txt"},
-		{Op: Renamed, From: "dir/sub/c.txt", To: "dir/c2.txt"},
+		{Op: Added, To: "dir/c2.txt"},
+		{Op: Deleted, From: "dir/sub/c.txt"},
 		{Op: Modified, From: "link", To: "link"},
-		{Op: Renamed, From: "big.txt", To: "moved/big.txt"},
+		{Op: Added, To: "moved/big.txt"},
 		{Op: Added, To: "new/n.txt"},
 		{Op: Modified, From: "swap", To: "swap"},
 		{Op: Modified, From: "tool.sh", To: "tool.sh"},
@@ -69,10 +73,12 @@ func TestRepo_Changes(t *testing.T) {
 		{name: "short SHAs", base: c1[:8], head: c2[:8], want: forward},
 		{name: "backward", base: c2, head: c1, want: []Change{
 			{Op: Modified, From: "a.txt", To: "a.txt"},
-			{Op: Renamed, From: "moved/big.txt", To: "big.txt"},
+			{Op: Added, To: "big.txt"},
 			{Op: Added, To: "dir/b.txt"},
-			{Op: Renamed, From: "dir/c2.txt", To: "dir/sub/c.txt"},
+			{Op: Deleted, From: "dir/c2.txt"},
+			{Op: Added, To: "dir/sub/c.txt"},
 			{Op: Modified, From: "link", To: "link"},
+			{Op: Deleted, From: "moved/big.txt"},
 			{Op: Deleted, From: "new/n.txt"},
 			{Op: Modified, From: "swap", To: "swap"},
 			{Op: Modified, From: "tool.sh", To: "tool.sh"},
@@ -81,24 +87,24 @@ func TestRepo_Changes(t *testing.T) {
 			{Op: Deleted, From: "new/n.txt"},
 			{Op: Added, To: "z/last.txt"},
 		}},
-		{name: "same commit", base: c2, head: c2, want: []Change{}},
+		{name: "same commit", base: c2, head: c2, want: nil},
 		{name: "unknown base", base: "nope", head: c2, wantErr: "unknown revision nope"},
 		{name: "unknown head", base: c1, head: strings.Repeat("1", 40), wantErr: "unknown revision " + strings.Repeat("1", 40)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.Changes(tt.base, tt.head)
+			got, err := r.Diff(tt.base, tt.head)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Changes() error = %v, want one containing %q", err, tt.wantErr)
+					t.Fatalf("Diff() error = %v, want one containing %q", err, tt.wantErr)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("Changes(): %v", err)
+				t.Fatalf("Diff(): %v", err)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("Changes() mismatch (-want +got):\n%s", diff)
+				t.Errorf("Diff() mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -111,7 +117,7 @@ func TestChange_Path(t *testing.T) {
 	}{
 		{Change{Op: Added, To: "a"}, "a"},
 		{Change{Op: Deleted, From: "a"}, "a"},
-		{Change{Op: Renamed, From: "a", To: "b"}, "b"},
+		{Change{Op: Modified, From: "a", To: "a"}, "a"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.Path(); got != tt.want {

@@ -50,26 +50,6 @@ func TestRepo_Diff(t *testing.T) {
 	if same, err := r.Diff(head, head); err != nil || len(same) != 0 {
 		t.Errorf("Diff of a commit with itself = %v, %v", same, err)
 	}
-	// Changes (renames detected) names the same paths.
-	changes, err := r.Changes(base, head)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var paths, diffPaths []string
-	for _, c := range changes {
-		paths = append(paths, c.From, c.To)
-	}
-	for _, c := range got {
-		diffPaths = append(diffPaths, c.From, c.To)
-	}
-	clean := func(s []string) []string {
-		s = slices.DeleteFunc(s, func(p string) bool { return p == "" })
-		slices.Sort(s)
-		return slices.Compact(s)
-	}
-	if !slices.Equal(clean(paths), clean(diffPaths)) {
-		t.Errorf("Diff paths %q, Changes paths %q", clean(diffPaths), clean(paths))
-	}
 }
 
 // A symbolic link's blob is bounded like any file: an oversized target is

@@ -167,18 +167,19 @@ func TestRepo_EnsureCommit_shallowClone(t *testing.T) {
 	if err != nil || string(data) != "a: 1\n" {
 		t.Errorf("base models/a/conf/conf.yaml = %q, %v; want %q", data, err, "a: 1\n")
 	}
-	changes, err := r.Changes(up.base, "HEAD")
+	changes, err := r.Diff(up.base, "HEAD")
 	if err != nil {
-		t.Fatalf("Changes: %v", err)
+		t.Fatalf("Diff: %v", err)
 	}
 	want := []Change{
 		{Op: Modified, From: "models/a/conf/conf.yaml", To: "models/a/conf/conf.yaml"},
-		{Op: Renamed, From: "models/b/conf/conf.yaml", To: "models/c/conf/conf.yaml"},
+		{Op: Deleted, From: "models/b/conf/conf.yaml"},
+		{Op: Added, To: "models/c/conf/conf.yaml"},
 		{Op: Added, To: "models/d/conf/conf.yaml"},
 		{Op: Deleted, From: "models/gone.txt"},
 	}
 	if diff := cmp.Diff(want, changes); diff != "" {
-		t.Errorf("Changes(base, HEAD) (-want +got):\n%s", diff)
+		t.Errorf("Diff(base, HEAD) (-want +got):\n%s", diff)
 	}
 
 	// Present now: no second fetch.

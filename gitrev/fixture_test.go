@@ -148,19 +148,6 @@ func testSignature() *object.Signature {
 // target over PATH_MAX), as a hostile repository can carry it.
 func (f *fixture) blobLink(name, target, parent string) {
 	f.t.Helper()
-	put := func(o interface {
-		Encode(plumbing.EncodedObject) error
-	}) plumbing.Hash {
-		obj := f.repo.Storer.NewEncodedObject()
-		if err := o.Encode(obj); err != nil {
-			f.t.Fatal(err)
-		}
-		h, err := f.repo.Storer.SetEncodedObject(obj)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		return h
-	}
 	blob := f.repo.Storer.NewEncodedObject()
 	blob.SetType(plumbing.BlobObject)
 	w, err := blob.Writer()
@@ -186,8 +173,8 @@ func (f *fixture) blobLink(name, target, parent string) {
 	tree := &object.Tree{Entries: append(slices.Clone(pt.Entries), object.TreeEntry{Name: name, Mode: filemode.Symlink, Hash: bh})}
 	slices.SortFunc(tree.Entries, func(a, b object.TreeEntry) int { return strings.Compare(a.Name, b.Name) })
 	sig := testSignature()
-	c := &object.Commit{Author: *sig, Committer: *sig, Message: "link " + name, TreeHash: put(tree), ParentHashes: []plumbing.Hash{pc.Hash}}
-	if err := f.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(name), put(c))); err != nil {
+	c := &object.Commit{Author: *sig, Committer: *sig, Message: "link " + name, TreeHash: storeObject(f.t, f, tree), ParentHashes: []plumbing.Hash{pc.Hash}}
+	if err := f.repo.Storer.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(name), storeObject(f.t, f, c))); err != nil {
 		f.t.Fatal(err)
 	}
 }

@@ -85,7 +85,7 @@ func (r *Repo) Root() string { return r.root }
 // Rel returns dir relative to the worktree root as a slash-separated path,
 // "." for the root itself. It fails when dir is outside the worktree. Callers
 // whose working directory is inside the repository use it to turn paths
-// relative to the root (as [Repo.Changes] returns them) into their own.
+// relative to the root (as [Repo.Diff] returns them) into their own.
 func (r *Repo) Rel(dir string) (string, error) {
 	abs, err := canonicalDir(dir)
 	if err != nil {

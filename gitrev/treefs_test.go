@@ -387,17 +387,17 @@ func TestTreeFS_submodule(t *testing.T) {
 	if err != nil || len(entries) != 0 {
 		t.Errorf("ReadDir(lib) = %v, %v; want an empty directory", entries, err)
 	}
-	changes, err := r.Changes(first, sha)
+	changes, err := r.Diff(first, sha)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]Change{{Op: Added, To: "lib"}}, changes); diff != "" {
-		t.Errorf("Changes (-want +got):\n%s", diff)
+		t.Errorf("Diff (-want +got):\n%s", diff)
 	}
 }
 
 // storeObject encodes o into the fixture's object storage.
-func storeObject(t *testing.T, f *fixture, o interface {
+func storeObject(t testing.TB, f *fixture, o interface {
 	Encode(plumbing.EncodedObject) error
 }) plumbing.Hash {
 	t.Helper()

@@ -28,7 +28,7 @@ import (
 // nested repositories are skipped. Renames are not detected, so a moved file
 // is a deletion and an addition. dir is slash-separated and relative to the
 // repository root ("." for all of it), as [Repo.Rel] returns it; paths are
-// relative to the root, sorted, as [Repo.Changes] returns them.
+// relative to the root, sorted, as [Repo.Diff] returns them.
 //
 // As in git, a tracked file whose size, modification time and mode are
 // what the index recorded is taken to have the index's content without
