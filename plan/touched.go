@@ -117,6 +117,32 @@ func (r *revision) dependencies(name string) []string {
 	return d.roots
 }
 
+// sameConf reports whether pipeline name reads the same conf files, with
+// the same contents, in r and other: the decode cache hands both revisions
+// one IndexFile for a path and blob.
+func (r *revision) sameConf(other *revision, name string) bool {
+	files := r.confFiles(name)
+	if !slices.Equal(files, other.confFiles(name)) {
+		return false
+	}
+	for _, f := range files {
+		if r.byPath[f] != other.byPath[f] {
+			return false
+		}
+	}
+	return true
+}
+
+// keep records dependencies of name worked out elsewhere (sameConf).
+func (r *revision) keep(name string, roots []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.deps == nil {
+		r.deps = map[string][]string{}
+	}
+	r.deps[name] = roots
+}
+
 // usedBy reports whether pipeline name uses model.
 func (r *revision) usedBy(name, model string) bool {
 	for _, a := range r.anchors[strings.ToLower(name)] {
@@ -299,22 +325,24 @@ func (cs changeSet) affects(root string) bool {
 // when there is no base.
 func touchedNames(base, head *revision, cs changeSet) []string {
 	touched := map[string]bool{}
-	for _, r := range []*revision{base, head} {
-		if r == nil {
-			continue
-		}
-		for _, name := range r.names() {
-			if touched[name] {
-				continue
-			}
-			if slices.ContainsFunc(r.dependencies(name), cs.affects) {
-				touched[name] = true
-			}
-		}
-	}
 	if base == nil { // everything is new
 		for _, n := range head.names() {
 			touched[n] = true
+		}
+	} else {
+		for _, name := range base.names() {
+			if slices.ContainsFunc(base.dependencies(name), cs.affects) {
+				touched[name] = true
+			} else if base.sameConf(head, name) {
+				// Nothing the base side read changed and the conf files are
+				// the same: the head resolves to the same dependencies.
+				head.keep(name, base.dependencies(name))
+			}
+		}
+		for _, name := range head.names() {
+			if !touched[name] && slices.ContainsFunc(head.dependencies(name), cs.affects) {
+				touched[name] = true
+			}
 		}
 	}
 	out := make([]string, 0, len(touched))
