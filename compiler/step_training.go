@@ -109,7 +109,7 @@ func (b *builder) buildTraining(us *userStep) {
 	s["output_path"] = outputPath
 	s["code"] = "sha256:" + code.SHA256
 	args := &trainingArgs{
-		AlgorithmSpecification: algorithmSpecification{TrainingInputMode: mode, TrainingImage: sec.ImageURI.Value},
+		AlgorithmSpecification: algorithmSpecification{TrainingInputMode: defaultInputMode, TrainingImage: sec.ImageURI.Value},
 		OutputDataConfig:       outputDataConfig{S3OutputPath: outputPath, KmsKeyId: b.kms()},
 		StoppingCondition:      stoppingCondition{MaxRuntimeInSeconds: sec.MaxRuntime.Or(defaultMaxRuntime)},
 		ResourceConfig: resourceConfig{VolumeSizeInGB: sec.VolumeSizeInGB.Or(defaultVolumeSizeInGB), InstanceCount: sec.InstanceCount.Or(defaultInstanceCount),
