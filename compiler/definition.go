@@ -2,8 +2,6 @@ package compiler
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 )
 
@@ -282,10 +280,4 @@ func Indent(compact []byte) []byte {
 	}
 	buf.WriteByte('\n')
 	return buf.Bytes()
-}
-
-// hashBytes is the "sha256:<hex>" identity used for definitions.
-func hashBytes(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(sum[:])
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/compiler/graph"
+	"github.com/smpipe/smpipe-action/internal/defhash"
 )
 
 // MaxInlineDefinition is the size from which deploy stages a definition in
@@ -121,7 +122,7 @@ func emit(p *Pipeline, ds *diag.Diagnostics) *Plan {
 	}
 	// An exact-size copy: the encoder's buffer grew by doubling, and a
 	// compile keeps every pipeline's definition.
-	plan.Definition, plan.Hash = bytes.Clone(def), hashBytes(def)
+	plan.Definition, plan.Hash = bytes.Clone(def), defhash.Of(def)
 	plan.StageDefinition = len(def) >= MaxInlineDefinition
 	plan.Artifacts = p.Artifacts
 	return plan

@@ -2,8 +2,6 @@ package deploy
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
 	"github.com/smpipe/smpipe-action/internal/awsname"
+	"github.com/smpipe/smpipe-action/internal/defhash"
 	"github.com/smpipe/smpipe-action/internal/sleep"
 )
 
@@ -380,8 +379,7 @@ func validateTarget(t Target) error {
 	if t.Region == "" {
 		return errors.New("the target names no region it was compiled for")
 	}
-	sum := sha256.Sum256(t.Definition)
-	if want := "sha256:" + hex.EncodeToString(sum[:]); t.Hash != want {
+	if want := defhash.Of(t.Definition); t.Hash != want {
 		return fmt.Errorf("definition hash %q does not match the definition (%s)", t.Hash, want)
 	}
 	if _, err := decodeJSON(t.Definition); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/smpipe/smpipe-action/internal/defhash"
 )
 
 // consoleEdit is definition("Train") with its arguments changed, as an edit
@@ -95,7 +97,7 @@ func TestDeploy_reformattedByTheServiceIsNotDrift(t *testing.T) {
 	}
 	// Whitespace alone keeps the canonical hash.
 	indented := strings.ReplaceAll(string(tg.Definition), ",", ",\n  ")
-	if h, err := canonicalHash([]byte(indented)); err != nil || h != tg.Hash {
-		t.Errorf("canonicalHash of the indented definition = %s, %v; want %s", h, err, tg.Hash)
+	if h, err := defhash.Canonical([]byte(indented)); err != nil || h != tg.Hash {
+		t.Errorf("defhash.Canonical of the indented definition = %s, %v; want %s", h, err, tg.Hash)
 	}
 }

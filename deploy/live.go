@@ -3,8 +3,6 @@ package deploy
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/smpipe/smpipe-action/internal/defhash"
 )
 
 // Tag keys smpipe writes on every pipeline it creates or updates. They are
@@ -75,7 +75,7 @@ func ReadLive(ctx context.Context, sm SageMakerAPI, pipeline string) (Live, erro
 	if err != nil || !l.exists {
 		return Live{}, err
 	}
-	h, _ := canonicalHash([]byte(l.definition))
+	h, _ := defhash.Canonical([]byte(l.definition))
 	return Live{Exists: true, Definition: []byte(l.definition), Hash: h, TaggedHash: l.tags[TagDefinitionHash],
 		Commit: l.commit, Repository: l.tags[TagRepository], DefinitionCommit: l.definitionCommit()}, nil
 }
@@ -189,7 +189,7 @@ func (l live) holds(t Target) bool {
 // the reason; nil means the live pipeline is what smpipe made live.
 func (d *Deployer) drift(ctx context.Context, l live, t Target, opts Options, adopted bool) *Drift {
 	dr := &Drift{Live: []byte(l.definition), LiveRole: l.role, Repository: t.Definition, RepositoryRole: t.RoleArn}
-	dr.LiveHash, _ = canonicalHash(dr.Live)
+	dr.LiveHash, _ = defhash.Canonical(dr.Live)
 	if adopted {
 		dr.Unverified = "adopted: smpipe did not create it for this repository, so the whole live pipeline is replaced"
 		return dr
@@ -222,20 +222,8 @@ func (d *Deployer) drift(ctx context.Context, l live, t Target, opts Options, ad
 		return nil
 	}
 	dr.RecordedCommit, dr.RecordedRole = commit, rec.Role
-	dr.RecordedHash, _ = canonicalHash(rec.Definition)
+	dr.RecordedHash, _ = defhash.Canonical(rec.Definition)
 	return dr
-}
-
-// canonicalHash is "sha256:<hex>" of the compacted JSON: for a definition
-// smpipe compiled, its definition hash, whatever whitespace the service
-// keeps. A live definition that is not JSON has no hash.
-func canonicalHash(def []byte) (string, error) {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, def); err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(buf.Bytes())
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
 // sameDefinition compares two definitions as JSON values, so key order and

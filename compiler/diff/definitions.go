@@ -2,8 +2,6 @@ package diff
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/smpipe/smpipe-action/compiler/graph"
+	"github.com/smpipe/smpipe-action/internal/defhash"
 )
 
 // Definitions compares two SageMaker pipeline definitions (JSON) when no
@@ -105,10 +104,9 @@ func definitionSide(name string, def []byte, kind func(string) (string, graph.Sh
 		names[i] = n.Name
 	}
 	edges = append(edges, graph.BranchEdges(names, r.branches, edges)...)
-	sum := sha256.Sum256(compact.Bytes())
 	side := &Side{
 		Name:       name,
-		Hash:       "sha256:" + hex.EncodeToString(sum[:]),
+		Hash:       defhash.Of(compact.Bytes()),
 		Graph:      graph.New(nodes, edges),
 		Definition: sortedIndented(doc),
 	}

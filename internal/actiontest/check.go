@@ -1,14 +1,13 @@
 package actiontest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/smpipe/smpipe-action/internal/defhash"
 	"github.com/smpipe/smpipe-action/internal/fakegithub"
 )
 
@@ -107,8 +106,7 @@ func ParseMarker(t testing.TB, body string) Marker {
 
 // Hash is the definition hash of a definition as SageMaker holds it.
 func Hash(definition string) string {
-	sum := sha256.Sum256([]byte(definition))
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return defhash.Of([]byte(definition))
 }
 
 // Secrets are the credentials the fakes issued, by name: none may appear in
