@@ -39,8 +39,7 @@ func decodeConf(file string, root *yaml.Node, framework bool, env func(string) (
 		conf = kv.Value
 	}
 	if conf == nil {
-		r.errorf(root, "missing-key", "missing key \"conf\" at the top of the file")
-		return cf
+		return cf // reported missing
 	}
 	if framework {
 		cf.Framework = r.decodeFramework(conf)
@@ -138,17 +137,15 @@ func (r *reader) decodeModels(n *yaml.Node) []*ModelConf {
 
 func (r *reader) decodePipeline(key, n *yaml.Node) *PipelineConf {
 	pc := &PipelineConf{File: r.file, Pos: r.pos(key)}
-	entries, ok := r.mapping(n, "sagemakerPipeline", pipelineKeys)
+	entries, ok := r.mappingAt(n, key, "sagemakerPipeline", pipelineKeys)
 	if !ok {
 		return pc
 	}
-	var haveModels bool
 	for _, kv := range entries {
 		switch kv.Key {
 		case "pipelineName":
 			pc.Name = r.nonEmptyStr(kv.Value, "pipelineName")
 		case "models":
-			haveModels = true
 			models, _ := r.mapping(kv.Value, "sagemakerPipeline.models", kv.spec.keys)
 			for _, m := range models {
 				pc.Models = append(pc.Models, r.decodePipelineModel(m))
@@ -162,37 +159,23 @@ func (r *reader) decodePipeline(key, n *yaml.Node) *PipelineConf {
 			}
 		}
 	}
-	if !pc.Name.Set {
-		r.errorf(key, "missing-key", "sagemakerPipeline is missing required key \"pipelineName\"")
-	}
-	if !haveModels {
-		r.errorf(key, "missing-key", "sagemakerPipeline is missing required key \"models\"")
-	}
 	return pc
 }
 
 func (r *reader) decodePipelineModel(kv keyValue) *PipelineModelConf {
 	pm := &PipelineModelConf{Name: kv.Key, Pos: r.pos(kv.KeyN)}
 	what := fmt.Sprintf("sagemakerPipeline.models.%s", kv.Key)
-	entries, ok := r.mapping(kv.Value, what, pipelineModelKeys)
+	entries, ok := r.mappingAt(kv.Value, kv.KeyN, what, pipelineModelKeys)
 	if !ok {
-		if isNull(r.resolve(kv.Value)) {
-			r.errorf(kv.KeyN, "missing-key", "%s is missing required key \"steps\"", what)
-		}
 		return pm
 	}
-	var haveSteps bool
 	for _, e := range entries {
-		haveSteps = true
 		items, _ := r.sequence(e.Value, what+".steps")
 		for i, it := range items {
 			if st := r.decodeStep(it, kv.Key, fmt.Sprintf("step %d of model %q", i+1, kv.Key)); st != nil {
 				pm.Steps = append(pm.Steps, st)
 			}
 		}
-	}
-	if !haveSteps {
-		r.errorf(kv.KeyN, "missing-key", "%s is missing required key \"steps\"", what)
 	}
 	return pm
 }
@@ -236,12 +219,6 @@ func (r *reader) decodeStep(n *yaml.Node, model, what string) *StepConf {
 		case "chain_input_additional_prefix":
 			st.ChainPrefix = r.nonEmptyStr(kv.Value, "chain_input_additional_prefix")
 		}
-	}
-	if !st.Name.Set {
-		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"step_name\"", what)
-	}
-	if !st.Class.Set {
-		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"step_class\"", what)
 	}
 	return st
 }

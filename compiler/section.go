@@ -176,9 +176,6 @@ func (r *reader) decodeDataFile(n *yaml.Node, what string) DataFileConf {
 			df.FileName = r.nonEmptyStr(kv.Value, kv.Key)
 		}
 	}
-	if !df.FileName.Set {
-		r.errorf(r.resolve(n), "missing-key", "%s is missing required key \"fileName\"", what)
-	}
 	return df
 }
 
@@ -224,14 +221,12 @@ func (r *reader) decodeRegistry(n *yaml.Node, model string) *RegistryConf {
 // mapping (reported). metric, operator and threshold are required.
 func (r *reader) decodeQualityGate(key, n *yaml.Node, model string) *QualityGateConf {
 	what := fmt.Sprintf("registry.quality_gate of model %q", model)
-	entries, ok := r.mapping(n, what, qualityGateKeys)
+	entries, ok := r.mappingAt(n, key, what, qualityGateKeys)
 	if !ok {
 		return nil
 	}
 	g := &QualityGateConf{Pos: r.pos(key)}
-	written := map[string]bool{}
 	for _, kv := range entries {
-		written[kv.Key] = true
 		switch kv.Key {
 		case "metric":
 			g.Metric = r.nonEmptyStr(kv.Value, "quality_gate.metric")
@@ -260,11 +255,6 @@ func (r *reader) decodeQualityGate(key, n *yaml.Node, model string) *QualityGate
 			g.OnFail = r.enum(kv, "quality_gate.on_fail")
 		}
 	}
-	for _, k := range []string{"metric", "operator", "threshold"} {
-		if !written[k] {
-			r.errorf(key, "missing-key", "%s is missing required key %q", what, k)
-		}
-	}
 	return g
 }
 
@@ -285,8 +275,7 @@ func (r *reader) decodeTags(n *yaml.Node) []Tag {
 			}
 		}
 		if !t.Key.Set {
-			r.errorf(r.resolve(it), "missing-key", "tags[%d] is missing required key \"Key\"", i)
-			continue
+			continue // reported missing
 		}
 		out = append(out, t)
 	}

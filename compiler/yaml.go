@@ -208,9 +208,26 @@ type keyValue struct {
 // mapping checks that n is a mapping and returns its entries in order. It owns
 // the structural checks: duplicate keys, merge keys, non-string keys, and
 // unknown keys against allowed (nil allowed means any key is accepted).
+//
+// It also reports, as missing, the keys allowed marks required that n lacks
+// (or, for needsValue keys, holds without a value): keys.go is the one
+// place that says which keys are required. A null n lacks them all.
 func (r *reader) mapping(n *yaml.Node, what string, allowed *keyTable) ([]keyValue, bool) {
+	return r.mappingAt(n, nil, what, allowed)
+}
+
+// mappingAt is mapping reporting missing keys at the node at (the
+// mapping's own key, when that reads better than its first entry).
+func (r *reader) mappingAt(n, at *yaml.Node, what string, allowed *keyTable) ([]keyValue, bool) {
 	n = r.resolve(n)
 	if n == nil {
+		return nil, false
+	}
+	if at == nil {
+		at = n
+	}
+	if isNull(n) {
+		r.missingKeys(at, what, allowed, nil)
 		return nil, false
 	}
 	if n.Kind != yaml.MappingNode {
@@ -246,7 +263,31 @@ func (r *reader) mapping(n *yaml.Node, what string, allowed *keyTable) ([]keyVal
 		}
 		out = append(out, keyValue{Key: k.Value, KeyN: k, Value: v, spec: spec})
 	}
+	r.missingKeys(at, what, allowed, out)
 	return out, true
+}
+
+// missingKeys reports the required keys of allowed that entries lack, at
+// at, in the table's order.
+func (r *reader) missingKeys(at *yaml.Node, what string, allowed *keyTable, entries []keyValue) {
+	if allowed == nil {
+		return
+	}
+	for _, k := range allowed.keys {
+		if !k.required {
+			continue
+		}
+		i := slices.IndexFunc(entries, func(kv keyValue) bool { return kv.Key == k.name })
+		if i >= 0 && (!k.needsValue || hasValue(r.resolve(entries[i].Value))) {
+			continue
+		}
+		r.errorf(at, "missing-key", "%s is missing required key %q", what, k.name)
+	}
+}
+
+// hasValue reports whether n is a value: not null, not "".
+func hasValue(n *yaml.Node) bool {
+	return n != nil && !isNull(n) && !(n.Kind == yaml.ScalarNode && n.Value == "")
 }
 
 func (r *reader) unknownKey(k *yaml.Node, what string, allowed []string) {
