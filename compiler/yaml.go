@@ -226,12 +226,11 @@ func (r *reader) mappingAt(n, at *yaml.Node, what string, allowed *keyTable) ([]
 	if at == nil {
 		at = n
 	}
-	if isNull(n) {
-		r.missingKeys(at, what, allowed, nil)
-		return nil, false
-	}
 	if n.Kind != yaml.MappingNode {
 		r.errorf(n, "type", "%s must be a mapping, found %s", what, kindName(n))
+		if isNull(n) {
+			r.missingKeys(at, what, allowed, nil)
+		}
 		return nil, false
 	}
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
@@ -278,16 +277,17 @@ func (r *reader) missingKeys(at *yaml.Node, what string, allowed *keyTable, entr
 			continue
 		}
 		i := slices.IndexFunc(entries, func(kv keyValue) bool { return kv.Key == k.name })
-		if i >= 0 && (!k.needsValue || hasValue(r.resolve(entries[i].Value))) {
+		if i >= 0 && (!k.needsValue || hasValue(r.resolve(entries[i].Value), k.typ)) {
 			continue
 		}
 		r.errorf(at, "missing-key", "%s is missing required key %q", what, k.name)
 	}
 }
 
-// hasValue reports whether n is a value: not null, not "".
-func hasValue(n *yaml.Node) bool {
-	return n != nil && !isNull(n) && !(n.Kind == yaml.ScalarNode && n.Value == "")
+// hasValue reports whether n is a value of a key of type typ: not null,
+// and not "" unless typ takes it (typeText).
+func hasValue(n *yaml.Node, typ valueType) bool {
+	return n != nil && !isNull(n) && (typ == typeText || !(n.Kind == yaml.ScalarNode && n.Value == ""))
 }
 
 func (r *reader) unknownKey(k *yaml.Node, what string, allowed []string) {
