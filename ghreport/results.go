@@ -162,3 +162,38 @@ func duration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%ds", s)
 }
+
+// Results blocks: a deploy comment carries, under ResultsTitle, one block
+// per started pipeline, which the report run replaces when that pipeline's
+// execution ends. The blocks only place the text; what is reported comes
+// from GitHub's deployments and SageMaker, never from the comment.
+const (
+	resultOpen  = "<!-- smpipe:result "
+	resultClose = "<!-- /smpipe:result -->"
+)
+
+// RunningMarkdown is a started execution's block before it ends.
+func RunningMarkdown(pipeline, arn, consoleURL string) string {
+	s := "\n#### " + statusIcon("Executing") + " " + code(pipeline) + ": running\n\nExecution " + arnCell(arn)
+	if consoleURL != "" {
+		s += " · " + link("open in SageMaker", consoleURL)
+	}
+	return s + "\n"
+}
+
+// SetResult puts md as pipeline's results block into a comment body:
+// replacing the block it had, else adding one under ResultsTitle. pipeline
+// must be a SageMaker pipeline name (letters, digits, hyphens).
+func SetResult(body, pipeline, md string) string {
+	open := resultOpen + pipeline + " -->"
+	block := open + "\n" + md + "\n" + resultClose
+	if i := strings.Index(body, open); i >= 0 {
+		if j := strings.Index(body[i:], resultClose); j >= 0 {
+			return body[:i] + block + body[i+j+len(resultClose):]
+		}
+	}
+	if !strings.Contains(body, "\n"+ResultsTitle+"\n") {
+		body = strings.TrimRight(body, "\n") + "\n\n" + ResultsTitle + "\n"
+	}
+	return strings.TrimRight(body, "\n") + "\n\n" + block + "\n"
+}

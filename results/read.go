@@ -52,7 +52,7 @@ func (r *Reader) Latest(ctx context.Context, pipeline string) (string, error) {
 // narrower is a note of the Execution. A running execution gets its status
 // and steps so far; the rest is read once it is over.
 func (r *Reader) Read(ctx context.Context, pipeline, arn string) (*Execution, error) {
-	e := &Execution{Pipeline: pipeline, ARN: arn, ConsoleURL: executionURL(r.Region, pipeline, arn)}
+	e := &Execution{Pipeline: pipeline, ARN: arn, ConsoleURL: ExecutionURL(r.Region, pipeline, arn)}
 	desc, err := r.SageMaker.DescribePipelineExecution(ctx, &sagemaker.DescribePipelineExecutionInput{PipelineExecutionArn: aws.String(arn)})
 	if notFound(err) {
 		e.Status = Gone
@@ -493,8 +493,8 @@ func sortedKeys[V any](m map[string]V) []string {
 // regionPattern is compiled on first use, not at every start-up.
 var regionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`) })
 
-// executionURL links an execution in the SageMaker console.
-func executionURL(region, pipeline, arn string) string {
+// ExecutionURL links an execution in the SageMaker console.
+func ExecutionURL(region, pipeline, arn string) string {
 	i := strings.LastIndex(arn, "/execution/")
 	if !regionPattern().MatchString(region) || i < 0 {
 		return ""
@@ -510,4 +510,22 @@ func packageURL(region, group string, version int32) string {
 	}
 	return fmt.Sprintf("https://%s.console.aws.amazon.com/sagemaker/home?region=%s#/model-registry/%s/versions/%d",
 		region, region, url.PathEscape(group), version)
+}
+
+// PipelineOf is the pipeline name in an execution ARN
+// (arn:aws:sagemaker:<region>:<account>:pipeline/<name>/execution/<id>).
+func PipelineOf(arn string) (string, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return "", false
+	}
+	_, res, ok := strings.Cut(rest, ":pipeline/")
+	if !ok {
+		return "", false
+	}
+	name, id, ok := strings.Cut(res, "/execution/")
+	if !ok || name == "" || id == "" || strings.Contains(id, "/") {
+		return "", false
+	}
+	return name, true
 }

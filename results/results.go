@@ -112,7 +112,7 @@ type Gate struct {
 // Metrics are the numbers the Metrics step wrote, beside production's.
 type Metrics struct {
 	// Source is the report read: the Metrics step's output.
-	Source string `json:"source"`
+	Source string  `json:"source"`
 	Values []Value `json:"values"`
 	// Production is the latest approved model package of the group this
 	// pipeline registers to, whose report the values are compared with;

@@ -91,7 +91,7 @@ func (w *world) start(t *testing.T, r run) string {
 	}
 	if r.gate == "False" {
 		steps = append(steps, fakeaws.Step{Name: "wine-Register-QualityGateFailed", Status: "Failed", JobKind: "Fail",
-			Message: "model wine not registered: regression_metrics.mse.value is 0.62, the quality gate requires <= 0.5",
+			Message:       "model wine not registered: regression_metrics.mse.value is 0.62, the quality gate requires <= 0.5",
 			FailureReason: "model wine not registered: regression_metrics.mse.value is 0.62, the quality gate requires <= 0.5"})
 	}
 	if r.registered {
@@ -119,7 +119,6 @@ func (w *world) production(t *testing.T, mse string) {
 	w.s3.Plant(t, bucket, key, []byte(`{"regression_metrics": {"mse": {"value": `+mse+`, "standard_deviation": 0.01}, "r2": {"value": 0.61}}}`), "")
 	w.sm.AddModelPackage(fakeaws.ModelPackage{Group: group, ApprovalStatus: "Approved", MetricsURI: "s3://" + bucket + "/" + key})
 }
-
 
 func TestRead_golden(t *testing.T) {
 	for _, tc := range []struct {
@@ -195,5 +194,23 @@ func TestRead_notes(t *testing.T) {
 	e, err := w.reader.Read(context.Background(), pipeline, arn)
 	if err != nil || e.Status != results.Gone || !e.Over() || !strings.Contains(strings.Join(e.Notes, " "), "the pipeline was deleted since") {
 		t.Errorf("read of a deleted pipeline's execution = %+v, %v", e, err)
+	}
+}
+
+// TestREADME_resultsExample keeps the README's example report equal to
+// the golden one.
+func TestREADME_resultsExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/better.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(readme), "<!-- begin: results example -->\n")
+	got, _, ok := strings.Cut(rest, "\n<!-- end: results example -->")
+	if !ok || got != strings.Trim(string(want), "\n") {
+		t.Errorf("the README's example report differs from results/testdata/better.md; copy it over:\n%s", want)
 	}
 }

@@ -145,3 +145,18 @@ func (s *Server) listDeploymentStatuses(w http.ResponseWriter, r *http.Request) 
 	slices.Reverse(out) // newest first
 	writeJSON(w, http.StatusOK, nonNil(page(w, r, out)))
 }
+
+// AddDeployment records a deployment as any workflow with deployments:
+// write could have created it, and returns it with its ID.
+func (s *Server) AddDeployment(repo string, d Deployment) Deployment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	d.ID, d.repo, d.CreatedAt = s.nextID, repo, s.now
+	if d.Ref == "" {
+		d.Ref = d.SHA
+	}
+	c := d
+	s.deployments = append(s.deployments, &c)
+	return d
+}
