@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -180,7 +181,7 @@ func (r *Reader) usage(ctx context.Context, e *Execution, meta stepMeta) {
 			}
 		}
 	}
-	for _, k := range sortedKeys(by) {
+	for _, k := range slices.Sorted(maps.Keys(by)) {
 		e.Usage = append(e.Usage, *by[k])
 	}
 }
@@ -288,7 +289,7 @@ func (r *Reader) metrics(ctx context.Context, e *Execution, def *definition, met
 	}
 	e.Metrics = &Metrics{Source: source}
 	old := r.production(ctx, e, def)
-	for _, path := range sortedKeys(values) {
+	for _, path := range slices.Sorted(maps.Keys(values)) {
 		v := Value{Path: path, New: values[path], LowerIsBetter: lowerIsBetter(path, e.Gate)}
 		if o, ok := old[path]; ok {
 			v.Old = &o
@@ -479,15 +480,6 @@ func jobName(arn string) string {
 		return arn[i+1:]
 	}
 	return arn
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // regionPattern is compiled on first use, not at every start-up.

@@ -2,6 +2,7 @@ package fakeaws
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -99,7 +100,7 @@ func (s *SageMaker) describeProcessingJob(body []byte) (any, *Fault) {
 	}
 	start := time.Date(2026, 1, 2, 4, 0, 0, 0, time.UTC)
 	var outputs []map[string]any
-	for _, name := range sortedKeys(j.Outputs) {
+	for _, name := range slices.Sorted(maps.Keys(j.Outputs)) {
 		outputs = append(outputs, map[string]any{"OutputName": name,
 			"S3Output": map[string]any{"S3Uri": j.Outputs[name], "LocalPath": "/opt/ml/processing/output/", "S3UploadMode": "EndOfJob"}})
 	}
@@ -200,13 +201,4 @@ func or(v, def string) string {
 		return def
 	}
 	return v
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
