@@ -3,11 +3,15 @@ package gitrev
 import (
 	"fmt"
 	"io/fs"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	generated "github.com/smpipe/smpipe-action/internal/monorepo"
 )
 
 // monorepo commits a 1,000-pipeline repository: three small files per model
@@ -133,4 +137,83 @@ func BenchmarkWorktreeChanges(b *testing.B) {
 			b.Fatalf("%d changes, want 10", len(changes))
 		}
 	}
+}
+
+// BenchmarkTreeWalk walks a generated 1,000-pipeline repository
+// (internal/monorepo, packed as after a clone) from a freshly opened Repo,
+// listing every directory and reading every file, as a plan's first pass
+// over a revision does. "go-git" reads every object through go-git, as
+// before internal/gitobj; "store" through the object store. "parallel"
+// splits the top-level directories over GOMAXPROCS goroutines, as the
+// compiler's index does: with go-git the mutex keeps them waiting.
+func BenchmarkTreeWalk(b *testing.B) {
+	dir := b.TempDir()
+	if err := generated.Write(dir, "../"+generated.Example, 1000); err != nil {
+		b.Fatal(err)
+	}
+	sha, err := generated.Commit(dir, "base")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, reader := range []string{"go-git", "store"} {
+		for _, parallel := range []bool{false, true} {
+			name := reader
+			if parallel {
+				name += "/parallel"
+			}
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					r, err := Open(dir)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if reader == "go-git" {
+						r.objects.Close()
+						r.objects = nil
+					}
+					fsys, err := r.TreeFS(sha)
+					if err != nil {
+						b.Fatal(err)
+					}
+					walkAll(b, fsys, parallel)
+					if err := r.Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// walkAll reads every file of fsys, the top-level directories shared out
+// over GOMAXPROCS goroutines when parallel is set.
+func walkAll(b *testing.B, fsys fs.FS, parallel bool) {
+	top, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		b.Fatal(err)
+	}
+	workers := 1
+	if parallel {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	todo := make(chan string)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for d := range todo {
+				sub, err := fs.Sub(fsys, d)
+				if err != nil {
+					b.Error(err)
+					continue
+				}
+				walkRead(b, sub)
+			}
+		})
+	}
+	for _, e := range top {
+		todo <- e.Name()
+	}
+	close(todo)
+	wg.Wait()
 }

@@ -13,8 +13,6 @@ import (
 // can decode a file once for every revision that has it, without reading
 // it again.
 func (f *treeFS) ContentID(name string) (string, error) {
-	f.repo.mu.Lock()
-	defer f.repo.mu.Unlock()
 	n, err := f.resolve("contentid", name, true)
 	if err != nil {
 		return "", err
@@ -30,8 +28,6 @@ func (f *treeFS) ContentID(name string) (string, error) {
 // What a tree holds is kept by its hash, so revisions sharing a subtree
 // list it once.
 func (f *treeFS) Links(dir string) ([]string, error) {
-	f.repo.mu.Lock()
-	defer f.repo.mu.Unlock()
 	n, err := f.resolve("links", dir, true)
 	if err != nil {
 		return nil, err
@@ -50,10 +46,9 @@ func (f *treeFS) Links(dir string) ([]string, error) {
 	return out, nil
 }
 
-// linksUnder lists the links under a directory node, relative to it. The
-// caller holds the mutex.
+// linksUnder lists the links under a directory node, relative to it.
 func (r *Repo) linksUnder(n *node) ([]string, error) {
-	if l, ok := r.trees.links[n.hash]; ok {
+	if l, ok := r.trees.links.get(n.hash); ok {
 		return l, nil
 	}
 	d, err := r.dir(n)
@@ -76,7 +71,7 @@ func (r *Repo) linksUnder(n *node) ([]string, error) {
 		}
 	}
 	if n.hash != plumbing.ZeroHash {
-		r.trees.links[n.hash] = out
+		r.trees.links.put(n.hash, out)
 	}
 	return out, nil
 }

@@ -18,12 +18,13 @@ import (
 // directory's files additions; a mode change is a modification.
 func (r *Repo) Diff(base, head string) ([]Change, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	from, err := r.commit(base)
 	if err != nil {
+		r.mu.Unlock()
 		return nil, err
 	}
 	to, err := r.commit(head)
+	r.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -37,8 +38,7 @@ func (r *Repo) Diff(base, head string) ([]Change, error) {
 	return out, nil
 }
 
-// diffDirs compares two directory nodes found at dir. The caller holds the
-// mutex.
+// diffDirs compares two directory nodes found at dir.
 func (r *Repo) diffDirs(a, b *node, dir string, out *[]Change) error {
 	if a.hash == b.hash && a.mode == b.mode {
 		return nil

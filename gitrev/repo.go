@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/smpipe/smpipe-action/internal/gitobj"
 )
 
 // Repo is a git repository with a worktree, opened read-only for revisions.
@@ -21,8 +24,12 @@ type Repo struct {
 	git  *git.Repository
 	root string // absolute worktree root, symbolic links evaluated
 
-	// mu serialises access to the object storage: go-git's filesystem
-	// storage does not promise to be safe for concurrent use.
+	// objects reads trees and blobs without go-git and without a lock; nil
+	// when the objects directory could not be opened, and then go-git
+	// reads everything.
+	objects *gitobj.Store
+	// mu serialises go-git: its filesystem storage does not promise to be
+	// safe for concurrent use. Reads through objects do not take it.
 	mu    sync.Mutex
 	trees treeCache
 }
@@ -48,14 +55,33 @@ func Open(dir string) (*Repo, error) {
 	// Reopen the same .git with packfile descriptors kept open: by default
 	// go-git reopens the packfile for every object read, which made reading
 	// a 3,000-file tree several times slower.
+	repo := &Repo{root: root}
 	if st, ok := r.Storer.(*filesystem.Storage); ok {
 		fast := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(objectCacheSize),
 			filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
 		if r, err = git.Open(fast, wt.Filesystem); err != nil {
 			return nil, fmt.Errorf("opening git repository at %s: %w", dir, err)
 		}
+		// Without the store go-git reads every object: slower, not wrong.
+		repo.objects, _ = gitobj.Open(objectsDir(st.Filesystem().Root()))
 	}
-	return &Repo{git: r, root: root, trees: newTreeCache()}, nil
+	repo.git = r
+	return repo, nil
+}
+
+// objectsDir is where the objects of the repository whose git directory is
+// gitDir live: gitDir/objects, or for a linked worktree the objects of the
+// common directory its commondir file names, as go-git finds them.
+func objectsDir(gitDir string) string {
+	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return filepath.Join(gitDir, "objects")
+	}
+	common := strings.TrimSpace(string(b))
+	if !filepath.IsAbs(common) {
+		common = filepath.Join(gitDir, common)
+	}
+	return filepath.Join(common, "objects")
 }
 
 // maxOpenPacks bounds the packfile descriptors a Repo keeps open.
@@ -63,18 +89,24 @@ const maxOpenPacks = 32
 
 // objectCacheSize bounds go-git's cache of decoded objects, which mostly
 // serves delta bases: decoded trees are kept by the Repo and blobs are read
-// once, so go-git's default of 96 MiB only grew the process.
+// once, so go-git's default of 96 MiB only grew the process. Trees and
+// blobs go through the object store, which has a cache of its own.
 const objectCacheSize = 16 * cache.MiByte
 
-// Close releases the packfile descriptors the Repo keeps open. The Repo and
-// the file systems from TreeFS must not be used afterwards.
+// Close releases the packfiles the Repo keeps open. The Repo and the file
+// systems from TreeFS must not be used afterwards.
 func (r *Repo) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var errs []error
+	if r.objects != nil {
+		errs = append(errs, r.objects.Close())
+	}
 	if c, ok := r.git.Storer.(io.Closer); ok {
-		if err := c.Close(); err != nil {
-			return fmt.Errorf("closing git repository %s: %w", r.root, err)
-		}
+		errs = append(errs, c.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("closing git repository %s: %w", r.root, err)
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ const maxSymlinks = workspace.MaxSymlinks
 // resolve finds the node for name, following symbolic links in the
 // directories on the way and, when follow is set, a final one too. Link
 // targets are interpreted relative to the link's directory and must stay
-// inside the tree. The caller holds the Repo's mutex.
+// inside the tree.
 func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}

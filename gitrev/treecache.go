@@ -7,11 +7,13 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/smpipe/smpipe-action/internal/gitobj"
 	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
@@ -49,23 +51,39 @@ func (d *treeDir) lookup(name string) (*node, bool) {
 }
 
 // treeCache holds what has been decoded from immutable objects, keyed by
-// object hash, so that base and head revisions share it. Callers hold the
-// Repo's mutex.
+// object hash, so that base and head revisions share it. Each map has its
+// own lock, held only to look up or store: objects are read and decoded
+// outside it, and two readers decoding the same object at once both get a
+// correct answer.
 type treeCache struct {
-	dirs    map[plumbing.Hash]*treeDir
-	sizes   map[plumbing.Hash]int64
-	targets map[plumbing.Hash]string
+	dirs    objectMap[*treeDir]
+	sizes   objectMap[int64]
+	targets objectMap[string]
 	// links lists the symbolic links under a tree, relative to it.
-	links map[plumbing.Hash][]string
+	links objectMap[[]string]
 }
 
-func newTreeCache() treeCache {
-	return treeCache{
-		dirs:    map[plumbing.Hash]*treeDir{},
-		sizes:   map[plumbing.Hash]int64{},
-		targets: map[plumbing.Hash]string{},
-		links:   map[plumbing.Hash][]string{},
+// objectMap is a map by object hash, safe for concurrent use; the zero
+// value is empty.
+type objectMap[V any] struct {
+	mu sync.Mutex
+	m  map[plumbing.Hash]V
+}
+
+func (m *objectMap[V]) get(h plumbing.Hash) (V, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.m[h]
+	return v, ok
+}
+
+func (m *objectMap[V]) put(h plumbing.Hash, v V) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = map[plumbing.Hash]V{}
 	}
+	m.m[h] = v
 }
 
 // dir decodes the tree behind a directory node. A submodule is an empty
@@ -74,68 +92,97 @@ func (r *Repo) dir(n *node) (*treeDir, error) {
 	if n.mode == filemode.Submodule {
 		return emptyDir, nil
 	}
-	if d, ok := r.trees.dirs[n.hash]; ok {
+	if d, ok := r.trees.dirs.get(n.hash); ok {
 		return d, nil
 	}
-	t, err := object.GetTree(r.git.Storer, n.hash)
+	raw, err := r.readObject(n.hash, gitobj.Tree)
 	if err != nil {
 		return nil, fmt.Errorf("reading tree %s: %w", n.hash, err)
 	}
-	d := &treeDir{
-		entries: make([]*node, 0, len(t.Entries)),
+	d, err := parseTree(raw)
+	if err != nil {
+		return nil, fmt.Errorf("reading tree %s: %w", n.hash, err)
 	}
-	for _, e := range t.Entries {
-		child := &node{name: e.Name, mode: e.Mode, hash: e.Hash}
-		d.entries = append(d.entries, child)
-	}
-	sort.Slice(d.entries, func(i, j int) bool { return d.entries[i].name < d.entries[j].name })
-	r.trees.dirs[n.hash] = d
+	r.trees.dirs.put(n.hash, d)
 	return d, nil
+}
+
+// readObject reads an object of type want: through the object store when
+// it serves the object, else through go-git under the mutex. Whatever the
+// store cannot read (an object behind alternates, in a pack fetched since
+// Open, in a pack it refuses as corrupt) go-git reads as before, so the
+// store only ever makes reading faster.
+func (r *Repo) readObject(h plumbing.Hash, want gitobj.Type) ([]byte, error) {
+	if r.objects != nil {
+		t, data, err := r.objects.Read(h)
+		if err == nil {
+			if t != want {
+				return nil, fmt.Errorf("the object is a %s", t)
+			}
+			return data, nil
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	// Both number object types as packfiles do.
+	o, err := r.git.Storer.EncodedObject(plumbing.ObjectType(want), h)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := o.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, o.Size()))
+	if _, err := buf.ReadFrom(rd); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // size returns the size of a blob without reading its content when the
 // storage can tell.
 func (r *Repo) size(h plumbing.Hash) (int64, error) {
-	if s, ok := r.trees.sizes[h]; ok {
+	if s, ok := r.trees.sizes.get(h); ok {
 		return s, nil
 	}
-	type sizer interface {
-		EncodedObjectSize(plumbing.Hash) (int64, error)
-	}
-	var s int64
-	var err error
-	if st, ok := r.git.Storer.(sizer); ok {
-		s, err = st.EncodedObjectSize(h)
-	} else {
-		var o plumbing.EncodedObject
-		if o, err = r.git.Storer.EncodedObject(plumbing.BlobObject, h); err == nil {
-			s = o.Size()
-		}
-	}
+	s, err := r.objectSize(h)
 	if err != nil {
 		return 0, fmt.Errorf("reading size of blob %s: %w", h, err)
 	}
-	r.trees.sizes[h] = s
+	r.trees.sizes.put(h, s)
 	return s, nil
+}
+
+func (r *Repo) objectSize(h plumbing.Hash) (int64, error) {
+	if r.objects != nil {
+		if s, err := r.objects.Size(h); err == nil {
+			return s, nil
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	type sizer interface {
+		EncodedObjectSize(plumbing.Hash) (int64, error)
+	}
+	if st, ok := r.git.Storer.(sizer); ok {
+		return st.EncodedObjectSize(h)
+	}
+	o, err := r.git.Storer.EncodedObject(plumbing.BlobObject, h)
+	if err != nil {
+		return 0, err
+	}
+	return o.Size(), nil
 }
 
 // blob reads a blob's content.
 func (r *Repo) blob(h plumbing.Hash) ([]byte, error) {
-	b, err := object.GetBlob(r.git.Storer, h)
+	data, err := r.readObject(h, gitobj.Blob)
 	if err != nil {
 		return nil, fmt.Errorf("reading blob %s: %w", h, err)
 	}
-	rd, err := b.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("reading blob %s: %w", h, err)
-	}
-	defer rd.Close()
-	buf := bytes.NewBuffer(make([]byte, 0, b.Size))
-	if _, err := buf.ReadFrom(rd); err != nil {
-		return nil, fmt.Errorf("reading blob %s: %w", h, err)
-	}
-	data := buf.Bytes()
-	r.trees.sizes[h] = int64(len(data))
+	r.trees.sizes.put(h, int64(len(data)))
 	return data, nil
 }
 
@@ -143,7 +190,7 @@ func (r *Repo) blob(h plumbing.Hash) ([]byte, error) {
 // over workspace.MaxLinkTarget is refused after reading only its first
 // bytes: a link's blob is bounded like any file smpipe reads.
 func (r *Repo) target(h plumbing.Hash) (string, error) {
-	if t, ok := r.trees.targets[h]; ok {
+	if t, ok := r.trees.targets.get(h); ok {
 		return t, nil
 	}
 	size, err := r.size(h)
@@ -161,12 +208,16 @@ func (r *Repo) target(h plumbing.Hash) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r.trees.targets[h] = string(b)
+	r.trees.targets.put(h, string(b))
 	return string(b), nil
 }
 
-// blobPrefix reads at most the first n bytes of a blob.
+// blobPrefix reads at most the first n bytes of a blob. Only an oversized
+// link target needs it, so it streams through go-git rather than have the
+// store inflate a blob that may be huge.
 func (r *Repo) blobPrefix(h plumbing.Hash, n int) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	b, err := object.GetBlob(r.git.Storer, h)
 	if err != nil {
 		return "", fmt.Errorf("reading blob %s: %w", h, err)

@@ -11,6 +11,8 @@ import (
 
 // treeFS is a read-only view of one commit's tree. Directories are decoded
 // on first use and cached in the Repo; blobs are read when a file is opened.
+// Its methods are safe for concurrent use and do not wait for one another:
+// objects are read without the Repo's mutex.
 type treeFS struct {
 	repo    *Repo
 	root    *node
@@ -38,8 +40,8 @@ var (
 // on disk.
 func (r *Repo) TreeFS(rev string) (fs.FS, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	c, err := r.commit(rev)
+	r.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -57,8 +59,6 @@ func (r *Repo) TreeFS(rev string) (fs.FS, error) {
 // generic [fs.Sub]; a dir that is a file, or a link out of the tree, is an
 // error.
 func (f *treeFS) Sub(dir string) (fs.FS, error) {
-	f.repo.mu.Lock()
-	defer f.repo.mu.Unlock()
 	n, err := f.resolve("sub", dir, true)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -73,11 +73,17 @@ func (f *treeFS) Sub(dir string) (fs.FS, error) {
 
 // Open opens the named file or directory, following symbolic links.
 func (f *treeFS) Open(name string) (fs.File, error) {
-	f.repo.mu.Lock()
-	defer f.repo.mu.Unlock()
 	n, err := f.resolve("open", name, true)
 	if err != nil {
 		return nil, err
+	}
+	var data []byte
+	if !n.isDir() {
+		// The blob first: reading it records its size, which info would
+		// otherwise look up on its own, inflating part of a delta.
+		if data, err = f.repo.blob(n.hash); err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
 	}
 	info, err := f.info(n, name)
 	if err != nil {
@@ -90,17 +96,11 @@ func (f *treeFS) Open(name string) (fs.File, error) {
 		}
 		return &openDir{info: info, entries: entries}, nil
 	}
-	data, err := f.repo.blob(n.hash)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-	}
 	return newOpenFile(info, data), nil
 }
 
 // ReadFile returns the content of the named file, following symbolic links.
 func (f *treeFS) ReadFile(name string) ([]byte, error) {
-	f.repo.mu.Lock()
-	defer f.repo.mu.Unlock()
 	n, err := f.resolve("read", name, true)
 	if err != nil {
 		return nil, err
@@ -118,8 +118,6 @@ func (f *treeFS) ReadFile(name string) ([]byte, error) {
 
 // ReadDir lists the named directory sorted by name, following symbolic links.
 func (f *treeFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	f.repo.mu.Lock()
-	defer f.repo.mu.Unlock()
 	n, err := f.resolve("readdir", name, true)
 	if err != nil {
 		return nil, err
@@ -145,8 +143,6 @@ func (f *treeFS) Lstat(name string) (fs.FileInfo, error) {
 }
 
 func (f *treeFS) stat(op, name string, follow bool) (fs.FileInfo, error) {
-	f.repo.mu.Lock()
-	defer f.repo.mu.Unlock()
 	n, err := f.resolve(op, name, follow)
 	if err != nil {
 		return nil, err
@@ -160,8 +156,6 @@ func (f *treeFS) stat(op, name string, follow bool) (fs.FileInfo, error) {
 
 // ReadLink returns the target of the named symbolic link as stored.
 func (f *treeFS) ReadLink(name string) (string, error) {
-	f.repo.mu.Lock()
-	defer f.repo.mu.Unlock()
 	n, err := f.resolve("readlink", name, false)
 	if err != nil {
 		return "", err
@@ -176,8 +170,7 @@ func (f *treeFS) ReadLink(name string) (string, error) {
 	return t, nil
 }
 
-// readDir lists a directory node as sorted entries. The caller holds the
-// Repo's mutex.
+// readDir lists a directory node as sorted entries.
 func (f *treeFS) readDir(n *node) ([]fs.DirEntry, error) {
 	d, err := f.repo.dir(n)
 	if err != nil {
@@ -190,7 +183,7 @@ func (f *treeFS) readDir(n *node) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
-// info describes node n found under name. The caller holds the Repo's mutex.
+// info describes node n found under name.
 func (f *treeFS) info(n *node, name string) (*fileInfo, error) {
 	fi := &fileInfo{name: baseName(name), mode: fileMode(n.mode), modTime: f.modTime}
 	if n.isDir() {

@@ -36,8 +36,6 @@ func (e *dirEntry) Type() fs.FileMode { return fileMode(e.node.mode).Type() }
 func (e *dirEntry) String() string    { return fs.FormatDirEntry(e) }
 
 func (e *dirEntry) Info() (fs.FileInfo, error) {
-	e.fsys.repo.mu.Lock()
-	defer e.fsys.repo.mu.Unlock()
 	info, err := e.fsys.info(e.node, e.node.name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: e.node.name, Err: err}

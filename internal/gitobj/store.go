@@ -72,8 +72,11 @@ const maxDeltaChain = 10000
 
 // baseCacheBudget is how many bytes of delta bases the store keeps. After a
 // clone or git gc most trees and blobs are deltas on chains up to 50 long;
-// without the bases in memory every read would replay its whole chain.
-const baseCacheBudget = 32 << 20
+// without the bases in memory every read would replay its whole chain. A
+// plan of a 10,000-pipeline repository applies 32,000 deltas for 40,000
+// objects read with 1 MiB, 23,000 with 8 MiB and 14,000 with 32 MiB, whose
+// 20 MB more of memory bought no measurable time.
+const baseCacheBudget = 8 << 20
 
 // Store reads the objects of one objects directory. Its methods are safe for
 // concurrent use; it must not be used after Close.
