@@ -229,7 +229,7 @@ func TestParseTree(t *testing.T) {
 			raw:  "100644 a-b\x00" + h(1) + "40000 a\x00" + h(2) + "100644 a.b\x00" + h(3),
 			want: []string{"a 0040000 02", "a-b 0100644 01", "a.b 0100644 03"}},
 		{name: "modes made canonical",
-			raw: "100664 old\x00" + h(1) + "100775 x\x00" + h(2) + "120000 l\x00" + h(3) + "160000 s\x00" + h(4) + "40755 d\x00" + h(5) + "777 odd\x00" + h(6),
+			raw:  "100664 old\x00" + h(1) + "100775 x\x00" + h(2) + "120000 l\x00" + h(3) + "160000 s\x00" + h(4) + "40755 d\x00" + h(5) + "777 odd\x00" + h(6),
 			want: []string{"d 0040000 05", "l 0120000 03", "odd 0160000 06", "old 0100644 01", "s 0160000 04", "x 0100755 02"}},
 		{name: "name with spaces", raw: "100644 a b\x00" + h(1), want: []string{"a b 0100644 01"}},
 		{name: "missing mode terminator", raw: "100644", wantErr: "missing mode terminator"},
