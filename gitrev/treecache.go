@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -23,6 +24,10 @@ type node struct {
 	name string
 	mode filemode.FileMode
 	hash plumbing.Hash
+	// tree is the directory decoded from hash, kept on the node once read:
+	// resolving a path then follows pointers instead of looking each
+	// directory up in a map of tens of thousands.
+	tree atomic.Pointer[treeDir]
 }
 
 func (n *node) isDir() bool {
@@ -92,7 +97,11 @@ func (r *Repo) dir(n *node) (*treeDir, error) {
 	if n.mode == filemode.Submodule {
 		return emptyDir, nil
 	}
+	if d := n.tree.Load(); d != nil {
+		return d, nil
+	}
 	if d, ok := r.trees.dirs.get(n.hash); ok {
+		n.tree.Store(d)
 		return d, nil
 	}
 	raw, err := r.readObject(n.hash, gitobj.Tree)
@@ -104,6 +113,7 @@ func (r *Repo) dir(n *node) (*treeDir, error) {
 		return nil, fmt.Errorf("reading tree %s: %w", n.hash, err)
 	}
 	r.trees.dirs.put(n.hash, d)
+	n.tree.Store(d)
 	return d, nil
 }
 
