@@ -153,13 +153,13 @@ func TestResults_reportMode(t *testing.T) {
 // alone: nothing is read for it and its state is not set.
 func TestResults_forgedDeploymentIsIgnored(t *testing.T) {
 	w, base := newWorld(t)
-	w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: pipeline,
+	w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: pipeline, Creator: fakegithub.BotLogin,
 		Payload: json.RawMessage(`{"pipeline": "house-price-tf", "execution": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/other-team/execution/1", "pr": 3}`)})
 	env := w.ScheduleEvent(base)
 	env["INPUT_MODE"] = "report"
 	r := w.Run(env)
 	r.WantCode(t, exitOK)
-	wantContains(t, "the log", r.Stdout, "does not name a pipeline and one of its executions; left alone")
+	wantContains(t, "the log", r.Stdout, "is not an execution ARN of pipeline house-price-tf; left alone")
 	if n := w.SM.Calls("DescribePipelineExecution"); n != 0 {
 		t.Errorf("%d executions described for a forged deployment", n)
 	}
