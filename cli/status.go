@@ -18,8 +18,8 @@ import (
 // statusFlags are status's flags.
 type statusFlags struct {
 	root, region, role, execution, studio string
-	pipelines                     stringList
-	format                        *choice
+	pipelines                             stringList
+	format                                *choice
 }
 
 func (f *statusFlags) register(fs *flag.FlagSet) {

@@ -40,8 +40,8 @@ func TestParseDefinition(t *testing.T) {
 	const mse = `"LeftValue": {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.m-Evaluate.PropertyFiles.EvaluationReport"}, "Path": "regression_metrics.mse.value"}}, "RightValue": 0.5`
 	gated := func(op string) []model {
 		return []model{{Step: "m-Register-RegisterModel", Register: "m-Register-RegisterModel", Group: "g",
-			Report: "m-Evaluate/EvaluationReport/model_evaluation_metrics/model_evaluation_metrics.json",
-			Gate:   &Gate{Step: "m-Register-QualityGate", Metric: "regression_metrics.mse.value", Operator: op, Threshold: 0.5},
+			Report:    "m-Evaluate/EvaluationReport/model_evaluation_metrics/model_evaluation_metrics.json",
+			Gate:      &Gate{Step: "m-Register-QualityGate", Metric: "regression_metrics.mse.value", Operator: op, Threshold: 0.5},
 			FailSteps: []string{"m-Register-QualityGateFailed"}}}
 	}
 	for _, tc := range []struct {
