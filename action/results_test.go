@@ -167,3 +167,101 @@ func TestResults_forgedDeploymentIsIgnored(t *testing.T) {
 		t.Errorf("states = %v, want none", st)
 	}
 }
+
+// With wait and a Studio domain, a failed run ends its deployment in
+// failure, its log the execution in Studio.
+func TestResults_waitFailedLinksStudio(t *testing.T) {
+	w, base := newWorld(t)
+	approveProduction(t, w, "0.05")
+	h := openPR(t, w, 22, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
+	m := merge(t, w, 22, base, h)
+	scriptHousing(t, w, "0.09", "Failed")
+	env := w.PushEvent(base, m)
+	env["INPUT_WAIT"], env["INPUT_STUDIO-DOMAIN-ID"] = "true", "d-abcdefgh1234"
+	r := w.Run(env)
+	r.WantCode(t, exitFailed) // the execution failed
+	d := lastDeployment(t, w)
+	if strings.Join(states(d), ",") != "failure" {
+		t.Errorf("states = %v, want failure", states(d))
+	}
+	const studio = "https://studio-d-abcdefgh1234.studio.us-east-1.sagemaker.aws/pipelines/view/house-price-tf/executions/000000000001/graph"
+	if d.Statuses[0].LogURL != studio {
+		t.Errorf("log_url = %q, want %q", d.Statuses[0].LogURL, studio)
+	}
+	wantContains(t, "the deploy comment", lastComment(t, w, 22), ":x: `house-price-tf`: Failed", "[open in SageMaker Studio]("+studio+")",
+		"| +0.04 **worse** |")
+}
+
+// A bad studio-domain-id is a usage error naming the input.
+func TestResults_badStudioDomain(t *testing.T) {
+	w, base := newWorld(t)
+	env := w.ScheduleEvent(base)
+	env["INPUT_MODE"], env["INPUT_STUDIO-DOMAIN-ID"] = "report", "https://evil.example/"
+	r := w.Run(env)
+	r.WantCode(t, exitFailed)
+	if lines := r.ErrorLines("input studio-domain-id is"); len(lines) != 1 {
+		t.Errorf("want one error naming the input:\n%s", r.Stdout)
+	}
+}
+
+// Only smpipe's own deployments are followed: one a person created with
+// the same task and payload is left alone, and nothing is read for it.
+func TestResults_othersDeploymentsAreNotFollowed(t *testing.T) {
+	w, base := newWorld(t)
+	w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: pipeline, Creator: "mallory",
+		Payload: json.RawMessage(`{"pipeline": "house-price-tf", "execution": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/house-price-tf/execution/1", "pr": 3}`)})
+	env := w.ScheduleEvent(base)
+	env["INPUT_MODE"] = "report"
+	r := w.Run(env)
+	r.WantCode(t, exitOK)
+	wantContains(t, "the summary", r.Summary, "No execution to follow")
+	if n := w.SM.TotalCalls(); n != 0 {
+		t.Errorf("%d SageMaker calls for someone else's deployment", n)
+	}
+	if n := w.GH.Count("POST /repos/{owner}/{repo}/deployments/{id}/statuses"); n != 0 {
+		t.Errorf("%d states set on someone else's deployment", n)
+	}
+}
+
+// A pipeline deleted while its execution ran: the report says so and the
+// deployment ends in error; with comment false the pull request is left
+// alone.
+func TestResults_reportDeletedPipelineWithoutComment(t *testing.T) {
+	w, base := newWorld(t)
+	h := openPR(t, w, 23, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
+	m := merge(t, w, 23, base, h)
+	scriptHousing(t, w, "0.04", "Executing")
+	w.Run(w.PushEvent(base, m)).WantCode(t, exitOK)
+	w.SM.ForgetExecutions(pipeline)
+
+	env := w.ScheduleEvent(m)
+	env["INPUT_MODE"], env["INPUT_COMMENT"] = "report", "false"
+	edits := w.GH.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}")
+	r := w.Run(env)
+	r.WantCode(t, exitOK)
+	wantContains(t, "the summary", r.Summary, ":grey_question: `house-price-tf`: Gone", "its pipeline was deleted since")
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress,error" {
+		t.Errorf("states = %v", st)
+	}
+	if n := w.GH.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}"); n != edits {
+		t.Errorf("comment false, yet the comment was edited")
+	}
+	if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "Gone" || out[0].ExecutionARN == "" {
+		t.Errorf("pipelines output = %+v", out)
+	}
+}
+
+// Report mode needs the deployments it follows.
+func TestResults_reportNeedsDeployments(t *testing.T) {
+	w, base := newWorld(t)
+	env := w.ScheduleEvent(base)
+	env["INPUT_MODE"], env["INPUT_DEPLOYMENTS"] = "report", "false"
+	r := w.Run(env)
+	r.WantCode(t, exitFailed)
+	if lines := r.ErrorLines("mode report follows the executions recorded as GitHub deployments"); len(lines) != 1 {
+		t.Errorf("want one error:\n%s", r.Stdout)
+	}
+	if n := len(w.STS.Tokens()); n != 0 {
+		t.Errorf("credentials were requested for a run that could not follow anything")
+	}
+}

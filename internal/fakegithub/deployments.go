@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Deployment is a deployment as GitHub keeps it, with its statuses oldest
@@ -98,7 +99,7 @@ func (s *Server) createDeployment(w http.ResponseWriter, r *http.Request) {
 	if len(in.Payload) == 0 {
 		in.Payload = json.RawMessage("{}")
 	}
-	if len(in.Description) > 140 {
+	if utf8.RuneCountInString(in.Description) > 140 {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Validation Failed: description is too long (maximum is 140 characters)"})
 		return
 	}
@@ -156,7 +157,7 @@ func (s *Server) createDeploymentStatus(w http.ResponseWriter, r *http.Request) 
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Validation Failed: state is not included in the list"})
 		return
 	}
-	if len(in.Description) > 140 {
+	if utf8.RuneCountInString(in.Description) > 140 {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Validation Failed: description is too long (maximum is 140 characters)"})
 		return
 	}
