@@ -224,8 +224,8 @@ func TestResultComments_show(t *testing.T) {
 		t.Errorf("showing the same results again edited the comment (%v)", err)
 	}
 	for _, other := range []results.Target{
-		{Pipeline: "house-price-tf", Commit: "c0ffee"}, // no pull request
-		{Pipeline: "house-price-tf", Commit: "beef", Comment: results.Comment{PR: 7, Kind: KindDeploy}},              // another merge
+		{Pipeline: "house-price-tf", Commit: "c0ffee"},                                                                 // no pull request
+		{Pipeline: "house-price-tf", Commit: "beef", Comment: results.Comment{PR: 7, Kind: KindDeploy}},                // another merge
 		{Pipeline: "house-price-tf", Commit: "c0ffee", Comment: results.Comment{PR: 7, Kind: KindDeploy, Label: "eu"}}, // another label
 	} {
 		if err := rc.Show(ctx, other, e); err != nil {
