@@ -44,6 +44,22 @@ func approveProduction(t *testing.T, w *actiontest.World, mse string) {
 	w.SM.AddModelPackage(fakeaws.ModelPackage{Group: housingGroup, ApprovalStatus: "Approved", MetricsURI: "s3://" + actiontest.Bucket + "/" + key})
 }
 
+// mergedChange is the housing example with an approved model whose mse is
+// production ("" for none), pull request n (more epochs) merged as m, and
+// the next execution scripted with mse and statuses. It returns the world,
+// the base and m.
+func mergedChange(t *testing.T, n int, production, mse string, statuses ...string) (*actiontest.World, string, string) {
+	t.Helper()
+	w, base := newWorld(t)
+	if production != "" {
+		approveProduction(t, w, production)
+	}
+	h := openPR(t, w, n, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
+	m := merge(t, w, n, base, h)
+	scriptHousing(t, w, mse, statuses...)
+	return w, base, m
+}
+
 func lastDeployment(t *testing.T, w *actiontest.World) fakegithub.Deployment {
 	t.Helper()
 	ds := w.GH.Deployments(w.Repo)
@@ -64,11 +80,7 @@ func states(d fakegithub.Deployment) []string {
 // With wait, the merge's deploy reports the execution's results at once:
 // in the deploy comment, the job summary and the deployment's final state.
 func TestResults_wait(t *testing.T) {
-	w, base := newWorld(t)
-	approveProduction(t, w, "0.05")
-	h := openPR(t, w, 20, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
-	m := merge(t, w, 20, base, h)
-	scriptHousing(t, w, "0.04", "Succeeded")
+	w, base, m := mergedChange(t, 20, "0.05", "0.04", "Succeeded")
 	env := w.PushEvent(base, m)
 	env["INPUT_WAIT"] = "true"
 	r := w.Run(env)
@@ -97,11 +109,7 @@ func TestResults_wait(t *testing.T) {
 // in place, the summary and the deployment; a later run reports nothing
 // twice, from GitHub's records alone.
 func TestResults_reportMode(t *testing.T) {
-	w, base := newWorld(t)
-	approveProduction(t, w, "0.03")
-	h := openPR(t, w, 21, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
-	m := merge(t, w, 21, base, h)
-	scriptHousing(t, w, "0.04", "Executing", "Succeeded")
+	w, base, m := mergedChange(t, 21, "0.03", "0.04", "Executing", "Succeeded")
 	w.Run(w.PushEvent(base, m)).WantCode(t, exitOK)
 	wantContains(t, "the deploy comment", lastComment(t, w, 21), "### Results", ":hourglass_flowing_sand: `house-price-tf`: running")
 	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress" {
@@ -148,34 +156,42 @@ func TestResults_reportMode(t *testing.T) {
 	}
 }
 
-// A deployment whose payload names something else than a pipeline's
-// execution (any workflow with deployments: write can write one) is left
-// alone: nothing is read for it and its state is not set.
-func TestResults_forgedDeploymentIsIgnored(t *testing.T) {
-	w, base := newWorld(t)
-	w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: pipeline, Creator: fakegithub.BotLogin,
-		Payload: json.RawMessage(`{"pipeline": "house-price-tf", "execution": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/other-team/execution/1", "pr": 3}`)})
-	env := w.ScheduleEvent(base)
-	env["INPUT_MODE"] = "report"
-	r := w.Run(env)
-	r.WantCode(t, exitOK)
-	wantContains(t, "the log", r.Stdout, "is not an execution ARN of pipeline house-price-tf; left alone")
-	if n := w.SM.Calls("DescribePipelineExecution"); n != 0 {
-		t.Errorf("%d executions described for a forged deployment", n)
-	}
-	if st := states(lastDeployment(t, w)); len(st) != 0 {
-		t.Errorf("states = %v, want none", st)
+// Deployments any workflow with deployments: write could have made are
+// left alone: one whose payload names another pipeline's execution, and one
+// a person made with smpipe's task and a good payload. Nothing is read for
+// them and no state is set.
+func TestResults_foreignDeploymentsAreLeftAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name, creator, execution, log string
+	}{
+		{"another pipeline's execution", fakegithub.BotLogin, "arn:aws:sagemaker:us-east-1:123456789012:pipeline/other-team/execution/1",
+			"is not an execution ARN of pipeline house-price-tf; left alone"},
+		{"someone else's deployment", "mallory", "arn:aws:sagemaker:us-east-1:123456789012:pipeline/house-price-tf/execution/1", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, base := newWorld(t)
+			w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: pipeline, Creator: tc.creator,
+				Payload: json.RawMessage(`{"pipeline": "house-price-tf", "execution": "` + tc.execution + `", "pr": 3}`)})
+			env := w.ScheduleEvent(base)
+			env["INPUT_MODE"] = "report"
+			r := w.Run(env)
+			r.WantCode(t, exitOK)
+			wantContains(t, "the log", r.Stdout, tc.log)
+			wantContains(t, "the summary", r.Summary, "No execution to follow")
+			if n := w.SM.TotalCalls(); n != 0 {
+				t.Errorf("%d SageMaker calls for a foreign deployment", n)
+			}
+			if st := states(lastDeployment(t, w)); len(st) != 0 {
+				t.Errorf("states = %v, want none", st)
+			}
+		})
 	}
 }
 
 // With wait and a Studio domain, a failed run ends its deployment in
 // failure, its log the execution in Studio.
 func TestResults_waitFailedLinksStudio(t *testing.T) {
-	w, base := newWorld(t)
-	approveProduction(t, w, "0.05")
-	h := openPR(t, w, 22, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
-	m := merge(t, w, 22, base, h)
-	scriptHousing(t, w, "0.09", "Failed")
+	w, base, m := mergedChange(t, 22, "0.05", "0.09", "Failed")
 	env := w.PushEvent(base, m)
 	env["INPUT_WAIT"], env["INPUT_STUDIO-DOMAIN-ID"] = "true", "d-abcdefgh1234"
 	r := w.Run(env)
@@ -192,45 +208,11 @@ func TestResults_waitFailedLinksStudio(t *testing.T) {
 		"| +0.04 **worse** |")
 }
 
-// A bad studio-domain-id is a usage error naming the input.
-func TestResults_badStudioDomain(t *testing.T) {
-	w, base := newWorld(t)
-	env := w.ScheduleEvent(base)
-	env["INPUT_MODE"], env["INPUT_STUDIO-DOMAIN-ID"] = "report", "https://evil.example/"
-	r := w.Run(env)
-	r.WantCode(t, exitFailed)
-	if lines := r.ErrorLines("input studio-domain-id is"); len(lines) != 1 {
-		t.Errorf("want one error naming the input:\n%s", r.Stdout)
-	}
-}
-
-// Only smpipe's own deployments are followed: one a person created with
-// the same task and payload is left alone, and nothing is read for it.
-func TestResults_othersDeploymentsAreNotFollowed(t *testing.T) {
-	w, base := newWorld(t)
-	w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: pipeline, Creator: "mallory",
-		Payload: json.RawMessage(`{"pipeline": "house-price-tf", "execution": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/house-price-tf/execution/1", "pr": 3}`)})
-	env := w.ScheduleEvent(base)
-	env["INPUT_MODE"] = "report"
-	r := w.Run(env)
-	r.WantCode(t, exitOK)
-	wantContains(t, "the summary", r.Summary, "No execution to follow")
-	if n := w.SM.TotalCalls(); n != 0 {
-		t.Errorf("%d SageMaker calls for someone else's deployment", n)
-	}
-	if n := w.GH.Count("POST /repos/{owner}/{repo}/deployments/{id}/statuses"); n != 0 {
-		t.Errorf("%d states set on someone else's deployment", n)
-	}
-}
-
 // A pipeline deleted while its execution ran: the report says so and the
 // deployment ends in error; with comment false the pull request is left
 // alone.
 func TestResults_reportDeletedPipelineWithoutComment(t *testing.T) {
-	w, base := newWorld(t)
-	h := openPR(t, w, 23, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
-	m := merge(t, w, 23, base, h)
-	scriptHousing(t, w, "0.04", "Executing")
+	w, base, m := mergedChange(t, 23, "", "0.04", "Executing")
 	w.Run(w.PushEvent(base, m)).WantCode(t, exitOK)
 	w.SM.ForgetExecutions(pipeline)
 
@@ -251,17 +233,26 @@ func TestResults_reportDeletedPipelineWithoutComment(t *testing.T) {
 	}
 }
 
-// Report mode needs the deployments it follows.
-func TestResults_reportNeedsDeployments(t *testing.T) {
-	w, base := newWorld(t)
-	env := w.ScheduleEvent(base)
-	env["INPUT_MODE"], env["INPUT_DEPLOYMENTS"] = "report", "false"
-	r := w.Run(env)
-	r.WantCode(t, exitFailed)
-	if lines := r.ErrorLines("mode report follows the executions recorded as GitHub deployments"); len(lines) != 1 {
-		t.Errorf("want one error:\n%s", r.Stdout)
-	}
-	if n := len(w.STS.Tokens()); n != 0 {
-		t.Errorf("credentials were requested for a run that could not follow anything")
+// A report run that cannot follow anything refuses, naming the input,
+// before it asks for credentials: a bad studio-domain-id, or deployments
+// turned off.
+func TestResults_reportRefusesItsInputs(t *testing.T) {
+	for _, tc := range []struct{ input, value, want string }{
+		{"STUDIO-DOMAIN-ID", "https://evil.example/", "input studio-domain-id is"},
+		{"DEPLOYMENTS", "false", "mode report follows the executions recorded as GitHub deployments"},
+	} {
+		t.Run(tc.input, func(t *testing.T) {
+			w, base := newWorld(t)
+			env := w.ScheduleEvent(base)
+			env["INPUT_MODE"], env["INPUT_"+tc.input] = "report", tc.value
+			r := w.Run(env)
+			r.WantCode(t, exitFailed)
+			if lines := r.ErrorLines(tc.want); len(lines) != 1 {
+				t.Errorf("want one error saying %q:\n%s", tc.want, r.Stdout)
+			}
+			if n := len(w.STS.Tokens()); n != 0 {
+				t.Errorf("credentials were requested for a run that could not follow anything")
+			}
+		})
 	}
 }
