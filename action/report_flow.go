@@ -75,12 +75,11 @@ func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deplo
 		if o.Err != nil {
 			r.gha.Warningf("smpipe: reading the results of %s: %s", t.Execution, o.Err)
 		}
-		if e := o.Execution; e != nil && e.Over() {
+		if e := o.Execution; e.Over() {
 			blocks[t.Pipeline] = ghreport.ExecutionMarkdown(e, ghreport.ResultOptions{})
-			continue
+		} else {
+			blocks[t.Pipeline] = ghreport.RunningMarkdown(e)
 		}
-		blocks[t.Pipeline] = ghreport.RunningMarkdown(t.Pipeline, t.Execution,
-			results.StudioURL(r.in.StudioDomain, r.region, t.Pipeline, t.Execution), results.ExecutionURL(r.region, t.Pipeline, t.Execution))
 	}
 	return blocks
 }

@@ -203,9 +203,10 @@ const (
 	resultClose = "<!-- /smpipe:result -->"
 )
 
-// RunningMarkdown is a started execution's block before it ends.
-func RunningMarkdown(pipeline, arn, studioURL, consoleURL string) string {
-	return "\n#### " + statusIcon("Executing") + " " + literal(pipeline) + ": running\n\n" + executionLine(arn, studioURL, consoleURL) + "\n"
+// RunningMarkdown is a started execution's block before it ends: its name
+// and links.
+func RunningMarkdown(e *results.Execution) string {
+	return "\n#### " + statusIcon("Executing") + " " + literal(e.Pipeline) + ": running\n\n" + executionLine(e.ARN, e.StudioURL, e.ConsoleURL) + "\n"
 }
 
 // SetResult puts md as pipeline's results block into a comment body:

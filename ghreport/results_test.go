@@ -68,7 +68,7 @@ func TestExecutionMarkdown_hostile(t *testing.T) {
 	// The block stays one block: replacing it finds its own end, not the
 	// one a metric path spelled.
 	body := SetResult("<!-- smpipe:v1 {} -->\ndeploy report\n", "house-price-tf", md)
-	again := SetResult(body, "house-price-tf", RunningMarkdown("house-price-tf", "arn", "", ""))
+	again := SetResult(body, "house-price-tf", RunningMarkdown(&results.Execution{Pipeline: "house-price-tf", ARN: "arn"}))
 	if strings.Contains(again, "forged") || strings.Count(again, resultOpen) != 1 {
 		t.Errorf("replacing the hostile block left some of it:\n%s", again)
 	}
@@ -202,7 +202,7 @@ func TestDeployments_listIsBounded(t *testing.T) {
 func TestResultComments_show(t *testing.T) {
 	t.Parallel()
 	m := Marker{Kind: KindDeploy, PR: 7, Head: "c0ffee"}
-	running := SetResult(m.String()+"\n## smpipe deploy\n", "house-price-tf", RunningMarkdown("house-price-tf", "arn", "", ""))
+	running := SetResult(m.String()+"\n## smpipe deploy\n", "house-price-tf", RunningMarkdown(&results.Execution{Pipeline: "house-price-tf", ARN: "arn"}))
 	srv, c, _ := setup(t, func(s *fakegithub.Server) {
 		s.AddComment(testRepo, 7, BotLogin, running)
 		s.AddComment(testRepo, 7, "mallory", running) // a copy by someone else

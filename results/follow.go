@@ -171,8 +171,10 @@ type Follower struct {
 // Outcome is what following one execution came to in a run.
 type Outcome struct {
 	Target Target
-	// Execution is what was read; for a running execution in Poll, its
-	// status only; nil when nothing could be read.
+	// Execution is what was read: in Poll, only the status of a running
+	// execution; in Track without read, or when the read failed, its name
+	// and links only. Nil when Poll found the record reported already or
+	// could not read the execution.
 	Execution *Execution
 	// Reported is set when the execution had ended and this run gave its
 	// record its final state, its results shown.
@@ -195,6 +197,9 @@ func (f *Follower) Track(ctx context.Context, commit string, targets []Target, r
 		out[i].Target = t
 		if read {
 			out[i].Execution, out[i].Err = f.Reader.Read(ctx, t.Pipeline, t.Execution)
+		}
+		if out[i].Execution == nil { // its name and links, to show it running
+			out[i].Execution = f.Reader.blank(t.Pipeline, t.Execution)
 		}
 	}
 	if f.Records == nil || len(targets) == 0 {
@@ -281,8 +286,8 @@ func (f *Follower) poll(ctx context.Context, rec Record) Outcome {
 		return o
 	}
 	if !over(status) {
-		o.Execution = &Execution{Pipeline: t.Pipeline, ARN: t.Execution, Status: status,
-			ConsoleURL: ExecutionURL(f.Reader.Region, t.Pipeline, t.Execution), StudioURL: StudioURL(f.Reader.StudioDomain, f.Reader.Region, t.Pipeline, t.Execution)}
+		o.Execution = f.Reader.blank(t.Pipeline, t.Execution)
+		o.Execution.Status = status
 		f.logf("%s: execution %s is %s", t.Pipeline, t.Execution, status)
 		return o
 	}
@@ -323,12 +328,7 @@ func (f *Follower) logf(format string, args ...any) {
 
 // link is an execution's page, as Execution.Link gives it, without
 // reading the execution.
-func (r *Reader) link(pipeline, arn string) string {
-	if u := StudioURL(r.StudioDomain, r.Region, pipeline, arn); u != "" {
-		return u
-	}
-	return ExecutionURL(r.Region, pipeline, arn)
-}
+func (r *Reader) link(pipeline, arn string) string { return r.blank(pipeline, arn).Link() }
 
 // ErrNoRecords is Poll's error when the follower has no records to
 // follow.

@@ -119,7 +119,7 @@ func TestFollower_trackThenPoll(t *testing.T) {
 	ctx := context.Background()
 
 	out, err := f.Track(ctx, "abc", []results.Target{target(arn, "abc")}, false)
-	if err != nil || len(out) != 1 || out[0].Execution != nil || out[0].Reported {
+	if err != nil || len(out) != 1 || out[0].Execution.Status != "" || out[0].Execution.Link() == "" || out[0].Reported {
 		t.Fatalf("Track = %+v, %v", out, err)
 	}
 	if len(recs.list) != 1 || !slices.Equal(recs.list[0].states, []results.State{results.InProgress}) {

@@ -45,8 +45,11 @@ func (r *Reader) Latest(ctx context.Context, pipeline string) (string, error) {
 // no longer has it.
 func (r *Reader) Status(ctx context.Context, arn string) (string, error) {
 	desc, err := r.describe(ctx, arn)
-	if err != nil || desc == nil {
-		return Gone, err
+	switch {
+	case err != nil:
+		return "", err
+	case desc == nil:
+		return Gone, nil
 	}
 	return string(desc.PipelineExecutionStatus), nil
 }
@@ -69,8 +72,7 @@ func (r *Reader) describe(ctx context.Context, arn string) (*sagemaker.DescribeP
 // narrower is a note. A running execution gets its status and steps so
 // far; the rest is read once it is over.
 func (r *Reader) Read(ctx context.Context, pipeline, arn string) (*Execution, error) {
-	e := &Execution{Pipeline: pipeline, ARN: arn, ConsoleURL: ExecutionURL(r.Region, pipeline, arn),
-		StudioURL: StudioURL(r.StudioDomain, r.Region, pipeline, arn), Steps: []Step{}, Usage: []Usage{}, Models: []Model{}}
+	e := r.blank(pipeline, arn)
 	desc, err := r.describe(ctx, arn)
 	if err != nil {
 		return nil, err
@@ -118,6 +120,13 @@ func (r *Reader) Read(ctx context.Context, pipeline, arn string) (*Execution, er
 		r.compare(ctx, &e.Models[i], mine)
 	}
 	return e, nil
+}
+
+// blank is an execution before anything is read of it: its name and
+// links.
+func (r *Reader) blank(pipeline, arn string) *Execution {
+	return &Execution{Pipeline: pipeline, ARN: arn, ConsoleURL: ExecutionURL(r.Region, pipeline, arn),
+		StudioURL: StudioURL(r.StudioDomain, r.Region, pipeline, arn), Steps: []Step{}, Usage: []Usage{}, Models: []Model{}}
 }
 
 // stepMeta is what the listing says of each step, for the later reads.
