@@ -2,10 +2,10 @@ package compiler
 
 // The keys of the conf language, level by level. The decoder checks keys
 // against these tables (unknown keys, keys that have no effect, required
-// keys, enum values), and `smpipe schema` renders the same tables as a JSON Schema
-// (schema.go), with their types, defaults and descriptions. A new key is
-// added here and decoded in decode.go or section.go; the schema tests fail
-// until the two agree.
+// keys, enum values), and `smpipe schema` renders the same tables as a
+// JSON Schema (schema.go), with their types, defaults and descriptions.
+// A new key is added here and decoded in decode.go or section.go; the
+// schema tests fail until the two agree.
 
 // valueType is what a key's value may be, as the decoder reads it.
 type valueType uint8
