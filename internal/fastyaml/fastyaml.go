@@ -15,6 +15,7 @@ package fastyaml
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -328,9 +329,38 @@ func (p *parser) plainStart(at, end int) bool {
 // plain makes a plain scalar, tagged as yaml.v3 resolves it.
 func (p *parser) plain(v string, li, at int) *yaml.Node {
 	n := p.node(yaml.ScalarNode, "", v, li, at)
-	n.Tag = n.ShortTag()
+	n.Tag = plainTag(n)
 	return n
 }
+
+// plainTag is the tag yaml.v3 resolves a plain scalar to. yaml.v3 decides
+// !!str at once for a value that does not start like a number, a
+// timestamp, a boolean or a null, but tries several parsers before
+// deciding it for one that does (an image URI starting with an account
+// number): a character no such literal holds settles that too.
+func plainTag(n *yaml.Node) string {
+	v := n.Value
+	if v == "" {
+		return "!!null"
+	}
+	switch {
+	case strings.IndexByte("+-0123456789.", v[0]) >= 0:
+		for i := 1; i < len(v); i++ {
+			if strings.IndexByte(literalBytes, v[i]) < 0 {
+				return "!!str"
+			}
+		}
+	case strings.IndexByte("yYnNtTfFoO~", v[0]) < 0:
+		return "!!str"
+	}
+	return n.ShortTag()
+}
+
+// literalBytes are the bytes of every number and timestamp yaml.v3 reads:
+// decimal, hexadecimal, octal and binary integers with "_", floats with
+// exponents (hexadecimal ones too) and .inf and .nan in any case, dates
+// and times with zones.
+const literalBytes = "0123456789abcdefABCDEFxXoObBpPiInN_+-.:tTzZ "
 
 // key parses an implicit key at byte offset off of line li: a plain or
 // quoted scalar on the line followed by ":" and a space or the line's end.

@@ -285,3 +285,29 @@ func BenchmarkParse(b *testing.B) {
 		}
 	})
 }
+
+// TestPlainTag holds the shortcut for plain scalars to yaml.v3's own
+// resolution, on the literals yaml.v3 reads and on random strings made
+// of their characters and a few others.
+func TestPlainTag(t *testing.T) {
+	values := []string{"", "~", "null", "true", "True", "no", "off", "1", "-1", "+1", "1_000", "0x1F", "0X1f", "0o17",
+		"-0o17", "0b101", "-0b101", "017", "1e3", "1E-3", ".5", "-.5", "+.5", "1.", ".inf", "-.Inf", ".nan", "0x1p-2",
+		"1.2.3", "12:30", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10", "2001-12-14T21:59:43Z",
+		"683313688378.dkr.ecr.us-east-1.amazonaws.com/x:1", "3x", "1 2", "-", "--", "-a", ".a", "9223372036854775808",
+		"18446744073709551616", "1e400", "0xFFFFFFFFFFFFFFFFF", "ml.m5.large", "yes", "y", "on"}
+	alphabet := "0123456789abcdefxXoObBpPeE_+-.:tTzZ yYnNiIaAF~/k"
+	rng := rand.New(rand.NewPCG(3, 5))
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(12))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		values = append(values, string(b))
+	}
+	for _, v := range values {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Value: v}
+		if got, want := fastyaml.PlainTag(n), n.ShortTag(); got != want {
+			t.Errorf("%q: tag %s, yaml.v3 resolves %s", v, got, want)
+		}
+	}
+}
