@@ -15,6 +15,7 @@ import (
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/internal/listinput"
 	"github.com/smpipe/smpipe-action/internal/workspace"
+	"github.com/smpipe/smpipe-action/results"
 )
 
 // Inputs are the action's inputs (action.yml), read from INPUT_* variables.
@@ -63,6 +64,9 @@ type Inputs struct {
 	// the pipeline's name).
 	Deployments           bool
 	DeploymentEnvironment string
+	// StudioDomain is the SageMaker Studio domain ID that results link
+	// executions in; empty links the console only.
+	StudioDomain string
 }
 
 // commentMode is the comment input, spelled as dflook/terraform-github-
@@ -158,6 +162,9 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 	in.DeploymentEnvironment = or(gha.GetInput("deployment-environment"), "{pipeline}")
 	if err := checkEnvironment(in.DeploymentEnvironment); err != nil {
 		return in, err
+	}
+	if in.StudioDomain = strings.TrimSpace(gha.GetInput("studio-domain-id")); in.StudioDomain != "" && !results.ValidStudioDomain(in.StudioDomain) {
+		return in, fmt.Errorf("input studio-domain-id is %q; give a SageMaker domain ID such as d-abcdefgh1234 (aws sagemaker list-domains)", in.StudioDomain)
 	}
 	in.AllowEmpty = listinput.Split(gha.GetInput("allow-empty"))
 	for _, name := range in.AllowEmpty {

@@ -156,8 +156,7 @@ func (b *builder) section(m *ModelConf, name string, class StepClass) *SectionCo
 	var sc *SectionConf
 	if sn, ok := b.nodes(m).Sections[name]; ok {
 		r := &reader{file: m.File, ds: b.ds, env: b.proj.env, budget: maxAliasExpansion}
-		sc = r.decodeSection(name, sn.Node, class, m.Name)
-		sc.Pos = sn.Pos
+		sc = r.decodeSection(name, sn, class, m.Name)
 	}
 	b.sections[key] = sc
 	return sc
