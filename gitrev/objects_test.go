@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -356,5 +357,65 @@ func TestTreeFS_wrongObjectType(t *testing.T) {
 	}
 	if _, err := fs.ReadFile(fsys, "tree-as-file"); err == nil || !strings.Contains(err.Error(), dir.String()) {
 		t.Errorf("ReadFile(tree-as-file) = %v, want an error naming %s", err, dir)
+	}
+}
+
+// TestTreeFS_corruptPack: a blob whose packed entry is damaged reads as an
+// error that names the pack, never a panic, whichever reader tried last;
+// the other files read as before.
+func TestTreeFS_corruptPack(t *testing.T) {
+	f := newFixture(t)
+	cleanTree(f)
+	f.write("models/m4/conf/conf.yaml", longText("m4"))
+	sha := f.commit("one")
+	f.packAll()
+	c, err := f.repo.CommitObject(plumbing.NewHash(sha))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := c.File("models/m4/conf/conf.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idxs, _ := filepath.Glob(filepath.Join(f.dir, ".git", "objects", "pack", "*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("%d packs", len(idxs))
+	}
+	idxFile, err := os.Open(idxs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := idxfile.NewMemoryIndex()
+	err = idxfile.NewDecoder(idxFile).Decode(idx)
+	idxFile.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := idx.FindOffset(file.Hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	data, err := os.ReadFile(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := off + 8; i < off+40; i++ { // past the entry's header, into its zlib stream
+		data[i] ^= 0x5a
+	}
+	_ = os.Chmod(pack, 0o644)
+	if err := os.WriteFile(pack, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := f.open().TreeFS(sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = fs.ReadFile(fsys, "models/m4/conf/conf.yaml")
+	if err == nil || !strings.Contains(err.Error(), filepath.Base(pack)) {
+		t.Errorf("ReadFile of the damaged blob: %v; want an error naming %s", err, filepath.Base(pack))
+	}
+	if data, err := fs.ReadFile(fsys, "README.md"); err != nil || string(data) != "# readme\n" {
+		t.Errorf("ReadFile(README.md) = %q, %v", data, err)
 	}
 }

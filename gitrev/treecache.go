@@ -117,12 +117,15 @@ func (r *Repo) dir(n *node) (*treeDir, error) {
 	return d, nil
 }
 
-// readObject reads an object of type want: through the object store when
-// it serves the object, else through go-git under the mutex. Whatever the
-// store cannot read (an object behind alternates, in a pack fetched since
-// Open, in a pack it refuses as corrupt) go-git reads as before, so the
-// store only ever makes reading faster.
+// readObject reads an object of type want: through the object store, else
+// through go-git under the mutex. Whatever the store does not serve (an
+// object behind alternates, in a pack fetched since Open or in one it
+// refused) go-git reads as before, so the store only ever makes reading
+// faster. Where the store found the object but could not read it (a
+// corrupt pack) go-git is asked too, and if it fails as well the store's
+// error, which names the pack and the entry, is the one returned.
 func (r *Repo) readObject(h plumbing.Hash, want gitobj.Type) ([]byte, error) {
+	var storeErr error
 	if r.objects != nil {
 		t, data, err := r.objects.Read(h)
 		if err == nil {
@@ -131,7 +134,16 @@ func (r *Repo) readObject(h plumbing.Hash, want gitobj.Type) ([]byte, error) {
 			}
 			return data, nil
 		}
+		storeErr = err
 	}
+	data, err := r.readGoGit(h, want)
+	if err != nil && storeErr != nil && !errors.Is(storeErr, gitobj.ErrNotFound) {
+		return nil, storeErr
+	}
+	return data, err
+}
+
+func (r *Repo) readGoGit(h plumbing.Hash, want gitobj.Type) ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	// Both number object types as packfiles do.
@@ -165,12 +177,25 @@ func (r *Repo) size(h plumbing.Hash) (int64, error) {
 	return s, nil
 }
 
+// objectSize is an object's size, from the store or else from go-git, as
+// readObject reads it.
 func (r *Repo) objectSize(h plumbing.Hash) (int64, error) {
+	var storeErr error
 	if r.objects != nil {
-		if s, err := r.objects.Size(h); err == nil {
+		s, err := r.objects.Size(h)
+		if err == nil {
 			return s, nil
 		}
+		storeErr = err
 	}
+	s, err := r.goGitSize(h)
+	if err != nil && storeErr != nil && !errors.Is(storeErr, gitobj.ErrNotFound) {
+		return 0, storeErr
+	}
+	return s, err
+}
+
+func (r *Repo) goGitSize(h plumbing.Hash) (int64, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	type sizer interface {
