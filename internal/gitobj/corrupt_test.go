@@ -204,11 +204,7 @@ func writeLooseFile(t *testing.T, dir string, h [20]byte, file []byte) {
 // of the entry, so there only the absence of a panic is checked.
 func TestStore_flippedBytes(t *testing.T) {
 	r, packs := mixedRepo(t)
-	want := map[plumbing.Hash][]byte{}
-	st := r.fresh()
-	for _, h := range r.all {
-		_, want[h] = readGoGit(t, st, h)
-	}
+	want := r.goGitContents()
 	name := packs[0] + ".pack"
 	orig := readFile(t, name)
 	p, err := openPack(packs[0], false)

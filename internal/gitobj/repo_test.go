@@ -262,6 +262,17 @@ func readGoGit(t testing.TB, st *filesystem.Storage, h plumbing.Hash) (Type, []b
 	return Type(o.Type()), b
 }
 
+// goGitContents reads every object the repository has with go-git.
+func (r *testRepo) goGitContents() map[plumbing.Hash][]byte {
+	r.t.Helper()
+	st := r.fresh()
+	want := map[plumbing.Hash][]byte{}
+	for _, h := range r.all {
+		_, want[h] = readGoGit(r.t, st, h)
+	}
+	return want
+}
+
 // entryKinds counts the kinds of the entries of the pack at base (no
 // extension), to show which deltas a test exercises.
 func entryKinds(t testing.TB, base string) map[byte]int {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // mixedRepo is a history of eight commits stored as a long-lived clone has
@@ -92,36 +93,24 @@ func TestStore_matchesGoGit(t *testing.T) {
 	}
 }
 
-func compareObject(t *testing.T, s *Store, st interface {
-	EncodedObject(plumbing.ObjectType, plumbing.Hash) (plumbing.EncodedObject, error)
-}, h plumbing.Hash) {
+// compareObject reads h with the store and with go-git (st) and fails on
+// any difference of type, content or size.
+func compareObject(t *testing.T, s *Store, st *filesystem.Storage, h plumbing.Hash) {
 	t.Helper()
-	o, err := st.EncodedObject(plumbing.AnyObject, h)
-	if err != nil {
-		t.Fatalf("go-git reading %s: %v", h, err)
-	}
-	rd, err := o.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want bytes.Buffer
-	if _, err := want.ReadFrom(rd); err != nil {
-		t.Fatal(err)
-	}
-	rd.Close()
+	wantType, want := readGoGit(t, st, h)
 	typ, got, err := s.Read(h)
 	if err != nil {
 		t.Fatalf("Read(%s): %v", h, err)
 	}
-	if typ != Type(o.Type()) || !bytes.Equal(got, want.Bytes()) {
-		t.Fatalf("Read(%s) = %v of %d bytes, go-git reads %v of %d bytes", h, typ, len(got), o.Type(), want.Len())
+	if typ != wantType || !bytes.Equal(got, want) {
+		t.Fatalf("Read(%s) = %v of %d bytes, go-git reads %v of %d bytes", h, typ, len(got), wantType, len(want))
 	}
 	size, err := s.Size(h)
 	if err != nil {
 		t.Fatalf("Size(%s): %v", h, err)
 	}
-	if size != o.Size() {
-		t.Fatalf("Size(%s) = %d, go-git says %d", h, size, o.Size())
+	if size != int64(len(want)) {
+		t.Fatalf("Size(%s) = %d, go-git reads %d bytes", h, size, len(want))
 	}
 }
 
@@ -192,11 +181,7 @@ func maxChain(t *testing.T, s *Store) int {
 // different orders, sharing the cache of delta bases; run with -race.
 func TestStore_concurrent(t *testing.T) {
 	r, _ := mixedRepo(t)
-	want := map[plumbing.Hash][]byte{}
-	st := r.fresh()
-	for _, h := range r.all {
-		_, want[h] = readGoGit(t, st, h)
-	}
+	want := r.goGitContents()
 	s, err := Open(r.objectsDir())
 	if err != nil {
 		t.Fatal(err)
@@ -313,11 +298,7 @@ func TestStore_refusedIndex(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, packs := mixedRepo(t)
-			want := map[plumbing.Hash][]byte{}
-			st := r.fresh()
-			for _, h := range r.all {
-				_, want[h] = readGoGit(t, st, h)
-			}
+			want := r.goGitContents()
 			tt.spoil(t, packs[0])
 			s, err := Open(r.objectsDir())
 			if err != nil {
