@@ -52,10 +52,10 @@ func Open(dir string) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening git repository at %s: %w", dir, err)
 	}
+	repo := &Repo{root: root}
 	// Reopen the same .git with packfile descriptors kept open: by default
 	// go-git reopens the packfile for every object read, which made reading
 	// a 3,000-file tree several times slower.
-	repo := &Repo{root: root}
 	if st, ok := r.Storer.(*filesystem.Storage); ok {
 		fast := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(objectCacheSize),
 			filesystem.Options{MaxOpenDescriptors: maxOpenPacks})

@@ -91,11 +91,6 @@ func parseEntryHeader(b []byte, off int64) (entryHeader, error) {
 	return h, nil
 }
 
-// maxEntryHeader is the longest header parseEntryHeader reads: a 64-bit
-// size in 7-bit groups and a 20-byte hash. It bounds what an unmapped read
-// of a header needs.
-const maxEntryHeader = 10 + 20
-
 // link is one delta on the way from an object down to its base.
 type link struct {
 	p    *pack

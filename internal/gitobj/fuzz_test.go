@@ -64,6 +64,10 @@ func FuzzApplyDelta(f *testing.F) {
 	})
 }
 
+// maxEntryHeader is the longest header a pack entry can have: a size in
+// 7-bit groups (at most 10 bytes) and a 20-byte base hash.
+const maxEntryHeader = 10 + 20
+
 // FuzzParseEntryHeader: any bytes parse to a header that stays inside them
 // with a base before the entry, or fail; never a panic.
 func FuzzParseEntryHeader(f *testing.F) {

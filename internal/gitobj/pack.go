@@ -25,7 +25,7 @@ type pack struct {
 	size int64
 	// data is the pack mapped into memory, or nil where the platform cannot
 	// map it; then entries are read with ReadAt, one read each, their
-	// extent known from ends.
+	// extent known from offsets.
 	data []byte
 	// offsets are the entries' offsets, sorted, so that an entry ends where
 	// the next begins. Only built when the pack is not mapped.
