@@ -58,6 +58,9 @@ type Options struct {
 	// absolute path; the directory must exist. Empty: artifacts are only
 	// hashed, streamed, and nothing is kept.
 	ArtifactDir string
+	// Preview, when set, compiles each pipeline as a preview run deploys
+	// it (see Preview); nil compiles what a merge deploys.
+	Preview *Preview
 
 	// lean makes Load let go of YAML trees whatever the repository's size,
 	// so tests cover that path with small repositories.
@@ -419,8 +422,12 @@ func (r *Repository) buildOne(ctx context.Context, pc *PipelineConf, region stri
 	ar := archivers.Get().(*archiver)
 	defer archivers.Put(ar)
 	var pds diag.Diagnostics
-	bundles := newBundler(ctx, ar, r.fsys, r.opt, r.proj.Framework.Bucket.Value, pc.Name.Value)
-	p := build(r.proj, pc, r.fsys, region, bundles, &pds)
+	name := pc.Name.Value
+	if p := r.opt.Preview; p != nil && p.Suffix != "" {
+		name = PreviewName(name, p.Suffix)
+	}
+	bundles := newBundler(ctx, ar, r.fsys, r.opt, r.proj.Framework.Bucket.Value, artifactPrefix(name, r.opt.Preview))
+	p := build(r.proj, pc, r.fsys, region, r.opt.Preview, bundles, &pds)
 	if bundles.err != nil {
 		return nil, nil, bundles.err
 	}

@@ -98,6 +98,8 @@ var probeSites = []probeSite{
 	{name: "a tags item", base: probeModelConf, path: []string{"conf", "models", "m", "prep", "tags", "0"}, section: "prep"},
 	{name: "location", path: []string{"conf", "models", "m", "prep", "location"}, section: "prep",
 		base: strings.Replace(probeModelConf, "      prep:\n", "      prep:\n        location:\n          outputLocalFilepath: /out\n", 1)},
+	{name: "preview of a model", path: []string{"conf", "models", "m", "preview"},
+		base: strings.Replace(probeModelConf, "      registry:\n", "      preview:\n        prep:\n          instance_type: ml.m5.xlarge\n      registry:\n", 1)},
 	{name: "registry", base: probeModelConf, path: []string{"conf", "models", "m", "registry"}},
 	{name: "InferenceSpecification", base: probeModelConf, path: []string{"conf", "models", "m", "registry", "InferenceSpecification"}},
 	{name: "quality_gate", path: []string{"conf", "models", "m", "registry", "quality_gate"},
@@ -205,6 +207,9 @@ func decodeAs(src []byte, framework bool, c StepClass) diag.Diagnostics {
 		for _, name := range slices.Sorted(maps.Keys(m.Sections)) {
 			if slices.Contains(probeReaders(name), c) {
 				r.decodeSection(name, m.Sections[name].Node, c, m.Name)
+				if over, ok := m.Preview[name]; ok { // as checkPreviews decodes it
+					r.decodeSection(name, r.mergeNode(m.Sections[name].Node, over.Node), c, m.Name)
+				}
 			}
 		}
 		if m.Registry != nil && !isNull(m.Registry) {
@@ -360,6 +365,10 @@ type schemaGap struct {
 var schemaGaps = []schemaGap{
 	{"a whole number in exponent notation is a number like any other in JSON, and compile wants counts written as integers",
 		func(site, key, value string) bool { return value == "1e3" }},
+	{"a preview entry must name a section of its model, a check across keys that the schema does not make",
+		func(site, key, value string) bool {
+			return site == "preview of a model" && !slices.Contains([]string{"prep", "transform", "evaluate"}, key)
+		}},
 	{"an empty conf is an empty framework conf to the schema, which cannot see the file's path; in a model conf compile warns that it defines nothing",
 		func(site, key, value string) bool {
 			return site == "top of a model conf" && key == "conf" && value == "{}"
