@@ -3,6 +3,7 @@ package action
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -93,21 +94,29 @@ func (r *runner) deploy(ctx context.Context) int {
 			gha.Errorf("%s", res.Err) // every result error names its pipeline
 		}
 	}
+	pr := 0
+	if r.ev.Push != nil && r.in.Token != "" && len(results) > 0 {
+		if merged, ok, err := r.mergedAs(ctx, sha); err != nil {
+			gha.Warningf("smpipe: could not find the pull request merged as %s to post the deploy result: %s", sha, err)
+		} else if ok {
+			pr = merged.Number
+		}
+	}
+	// Each started execution: a GitHub deployment to follow, and its
+	// results (at once with wait, else from a later report run).
+	blocks := r.followExecutions(ctx, sha, pr, results)
+
 	// One report: the job summary has room for all of it, the output and
 	// the comment have a budget.
 	var full string
-	full, out.report = r.deployReport(results, refusals)
+	full, out.report = r.deployReport(results, refusals, blocks)
 	r.summary(full)
 	r.setOutputs(out)
 
-	if r.ev.Push != nil && r.in.Comment != commentOff && r.in.Token != "" && len(results) > 0 {
-		if pr, ok, err := r.mergedAs(ctx, sha); err != nil {
-			gha.Warningf("smpipe: could not find the pull request merged as %s to post the deploy result: %s", sha, err)
-		} else if ok {
-			worthNew := r.in.Comment != commentChangesOnly || out.changed || out.errors > 0
-			if err := r.postDeploy(ctx, pr.Number, sha, out.report, worthNew); err != nil {
-				gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s", pr.Number, err)
-			}
+	if pr > 0 && r.in.Comment != commentOff {
+		worthNew := r.in.Comment != commentChangesOnly || out.changed || out.errors > 0
+		if err := r.postDeploy(ctx, pr, sha, out.report, worthNew); err != nil {
+			gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s", pr, err)
 		}
 	}
 	if deploy.Failed(results) {
@@ -119,14 +128,18 @@ func (r *runner) deploy(ctx context.Context) int {
 // deployReport renders the deploy report once in full (the job summary)
 // and, when that is over the comment budget, once more without the parts
 // only the summary has room for.
-func (r *runner) deployReport(results []deploy.Result, refusals ghreport.Refusals) (full, budgeted string) {
+func (r *runner) deployReport(results []deploy.Result, refusals ghreport.Refusals, blocks map[string]string) (full, budgeted string) {
 	if len(results) == 0 {
 		note := r.redact(ghreport.DeployNote(r.in.Label, "No pipeline to deploy: the change touches none."))
 		return note, note
 	}
 	render := func(budget int) string {
-		return r.redact(ghreport.DeployTitle(r.in.Label) + "\n" +
-			ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region, Budget: budget}) + ghreport.RefusalsMarkdown(refusals))
+		body := ghreport.DeployTitle(r.in.Label) + "\n" +
+			ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region, Budget: budget}) + ghreport.RefusalsMarkdown(refusals)
+		for _, name := range slices.Sorted(maps.Keys(blocks)) {
+			body = ghreport.SetResult(body, name, blocks[name])
+		}
+		return r.redact(body)
 	}
 	full = render(-1)
 	if len(full) <= ghreport.DefaultBudget {
@@ -455,6 +468,7 @@ func (r *runner) awsConfig(ctx context.Context) (aws.Config, deploy.Identity, er
 	if err := deploy.CheckAccount(id, r.in.AllowedAccountIDs); err != nil {
 		return aws.Config{}, deploy.Identity{}, err
 	}
+	r.awsCfg = &cfg
 	return cfg, id, nil
 }
 

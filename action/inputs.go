@@ -58,6 +58,11 @@ type Inputs struct {
 	// AllowEmpty names the SMP_* placeholders that may resolve to the
 	// empty string.
 	AllowEmpty []string
+	// Deployments records started executions as GitHub deployments, in
+	// environments named by DeploymentEnvironment ("{pipeline}" stands for
+	// the pipeline's name).
+	Deployments           bool
+	DeploymentEnvironment string
 }
 
 // commentMode is the comment input, spelled as dflook/terraform-github-
@@ -102,9 +107,9 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		gha.AddMask(in.Token)
 	}
 	switch in.Mode {
-	case "auto", "plan", "deploy":
+	case "auto", "plan", "deploy", "report":
 	default:
-		return in, fmt.Errorf("input mode is %q; use auto, plan or deploy", in.Mode)
+		return in, fmt.Errorf("input mode is %q; use auto, plan, deploy or report", in.Mode)
 	}
 	var err error
 	bools := []struct {
@@ -112,7 +117,7 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		def  bool
 		dst  *bool
 	}{{"start-execution", true, &in.StartExecution}, {"wait", false, &in.Wait}, {"allow-unreviewed", false, &in.AllowUnreviewed},
-		{"require-approval", true, &in.RequireApproval}, {"mask-aws-account-id", false, &in.MaskAccountID}, {"strict", false, &in.Strict}}
+		{"require-approval", true, &in.RequireApproval}, {"deployments", true, &in.Deployments}, {"mask-aws-account-id", false, &in.MaskAccountID}, {"strict", false, &in.Strict}}
 	for _, b := range bools {
 		if *b.dst, err = boolInput(gha.GetInput(b.name), b.def); err != nil {
 			return in, fmt.Errorf("input %s: %w", b.name, err)
@@ -149,6 +154,10 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 	in.DeployBranches = listinput.Split(gha.GetInput("deploy-branches"))
 	for i, b := range in.DeployBranches {
 		in.DeployBranches[i] = strings.TrimPrefix(b, "refs/heads/")
+	}
+	in.DeploymentEnvironment = or(gha.GetInput("deployment-environment"), "{pipeline}")
+	if err := checkEnvironment(in.DeploymentEnvironment); err != nil {
+		return in, err
 	}
 	in.AllowEmpty = listinput.Split(gha.GetInput("allow-empty"))
 	for _, name := range in.AllowEmpty {
@@ -189,6 +198,15 @@ func commentInput(v string) (commentMode, error) {
 		return commentSticky, nil
 	}
 	return commentOff, nil
+}
+
+// checkEnvironment keeps the deployment environment template to what
+// GitHub accepts as an environment name once "{pipeline}" is replaced.
+func checkEnvironment(tmpl string) error {
+	if n := utf8.RuneCountInString(tmpl); n > 200 || strings.ContainsFunc(tmpl, unicode.IsControl) || strings.ContainsAny(tmpl, ",;\\") {
+		return fmt.Errorf("input deployment-environment %q must be a short name (letters, digits, -, _, / and {pipeline})", tmpl)
+	}
+	return nil
 }
 
 // checkLabel keeps a label to one short line: it heads a comment and sits in

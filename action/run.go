@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/smpipe/smpipe-action/compiler"
@@ -52,6 +53,7 @@ type runner struct {
 	masked  []string         // account IDs hidden from the log and the deploy report
 	gh      *ghreport.Client // made on first use by client
 	rec     *records         // made on first use by records
+	awsCfg  *aws.Config      // the credentials in use, once awsConfig made them
 }
 
 // Run is `smpipe action`: it dispatches on the event and the mode input.
@@ -99,6 +101,8 @@ func Run(ctx context.Context, env Env) int {
 			return r.refuse(err.Error())
 		}
 		return r.deploy(ctx)
+	case "report":
+		return r.report(ctx)
 	default:
 		gha.Noticef("smpipe has nothing to do for the %s event (mode %s): it plans on pull_request and deploys on a push to the default branch, on workflow_dispatch and on schedule", r.name, in.Mode)
 		return exitOK
@@ -108,7 +112,7 @@ func Run(ctx context.Context, env Env) int {
 // dispatch decides what this run does.
 func (r *runner) dispatch() string {
 	switch r.in.Mode {
-	case "plan", "deploy":
+	case "plan", "deploy", "report":
 		return r.in.Mode
 	}
 	switch {

@@ -157,7 +157,6 @@ var (
 	auditStep    = func(i int) []string {
 		return []string{"conf", "sagemakerPipeline", "models", "m", "steps", strconv.Itoa(i)}
 	}
-	auditStepIndex = map[StepClass]int{Processing: 0, Training: 1, CreateModel: 2, Transform: 3, Metrics: 4, RegisterModel: 5}
 )
 
 func under(base []string, more ...string) []string { return slices.Concat(base, more) }
@@ -401,8 +400,7 @@ var auditTables = []struct {
 func auditKeys() []string {
 	var out []string
 	seen := map[*keyTable]bool{}
-	var walk func(name string, t *keyTable)
-	walk = func(name string, t *keyTable) {
+	walk := func(name string, t *keyTable) {
 		if t == nil || seen[t] {
 			return
 		}

@@ -214,3 +214,34 @@ func cutRunes(s string, n int) string {
 	}
 	return string([]rune(s)[:n])
 }
+
+// EditDeployComment edits, with edit, the deploy result comment of merge
+// commit sha and label on pull request pr (what PostDeployResult wrote):
+// the report run puts an execution's results into it. Skipped when there is
+// no such comment; Unchanged when edit changes nothing.
+func EditDeployComment(ctx context.Context, c *Client, owner, repo string, pr int, label, sha string, edit func(body string) string) (Outcome, error) {
+	found, err := findOurs(ctx, c, owner, repo, pr, func(m Marker) bool {
+		return m.Kind == KindDeploy && m.Label == label && strings.EqualFold(m.Head, sha) && !m.Outdated
+	})
+	if err != nil || len(found) == 0 {
+		return Outcome{Action: Skipped}, err
+	}
+	cm := found[0].comment
+	body := edit(cm.GetBody())
+	if utf8.RuneCountInString(body) > MaxCommentChars {
+		body = cutRunes(body, MaxCommentChars-200) + "\n\n…the report was cut to fit GitHub's comment limit; see the job summary.\n"
+	}
+	out := Outcome{CommentID: cm.GetID(), URL: cm.GetHTMLURL(), Action: Unchanged}
+	if body == cm.GetBody() {
+		return out, nil
+	}
+	if _, _, err := c.gh.Issues.EditComment(ctx, owner, repo, cm.GetID(), &github.IssueComment{Body: github.String(body)}); err != nil {
+		if isForbidden(err) {
+			out.Action = NoPermission
+			return out, nil
+		}
+		return Outcome{}, fmt.Errorf("editing the deploy comment %d on #%d: %w", cm.GetID(), pr, err)
+	}
+	out.Action = Updated
+	return out, nil
+}

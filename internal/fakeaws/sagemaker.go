@@ -36,6 +36,10 @@ type SageMaker struct {
 	stepsPage  int
 	tagsPage   int
 	s3         *S3
+
+	trainingJobs   map[string]*TrainingJob
+	processingJobs map[string]*ProcessingJob
+	packages       []*ModelPackage
 }
 
 // SageMakerOption configures NewSageMaker.
@@ -82,6 +86,9 @@ func NewSageMaker(t testing.TB, opts ...SageMakerOption) *SageMaker {
 		clock:      time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		stepsPage:  2,
 		tagsPage:   50,
+
+		trainingJobs:   map[string]*TrainingJob{},
+		processingJobs: map[string]*ProcessingJob{},
 	}
 	for _, o := range opts {
 		o(s)

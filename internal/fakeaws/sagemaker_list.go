@@ -60,3 +60,11 @@ func (s *SageMaker) deletePipeline(body []byte) (any, *Fault) {
 	delete(s.pipelines, strings.ToLower(p.Name))
 	return map[string]any{"PipelineArn": p.Arn}, nil
 }
+
+// ForgetExecutions drops the executions of pipeline, as SageMaker does
+// some time after the pipeline is deleted.
+func (s *SageMaker) ForgetExecutions(pipeline string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.executions = slices.DeleteFunc(s.executions, func(e *Execution) bool { return strings.EqualFold(e.PipelineName, pipeline) })
+}

@@ -27,6 +27,12 @@ func (s *SageMaker) handlers() map[string]handler {
 		"ListPipelineExecutionSteps": s.listPipelineExecutionSteps,
 		"ListPipelines":              s.listPipelines,
 		"DeletePipeline":             s.deletePipeline,
+
+		"DescribeTrainingJob":                    s.describeTrainingJob,
+		"DescribeProcessingJob":                  s.describeProcessingJob,
+		"DescribeModelPackage":                   s.describeModelPackage,
+		"ListModelPackages":                      s.listModelPackages,
+		"DescribePipelineDefinitionForExecution": s.describePipelineDefinitionForExecution,
 	}
 }
 
@@ -265,7 +271,7 @@ func (s *SageMaker) startPipelineExecution(body []byte) (any, *Fault) {
 		Arn:          fmt.Sprintf("%s/execution/%012d", p.Arn, len(s.executions)+1),
 		PipelineName: p.Name, PipelineArn: p.Arn,
 		DisplayName: in.PipelineExecutionDisplayName, Description: in.PipelineExecutionDescription,
-		Token: in.ClientRequestToken, VersionID: version, Started: s.tick(), Script: sc,
+		Token: in.ClientRequestToken, VersionID: version, Started: s.tick(), Script: sc, Definition: p.Definition,
 	}
 	s.executions = append(s.executions, e)
 	return map[string]any{"PipelineExecutionArn": e.Arn}, nil
@@ -340,6 +346,9 @@ func (s *SageMaker) describePipelineExecution(body []byte) (any, *Fault) {
 		"PipelineExecutionDescription": e.Description, "PipelineVersionId": e.VersionID,
 		"CreationTime": epoch(e.Started), "LastModifiedTime": epoch(s.tick()),
 	}
+	if e.Script.Seconds > 0 && e.Status() != "Executing" {
+		out["LastModifiedTime"] = epoch(e.Started.Add(time.Duration(e.Script.Seconds) * time.Second))
+	}
 	if st := e.Status(); st == "Failed" || st == "CompletedWithFailures" {
 		out["FailureReason"] = e.Script.FailureReason
 	}
@@ -367,10 +376,18 @@ func (s *SageMaker) listPipelineExecutionSteps(body []byte) (any, *Fault) {
 	list := []map[string]any{}
 	for _, st := range steps[page[0]:page[1]] {
 		m := map[string]any{"StepName": st.Name, "StepStatus": st.Status, "StartTime": epoch(e.Started)}
+		if st.Seconds > 0 {
+			m["EndTime"] = epoch(e.Started.Add(time.Duration(st.Seconds) * time.Second))
+		}
 		if st.FailureReason != "" {
 			m["FailureReason"] = st.FailureReason
 		}
-		if st.JobKind != "" {
+		switch {
+		case st.JobKind == "Condition":
+			m["Metadata"] = map[string]any{"Condition": map[string]string{"Outcome": st.Outcome}}
+		case st.JobKind == "Fail":
+			m["Metadata"] = map[string]any{"Fail": map[string]string{"ErrorMessage": st.Message}}
+		case st.JobKind != "":
 			m["Metadata"] = map[string]any{st.JobKind: map[string]string{"Arn": st.JobArn}}
 		}
 		if st.CacheHitSource != "" {

@@ -73,6 +73,11 @@ type Step struct {
 	// CacheHitSource, when set, marks the step as served from the cache of
 	// that execution ARN.
 	CacheHitSource string
+	// Outcome is a Condition step's outcome ("True" or "False"); Message a
+	// Fail step's error message.
+	Outcome, Message string
+	// Seconds is how long the step ran, from the execution's start.
+	Seconds int
 }
 
 // Script says how an execution progresses: each DescribePipelineExecution
@@ -82,6 +87,8 @@ type Script struct {
 	Statuses      []string
 	FailureReason string
 	Steps         []Step
+	// Seconds is how long the execution ran once it is over.
+	Seconds int
 }
 
 // Execution is the fake's stored state of one pipeline execution.
@@ -95,7 +102,9 @@ type Execution struct {
 	VersionID    int64
 	Started      time.Time
 	Script       Script
-	described    int
+	// Definition is the pipeline's definition when the execution started.
+	Definition string
+	described  int
 }
 
 // Status is the status the execution has now (without advancing it).
@@ -111,4 +120,37 @@ func (e *Execution) Status() string {
 		i = len(e.Script.Statuses) - 1
 	}
 	return e.Script.Statuses[i]
+}
+
+// TrainingJob is a training job as DescribeTrainingJob answers it.
+type TrainingJob struct {
+	Name, Arn       string
+	Status          string // Completed when empty
+	FailureReason   string
+	InstanceType    string
+	InstanceCount   int
+	BillableSeconds int
+}
+
+// ProcessingJob is a processing job as DescribeProcessingJob answers it:
+// its outputs' S3 URIs by output name, and how long it ran.
+type ProcessingJob struct {
+	Name, Arn     string
+	Status        string // Completed when empty
+	FailureReason string
+	InstanceType  string
+	InstanceCount int
+	Seconds       int
+	Outputs       map[string]string
+}
+
+// ModelPackage is a registered model package version.
+type ModelPackage struct {
+	Group          string
+	Version        int // assigned in order of registration
+	Arn            string
+	ApprovalStatus string
+	// MetricsURI is ModelMetrics.ModelQuality.Statistics.S3Uri; "" for none.
+	MetricsURI string
+	Created    time.Time
 }

@@ -57,6 +57,7 @@ type Server struct {
 	prs      map[issueKey]PullRequest
 	// permissions are collaborator permissions by repository and login.
 	permissions map[commitKey]string
+	deployments []*Deployment
 }
 
 type issueKey struct {
@@ -209,6 +210,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}/reviews", false, s.listReviews)
 	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}", false, s.getPull)
 	s.route(mux, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", false, s.getPermission)
+	s.route(mux, "POST /repos/{owner}/{repo}/deployments", true, s.createDeployment)
+	s.route(mux, "GET /repos/{owner}/{repo}/deployments", false, s.listDeployments)
+	s.route(mux, "POST /repos/{owner}/{repo}/deployments/{id}/statuses", true, s.createDeploymentStatus)
+	s.route(mux, "GET /repos/{owner}/{repo}/deployments/{id}/statuses", false, s.listDeploymentStatuses)
 }
 
 func (s *Server) getUser(w http.ResponseWriter, _ *http.Request) {

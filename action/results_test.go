@@ -1,0 +1,169 @@
+package action_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/smpipe/smpipe-action/internal/actiontest"
+	"github.com/smpipe/smpipe-action/internal/fakeaws"
+	"github.com/smpipe/smpipe-action/internal/fakegithub"
+)
+
+// housingGroup is the model package group housing-tf registers to.
+const housingGroup = "house-price-tf-houseprice"
+
+// scriptHousing makes the next execution of house-price-tf run as
+// statuses say, its jobs, report and registered model in SageMaker and S3
+// as the steps would leave them, with mse as its evaluation.
+func scriptHousing(t *testing.T, w *actiontest.World, mse string, statuses ...string) {
+	t.Helper()
+	prep := w.SM.AddProcessingJob(fakeaws.ProcessingJob{Name: "pipelines-h1-house-Prepare", InstanceType: "ml.m5.large", InstanceCount: 1, Seconds: 900})
+	train := w.SM.AddTrainingJob(fakeaws.TrainingJob{Name: "pipelines-h1-house-Train", InstanceType: "ml.m5.xlarge", InstanceCount: 1, BillableSeconds: 3600})
+	out := "s3://" + actiontest.Bucket + "/house-price-tf/h1/house-Evaluate/output/model_evaluation_metrics"
+	eval := w.SM.AddProcessingJob(fakeaws.ProcessingJob{Name: "pipelines-h1-house-Evaluate", InstanceType: "ml.m5.large", InstanceCount: 1, Seconds: 300,
+		Outputs: map[string]string{"model_evaluation_metrics": out}})
+	w.S3.Plant(t, actiontest.Bucket, strings.TrimPrefix(out, "s3://"+actiontest.Bucket+"/")+"/model_evaluation_metrics.json",
+		[]byte(`{"regression_metrics": {"mse": {"value": `+mse+`}}}`), "")
+	registered := w.SM.AddModelPackage(fakeaws.ModelPackage{Group: housingGroup, ApprovalStatus: "PendingManualApproval", MetricsURI: out + "/model_evaluation_metrics.json"})
+	w.SM.SetScript(pipeline, fakeaws.Script{Statuses: statuses, Seconds: 5400, Steps: []fakeaws.Step{
+		{Name: "house-Prepare", Status: "Succeeded", JobKind: "ProcessingJob", JobArn: prep, Seconds: 960},
+		{Name: "house-Train", Status: "Succeeded", JobKind: "TrainingJob", JobArn: train, Seconds: 3700},
+		{Name: "house-Model-CreateModel", Status: "Succeeded", Seconds: 10},
+		{Name: "house-Predict", Status: "Succeeded", Seconds: 400},
+		{Name: "house-Evaluate", Status: "Succeeded", JobKind: "ProcessingJob", JobArn: eval, Seconds: 320},
+		{Name: "house-Register-RegisterModel", Status: "Succeeded", JobKind: "RegisterModel", JobArn: registered.Arn, Seconds: 5},
+	}})
+}
+
+// approveProduction puts an approved model with mse in the group.
+func approveProduction(t *testing.T, w *actiontest.World, mse string) {
+	t.Helper()
+	key := "reports/production.json"
+	w.S3.Plant(t, actiontest.Bucket, key, []byte(`{"regression_metrics": {"mse": {"value": `+mse+`}}}`), "")
+	w.SM.AddModelPackage(fakeaws.ModelPackage{Group: housingGroup, ApprovalStatus: "Approved", MetricsURI: "s3://" + actiontest.Bucket + "/" + key})
+}
+
+func lastDeployment(t *testing.T, w *actiontest.World) fakegithub.Deployment {
+	t.Helper()
+	ds := w.GH.Deployments(w.Repo)
+	if len(ds) != 1 {
+		t.Fatalf("%d deployments, want one", len(ds))
+	}
+	return ds[0]
+}
+
+func states(d fakegithub.Deployment) []string {
+	var out []string
+	for _, s := range d.Statuses {
+		out = append(out, s.State)
+	}
+	return out
+}
+
+// With wait, the merge's deploy reports the execution's results at once:
+// in the deploy comment, the job summary and the deployment's final state.
+func TestResults_wait(t *testing.T) {
+	w, base := newWorld(t)
+	approveProduction(t, w, "0.05")
+	h := openPR(t, w, 20, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
+	m := merge(t, w, 20, base, h)
+	scriptHousing(t, w, "0.04", "Succeeded")
+	env := w.PushEvent(base, m)
+	env["INPUT_WAIT"] = "true"
+	r := w.Run(env)
+	r.WantCode(t, exitOK)
+
+	for what, body := range map[string]string{"the deploy comment": lastComment(t, w, 20), "the job summary": r.Summary} {
+		wantContains(t, what, body, "### Results", ":white_check_mark: `house-price-tf`: Succeeded in 1h 30m 0s",
+			"| `regression_metrics.mse.value` | 0.04 | ", "| -0.01 better |", "1.33 instance-hours",
+			"**Registered** `house-price-tf-houseprice` version 2, `PendingManualApproval`")
+	}
+	d := lastDeployment(t, w)
+	if d.SHA != m || d.Environment != pipeline || d.Task != "smpipe:run" || strings.Join(states(d), ",") != "success" {
+		t.Errorf("deployment = %+v, states %v", d, states(d))
+	}
+	var p struct{ Pipeline, Execution string }
+	if err := json.Unmarshal(d.Payload, &p); err != nil || p.Pipeline != pipeline || !strings.Contains(p.Execution, "/execution/") {
+		t.Errorf("payload = %s", d.Payload)
+	}
+	if u := d.Statuses[0].LogURL; !strings.Contains(u, "console.aws.amazon.com/sagemaker") || !strings.Contains(u, "/executions/") {
+		t.Errorf("log_url = %q, want the execution in the console", u)
+	}
+}
+
+// Without wait, the deploy records the execution in progress and a
+// scheduled report run reports it once it has ended: in the deploy comment
+// in place, the summary and the deployment; a later run reports nothing
+// twice, from GitHub's records alone.
+func TestResults_reportMode(t *testing.T) {
+	w, base := newWorld(t)
+	approveProduction(t, w, "0.03")
+	h := openPR(t, w, 21, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
+	m := merge(t, w, 21, base, h)
+	scriptHousing(t, w, "0.04", "Executing", "Succeeded")
+	w.Run(w.PushEvent(base, m)).WantCode(t, exitOK)
+	wantContains(t, "the deploy comment", lastComment(t, w, 21), "### Results", ":hourglass_flowing_sand: `house-price-tf`: running")
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress" {
+		t.Fatalf("deployment states = %v, want in_progress", st)
+	}
+
+	report := func() actiontest.Result {
+		env := w.ScheduleEvent(m)
+		env["INPUT_MODE"] = "report"
+		return w.Run(env)
+	}
+	r := report() // still running
+	r.WantCode(t, exitOK)
+	wantContains(t, "the summary", r.Summary, "No followed execution has ended since the last report.")
+	if st := states(lastDeployment(t, w)); len(st) != 1 {
+		t.Errorf("a running execution changed its deployment: %v", st)
+	}
+
+	r = report()
+	r.WantCode(t, exitOK)
+	comments := w.GH.Comments(w.Repo, 21)
+	body := comments[len(comments)-1].Body
+	wantContains(t, "the deploy comment after the report", body, ":white_check_mark: `house-price-tf`: Succeeded", "| +0.01 **worse** |")
+	if strings.Contains(body, "running") {
+		t.Errorf("the comment still says running:\n%s", body)
+	}
+	if n := strings.Count(body, "### Results"); n != 1 {
+		t.Errorf("%d results sections, want one", n)
+	}
+	wantContains(t, "the summary", r.Summary, "Succeeded in 1h 30m 0s")
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress,success" {
+		t.Errorf("deployment states = %v", st)
+	}
+
+	edits := w.GH.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}")
+	r = report()
+	r.WantCode(t, exitOK)
+	wantContains(t, "the summary of a run with nothing left", r.Summary, "No execution to follow")
+	if n := w.GH.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}"); n != edits {
+		t.Errorf("a second report edited the comment again")
+	}
+	if st := states(lastDeployment(t, w)); len(st) != 2 {
+		t.Errorf("a second report added states: %v", st)
+	}
+}
+
+// A deployment whose payload names something else than a pipeline's
+// execution (any workflow with deployments: write can write one) is left
+// alone: nothing is read for it and its state is not set.
+func TestResults_forgedDeploymentIsIgnored(t *testing.T) {
+	w, base := newWorld(t)
+	w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: pipeline,
+		Payload: json.RawMessage(`{"pipeline": "house-price-tf", "execution": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/other-team/execution/1", "pr": 3}`)})
+	env := w.ScheduleEvent(base)
+	env["INPUT_MODE"] = "report"
+	r := w.Run(env)
+	r.WantCode(t, exitOK)
+	wantContains(t, "the log", r.Stdout, "does not name a pipeline and one of its executions; left alone")
+	if n := w.SM.Calls("DescribePipelineExecution"); n != 0 {
+		t.Errorf("%d executions described for a forged deployment", n)
+	}
+	if st := states(lastDeployment(t, w)); len(st) != 0 {
+		t.Errorf("states = %v, want none", st)
+	}
+}

@@ -1,0 +1,151 @@
+// Package results reads what a pipeline execution did, once it is over:
+// its status and steps, the compute it used, the evaluation metrics its
+// Metrics step wrote beside those of the model in production, the quality
+// gate's verdict and the model package it registered. Everything comes
+// from SageMaker and S3 with read-only calls; nothing the repository or a
+// pull request holds is trusted here, and a part that cannot be read
+// becomes a note, never a failed report.
+package results
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+)
+
+// SageMakerAPI is the part of *sagemaker.Client results calls.
+type SageMakerAPI interface {
+	DescribePipelineExecution(ctx context.Context, in *sagemaker.DescribePipelineExecutionInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribePipelineExecutionOutput, error)
+	ListPipelineExecutionSteps(ctx context.Context, in *sagemaker.ListPipelineExecutionStepsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListPipelineExecutionStepsOutput, error)
+	ListPipelineExecutions(ctx context.Context, in *sagemaker.ListPipelineExecutionsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListPipelineExecutionsOutput, error)
+	DescribePipelineDefinitionForExecution(ctx context.Context, in *sagemaker.DescribePipelineDefinitionForExecutionInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribePipelineDefinitionForExecutionOutput, error)
+	DescribeTrainingJob(ctx context.Context, in *sagemaker.DescribeTrainingJobInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeTrainingJobOutput, error)
+	DescribeProcessingJob(ctx context.Context, in *sagemaker.DescribeProcessingJobInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeProcessingJobOutput, error)
+	DescribeModelPackage(ctx context.Context, in *sagemaker.DescribeModelPackageInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeModelPackageOutput, error)
+	ListModelPackages(ctx context.Context, in *sagemaker.ListModelPackagesInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListModelPackagesOutput, error)
+}
+
+// S3API is the part of *s3.Client results calls.
+type S3API interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+var (
+	_ SageMakerAPI = (*sagemaker.Client)(nil)
+	_ S3API        = (*s3.Client)(nil)
+)
+
+// Execution is what one pipeline execution did.
+type Execution struct {
+	Pipeline string `json:"pipeline"`
+	ARN      string `json:"executionArn"`
+	// Status is SageMaker's (Executing, Succeeded, Failed, Stopped,
+	// CompletedWithFailures, ...), or Gone when the execution or its
+	// pipeline no longer exists.
+	Status        string        `json:"status"`
+	FailureReason string        `json:"failureReason,omitempty"`
+	Started       time.Time     `json:"started"`
+	Ended         time.Time     `json:"ended,omitzero"`
+	Duration      time.Duration `json:"durationSeconds"`
+	Steps         []Step        `json:"steps"`
+	// Usage is the compute of the training and processing jobs this
+	// execution ran (cache hits ran nothing), by instance type.
+	Usage   []Usage  `json:"usage"`
+	Gate    *Gate    `json:"qualityGate,omitempty"`
+	Metrics *Metrics `json:"metrics,omitempty"`
+	// Registered is the model package this execution registered.
+	Registered *Package `json:"registered,omitempty"`
+	// ConsoleURL links the execution in the SageMaker console.
+	ConsoleURL string `json:"consoleUrl,omitempty"`
+	// Notes say, one line each, what could not be read and why.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Over reports whether the execution has ended (or is gone).
+func (e *Execution) Over() bool {
+	switch e.Status {
+	case "Succeeded", "Failed", "Stopped", "CompletedWithFailures", Gone:
+		return true
+	}
+	return false
+}
+
+// Gone is the status of an execution SageMaker no longer knows.
+const Gone = "Gone"
+
+// Step is one step of an execution.
+type Step struct {
+	Name          string        `json:"name"`
+	Status        string        `json:"status"`
+	Duration      time.Duration `json:"durationSeconds"`
+	CacheHit      bool          `json:"cacheHit"`
+	FailureReason string        `json:"failureReason,omitempty"`
+	JobARN        string        `json:"jobArn,omitempty"`
+}
+
+// Usage is compute by instance type: InstanceSeconds is billable seconds
+// times instance count, summed over Jobs jobs.
+type Usage struct {
+	InstanceType    string  `json:"instanceType"`
+	Jobs            int     `json:"jobs"`
+	InstanceSeconds float64 `json:"instanceSeconds"`
+}
+
+// InstanceHours is InstanceSeconds in hours, what SageMaker bills by.
+func (u Usage) InstanceHours() float64 { return u.InstanceSeconds / 3600 }
+
+// Gate is the quality gate and what it decided in this execution.
+type Gate struct {
+	Step      string  `json:"step"`
+	Metric    string  `json:"metric"`
+	Operator  string  `json:"operator"` // <, <=, >, >=, ==, !=
+	Threshold float64 `json:"threshold"`
+	// Verdict is passed, failed (the Fail step ran or the registration
+	// was skipped), or "" when the Condition step did not run.
+	Verdict string `json:"verdict"`
+	// Message is the Fail step's error message, when it ran.
+	Message string `json:"message,omitempty"`
+}
+
+// Metrics are the numbers the Metrics step wrote, beside production's.
+type Metrics struct {
+	// Source is the report read: the Metrics step's output.
+	Source string  `json:"source"`
+	Values []Value `json:"values"`
+	// Production is the latest approved model package of the group this
+	// pipeline registers to, whose report the values are compared with;
+	// nil when there is none.
+	Production *Package `json:"production,omitempty"`
+}
+
+// Value is one numeric value of the evaluation report.
+type Value struct {
+	Path string  `json:"path"` // e.g. regression_metrics.mse.value
+	New  float64 `json:"value"`
+	// Old is production's value, when it has one.
+	Old *float64 `json:"production,omitempty"`
+	// LowerIsBetter says which way is better, when known: from the gate's
+	// operator for the gate's metric, else from the metric's name.
+	LowerIsBetter *bool `json:"lowerIsBetter,omitempty"`
+}
+
+// Better reports whether the new value beats production's: nil when
+// there is nothing to compare or which way is better is unknown.
+func (v Value) Better() *bool {
+	if v.Old == nil || v.LowerIsBetter == nil || *v.Old == v.New {
+		return nil
+	}
+	b := (v.New < *v.Old) == *v.LowerIsBetter
+	return &b
+}
+
+// Package is a model package version.
+type Package struct {
+	ARN            string `json:"arn"`
+	Group          string `json:"group"`
+	Version        int32  `json:"version"`
+	ApprovalStatus string `json:"approvalStatus"`
+	ConsoleURL     string `json:"consoleUrl,omitempty"`
+}
