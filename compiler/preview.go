@@ -29,6 +29,11 @@ type Preview struct {
 	Prefix string
 }
 
+// ProductionGroupProperty is the customer metadata property of a preview's
+// registered model naming the production model package group it stands
+// beside, whose approved model its metrics are compared with.
+const ProductionGroupProperty = "SMPIPE_PRODUCTION_GROUP"
+
 // PreviewGroupSuffix ends the model package group previews register to:
 // <group>-preview, never the production group.
 const PreviewGroupSuffix = "preview"

@@ -3,6 +3,7 @@ package compiler
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,8 +76,12 @@ func TestCompile_previewIsolation(t *testing.T) {
 						t.Errorf("registers to %q, not a -preview group", g)
 					}
 				}
-				if len(groups) != len(stringsAt(t, orig.Definition, "ModelPackageGroupName")) {
+				prodGroups := stringsAt(t, orig.Definition, "ModelPackageGroupName")
+				if len(groups) != len(prodGroups) {
 					t.Errorf("%d registrations in the preview, other than production's", len(groups))
+				}
+				if got := stringsAt(t, p.Definition, ProductionGroupProperty); !slices.Equal(got, prodGroups) {
+					t.Errorf("the preview's models name %q as their production groups, want %q", got, prodGroups)
 				}
 				// Every default output of production has moved under the prefix.
 				bucket := "s3://" + orig.Bucket + "/"

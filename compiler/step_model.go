@@ -154,7 +154,7 @@ func (b *builder) buildRegister(us *userStep) {
 	if c == nil {
 		return
 	}
-	group := rc.ModelPackageGroupName
+	group, production := rc.ModelPackageGroupName, ""
 	if !group.Set {
 		group = Str{Value: cmp.Or(b.pipe.PreviewOf, b.pipe.Name) + "-" + us.model.Name, Pos: us.conf.Pos}
 	}
@@ -163,7 +163,7 @@ func (b *builder) buildRegister(us *userStep) {
 	} else if b.preview != nil {
 		// Never the production group: what a pull request trained is not
 		// a candidate for production until it merges.
-		group.Value = previewGroup(group.Value)
+		production, group.Value = group.Value, previewGroup(group.Value)
 	}
 	spec := inferenceSpecification{
 		Containers:                              []containerDefinition{*c},
@@ -185,6 +185,11 @@ func (b *builder) buildRegister(us *userStep) {
 		InferenceSpecification:     spec,
 		ModelApprovalStatus:        rc.ApprovalStatus.Or(defaultApprovalStatus),
 		SkipModelValidation:        "None",
+	}
+	if production != "" {
+		// What a preview's model is compared with: the production group's
+		// approved model (package results reads it from the definition).
+		args.CustomerMetadataProperties[ProductionGroupProperty] = production
 	}
 	if mt := us.metrics; mt != nil && mt.main != nil {
 		// Reading the metrics through a reference also orders Register

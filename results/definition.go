@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/smpipe/smpipe-action/compiler"
 )
 
 // definition is what a report needs from the pipeline definition an
@@ -16,6 +18,10 @@ type definition struct {
 	// metricsFile under it (its property file).
 	metricsStep, metricsOutput, metricsFile string
 	group                                   string
+	// production is the group whose approved model the metrics are
+	// compared with when it is not group: a preview registers to its own
+	// group and names production's in its model's metadata.
+	production string
 }
 
 type defStep struct {
@@ -32,6 +38,15 @@ type defStep struct {
 var conditionTypes = map[string]string{
 	"LessThan": "<", "LessThanOrEqualTo": "<=", "GreaterThan": ">", "GreaterThanOrEqualTo": ">=",
 	"Equals": "==", "NotEquals": "!=",
+}
+
+// comparedWith is the group whose latest approved model is production's:
+// the one a preview names, else the one the pipeline registers to.
+func (d *definition) comparedWith() string {
+	if d.production != "" {
+		return d.production
+	}
+	return d.group
 }
 
 func parseDefinition(b []byte) (*definition, error) {
@@ -54,10 +69,12 @@ func (d *definition) walk(steps []defStep) {
 		switch s.Type {
 		case "RegisterModel":
 			var a struct {
-				ModelPackageGroupName string `json:"ModelPackageGroupName"`
+				ModelPackageGroupName      string         `json:"ModelPackageGroupName"`
+				CustomerMetadataProperties map[string]any `json:"CustomerMetadataProperties"` // values may be expressions
 			}
 			if json.Unmarshal(s.Arguments, &a) == nil && d.group == "" {
 				d.group = a.ModelPackageGroupName
+				d.production, _ = a.CustomerMetadataProperties[compiler.ProductionGroupProperty].(string)
 			}
 		case "Condition":
 			var a struct {

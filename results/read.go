@@ -308,16 +308,16 @@ func (r *Reader) metrics(ctx context.Context, e *Execution, def *definition, met
 			return 0
 		})
 	}
-	if e.Metrics.Production == nil && def.group != "" {
-		e.Notes = append(e.Notes, fmt.Sprintf("no approved model in group %s yet: this is the first model of the group, so there is nothing to compare with", def.group))
+	if group := def.comparedWith(); e.Metrics.Production == nil && group != "" {
+		e.Notes = append(e.Notes, fmt.Sprintf("no approved model in group %s yet: this is the first model of the group, so there is nothing to compare with", group))
 	}
 }
 
 // production finds the latest approved model package of the group, other
 // than the one this execution registered, and reads its report.
 func (r *Reader) production(ctx context.Context, e *Execution, def *definition) map[string]float64 {
-	group := def.group
-	if e.Registered != nil {
+	group := def.comparedWith()
+	if e.Registered != nil && def.production == "" {
 		group = e.Registered.Group
 	}
 	if group == "" {

@@ -11,10 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
+	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/ghreport"
 	"github.com/smpipe/smpipe-action/internal/fakeaws"
 	goldenfile "github.com/smpipe/smpipe-action/internal/golden"
+	"github.com/smpipe/smpipe-action/internal/workspace"
 	"github.com/smpipe/smpipe-action/results"
 )
 
@@ -212,5 +214,55 @@ func TestREADME_resultsExample(t *testing.T) {
 	got, _, ok := strings.Cut(rest, "\n<!-- end: results example -->")
 	if !ok || got != strings.Trim(string(want), "\n") {
 		t.Errorf("the README's example report differs from results/testdata/better.md; copy it over:\n%s", want)
+	}
+}
+
+// A preview registers to its own group, and its metrics are compared with
+// production's approved model, which its definition names; an approved
+// model of the preview group (someone approved a preview) is not
+// production.
+func TestRead_previewComparesWithProduction(t *testing.T) {
+	w := newWorld(t)
+	root, err := workspace.Open("../testdata/conf/ok/wine-gate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	res, _, err := compiler.Compile(context.Background(), root, compiler.Options{Getenv: func(string) (string, bool) { return "", false },
+		Preview: &compiler.Preview{Suffix: "pr7", Prefix: "smpipe-preview"}})
+	if err != nil || len(res.Plans) != 1 || res.Plans[0].Failed {
+		t.Fatalf("compiling the preview: %v", err)
+	}
+	name := res.Plans[0].Name
+	w.sm.Seed(fakeaws.Pipeline{Name: name, Definition: string(res.Plans[0].Definition), RoleArn: "arn:aws:iam::123456789012:role/preview"})
+	w.production(t, "0.45")
+	w.s3.Plant(t, bucket, "reports/approved-preview.json", []byte(`{"regression_metrics": {"mse": {"value": 0.99}}}`), "")
+	w.sm.AddModelPackage(fakeaws.ModelPackage{Group: group + "-preview", ApprovalStatus: "Approved", MetricsURI: "s3://" + bucket + "/reports/approved-preview.json"})
+
+	out := "s3://" + bucket + "/smpipe-preview/" + name + "/abc/wine-Evaluate/output/model_evaluation_metrics"
+	w.s3.Plant(t, bucket, strings.TrimPrefix(out, "s3://"+bucket+"/")+"/model_evaluation_metrics.json", []byte(fmtReport("0.41", "0.66")), "")
+	eval := w.sm.AddProcessingJob(fakeaws.ProcessingJob{Name: "pipelines-abc-wine-Evaluate", InstanceType: "ml.m5.large", InstanceCount: 1, Seconds: 300,
+		Outputs: map[string]string{"model_evaluation_metrics": out}})
+	p := w.sm.AddModelPackage(fakeaws.ModelPackage{Group: group + "-preview", ApprovalStatus: "PendingManualApproval", MetricsURI: out + "/model_evaluation_metrics.json"})
+	w.sm.SetScript(name, fakeaws.Script{Statuses: []string{"Succeeded"}, Seconds: 600, Steps: []fakeaws.Step{
+		{Name: "wine-Evaluate", Status: "Succeeded", JobKind: "ProcessingJob", JobArn: eval, Seconds: 320},
+		{Name: "wine-Register-QualityGate", Status: "Succeeded", JobKind: "Condition", Outcome: "True", Seconds: 2},
+		{Name: "wine-Register-RegisterModel", Status: "Succeeded", JobKind: "RegisterModel", JobArn: p.Arn, Seconds: 5},
+	}})
+	started, err := w.smc.StartPipelineExecution(context.Background(), &sagemaker.StartPipelineExecutionInput{PipelineName: aws.String(name),
+		ClientRequestToken: aws.String(strings.Repeat("p", 32))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := w.reader.Read(context.Background(), name, aws.ToString(started.PipelineExecutionArn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Registered == nil || e.Registered.Group != group+"-preview" {
+		t.Errorf("registered = %+v, want a package of %s-preview", e.Registered, group)
+	}
+	if e.Metrics == nil || e.Metrics.Production == nil || e.Metrics.Production.Group != group || len(e.Metrics.Values) == 0 ||
+		e.Metrics.Values[0].Old == nil || *e.Metrics.Values[0].Old != 0.45 {
+		t.Errorf("metrics = %+v, want them beside production's (0.45 in %s)", e.Metrics, group)
 	}
 }
