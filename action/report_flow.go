@@ -59,6 +59,13 @@ func stateDescription(e *results.Execution) string {
 // the execution ends; with wait, the execution's results at once. It
 // returns each pipeline's results block for the deploy comment.
 func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deployed []deploy.Result) map[string]string {
+	return r.follow(ctx, sha, pr, ghreport.KindDeploy, deployed)
+}
+
+// follow is followExecutions for the comment of kind on pull request pr
+// (KindDeploy, or KindPlan for a preview's): the report run puts each
+// execution's results there.
+func (r *runner) follow(ctx context.Context, sha string, pr int, kind string, deployed []deploy.Result) map[string]string {
 	blocks := map[string]string{}
 	var started []deploy.Result
 	for _, res := range deployed {
@@ -71,7 +78,7 @@ func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deplo
 	}
 	reader := r.reader()
 	ds := r.deployments(ctx, sha)
-	ds.pr = pr
+	ds.pr, ds.kind = pr, kind
 	for _, res := range started {
 		var e *results.Execution
 		if reader != nil && terminalStatus(res.ExecutionStatus) {
@@ -105,6 +112,7 @@ type deploymentsOf struct {
 	r        *runner
 	sha      string
 	pr       int
+	kind     string                         // of the comment the results go to
 	existing map[string]ghreport.Deployment // by environment
 	off      bool                           // the token may not write deployments
 	once     sync.Once
@@ -152,8 +160,12 @@ func (d *deploymentsOf) record(ctx context.Context, res deploy.Result, logURL st
 	env := r.environment(res.Pipeline)
 	dep, ok := d.existing[env]
 	if !ok || dep.Payload.Execution != res.ExecutionARN {
-		p := ghreport.DeploymentPayload{Pipeline: res.Pipeline, Execution: res.ExecutionARN, Region: r.region, PR: d.pr, Label: r.in.Label, Kind: ghreport.KindDeploy}
-		if dep, err = ghreport.CreateDeployment(ctx, c, owner, repo, d.sha, env, p, "smpipe: "+res.Pipeline+" execution started"); err != nil {
+		p := ghreport.DeploymentPayload{Pipeline: res.Pipeline, Execution: res.ExecutionARN, Region: r.region, PR: d.pr, Label: r.in.Label, Kind: d.kind}
+		create := ghreport.CreateDeployment
+		if d.kind == ghreport.KindPlan {
+			create = ghreport.CreatePreviewDeployment
+		}
+		if dep, err = create(ctx, c, owner, repo, d.sha, env, p, "smpipe: "+res.Pipeline+" execution started"); err != nil {
 			d.warn(err)
 			return
 		}
@@ -256,9 +268,16 @@ func (r *runner) report(ctx context.Context) int {
 		// The comment first: the final state ends the following, so a
 		// failed edit is retried by the next run.
 		if p.PR > 0 && r.in.Comment != commentOff {
-			_, err := ghreport.EditDeployComment(ctx, c, owner, repo, p.PR, p.Label, d.SHA, func(body string) string {
-				return ghreport.SetResult(body, p.Pipeline, md)
-			})
+			var err error
+			if p.Kind == ghreport.KindPlan { // a preview: its section of the plan comment
+				_, err = ghreport.EditPlanComment(ctx, c, owner, repo, p.PR, p.Label, func(body string) string {
+					return ghreport.SetPreviewResult(body, p.Pipeline, p.Execution, md)
+				})
+			} else {
+				_, err = ghreport.EditDeployComment(ctx, c, owner, repo, p.PR, p.Label, d.SHA, func(body string) string {
+					return ghreport.SetResult(body, p.Pipeline, md)
+				})
+			}
 			if err != nil {
 				gha.Warningf("smpipe: could not put the results of %s into pull request #%d: %s", p.Pipeline, p.PR, err)
 				failed++

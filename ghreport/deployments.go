@@ -51,11 +51,22 @@ func (d Deployment) Final() bool {
 // Commit status checks are not required: the merge commit's own checks
 // may still run.
 func CreateDeployment(ctx context.Context, c *Client, owner, repo, sha, environment string, p DeploymentPayload, description string) (Deployment, error) {
+	return createDeployment(ctx, c, owner, repo, sha, environment, p, description, true)
+}
+
+// CreatePreviewDeployment is CreateDeployment for a preview: a transient
+// environment that is not production.
+func CreatePreviewDeployment(ctx context.Context, c *Client, owner, repo, sha, environment string, p DeploymentPayload, description string) (Deployment, error) {
+	return createDeployment(ctx, c, owner, repo, sha, environment, p, description, false)
+}
+
+func createDeployment(ctx context.Context, c *Client, owner, repo, sha, environment string, p DeploymentPayload, description string, production bool) (Deployment, error) {
 	none := []string{}
 	d, _, err := c.gh.Repositories.CreateDeployment(ctx, owner, repo, &github.DeploymentRequest{
 		Ref: github.String(sha), Task: github.String(DeploymentTask), AutoMerge: github.Bool(false),
 		RequiredContexts: &none, Payload: p, Environment: github.String(environment),
-		Description: github.String(statusText(description)), ProductionEnvironment: github.Bool(true),
+		Description: github.String(statusText(description)), ProductionEnvironment: github.Bool(production),
+		TransientEnvironment: github.Bool(!production),
 	})
 	if err != nil {
 		return Deployment{}, fmt.Errorf("creating the deployment of %s to %s: %w", sha, environment, err)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -30,6 +31,8 @@ type PreviewReport struct {
 	Pipelines            []PreviewPipeline
 	// Problems are pipelines that were not previewed, one line each.
 	Problems []string
+	// Note, when set, says why nothing was previewed.
+	Note string
 }
 
 // PreviewPipeline is one pipeline's preview.
@@ -71,6 +74,9 @@ func PreviewMarkdown(r PreviewReport) string {
 	b.WriteString("\n\n")
 	if r.Requester != "" {
 		b.WriteString("Asked for by " + text(r.Requester) + " with the preview label; add the label again to run again.\n\n")
+	}
+	if r.Note != "" {
+		b.WriteString(paragraph(r.Note) + "\n\n")
 	}
 	if len(r.Pipelines) > 0 {
 		b.WriteString("| Pipeline | Preview | Definition | Execution | Console |\n| --- | --- | --- | --- | --- |\n")
@@ -191,4 +197,38 @@ func fitComment(body string) string {
 		return body
 	}
 	return cutRunes(body, MaxCommentChars-200) + "\n\n…the report was cut to fit GitHub's comment limit; see the job summary.\n"
+}
+
+// DeletedPreview is one preview a clean-up deleted, or could not.
+type DeletedPreview struct {
+	Name    string // the preview pipeline
+	PR      int
+	Stopped int // running executions stopped first
+	Err     error
+}
+
+// CleanupMarkdown renders what a clean-up of previews did, and why.
+func CleanupMarkdown(label, why string, deleted []DeletedPreview) string {
+	var b strings.Builder
+	b.WriteString(PreviewTitle(label) + "\n")
+	if len(deleted) == 0 {
+		b.WriteString("No preview to delete: " + paragraph(why) + ".\n")
+		return b.String()
+	}
+	b.WriteString("Previews deleted: " + paragraph(why) + ".\n\n| Preview | Pull request | Result |\n| --- | --- | --- |\n")
+	for _, d := range deleted {
+		status := "deleted"
+		if d.Stopped > 0 {
+			status += " (" + plural(d.Stopped, "running execution", "running executions") + " stopped first)"
+		}
+		if d.Err != nil {
+			status = "**not deleted**: " + cell(d.Err.Error())
+		}
+		pr := ""
+		if d.PR > 0 {
+			pr = "#" + strconv.Itoa(d.PR)
+		}
+		b.WriteString("| " + code(d.Name) + " | " + pr + " | " + status + " |\n")
+	}
+	return b.String()
 }

@@ -60,7 +60,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	sm := fakeaws.NewSageMaker(t)
+	sm := fakeaws.NewSageMaker(t, fakeaws.WithStoppingFor(2))
 	smc, _ := deploy.NewClients(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIATEST", "secret", "")},
 		func(k string) string { return map[string]string{"AWS_ENDPOINT_URL_SAGEMAKER": sm.URL}[k] })
 	return &world{sm: sm, smc: smc}
@@ -150,8 +150,8 @@ func TestDeleter_Delete(t *testing.T) {
 	if _, ok := w.sm.Pipeline("churn-pr12"); ok {
 		t.Error("the preview is still there")
 	}
-	if len(slept) != 1 {
-		t.Errorf("slept %v, want one wait for the stopping execution", slept)
+	if want := []time.Duration{2 * time.Second, 4 * time.Second}; !slices.Equal(slept, want) {
+		t.Errorf("slept %v, want %v: two looks at the stopping execution", slept, want)
 	}
 	if again := d.Delete(context.Background(), p); again.Err != nil {
 		t.Errorf("deleting a deleted preview: %v", again.Err)

@@ -73,7 +73,7 @@ func (s *SageMaker) deletePipeline(body []byte) (any, *Fault) {
 }
 
 // stopPipelineExecution stops a running execution as the service does: it
-// is Stopping, and Stopped from the next DescribePipelineExecution on.
+// is Stopping for as long as WithStoppingFor says, then Stopped.
 func (s *SageMaker) stopPipelineExecution(body []byte) (any, *Fault) {
 	var in struct {
 		PipelineExecutionArn string
@@ -91,7 +91,10 @@ func (s *SageMaker) stopPipelineExecution(body []byte) (any, *Fault) {
 	}
 	switch e.Status() {
 	case "Executing":
-		e.Script.Statuses, e.described = []string{"Stopping", "Stopped"}, 0
+		e.Script.Statuses, e.described = []string{"Stopped"}, 0
+		if s.stopping > 0 {
+			e.Script.Statuses = append(slices.Repeat([]string{"Stopping"}, s.stopping), "Stopped")
+		}
 	case "Stopping", "Stopped":
 	default:
 		return nil, validation("Pipeline execution %s is %s and cannot be stopped.", e.Arn, e.Status())

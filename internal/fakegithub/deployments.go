@@ -11,16 +11,20 @@ import (
 // Deployment is a deployment as GitHub keeps it, with its statuses oldest
 // first.
 type Deployment struct {
-	ID          int64              `json:"id"`
-	SHA         string             `json:"sha"`
-	Ref         string             `json:"ref"`
-	Task        string             `json:"task"`
-	Environment string             `json:"environment"`
-	Description string             `json:"description"`
-	Payload     json.RawMessage    `json:"payload"`
-	CreatedAt   time.Time          `json:"created_at"`
-	Statuses    []DeploymentStatus `json:"-"`
-	repo        string
+	ID          int64           `json:"id"`
+	SHA         string          `json:"sha"`
+	Ref         string          `json:"ref"`
+	Task        string          `json:"task"`
+	Environment string          `json:"environment"`
+	Description string          `json:"description"`
+	Payload     json.RawMessage `json:"payload"`
+	// Production and Transient are production_environment and
+	// transient_environment as created.
+	Production bool               `json:"production_environment"`
+	Transient  bool               `json:"transient_environment"`
+	CreatedAt  time.Time          `json:"created_at"`
+	Statuses   []DeploymentStatus `json:"-"`
+	repo       string
 }
 
 // DeploymentStatus is one status of a deployment.
@@ -57,6 +61,7 @@ func (s *Server) createDeployment(w http.ResponseWriter, r *http.Request) {
 		Environment           string          `json:"environment"`
 		Description           string          `json:"description"`
 		ProductionEnvironment *bool           `json:"production_environment"`
+		TransientEnvironment  *bool           `json:"transient_environment"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Ref == "" {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Invalid request: ref is required"})
@@ -80,7 +85,12 @@ func (s *Server) createDeployment(w http.ResponseWriter, r *http.Request) {
 	s.nextID++
 	s.now = s.now.Add(time.Second)
 	d := &Deployment{ID: s.nextID, SHA: in.Ref, Ref: in.Ref, Task: in.Task, Environment: in.Environment,
-		Description: in.Description, Payload: in.Payload, CreatedAt: s.now, repo: repoOf(r)}
+		Description: in.Description, Payload: in.Payload, CreatedAt: s.now, repo: repoOf(r),
+		// GitHub's default: production when the environment is named so.
+		Production: in.Environment == "production", Transient: in.TransientEnvironment != nil && *in.TransientEnvironment}
+	if in.ProductionEnvironment != nil {
+		d.Production = *in.ProductionEnvironment
+	}
 	s.deployments = append(s.deployments, d)
 	writeJSON(w, http.StatusCreated, d)
 }
