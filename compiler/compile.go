@@ -341,6 +341,15 @@ func (r *Repository) SelectNames(names []string) ([]string, error) {
 	return out, nil
 }
 
+// Previewed is the repository as a preview build of p sees it: the same
+// conf files, each pipeline built as Options.Preview says. A plan builds
+// it to show what a preview run changes.
+func (r *Repository) Previewed(p Preview) *Repository {
+	c := *r
+	c.opt.Preview = &p
+	return &c
+}
+
 // Build builds, checks and emits the pipelines of the given anchor files.
 // The diagnostics are those of loading plus those of these pipelines. The
 // error is for what stopped the run: a cancelled ctx (checked between
