@@ -89,7 +89,7 @@ func BenchmarkDecode(b *testing.B) {
 					if !ok {
 						c = Processing
 					}
-					r.decodeSection(name, sn.Node, c, m.Name)
+					r.decodeSection(name, sn, c, m.Name)
 				}
 				if m.Registry != nil {
 					r.decodeRegistry(m.Registry, m.Name)

@@ -164,9 +164,8 @@ func (b *builder) section(m *ModelConf, name string, class StepClass) *SectionCo
 	}
 	var sc *SectionConf
 	r := &reader{file: m.File, ds: b.ds, env: b.proj.env, budget: maxAliasExpansion}
-	if node, ok := b.sectionSource(r, m, name, b.preview != nil); ok {
-		sc = r.decodeSection(name, node, class, m.Name)
-		sc.Pos = b.nodes(m).Sections[name].Pos
+	if sn, ok := b.sectionSource(r, m, name, b.preview != nil); ok {
+		sc = r.decodeSection(name, sn, class, m.Name)
 	}
 	b.sections[key] = sc
 	return sc

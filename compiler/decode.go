@@ -142,7 +142,7 @@ func (r *reader) decodeModels(n *yaml.Node) []*ModelConf {
 
 func (r *reader) decodePipeline(key, n *yaml.Node) *PipelineConf {
 	pc := &PipelineConf{File: r.file, Pos: r.pos(key)}
-	entries, ok := r.mappingAt(n, key, "sagemakerPipeline", pipelineKeys)
+	entries, ok := r.mappingAt(n, r.pos(key), "sagemakerPipeline", pipelineKeys)
 	if !ok {
 		return pc
 	}
@@ -170,7 +170,7 @@ func (r *reader) decodePipeline(key, n *yaml.Node) *PipelineConf {
 func (r *reader) decodePipelineModel(kv keyValue) *PipelineModelConf {
 	pm := &PipelineModelConf{Name: kv.Key, Pos: r.pos(kv.KeyN)}
 	what := fmt.Sprintf("sagemakerPipeline.models.%s", kv.Key)
-	entries, ok := r.mappingAt(kv.Value, kv.KeyN, what, pipelineModelKeys)
+	entries, ok := r.mappingAt(kv.Value, r.pos(kv.KeyN), what, pipelineModelKeys)
 	if !ok {
 		return pm
 	}

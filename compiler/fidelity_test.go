@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -35,6 +36,10 @@ func TestCompile_fidelity(t *testing.T) {
 			join("Steps.loan-Split.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri", "")},
 		{"chained transform with prefix", "housing-tf", "house-Predict", []string{"TransformInput", "DataSource", "S3DataSource", "S3Uri"},
 			join("Steps.house-Prepare.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri", "test/x_test.csv")},
+		// input_mode sets each channel's InputMode; the algorithm's
+		// TrainingInputMode stays File, as the original wrote it.
+		{"training input mode", "credit-risk", "scorer-Train", []string{"AlgorithmSpecification", "TrainingInputMode"}, "File"},
+		{"channel input mode", "credit-risk", "scorer-Train", []string{"InputDataConfig", "0", "InputMode"}, "FastFile"},
 		// No approval_status: the original wrote PendingManualApproval.
 		{"approval status default", "loan-default", "loan-Register-RegisterModel", []string{"ModelApprovalStatus"}, "PendingManualApproval"},
 	}
@@ -48,8 +53,18 @@ func TestCompile_fidelity(t *testing.T) {
 			}
 			var got any = args
 			for _, k := range tt.path {
-				m, _ := got.(map[string]any)
-				got = m[k]
+				switch v := got.(type) {
+				case map[string]any:
+					got = v[k]
+				case []any:
+					i, err := strconv.Atoi(k)
+					if err != nil || i >= len(v) {
+						t.Fatalf("Arguments.%v: no item %s", tt.path, k)
+					}
+					got = v[i]
+				default:
+					got = nil
+				}
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Arguments.%v (-original +smpipe):\n%s", tt.path, diff)

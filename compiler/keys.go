@@ -1,11 +1,11 @@
 package compiler
 
 // The keys of the conf language, level by level. The decoder checks keys
-// against these tables (unknown keys, keys that have no effect, enum
-// values), and `smpipe schema` renders the same tables as a JSON Schema
-// (schema.go), with their types, defaults and descriptions. A new key is
-// added here and decoded in decode.go or section.go; the schema tests fail
-// until the two agree.
+// against these tables (unknown keys, keys that have no effect, required
+// keys, enum values), and `smpipe schema` renders the same tables as a
+// JSON Schema (schema.go), with their types, defaults and descriptions.
+// A new key is added here and decoded in decode.go or section.go; the
+// schema tests fail until the two agree.
 
 // valueType is what a key's value may be, as the decoder reads it.
 type valueType uint8
@@ -89,6 +89,9 @@ type classUse struct {
 	// ignored says why the class reads nothing from the key (the original
 	// read it and never used it); the decoder warns.
 	ignored string
+	// required: a section this class reads must set the key (to a value
+	// other than null or ""); the decoder reports it missing otherwise.
+	required bool
 }
 
 // A keyTable is the keys of one kind of mapping.
@@ -139,6 +142,7 @@ func forClass(keys []*confKey, c StepClass) *keyTable {
 			if u.class == c {
 				v := *k
 				v.deprecated, v.uses = u.ignored, nil
+				v.required, v.needsValue = u.required, u.required
 				out = append(out, &v)
 			}
 		}
@@ -321,16 +325,16 @@ var (
 // reads one (see sectionReaders).
 var sectionKeys = []*confKey{
 	{name: "image_uri", typ: typeString, uses: []classUse{
-		{class: Processing, doc: "the processing image; required."},
-		{class: Training, doc: "the training image; required."},
+		{class: Processing, required: true, doc: "the processing image."},
+		{class: Training, required: true, doc: "the training image."},
 		{class: Transform, ignored: "the model's image is registry.InferenceSpecification.image_uri"},
-		{class: Metrics, doc: "the evaluation's processing image; required."},
+		{class: Metrics, required: true, doc: "the evaluation's processing image."},
 	}},
 	{name: "entry_point", typ: typeString, uses: []classUse{
-		{class: Processing, doc: "script under source_directory, run as python -m <module> from /opt/ml/processing/input/code/ after pip install -r requirements.txt when present; required."},
-		{class: Training, doc: "script under source_directory; the bundle is the script's directory, so keep a requirements.txt beside it; required."},
+		{class: Processing, required: true, doc: "script under source_directory, run as python -m <module> from /opt/ml/processing/input/code/ after pip install -r requirements.txt when present."},
+		{class: Training, required: true, doc: "script under source_directory; the bundle is the script's directory, so keep a requirements.txt beside it."},
 		{class: Transform, def: defaultInferenceProgram, doc: "inference program of CreateModel and RegisterModel, as a dotted module (serve/inference.py is serve.inference)."},
-		{class: Metrics, doc: "evaluation script, run as for Processing; it writes /opt/ml/processing/output/model_evaluation_metrics.json; required."},
+		{class: Metrics, required: true, doc: "evaluation script, run as for Processing; it writes /opt/ml/processing/output/model_evaluation_metrics.json."},
 	}},
 	{name: "base_job_name", typ: typeString, doc: "Job name prefix of the original framework; SageMaker Pipelines names the jobs, so it has no effect.",
 		uses: useBy(Processing, Training, Transform, Metrics)},

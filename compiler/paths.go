@@ -84,11 +84,10 @@ func validEntryPoint(s string) bool {
 }
 
 // entryPoint checks that a section's entry_point exists inside dir.
-func (b *builder) entryPoint(us *userStep, sec *SectionConf, dir, what string) (string, bool) {
+func (b *builder) entryPoint(us *userStep, sec *SectionConf, dir string) (string, bool) {
 	ep := sec.EntryPoint
 	if !ep.Set {
-		b.ds.Errorf(sec.Pos, "missing-key", "%s is missing required key \"entry_point\"", what)
-		return "", false
+		return "", false // reported missing while decoding the section
 	}
 	if !validEntryPoint(ep.Value) {
 		b.ds.Errorf(ep.Pos, "path", "entry_point %q must be a relative path of letters, digits, '_', '-', '.' and '/'", ep.Value)

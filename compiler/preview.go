@@ -83,22 +83,22 @@ func (b *builder) outputRoot() string {
 	return "s3://" + b.pipe.Bucket + "/" + strings.Trim(b.preview.Prefix, "/") + "/"
 }
 
-// sectionNode is the node a section of m decodes from: the section, with
+// sectionSource is what a section of m decodes from: the section, with
 // its preview: entry merged over it in a preview build.
-func (b *builder) sectionSource(r *reader, m *ModelConf, name string, preview bool) (*yaml.Node, bool) {
+func (b *builder) sectionSource(r *reader, m *ModelConf, name string, preview bool) (sectionNode, bool) {
 	nodes := b.nodes(m)
 	sn, ok := nodes.Sections[name]
 	if !ok {
-		return nil, false
+		return sectionNode{}, false
 	}
 	if !preview {
-		return sn.Node, true
+		return sn, true
 	}
 	over, ok := nodes.Preview[name]
 	if !ok {
-		return sn.Node, true
+		return sn, true
 	}
-	return r.mergeNode(sn.Node, over.Node), true
+	return sectionNode{Node: r.mergeNode(sn.Node, over.Node), Pos: sn.Pos}, true
 }
 
 // checkPreviews decodes, in a build that is not a preview, every section
@@ -123,8 +123,8 @@ func (b *builder) checkPreviews() {
 			continue
 		}
 		r := &reader{file: m.File, ds: b.ds, env: b.proj.env, budget: maxAliasExpansion}
-		if node, ok := b.sectionSource(r, m, k.section, true); ok {
-			r.decodeSection(k.section, node, k.class, m.Name)
+		if sn, ok := b.sectionSource(r, m, k.section, true); ok {
+			r.decodeSection(k.section, sn, k.class, m.Name)
 		}
 	}
 }

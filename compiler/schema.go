@@ -106,8 +106,12 @@ func classKeySchema(k *confKey, readers []StepClass) *jsonSchema {
 		doc = append(doc, k.doc)
 	}
 	for _, u := range live {
-		if u.doc != "" {
-			doc = append(doc, fmt.Sprintf("%s: %s", u.class, u.doc))
+		text := u.doc
+		if u.required {
+			text = strings.TrimSuffix(text, ".") + "; required."
+		}
+		if text != "" {
+			doc = append(doc, fmt.Sprintf("%s: %s", u.class, text))
 		}
 	}
 	if k.doc != "" {

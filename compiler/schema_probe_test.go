@@ -198,20 +198,31 @@ func probeReaders(name string) []StepClass {
 }
 
 // decodeAs decodes a conf file as a compile would, with every section that
-// class c may read decoded for c, and the registry.
+// class c may read decoded for c, and the registry. The keys a class
+// requires of a section it reads (image_uri, entry_point) are left out: a
+// section's schema cannot know which classes will read it, and a key's
+// value is what the round trip compares (the bad-input cases test them).
 func decodeAs(src []byte, framework bool, c StepClass) diag.Diagnostics {
 	var ds diag.Diagnostics
 	cf := loadConf("m/conf/conf.yaml", src, framework, noEnv, &ds)
 	for _, m := range cf.Models {
-		r := &reader{file: "m/conf/conf.yaml", ds: &ds, env: noEnv, budget: maxAliasExpansion}
 		for _, name := range slices.Sorted(maps.Keys(m.Sections)) {
-			if slices.Contains(probeReaders(name), c) {
-				r.decodeSection(name, m.Sections[name].Node, c, m.Name)
-				if over, ok := m.Preview[name]; ok { // as checkPreviews decodes it
-					r.decodeSection(name, r.mergeNode(m.Sections[name].Node, over.Node), c, m.Name)
+			if !slices.Contains(probeReaders(name), c) {
+				continue
+			}
+			var sds diag.Diagnostics
+			r := &reader{file: "m/conf/conf.yaml", ds: &sds, env: noEnv, budget: maxAliasExpansion}
+			r.decodeSection(name, m.Sections[name], c, m.Name)
+			if over, ok := m.Preview[name]; ok { // as checkPreviews decodes it
+				r.decodeSection(name, sectionNode{Node: r.mergeNode(m.Sections[name].Node, over.Node), Pos: m.Sections[name].Pos}, c, m.Name)
+			}
+			for _, d := range sds {
+				if d.Code != "missing-key" || d.Pos != m.Sections[name].Pos {
+					ds = append(ds, d)
 				}
 			}
 		}
+		r := &reader{file: "m/conf/conf.yaml", ds: &ds, env: noEnv, budget: maxAliasExpansion}
 		if m.Registry != nil && !isNull(m.Registry) {
 			r.decodeRegistry(m.Registry, m.Name)
 		}

@@ -35,17 +35,19 @@ func validDuration(s string) bool {
 	return true
 }
 
-// decodeSection decodes model section n for a step of class c.
-func (r *reader) decodeSection(name string, n *yaml.Node, c StepClass, model string) *SectionConf {
-	sc := &SectionConf{Name: name, Pos: r.pos(n)}
+// decodeSection decodes model section sn for a step of class c. The keys
+// class c requires (keys.go) are reported missing at the section's key.
+func (r *reader) decodeSection(name string, sn sectionNode, c StepClass, model string) *SectionConf {
+	sc := &SectionConf{Name: name, Pos: sn.Pos}
 	what := fmt.Sprintf("%s section %q of model %q", strings.ToLower(string(c)), name, model)
 	if c == Metrics {
 		what = fmt.Sprintf("evaluate section of model %q", model)
 	}
-	if isNull(n) {
+	if isNull(sn.Node) { // `train:` with nothing under it is an empty section
+		r.missingKeys(sn.Pos, what, c.spec().sectionKeys, nil)
 		return sc
 	}
-	entries, _ := r.mapping(n, what, c.spec().sectionKeys)
+	entries, _ := r.mappingAt(sn.Node, sn.Pos, what, c.spec().sectionKeys)
 	for _, kv := range entries {
 		v := kv.Value
 		if why := kv.spec.deprecated; why != "" {
@@ -221,7 +223,7 @@ func (r *reader) decodeRegistry(n *yaml.Node, model string) *RegistryConf {
 // mapping (reported). metric, operator and threshold are required.
 func (r *reader) decodeQualityGate(key, n *yaml.Node, model string) *QualityGateConf {
 	what := fmt.Sprintf("registry.quality_gate of model %q", model)
-	entries, ok := r.mappingAt(n, key, what, qualityGateKeys)
+	entries, ok := r.mappingAt(n, r.pos(key), what, qualityGateKeys)
 	if !ok {
 		return nil
 	}

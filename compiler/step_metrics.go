@@ -58,7 +58,7 @@ func (b *builder) buildMetrics(us *userStep) {
 	}
 	job.outputs = []processingOutput{{OutputName: metricsOutputName, S3Output: s3Output{S3Uri: dest, LocalPath: outLocal, S3UploadMode: "EndOfJob"}}}
 	job.settings["channels"] = channel
-	s := b.emitProcessing(us, job, Metrics, fmt.Sprintf("evaluate section of model %q", us.model.Name))
+	s := b.emitProcessing(us, job, Metrics)
 	if s != nil {
 		s.PropertyFiles = []propertyFile{{PropertyFileName: evaluationReport, OutputName: metricsOutputName, FilePath: metricsFileName}}
 		if ct := sec.ContentType.Or(defaultMetricsContentType); ct != "" {

@@ -58,23 +58,20 @@ func (b *builder) buildProcessing(us *userStep) {
 			S3UploadMode: "EndOfJob",
 		}})
 	}
-	b.emitProcessing(us, job, Processing, fmt.Sprintf("processing section %q of model %q", sec.Name, us.model.Name))
+	b.emitProcessing(us, job, Processing)
 }
 
 // emitProcessing adds code inputs and the definition step for a
 // Processing or Metrics job.
-func (b *builder) emitProcessing(us *userStep, job *processingJob, class StepClass, what string) *Step {
+func (b *builder) emitProcessing(us *userStep, job *processingJob, class StepClass) *Step {
 	sec := job.sec
 	dir, dirOK := b.sourceDir(us)
 	var ep string
 	var epOK bool
 	if dirOK {
-		ep, epOK = b.entryPoint(us, sec, dir, what)
+		ep, epOK = b.entryPoint(us, sec, dir)
 	}
-	if !sec.ImageURI.Set {
-		b.ds.Errorf(sec.Pos, "missing-key", "%s is missing required key \"image_uri\"", what)
-	}
-	if !dirOK || !epOK {
+	if !dirOK || !epOK || !sec.ImageURI.Set {
 		return nil
 	}
 	code, err := b.bundles.sourceDir(dir)

@@ -19,7 +19,6 @@ func (b *builder) buildTraining(us *userStep) {
 		b.ds.Errorf(at, "missing-section", "Training step %q needs section %q in model %q%s", us.name, secName, us.model.Name, didYouMean(secName, b.sectionNames(us.model)))
 		return
 	}
-	what := fmt.Sprintf("training section %q of model %q", secName, us.model.Name)
 	s := map[string]string{}
 	content, mode, distribution := sec.ContentType.Value, sec.InputMode.Or(defaultInputMode), sec.Distribution.Or(defaultDistribution)
 	newChannel := func(name string, uri any) channel {
@@ -64,14 +63,10 @@ func (b *builder) buildTraining(us *userStep) {
 	}
 
 	dir, ok := b.sourceDir(us)
-	if !sec.ImageURI.Set {
-		b.ds.Errorf(sec.Pos, "missing-key", "%s is missing required key \"image_uri\"", what)
-		ok = false
-	}
-	if !ok {
+	if !ok || !sec.ImageURI.Set { // a missing image_uri was reported while decoding
 		return
 	}
-	ep, ok := b.entryPoint(us, sec, dir, what)
+	ep, ok := b.entryPoint(us, sec, dir)
 	if !ok {
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
+	"github.com/smpipe/smpipe-action/internal/fastyaml"
 )
 
 // maxAliasExpansion bounds the nodes reachable through aliases, per file,
@@ -26,6 +27,11 @@ const maxAliasExpansion = 10_000
 // original refused the first and smpipe would otherwise read the second
 // kind as plain strings without a word.
 func parseYAML(file string, src []byte, ds *diag.Diagnostics) *yaml.Node {
+	// Most conf files are plain enough for fastyaml, which builds the same
+	// tree several times faster; the rest, and every error, are yaml.v3's.
+	if root, ok := fastyaml.Parse(src); ok {
+		return root
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -213,18 +219,18 @@ type keyValue struct {
 // (or, for needsValue keys, holds without a value): keys.go is the one
 // place that says which keys are required. A null n lacks them all.
 func (r *reader) mapping(n *yaml.Node, what string, allowed *keyTable) ([]keyValue, bool) {
-	return r.mappingAt(n, nil, what, allowed)
+	return r.mappingAt(n, diag.Pos{}, what, allowed)
 }
 
-// mappingAt is mapping reporting missing keys at the node at (the
-// mapping's own key, when that reads better than its first entry).
-func (r *reader) mappingAt(n, at *yaml.Node, what string, allowed *keyTable) ([]keyValue, bool) {
+// mappingAt is mapping reporting missing keys at at (the mapping's own
+// key, which reads better than its first entry); a zero at is n's place.
+func (r *reader) mappingAt(n *yaml.Node, at diag.Pos, what string, allowed *keyTable) ([]keyValue, bool) {
 	n = r.resolve(n)
 	if n == nil {
 		return nil, false
 	}
-	if at == nil {
-		at = n
+	if at.IsZero() {
+		at = r.pos(n)
 	}
 	if n.Kind != yaml.MappingNode {
 		r.errorf(n, "type", "%s must be a mapping, found %s", what, kindName(n))
@@ -268,7 +274,7 @@ func (r *reader) mappingAt(n, at *yaml.Node, what string, allowed *keyTable) ([]
 
 // missingKeys reports the required keys of allowed that entries lack, at
 // at, in the table's order.
-func (r *reader) missingKeys(at *yaml.Node, what string, allowed *keyTable, entries []keyValue) {
+func (r *reader) missingKeys(at diag.Pos, what string, allowed *keyTable, entries []keyValue) {
 	if allowed == nil {
 		return
 	}
@@ -280,7 +286,7 @@ func (r *reader) missingKeys(at *yaml.Node, what string, allowed *keyTable, entr
 		if i >= 0 && (!k.needsValue || hasValue(r.resolve(entries[i].Value), k.typ)) {
 			continue
 		}
-		r.errorf(at, "missing-key", "%s is missing required key %q", what, k.name)
+		r.ds.Errorf(at, "missing-key", "%s is missing required key %q", what, k.name)
 	}
 }
 

@@ -1,0 +1,4 @@
+package fastyaml
+
+// PlainTag is plainTag for the tests.
+var PlainTag = plainTag
