@@ -380,17 +380,10 @@ func (r *runner) refuse(msg string) int {
 // written to AWS before the account is known to be allowed.
 func (r *runner) runDeployer(ctx context.Context, plans []*compiler.Plan, sha string, rv *plan.Revisions,
 	approve func(context.Context, []string) (map[string]string, error)) ([]deploy.Result, error) {
-	tree, err := rv.Tree(ctx, sha)
+	d, id, err := r.deployer(ctx, rv, sha, "")
 	if err != nil {
 		return nil, err
 	}
-	cfg, id, err := r.awsConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(r.env.Stdout, "smpipe: deploying to AWS account %s as %s\n", id.Account, id.ARN)
-	d := &deploy.Deployer{Root: tree, Log: r.env.Stdout}
-	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
 	opts := deploy.Options{CommitSHA: sha, Repository: r.repo, Version: r.env.Version, Start: r.in.StartExecution,
 		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, KMSKeyID: r.in.KMSKey, AccountID: id.Account, Region: r.region,
 		Adopt: r.in.Adopt, Approve: approve, Recorded: RecordedAt(rv, plans),
@@ -399,6 +392,24 @@ func (r *runner) runDeployer(ctx context.Context, plans []*compiler.Plan, sha st
 		// harmless.
 		IsAncestor: rv.IsAncestor}
 	return d.Deploy(ctx, Targets(plans), opts), nil
+}
+
+// deployer gets credentials, checks whose they are, and makes a Deployer
+// that reads local data files from the git objects of commit sha; what
+// names what it deploys, for the log ("" or "previews ").
+func (r *runner) deployer(ctx context.Context, rv *plan.Revisions, sha, what string) (*deploy.Deployer, deploy.Identity, error) {
+	tree, err := rv.Tree(ctx, sha)
+	if err != nil {
+		return nil, deploy.Identity{}, err
+	}
+	cfg, id, err := r.awsConfig(ctx)
+	if err != nil {
+		return nil, deploy.Identity{}, err
+	}
+	fmt.Fprintf(r.env.Stdout, "smpipe: deploying %sto AWS account %s as %s\n", what, id.Account, id.ARN)
+	d := &deploy.Deployer{Root: tree, Log: r.env.Stdout}
+	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
+	return d, id, nil
 }
 
 // RecordedAt compiles, for the deploy's drift check, what a commit deploys

@@ -247,17 +247,10 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 // preview role's credentials, and starts them: once per workflow run, so
 // that adding the label again runs again.
 func (r *runner) deployPreviews(ctx context.Context, rv *plan.Revisions, head string, pr int, plans []*compiler.Plan) ([]deploy.Result, error) {
-	tree, err := rv.Tree(ctx, head)
+	d, id, err := r.deployer(ctx, rv, head, "previews ")
 	if err != nil {
 		return nil, err
 	}
-	cfg, id, err := r.awsConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(r.env.Stdout, "smpipe: deploying previews to AWS account %s as %s\n", id.Account, id.ARN)
-	d := &deploy.Deployer{Root: tree, Log: r.env.Stdout}
-	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
 	opts := deploy.Options{CommitSHA: head, Repository: r.repo, Version: r.env.Version, Start: true, Wait: r.in.Wait,
 		WaitTimeout: r.in.WaitTimeout, KMSKeyID: r.in.KMSKey, AccountID: id.Account, Region: r.region,
 		Preview: preview.Suffix(pr), Tags: map[string]string{preview.TagPullRequest: strconv.Itoa(pr)},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/smpipe/smpipe-action/action"
 	"github.com/smpipe/smpipe-action/compiler"
+	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/internal/workspace"
@@ -127,47 +128,17 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 		return exitUsage
 	}
-	rootFS, err := workspace.Open(root)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-		return exitProblem
-	}
-	defer rootFS.Close()
-	artifacts, err := os.MkdirTemp("", "smpipe-artifacts-")
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe deploy: creating a directory for built artifacts: %v\n", err)
-		return exitProblem
-	}
-	defer os.RemoveAll(artifacts)
-	opt.ArtifactDir = artifacts
-	repo, err := compiler.Load(ctx, rootFS, opt)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-		return exitProblem
-	}
-	anchors := repo.Select(opt.Paths)
-	if len(f.pipelines) > 0 {
-		if anchors, err = repo.SelectNames(f.pipelines); err != nil {
-			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-			return exitUsage
+	wt, code := buildWorktree(ctx, "deploy", root, opt, stderr, func(repo *compiler.Repository) ([]string, error) {
+		if len(f.pipelines) > 0 {
+			return repo.SelectNames(f.pipelines)
 		}
+		return repo.Select(opt.Paths), nil
+	})
+	if code != exitOK {
+		return code
 	}
-	res, ds, err := repo.Build(ctx, anchors)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-		return exitProblem
-	}
-	compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
-	var failed []string
-	var ready []*compiler.Plan
-	for _, p := range res.Plans {
-		if err := action.Deployable(p, opt.Getenv); err != nil {
-			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-			failed = append(failed, p.Anchor)
-			continue
-		}
-		ready = append(ready, p)
-	}
+	defer wt.close()
+	ready, failed, ds := wt.ready, wt.failed, wt.ds
 	targets := action.Targets(ready)
 	if len(targets) == 0 {
 		fmt.Fprintln(stderr, "smpipe deploy: nothing to deploy")
@@ -187,7 +158,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		fmt.Fprintln(stderr, "smpipe deploy: "+noRepository(host))
 		return exitUsage
 	}
-	d := &deploy.Deployer{Root: rootFS, Log: stderr}
+	d := &deploy.Deployer{Root: wt.root, Log: stderr}
 	fetch := gitrev.FetchOptions{Token: getenv.get("GITHUB_TOKEN"), TokenHost: host}
 	dopts := deploy.Options{CommitSHA: sha, Repository: repository, Version: readBuildInfo(xVersion).Version,
 		Start: !f.noStart, Wait: f.wait, WaitTimeout: f.waitTimeout, DryRun: f.dryRun, KMSKeyID: f.kms, Adopt: f.adopt,
@@ -226,6 +197,71 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return exitProblem
 	}
 	return exitOK
+}
+
+// worktree is the working tree at a root compiled for a deploy.
+type worktree struct {
+	root  *workspace.Root
+	ready []*compiler.Plan // the pipelines that may be deployed
+	// failed are the anchors of those that may not: errors, or
+	// placeholders the environment does not set.
+	failed []string
+	ds     diag.Diagnostics
+	// close releases the tree and the built artifacts.
+	close func()
+}
+
+// buildWorktree compiles the pipelines choose picks from the working tree
+// at root, with their artifacts built into a temporary directory, and
+// prints the diagnostics and why each unready pipeline may not be
+// deployed. A code other than exitOK means stop: why is printed, as
+// "smpipe <cmd>: …" (exitUsage when choose refused the selection).
+func buildWorktree(ctx context.Context, cmd, root string, opt compiler.Options, stderr io.Writer,
+	choose func(*compiler.Repository) ([]string, error)) (*worktree, int) {
+	fail := func(code int, format string, args ...any) (*worktree, int) {
+		fmt.Fprintf(stderr, "smpipe "+cmd+": "+format+"\n", args...)
+		return nil, code
+	}
+	rootFS, err := workspace.Open(root)
+	if err != nil {
+		return fail(exitProblem, "%v", err)
+	}
+	artifacts, err := os.MkdirTemp("", "smpipe-artifacts-")
+	if err != nil {
+		rootFS.Close()
+		return fail(exitProblem, "creating a directory for built artifacts: %v", err)
+	}
+	wt := &worktree{root: rootFS, close: func() {
+		rootFS.Close()
+		os.RemoveAll(artifacts)
+	}}
+	opt.ArtifactDir = artifacts
+	repo, err := compiler.Load(ctx, rootFS, opt)
+	if err != nil {
+		wt.close()
+		return fail(exitProblem, "%v", err)
+	}
+	anchors, err := choose(repo)
+	if err != nil {
+		wt.close()
+		return fail(exitUsage, "%v", err)
+	}
+	res, ds, err := repo.Build(ctx, anchors)
+	if err != nil {
+		wt.close()
+		return fail(exitProblem, "%v", err)
+	}
+	compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
+	wt.ds = ds
+	for _, p := range res.Plans {
+		if err := action.Deployable(p, opt.Getenv); err != nil {
+			fmt.Fprintf(stderr, "smpipe %s: %v\n", cmd, err)
+			wt.failed = append(wt.failed, p.Anchor)
+			continue
+		}
+		wt.ready = append(wt.ready, p)
+	}
+	return wt, exitOK
 }
 
 // repositoryOf is the GitHub repository the pipelines belong to: flag, else

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/gitrev"
-	"github.com/smpipe/smpipe-action/internal/workspace"
 	"github.com/smpipe/smpipe-action/plan"
 	"github.com/smpipe/smpipe-action/preview"
 )
@@ -151,51 +149,19 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		}
 	}
 
-	rootFS, err := workspace.Open(root)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe preview: %v\n", err)
-		return exitProblem
-	}
-	defer rootFS.Close()
-	artifacts, err := os.MkdirTemp("", "smpipe-artifacts-")
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe preview: creating a directory for built artifacts: %v\n", err)
-		return exitProblem
-	}
-	defer os.RemoveAll(artifacts)
-	opt.ArtifactDir = artifacts
 	opt.Preview = &compiler.Preview{Suffix: suffix, Prefix: f.prefix}
-	repo, err := compiler.Load(ctx, rootFS, opt)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe preview: %v\n", err)
-		return exitProblem
+	wt, code := buildWorktree(ctx, "preview", root, opt, stderr, func(repo *compiler.Repository) ([]string, error) { return repo.SelectNames(names) })
+	if code != exitOK {
+		return code
 	}
-	anchors, err := repo.SelectNames(names)
-	if err != nil {
-		return usage("%v", err)
-	}
-	res, ds, err := repo.Build(ctx, anchors)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe preview: %v\n", err)
-		return exitProblem
-	}
-	compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
-	var ready []*compiler.Plan
-	failed := 0
-	for _, p := range res.Plans {
-		if err := action.Deployable(p, opt.Getenv); err != nil {
-			fmt.Fprintf(stderr, "smpipe preview: %v\n", err)
-			failed++
-			continue
-		}
-		ready = append(ready, p)
-	}
+	defer wt.close()
+	ready := wt.ready
 	if len(ready) == 0 {
 		fmt.Fprintln(stderr, "smpipe preview: nothing to preview")
 		return exitProblem
 	}
 
-	d := &deploy.Deployer{Root: rootFS, Log: stderr}
+	d := &deploy.Deployer{Root: wt.root, Log: stderr}
 	dopts := deploy.Options{CommitSHA: deployCommit(f.commit, getenv, git), Repository: repository, Version: readBuildInfo(xVersion).Version,
 		Start: true, Wait: f.wait, WaitTimeout: f.waitTimeout, DryRun: f.dryRun, KMSKeyID: f.kms, Preview: suffix,
 		// Every run of the command starts its own execution.
@@ -215,7 +181,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	}
 	results := d.Deploy(ctx, action.Targets(ready), dopts)
 	printResults(stdout, results, opt.Region, f.dryRun)
-	if failed > 0 || ds.HasErrors() || deploy.Failed(results) {
+	if len(wt.failed) > 0 || wt.ds.HasErrors() || deploy.Failed(results) {
 		return exitProblem
 	}
 	return exitOK

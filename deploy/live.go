@@ -125,7 +125,7 @@ func (l Live) Against(hash string) Standing {
 // readLive describes the pipeline and lists its tags.
 func readLive(ctx context.Context, sm SageMakerAPI, pipeline string) (live, error) {
 	desc, err := sm.DescribePipeline(ctx, &sagemaker.DescribePipelineInput{PipelineName: aws.String(pipeline)})
-	if isNotFound(err) {
+	if IsNotFound(err) {
 		return live{}, nil
 	}
 	if err != nil {
@@ -268,9 +268,9 @@ func decodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-// isNotFound recognises a missing pipeline: ResourceNotFound from the
-// service, ValidationException "Could not find …" from moto.
-func isNotFound(err error) bool {
+// IsNotFound recognises a missing pipeline or execution: ResourceNotFound
+// from the service, ValidationException "Could not find …" from moto.
+func IsNotFound(err error) bool {
 	var rnf *smtypes.ResourceNotFound
 	if errors.As(err, &rnf) {
 		return true

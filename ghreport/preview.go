@@ -2,16 +2,12 @@ package ghreport
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
-
-	"github.com/google/go-github/v60/github"
 
 	"github.com/smpipe/smpipe-action/deploy"
 )
@@ -174,29 +170,8 @@ func EditPlanComment(ctx context.Context, c *Client, owner, repo string, pr int,
 	if err != nil || len(found) == 0 {
 		return Outcome{Action: Skipped}, err
 	}
-	cm := found[len(found)-1].comment // the newest, as a reader sees it
-	body := fitComment(edit(cm.GetBody()))
-	out := Outcome{CommentID: cm.GetID(), URL: cm.GetHTMLURL(), Action: Unchanged}
-	if body == cm.GetBody() {
-		return out, nil
-	}
-	if _, _, err := c.gh.Issues.EditComment(ctx, owner, repo, cm.GetID(), &github.IssueComment{Body: github.String(body)}); err != nil {
-		if isForbidden(err) {
-			out.Action = NoPermission
-			return out, nil
-		}
-		return Outcome{}, fmt.Errorf("editing the plan comment %d on #%d: %w", cm.GetID(), pr, err)
-	}
-	out.Action = Updated
-	return out, nil
-}
-
-// fitComment cuts a body to GitHub's comment limit, saying so.
-func fitComment(body string) string {
-	if utf8.RuneCountInString(body) <= MaxCommentChars {
-		return body
-	}
-	return cutRunes(body, MaxCommentChars-200) + "\n\n…the report was cut to fit GitHub's comment limit; see the job summary.\n"
+	// The newest, as a reader sees it, should two runs have raced.
+	return editComment(ctx, c, owner, repo, pr, found[len(found)-1].comment, KindPlan, edit)
 }
 
 // DeletedPreview is one preview a clean-up deleted, or could not.

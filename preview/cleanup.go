@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -17,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/internal/sleep"
@@ -159,7 +157,7 @@ func (d *Deleter) Delete(ctx context.Context, p Pipeline) Deleted {
 	for _, arn := range running {
 		_, err := d.SageMaker.StopPipelineExecution(ctx, &sagemaker.StopPipelineExecutionInput{PipelineExecutionArn: aws.String(arn),
 			ClientRequestToken: aws.String(requestToken("stop", arn))})
-		if err != nil && !notFound(err) {
+		if err != nil && !deploy.IsNotFound(err) {
 			out.Err = fmt.Errorf("stopping execution %s of preview %s: %w", arn, p.Name, err)
 			return out
 		}
@@ -172,7 +170,7 @@ func (d *Deleter) Delete(ctx context.Context, p Pipeline) Deleted {
 	}
 	_, err = d.SageMaker.DeletePipeline(ctx, &sagemaker.DeletePipelineInput{PipelineName: aws.String(p.Name), ClientRequestToken: aws.String(requestToken("delete", p.ARN))})
 	switch {
-	case notFound(err):
+	case deploy.IsNotFound(err):
 		d.logf("preview %q: already deleted", p.Name)
 	case err != nil:
 		out.Err = fmt.Errorf("deleting preview %s: %w", p.Name, err)
@@ -189,7 +187,7 @@ func (d *Deleter) running(ctx context.Context, pipeline string) ([]string, error
 		MaxResults: aws.Int32(100)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if notFound(err) {
+		if deploy.IsNotFound(err) {
 			return nil, nil
 		}
 		if err != nil {
@@ -216,7 +214,7 @@ func (d *Deleter) waitStopped(ctx context.Context, pipeline string, arns []strin
 		var still []string
 		for _, arn := range pending {
 			out, err := d.SageMaker.DescribePipelineExecution(ctx, &sagemaker.DescribePipelineExecutionInput{PipelineExecutionArn: aws.String(arn)})
-			if notFound(err) {
+			if deploy.IsNotFound(err) {
 				continue
 			}
 			if err != nil {
@@ -260,15 +258,4 @@ func (d *Deleter) logf(format string, args ...any) {
 func requestToken(what, arn string) string {
 	sum := sha256.Sum256([]byte(what + "|" + arn))
 	return hex.EncodeToString(sum[:])
-}
-
-// notFound recognises a pipeline or execution that no longer exists.
-func notFound(err error) bool {
-	var rnf *smtypes.ResourceNotFound
-	if errors.As(err, &rnf) {
-		return true
-	}
-	var ae smithy.APIError
-	return errors.As(err, &ae) && (ae.ErrorCode() == "ResourceNotFound" ||
-		ae.ErrorCode() == "ValidationException" && strings.Contains(ae.ErrorMessage(), "Could not find"))
 }
