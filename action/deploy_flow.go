@@ -339,17 +339,9 @@ func (r *runner) deploySelection(ctx context.Context, rv *plan.Revisions, sha, d
 			return repo.SelectNames(names)
 		}
 		// A push may have deleted a pipeline it touched.
-		defined := map[string]bool{}
-		for _, a := range repo.Anchors() {
-			defined[a.Name] = true
-		}
-		var present []string
-		for _, n := range names {
-			if defined[n] {
-				present = append(present, n)
-			} else {
-				sel.notes = append(sel.notes, fmt.Sprintf("smpipe: pipeline %q was deleted from the repository; smpipe does not delete it from SageMaker", n))
-			}
+		present, deleted := repo.Defined(names)
+		for _, n := range deleted {
+			sel.notes = append(sel.notes, fmt.Sprintf("smpipe: pipeline %q was deleted from the repository; smpipe does not delete it from SageMaker", n))
 		}
 		if len(present) == 0 {
 			return nil, nil

@@ -154,20 +154,10 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 	defer os.RemoveAll(artifacts)
 	var res *compiler.Result
 	if len(touched) > 0 {
-		var ds []string
+		var deleted []string
 		built, diags, err := rv.Build(ctx, head, artifacts, func(repo *compiler.Repository) ([]string, error) {
-			defined := map[string]bool{}
-			for _, a := range repo.Anchors() {
-				defined[a.Name] = true
-			}
 			var present []string
-			for _, name := range touched {
-				if defined[name] {
-					present = append(present, name)
-				} else {
-					ds = append(ds, name)
-				}
-			}
+			present, deleted = repo.Defined(touched)
 			if len(present) == 0 {
 				return nil, nil
 			}
@@ -177,7 +167,7 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 			return r.refusePreview("smpipe: " + err.Error())
 		}
 		res = built
-		for _, name := range ds {
+		for _, name := range deleted {
 			fmt.Fprintf(r.env.Stdout, "smpipe: pipeline %q is deleted by the pull request: nothing to preview\n", name)
 		}
 		_ = ghreport.Annotations(r.env.Stdout, prefixed(inPlans(diags, built.Plans), r.in.WorkingDirectory), 10)

@@ -341,6 +341,23 @@ func (r *Repository) SelectNames(names []string) ([]string, error) {
 	return out, nil
 }
 
+// Defined splits names into those a pipeline of the repository has and
+// those none has (a change deleted it), each in the order given.
+func (r *Repository) Defined(names []string) (present, missing []string) {
+	defined := make(map[string]bool, len(r.proj.Anchors))
+	for _, pc := range r.proj.Anchors {
+		defined[pc.Name.Value] = true
+	}
+	for _, n := range names {
+		if defined[n] {
+			present = append(present, n)
+		} else {
+			missing = append(missing, n)
+		}
+	}
+	return present, missing
+}
+
 // Previewed is the repository as a preview build of p sees it: the same
 // conf files, each pipeline built as Options.Preview says. A plan builds
 // it to show what a preview run changes.
