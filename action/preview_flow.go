@@ -1,6 +1,7 @@
 package action
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -137,7 +138,7 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 		return r.refusePreview(fmt.Sprintf("smpipe: opening the repository: %s", err))
 	}
 	defer rv.Close()
-	base, err := rv.MergeBase(ctx, current.BaseSHA, head)
+	base, err := rv.MergeBase(ctx, cmp.Or(current.BaseSHA, r.ev.PullRequest.BaseSHA), head)
 	if err != nil {
 		return r.refusePreview(fmt.Sprintf("smpipe: finding where pull request #%d branched off: %s", n, err))
 	}
@@ -323,6 +324,7 @@ func (r *runner) sweepPreviews(ctx context.Context) ([]preview.Deleted, error) {
 	owner, repo := r.owner()
 	state := map[int]string{}
 	var closed []preview.Pipeline
+	var unknown []preview.Deleted
 	for _, p := range found {
 		if !p.Of(p.PR) {
 			continue
@@ -330,7 +332,9 @@ func (r *runner) sweepPreviews(ctx context.Context) ([]preview.Deleted, error) {
 		if _, ok := state[p.PR]; !ok {
 			pr, err := ghreport.GetPullRequest(ctx, c, owner, repo, p.PR)
 			if err != nil {
-				return nil, err
+				// Left for a later run: only GitHub's record says it is closed.
+				unknown = append(unknown, preview.Deleted{Pipeline: p, Err: err})
+				continue
 			}
 			state[p.PR] = pr.State
 		}
@@ -338,7 +342,7 @@ func (r *runner) sweepPreviews(ctx context.Context) ([]preview.Deleted, error) {
 			closed = append(closed, p)
 		}
 	}
-	return r.deletePreviews(ctx, sm, closed), nil
+	return append(r.deletePreviews(ctx, sm, closed), unknown...), nil
 }
 
 // deletePreviews deletes previews, stopping what runs of them first.

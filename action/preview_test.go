@@ -164,11 +164,22 @@ func TestPreview_refusedBeforeAWS(t *testing.T) {
 		code       int
 		want       string
 		labelLeft  bool
+		// record changes GitHub's record of the pull request after the
+		// event: what the action believes over the payload.
+		record func(w *actiontest.World, head string)
 	}{
-		{"another label", "bug", writer, "write", false, exitOK, `was labeled "bug", not "smpipe:preview"`, true},
-		{"a fork", previewLabel, writer, "write", true, exitFailed, "comes from a fork", true},
-		{"a label added by a triager", previewLabel, "octo-triager", "read", false, exitFailed, "only people with write access may start a preview", false},
-		{"a label added by an outsider", previewLabel, "someone", "none", false, exitFailed, "only people with write access may start a preview", false},
+		{"another label", "bug", writer, "write", false, exitOK, `was labeled "bug", not "smpipe:preview"`, true, nil},
+		{"a fork", previewLabel, writer, "write", true, exitFailed, "comes from a fork", true, nil},
+		{"a label added by a triager", previewLabel, "octo-triager", "read", false, exitFailed, "only people with write access may start a preview", false, nil},
+		{"a label added by an outsider", previewLabel, "someone", "none", false, exitFailed, "only people with write access may start a preview", false, nil},
+		{"a fork by GitHub's record", previewLabel, writer, "write", false, exitFailed, "comes from a fork (contributor/ml-pipelines), as GitHub has it", true,
+			func(w *actiontest.World, head string) {
+				w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: 12, State: "open", HeadSHA: head, HeadRepo: "contributor/ml-pipelines", Labels: []string{previewLabel}})
+			}},
+		{"a closed pull request", previewLabel, writer, "write", false, exitFailed, "pull request #12 is closed", true,
+			func(w *actiontest.World, head string) {
+				w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: 12, State: "closed", HeadSHA: head, Labels: []string{previewLabel}})
+			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, base, head := previewWorld(t)
@@ -178,6 +189,9 @@ func TestPreview_refusedBeforeAWS(t *testing.T) {
 				pr.HeadRepo = "contributor/ml-pipelines"
 			}
 			env := previewJob(w.PREvent(pr))
+			if tc.record != nil {
+				tc.record(w, head)
+			}
 			r := w.Run(env)
 			r.WantCode(t, tc.code)
 			wantContains(t, "the log", r.Stdout, tc.want)
@@ -230,27 +244,31 @@ func TestPreview_closeDeletesOnlyItsPreviews(t *testing.T) {
 	}
 }
 
-// The scheduled report run deletes the previews of closed pull requests
-// and leaves those of open ones.
-func TestPreview_reportRunDeletesPreviewsOfClosedPullRequests(t *testing.T) {
-	w, base, head := previewWorld(t)
-	w.Run(labeled(w, 12, base, head, previewLabel, writer)).WantCode(t, exitOK)
-	w.SM.Seed(fakeaws.Pipeline{Name: pipeline + "-pr13", Definition: `{"Version":"2020-12-01","Steps":[]}`, RoleArn: previewRole,
-		Tags: map[string]string{"smpipe:repository": w.Repo, "smpipe:preview": "pr13", "smpipe:pull-request": "13"}})
-	w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: 13, State: "open", HeadSHA: head})
-	w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: 12, State: "closed", HeadSHA: head}) // closed without a run of the preview job
+// The scheduled report run (and mode preview on a schedule) deletes the
+// previews of closed pull requests and leaves those of open ones.
+func TestPreview_scheduleDeletesPreviewsOfClosedPullRequests(t *testing.T) {
+	for _, mode := range []string{"report", "preview"} {
+		t.Run(mode, func(t *testing.T) {
+			w, base, head := previewWorld(t)
+			w.Run(labeled(w, 12, base, head, previewLabel, writer)).WantCode(t, exitOK)
+			w.SM.Seed(fakeaws.Pipeline{Name: pipeline + "-pr13", Definition: `{"Version":"2020-12-01","Steps":[]}`, RoleArn: previewRole,
+				Tags: map[string]string{"smpipe:repository": w.Repo, "smpipe:preview": "pr13", "smpipe:pull-request": "13"}})
+			w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: 13, State: "open", HeadSHA: head})
+			w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: 12, State: "closed", HeadSHA: head}) // closed without a run of the preview job
 
-	env := w.ScheduleEvent(base)
-	env["INPUT_MODE"] = "report"
-	r := w.Run(env)
-	r.WantCode(t, exitOK)
-	if _, ok := w.SM.Pipeline(previewPipeline); ok {
-		t.Errorf("the preview of closed #12 is still there:\n%s", r.Stdout)
+			env := w.ScheduleEvent(base)
+			env["INPUT_MODE"] = mode
+			r := w.Run(env)
+			r.WantCode(t, exitOK)
+			if _, ok := w.SM.Pipeline(previewPipeline); ok {
+				t.Errorf("the preview of closed #12 is still there:\n%s", r.Stdout)
+			}
+			if _, ok := w.SM.Pipeline(pipeline + "-pr13"); !ok {
+				t.Error("the preview of open #13 was deleted")
+			}
+			wantContains(t, "the job summary", r.Summary, "Previews deleted: their pull requests are closed", "`"+previewPipeline+"`")
+		})
 	}
-	if _, ok := w.SM.Pipeline(pipeline + "-pr13"); !ok {
-		t.Error("the preview of open #13 was deleted")
-	}
-	wantContains(t, "the job summary", r.Summary, "Previews deleted: their pull requests are closed", "`"+previewPipeline+"`")
 }
 
 // When the preview's execution ends, the report run puts its results into

@@ -41,8 +41,15 @@ func TestDeploy_previewStartsOncePerKey(t *testing.T) {
 	if next[0].Status != StatusUnchanged || next[0].Start != Started || next[0].ExecutionARN == got[0].ExecutionARN {
 		t.Errorf("the label added again = %+v, want a new execution", next[0])
 	}
-	if n := len(e.sm.Executions("churn-pr12")); n != 2 {
-		t.Errorf("%d executions, want 2", n)
+	// A newer head whose definition is the same: a production deploy
+	// would not start it again ("definition unchanged since"); a preview
+	// asked for again does.
+	later := e.deployOK(t, previewAt(commitB, "run-3"), tg)
+	if later[0].Status != StatusUnchanged || later[0].Start != Started {
+		t.Errorf("the label added again on a newer head = %+v, want a new execution", later[0])
+	}
+	if n := len(e.sm.Executions("churn-pr12")); n != 3 {
+		t.Errorf("%d executions, want 3", n)
 	}
 }
 
