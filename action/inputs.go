@@ -16,6 +16,7 @@ import (
 	"github.com/smpipe/smpipe-action/internal/listinput"
 	"github.com/smpipe/smpipe-action/internal/workspace"
 	"github.com/smpipe/smpipe-action/preview"
+	"github.com/smpipe/smpipe-action/results"
 )
 
 // Inputs are the action's inputs (action.yml), read from INPUT_* variables.
@@ -64,6 +65,9 @@ type Inputs struct {
 	// the pipeline's name).
 	Deployments           bool
 	DeploymentEnvironment string
+	// StudioDomain is the SageMaker Studio domain ID that results link
+	// executions in; empty links the console only.
+	StudioDomain string
 	// PreviewLabel asks for a preview (mode preview); PreviewRoleARN is
 	// the previews' execution role, PreviewPrefix the S3 key prefix they
 	// stage and write under. PreviewCleanup makes mode report delete the
@@ -127,7 +131,7 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		def  bool
 		dst  *bool
 	}{{"start-execution", true, &in.StartExecution}, {"wait", false, &in.Wait}, {"allow-unreviewed", false, &in.AllowUnreviewed},
-		{"require-approval", true, &in.RequireApproval}, {"deployments", true, &in.Deployments}, {"preview-cleanup", true, &in.PreviewCleanup}, {"mask-aws-account-id", false, &in.MaskAccountID}, {"strict", false, &in.Strict}}
+		{"require-approval", true, &in.RequireApproval}, {"deployments", true, &in.Deployments}, {"preview-cleanup", false, &in.PreviewCleanup}, {"mask-aws-account-id", false, &in.MaskAccountID}, {"strict", false, &in.Strict}}
 	for _, b := range bools {
 		if *b.dst, err = boolInput(gha.GetInput(b.name), b.def); err != nil {
 			return in, fmt.Errorf("input %s: %w", b.name, err)
@@ -174,6 +178,9 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 	in.DeploymentEnvironment = or(gha.GetInput("deployment-environment"), "{pipeline}")
 	if err := checkEnvironment(in.DeploymentEnvironment); err != nil {
 		return in, err
+	}
+	if in.StudioDomain = strings.TrimSpace(gha.GetInput("studio-domain-id")); in.StudioDomain != "" && !results.ValidStudioDomain(in.StudioDomain) {
+		return in, fmt.Errorf("input studio-domain-id is %q; give a SageMaker domain ID such as d-abcdefgh1234 (aws sagemaker list-domains)", in.StudioDomain)
 	}
 	in.AllowEmpty = listinput.Split(gha.GetInput("allow-empty"))
 	for _, name := range in.AllowEmpty {

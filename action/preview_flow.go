@@ -15,6 +15,7 @@ import (
 	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/plan"
 	"github.com/smpipe/smpipe-action/preview"
+	"github.com/smpipe/smpipe-action/results"
 )
 
 // preview is mode preview, the preview job of a pull request workflow: a
@@ -218,7 +219,7 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 	out.errors += len(rep.Problems)
 	// Each started preview: a GitHub deployment the report run follows,
 	// and its results block in the plan comment.
-	blocks := r.follow(ctx, head, n, ghreport.KindPlan, results)
+	blocks := r.followPreviews(ctx, head, n, results)
 	section := ghreport.PreviewMarkdown(rep)
 	full := ghreport.PreviewTitle(r.in.Label) + "\n" + section + "\n"
 	for _, name := range slices.Sorted(maps.Keys(blocks)) {
@@ -232,6 +233,21 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 		return exitFailed
 	}
 	return exitOK
+}
+
+// followPreviews records each started preview as a GitHub deployment of
+// head (in a transient environment, not production) that the report run
+// follows, its results shown in the preview section of pull request pr's
+// plan comment, and returns each preview's block.
+func (r *runner) followPreviews(ctx context.Context, head string, pr int, deployed []deploy.Result) map[string]string {
+	var targets []results.Target
+	for _, res := range deployed {
+		if res.ExecutionARN != "" && (res.Start == deploy.Started || res.Start == deploy.AlreadyStarted) {
+			targets = append(targets, results.Target{Pipeline: res.Pipeline, Execution: res.ExecutionARN, Region: r.region, Commit: head,
+				Environment: r.environment(res.Pipeline), Comment: results.Comment{PR: pr, Kind: ghreport.KindPlan, Label: r.in.Label}})
+		}
+	}
+	return r.track(ctx, head, targets)
 }
 
 // deployPreviews deploys plans as preview pr of commit head, with the
@@ -387,8 +403,7 @@ func (r *runner) cleanUpAfterReport(ctx context.Context) {
 		return
 	}
 	warn := func(err error) {
-		r.gha.Warningf("smpipe: the previews of closed pull requests were not deleted: %s (the next run tries again; "+
-			"set preview-cleanup: false if this repository does not use previews)", err)
+		r.gha.Warningf("smpipe: the previews of closed pull requests were not deleted: %s (the next run tries again)", err)
 	}
 	if r.awsCfg == nil {
 		if _, _, err := r.awsConfig(ctx); err != nil {

@@ -108,7 +108,7 @@ func TestPreview_labelDeploysAndStarts(t *testing.T) {
 	if err := json.Unmarshal(d.Payload, &payload); err != nil || payload.Pipeline != previewPipeline || payload.Kind != "plan" || payload.PR != 12 {
 		t.Errorf("deployment payload = %s", d.Payload)
 	}
-	if d.SHA != head || d.Environment != previewPipeline || d.Production || !d.Transient || strings.Join(states(d), ",") != "in_progress" {
+	if d.SHA != head || d.Environment != previewPipeline || d.ProductionEnvironment || !d.TransientEnvironment || strings.Join(states(d), ",") != "in_progress" {
 		t.Errorf("deployment = %+v", d)
 	}
 	if out := r.Pipelines(t); len(out) != 1 || out[0].Name != previewPipeline || out[0].Status != "created" || out[0].ExecutionARN == "" {
@@ -258,6 +258,7 @@ func TestPreview_scheduleDeletesPreviewsOfClosedPullRequests(t *testing.T) {
 
 			env := w.ScheduleEvent(base)
 			env["INPUT_MODE"] = mode
+			env["INPUT_PREVIEW-CLEANUP"] = "true" // read by mode report; mode preview always cleans up on a schedule
 			r := w.Run(env)
 			r.WantCode(t, exitOK)
 			if _, ok := w.SM.Pipeline(previewPipeline); ok {

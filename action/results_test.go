@@ -44,6 +44,22 @@ func approveProduction(t *testing.T, w *actiontest.World, mse string) {
 	w.SM.AddModelPackage(fakeaws.ModelPackage{Group: housingGroup, ApprovalStatus: "Approved", MetricsURI: "s3://" + actiontest.Bucket + "/" + key})
 }
 
+// mergedChange is the housing example with an approved model whose mse is
+// production ("" for none), pull request n (more epochs) merged as m, and
+// the next execution scripted with mse and statuses. It returns the world,
+// the base and m.
+func mergedChange(t *testing.T, n int, production, mse string, statuses ...string) (*actiontest.World, string, string) {
+	t.Helper()
+	w, base := newWorld(t)
+	if production != "" {
+		approveProduction(t, w, production)
+	}
+	h := openPR(t, w, n, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
+	m := merge(t, w, n, base, h)
+	scriptHousing(t, w, mse, statuses...)
+	return w, base, m
+}
+
 func lastDeployment(t *testing.T, w *actiontest.World) fakegithub.Deployment {
 	t.Helper()
 	ds := w.GH.Deployments(w.Repo)
@@ -64,11 +80,7 @@ func states(d fakegithub.Deployment) []string {
 // With wait, the merge's deploy reports the execution's results at once:
 // in the deploy comment, the job summary and the deployment's final state.
 func TestResults_wait(t *testing.T) {
-	w, base := newWorld(t)
-	approveProduction(t, w, "0.05")
-	h := openPR(t, w, 20, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
-	m := merge(t, w, 20, base, h)
-	scriptHousing(t, w, "0.04", "Succeeded")
+	w, base, m := mergedChange(t, 20, "0.05", "0.04", "Succeeded")
 	env := w.PushEvent(base, m)
 	env["INPUT_WAIT"] = "true"
 	r := w.Run(env)
@@ -97,11 +109,7 @@ func TestResults_wait(t *testing.T) {
 // in place, the summary and the deployment; a later run reports nothing
 // twice, from GitHub's records alone.
 func TestResults_reportMode(t *testing.T) {
-	w, base := newWorld(t)
-	approveProduction(t, w, "0.03")
-	h := openPR(t, w, 21, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 70") })
-	m := merge(t, w, 21, base, h)
-	scriptHousing(t, w, "0.04", "Executing", "Succeeded")
+	w, base, m := mergedChange(t, 21, "0.03", "0.04", "Executing", "Succeeded")
 	w.Run(w.PushEvent(base, m)).WantCode(t, exitOK)
 	wantContains(t, "the deploy comment", lastComment(t, w, 21), "### Results", ":hourglass_flowing_sand: `house-price-tf`: running")
 	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress" {
@@ -148,22 +156,103 @@ func TestResults_reportMode(t *testing.T) {
 	}
 }
 
-// A deployment whose payload names something else than a pipeline's
-// execution (any workflow with deployments: write can write one) is left
-// alone: nothing is read for it and its state is not set.
-func TestResults_forgedDeploymentIsIgnored(t *testing.T) {
-	w, base := newWorld(t)
-	w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: pipeline,
-		Payload: json.RawMessage(`{"pipeline": "house-price-tf", "execution": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/other-team/execution/1", "pr": 3}`)})
-	env := w.ScheduleEvent(base)
-	env["INPUT_MODE"] = "report"
+// Deployments any workflow with deployments: write could have made are
+// left alone: one whose payload names another pipeline's execution, and one
+// a person made with smpipe's task and a good payload. Nothing is read for
+// them and no state is set.
+func TestResults_foreignDeploymentsAreLeftAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name, creator, execution, log string
+	}{
+		{"another pipeline's execution", fakegithub.BotLogin, "arn:aws:sagemaker:us-east-1:123456789012:pipeline/other-team/execution/1",
+			"is not an execution ARN of pipeline house-price-tf; left alone"},
+		{"someone else's deployment", "mallory", "arn:aws:sagemaker:us-east-1:123456789012:pipeline/house-price-tf/execution/1", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, base := newWorld(t)
+			w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: pipeline, Creator: tc.creator,
+				Payload: json.RawMessage(`{"pipeline": "house-price-tf", "execution": "` + tc.execution + `", "pr": 3}`)})
+			env := w.ScheduleEvent(base)
+			env["INPUT_MODE"] = "report"
+			r := w.Run(env)
+			r.WantCode(t, exitOK)
+			wantContains(t, "the log", r.Stdout, tc.log)
+			wantContains(t, "the summary", r.Summary, "No execution to follow")
+			if n := w.SM.TotalCalls(); n != 0 {
+				t.Errorf("%d SageMaker calls for a foreign deployment", n)
+			}
+			if st := states(lastDeployment(t, w)); len(st) != 0 {
+				t.Errorf("states = %v, want none", st)
+			}
+		})
+	}
+}
+
+// With wait and a Studio domain, a failed run ends its deployment in
+// failure, its log the execution in Studio.
+func TestResults_waitFailedLinksStudio(t *testing.T) {
+	w, base, m := mergedChange(t, 22, "0.05", "0.09", "Failed")
+	env := w.PushEvent(base, m)
+	env["INPUT_WAIT"], env["INPUT_STUDIO-DOMAIN-ID"] = "true", "d-abcdefgh1234"
+	r := w.Run(env)
+	r.WantCode(t, exitFailed) // the execution failed
+	d := lastDeployment(t, w)
+	if strings.Join(states(d), ",") != "failure" {
+		t.Errorf("states = %v, want failure", states(d))
+	}
+	const studio = "https://studio-d-abcdefgh1234.studio.us-east-1.sagemaker.aws/pipelines/view/house-price-tf/executions/000000000001/graph"
+	if d.Statuses[0].LogURL != studio {
+		t.Errorf("log_url = %q, want %q", d.Statuses[0].LogURL, studio)
+	}
+	wantContains(t, "the deploy comment", lastComment(t, w, 22), ":x: `house-price-tf`: Failed", "[open in SageMaker Studio]("+studio+")",
+		"| +0.04 **worse** |")
+}
+
+// A pipeline deleted while its execution ran: the report says so and the
+// deployment ends in error; with comment false the pull request is left
+// alone.
+func TestResults_reportDeletedPipelineWithoutComment(t *testing.T) {
+	w, base, m := mergedChange(t, 23, "", "0.04", "Executing")
+	w.Run(w.PushEvent(base, m)).WantCode(t, exitOK)
+	w.SM.ForgetExecutions(pipeline)
+
+	env := w.ScheduleEvent(m)
+	env["INPUT_MODE"], env["INPUT_COMMENT"] = "report", "false"
+	edits := w.GH.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}")
 	r := w.Run(env)
 	r.WantCode(t, exitOK)
-	wantContains(t, "the log", r.Stdout, "does not name a pipeline and one of its executions; left alone")
-	if n := w.SM.Calls("DescribePipelineExecution"); n != 0 {
-		t.Errorf("%d executions described for a forged deployment", n)
+	wantContains(t, "the summary", r.Summary, ":grey_question: `house-price-tf`: Gone", "its pipeline was deleted since")
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress,error" {
+		t.Errorf("states = %v", st)
 	}
-	if st := states(lastDeployment(t, w)); len(st) != 0 {
-		t.Errorf("states = %v, want none", st)
+	if n := w.GH.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}"); n != edits {
+		t.Errorf("comment false, yet the comment was edited")
+	}
+	if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "Gone" || out[0].ExecutionARN == "" {
+		t.Errorf("pipelines output = %+v", out)
+	}
+}
+
+// A report run that cannot follow anything refuses, naming the input,
+// before it asks for credentials: a bad studio-domain-id, or deployments
+// turned off.
+func TestResults_reportRefusesItsInputs(t *testing.T) {
+	for _, tc := range []struct{ input, value, want string }{
+		{"STUDIO-DOMAIN-ID", "https://evil.example/", "input studio-domain-id is"},
+		{"DEPLOYMENTS", "false", "mode report follows the executions recorded as GitHub deployments"},
+	} {
+		t.Run(tc.input, func(t *testing.T) {
+			w, base := newWorld(t)
+			env := w.ScheduleEvent(base)
+			env["INPUT_MODE"], env["INPUT_"+tc.input] = "report", tc.value
+			r := w.Run(env)
+			r.WantCode(t, exitFailed)
+			if lines := r.ErrorLines(tc.want); len(lines) != 1 {
+				t.Errorf("want one error saying %q:\n%s", tc.want, r.Stdout)
+			}
+			if n := len(w.STS.Tokens()); n != 0 {
+				t.Errorf("credentials were requested for a run that could not follow anything")
+			}
+		})
 	}
 }

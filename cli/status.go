@@ -17,9 +17,9 @@ import (
 
 // statusFlags are status's flags.
 type statusFlags struct {
-	root, region, role, execution string
-	pipelines                     stringList
-	format                        *choice
+	root, region, role, execution, studio string
+	pipelines                             stringList
+	format                                *choice
 }
 
 func (f *statusFlags) register(fs *flag.FlagSet) {
@@ -27,6 +27,7 @@ func (f *statusFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.execution, "execution", "", "report the execution `ARN` (its pipeline is in the ARN)")
 	fs.StringVar(&f.root, "root", "", "repository `DIR` whose pipelines are reported when no --pipeline or --execution is given")
 	fs.StringVar(&f.region, "region", "", "AWS `REGION` (default: AWS_REGION, else AWS_DEFAULT_REGION, else the AWS profile's region, else "+awsregion.Default+")")
+	fs.StringVar(&f.studio, "studio-domain-id", "", "link executions in the SageMaker Studio of domain `ID` (d-…; aws sagemaker list-domains) besides the console")
 	fs.StringVar(&f.role, "role-to-assume", "", "assume this IAM role `ARN` with the GitHub Actions OIDC token (default: the AWS SDK's credential chain)")
 	f.format = newChoice("markdown", "markdown", "json")
 	fs.Var(f.format, "format", "output `FORMAT`")
@@ -79,6 +80,9 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return exitUsage
 		}
 		targets = append(targets, target{p, f.execution})
+		if f.region == "" { // the execution's region, unless told otherwise
+			f.region, _ = results.RegionOf(f.execution)
+		}
 	case len(f.pipelines) > 0:
 		for _, p := range f.pipelines {
 			targets = append(targets, target{pipeline: p})
@@ -93,6 +97,10 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			targets = append(targets, target{pipeline: p})
 		}
 	}
+	if f.studio != "" && !results.ValidStudioDomain(f.studio) {
+		fmt.Fprintf(stderr, "smpipe status: --studio-domain-id %q is not a SageMaker domain ID such as d-abcdefgh1234\n", f.studio)
+		return exitUsage
+	}
 	region := awsregion.Resolve(ctx, f.region, "--region", getenv.get).Region
 	cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: region, RoleToAssume: f.role, Getenv: getenv.get})
 	if err != nil {
@@ -100,7 +108,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return exitProblem
 	}
 	sm, s3c := deploy.NewClients(cfg, getenv.get)
-	reader := &results.Reader{SageMaker: sm, S3: s3c, Region: region}
+	reader := &results.Reader{SageMaker: sm, S3: s3c, Region: region, StudioDomain: f.studio}
 	var execs []*results.Execution
 	failed := false
 	for _, t := range targets {
@@ -133,7 +141,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		_ = enc.Encode(map[string]any{"executions": execs})
 	} else {
 		for _, e := range execs {
-			fmt.Fprint(stdout, ghreport.ExecutionMarkdown(e))
+			fmt.Fprint(stdout, ghreport.ExecutionMarkdown(e, ghreport.ResultOptions{}))
 		}
 	}
 	if failed {

@@ -47,4 +47,16 @@ func TestRun_status(t *testing.T) {
 	if code, _, errOut = runCLI(t, env, "status", "--execution", "not-an-arn"); code != exitUsage || !strings.Contains(errOut, "is not a SageMaker pipeline execution ARN") {
 		t.Errorf("a bad ARN: exit %d, %s", code, errOut)
 	}
+
+	// The execution's region is in its ARN; the Studio domain adds a
+	// Studio link.
+	delete(env, "AWS_REGION")
+	code, out, errOut = runCLI(t, env, "status", "--execution", arn, "--studio-domain-id", "d-abcdefgh1234")
+	if code != exitOK || !strings.Contains(out, "[open in SageMaker Studio](https://studio-d-abcdefgh1234.studio.us-east-1.sagemaker.aws/pipelines/view/") {
+		t.Errorf("--studio-domain-id: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut = runCLI(t, env, "status", "--execution", arn, "--studio-domain-id", "evil.example"); code != exitUsage ||
+		!strings.Contains(errOut, "is not a SageMaker domain ID") {
+		t.Errorf("a bad domain: exit %d, %s", code, errOut)
+	}
 }

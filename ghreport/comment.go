@@ -212,18 +212,20 @@ func cutRunes(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-// EditDeployComment edits, with edit, the deploy result comment of merge
-// commit sha and label on pull request pr (what PostDeployResult wrote):
-// the report run puts an execution's results into it. Skipped when there is
-// no such comment; Unchanged when edit changes nothing.
-func EditDeployComment(ctx context.Context, c *Client, owner, repo string, pr int, label, sha string, edit func(body string) string) (Outcome, error) {
-	found, err := findOurs(ctx, c, owner, repo, pr, func(m Marker) bool {
-		return m.Kind == KindDeploy && m.Label == label && strings.EqualFold(m.Head, sha) && !m.Outdated
+// EditComment edits, with edit, smpipe's comment of m's kind and label
+// for head m.Head on pull request m.PR (the deploy result comment of a
+// merge commit, or a pull request's own comment for its head): a report
+// run puts an execution's results into it. Skipped when there is no such
+// comment; Unchanged when edit changes nothing. A body over GitHub's limit
+// is cut, saying so.
+func EditComment(ctx context.Context, c *Client, owner, repo string, m Marker, edit func(body string) string) (Outcome, error) {
+	found, err := findOurs(ctx, c, owner, repo, m.PR, func(old Marker) bool {
+		return old.Kind == m.Kind && old.Label == m.Label && strings.EqualFold(old.Head, m.Head) && !old.Outdated
 	})
 	if err != nil || len(found) == 0 {
 		return Outcome{Action: Skipped}, err
 	}
-	return editComment(ctx, c, owner, repo, pr, found[0].comment, KindDeploy, edit)
+	return editComment(ctx, c, owner, repo, m.PR, found[0].comment, m.Kind, edit)
 }
 
 // editComment edits comment cm (of kind, on pull request pr) with edit,

@@ -3,122 +3,102 @@ package ghreport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/smpipe/smpipe-action/results"
 )
 
-// DeploymentTask is the task of every deployment smpipe records: how the
+// DeploymentTask is the task of every deployment smpipe records: how a
 // report run tells its deployments from others'.
 const DeploymentTask = "smpipe:run"
 
-// DeploymentPayload is what a deployment records of the execution it
-// follows, for the report run to pick up.
-type DeploymentPayload struct {
-	Pipeline  string `json:"pipeline"`
-	Execution string `json:"execution"`
-	Region    string `json:"region"`
-	// PR is the pull request whose deploy (or preview) comment shows the
-	// results; Label the comment's label; Kind the comment's kind.
-	PR    int    `json:"pr,omitempty"`
-	Label string `json:"label,omitempty"`
-	Kind  string `json:"kind,omitempty"`
+// Deployments keeps the records of followed executions as GitHub
+// deployments of one repository (results.Records): one deployment per
+// pipeline and commit, in the target's environment, its payload the
+// target. Only deployments with smpipe's task, created by the client's
+// author (the login whose comments are ours) and with a payload naming a
+// pipeline and an execution are smpipe's records.
+type Deployments struct {
+	Client      *Client
+	Owner, Repo string
 }
 
-// Deployment is one of smpipe's deployments, with its latest state.
-type Deployment struct {
-	ID          int64
-	SHA         string
-	Environment string
-	Payload     DeploymentPayload
-	// State is the latest status's state; "" when it has none.
-	State string
-}
+var _ results.Records = Deployments{}
 
-// Final reports whether the deployment's latest state is final: nothing
-// is left to follow.
-func (d Deployment) Final() bool {
-	switch d.State {
-	case "success", "failure", "error", "inactive":
-		return true
-	}
-	return false
-}
-
-// CreateDeployment records a deployment of commit sha to environment.
-// Commit status checks are not required: the merge commit's own checks
-// may still run.
-func CreateDeployment(ctx context.Context, c *Client, owner, repo, sha, environment string, p DeploymentPayload, description string) (Deployment, error) {
-	return createDeployment(ctx, c, owner, repo, sha, environment, p, description, true)
-}
-
-// CreatePreviewDeployment is CreateDeployment for a preview: a transient
-// environment that is not production.
-func CreatePreviewDeployment(ctx context.Context, c *Client, owner, repo, sha, environment string, p DeploymentPayload, description string) (Deployment, error) {
-	return createDeployment(ctx, c, owner, repo, sha, environment, p, description, false)
-}
-
-func createDeployment(ctx context.Context, c *Client, owner, repo, sha, environment string, p DeploymentPayload, description string, production bool) (Deployment, error) {
-	none := []string{}
-	d, _, err := c.gh.Repositories.CreateDeployment(ctx, owner, repo, &github.DeploymentRequest{
-		Ref: github.String(sha), Task: github.String(DeploymentTask), AutoMerge: github.Bool(false),
-		RequiredContexts: &none, Payload: p, Environment: github.String(environment),
-		Description: github.String(statusText(description)), ProductionEnvironment: github.Bool(production),
-		TransientEnvironment: github.Bool(!production),
-	})
-	if err != nil {
-		return Deployment{}, fmt.Errorf("creating the deployment of %s to %s: %w", sha, environment, err)
-	}
-	return Deployment{ID: d.GetID(), SHA: sha, Environment: environment, Payload: p}, nil
-}
-
-// SetDeploymentState adds a status to deployment id.
-func SetDeploymentState(ctx context.Context, c *Client, owner, repo string, id int64, state, logURL, description string) error {
-	req := &github.DeploymentStatusRequest{State: github.String(state), Description: github.String(statusText(description))}
-	if u := safeURL(logURL); u != "" {
-		req.LogURL = github.String(u)
-	}
-	if _, _, err := c.gh.Repositories.CreateDeploymentStatus(ctx, owner, repo, id, req); err != nil {
-		return fmt.Errorf("setting deployment %d to %s: %w", id, state, err)
-	}
-	return nil
-}
-
-// maxFollowed bounds how many of the newest deployments a report run
-// looks at: older ones without a final state are long abandoned.
-const maxFollowed = 300
-
-// ListDeployments lists smpipe's deployments, newest first (at most
-// maxFollowed), optionally of commit sha only, each with its latest state.
-// Deployments whose payload is not smpipe's are left out.
-func ListDeployments(ctx context.Context, c *Client, owner, repo, sha string) ([]Deployment, error) {
-	var out []Deployment
-	for d, err := range allPages("listing smpipe's deployments", func(opt *github.ListOptions) ([]*github.Deployment, *github.Response, error) {
-		return c.gh.Repositories.ListDeployments(ctx, owner, repo, &github.DeploymentsListOptions{Task: DeploymentTask, SHA: sha, ListOptions: *opt})
+// List lists smpipe's deployments, newest first: at most
+// results.MaxFollowed, 100 a page, of commit only unless it is "".
+func (d Deployments) List(ctx context.Context, commit string) ([]results.Record, error) {
+	var out []results.Record
+	for dep, err := range allPages("listing smpipe's deployments", func(opt *github.ListOptions) ([]*github.Deployment, *github.Response, error) {
+		return d.Client.gh.Repositories.ListDeployments(ctx, d.Owner, d.Repo, &github.DeploymentsListOptions{Task: DeploymentTask, SHA: commit, ListOptions: *opt})
 	}) {
 		if err != nil {
 			return nil, err
 		}
-		var p DeploymentPayload
-		if json.Unmarshal(d.Payload, &p) != nil || p.Pipeline == "" || p.Execution == "" {
+		if !strings.EqualFold(dep.GetCreator().GetLogin(), d.Client.author) {
 			continue
 		}
-		dep := Deployment{ID: d.GetID(), SHA: d.GetSHA(), Environment: d.GetEnvironment(), Payload: p}
-		statuses, _, err := c.gh.Repositories.ListDeploymentStatuses(ctx, owner, repo, dep.ID, &github.ListOptions{PerPage: 1})
-		if err != nil {
-			return nil, fmt.Errorf("reading the state of deployment %d: %w", dep.ID, err)
+		var t results.Target
+		if json.Unmarshal(dep.Payload, &t) != nil || t.Pipeline == "" || t.Execution == "" {
+			continue
 		}
-		if len(statuses) > 0 {
-			dep.State = statuses[0].GetState()
-		}
-		out = append(out, dep)
-		if len(out) == maxFollowed {
+		t.Commit, t.Environment = dep.GetSHA(), dep.GetEnvironment()
+		out = append(out, results.Record{ID: dep.GetID(), Target: t})
+		if len(out) == results.MaxFollowed {
 			break
 		}
 	}
 	return out, nil
+}
+
+// State is the deployment's latest state: the first of its statuses,
+// which GitHub lists newest first.
+func (d Deployments) State(ctx context.Context, rec results.Record) (results.State, error) {
+	statuses, _, err := d.Client.gh.Repositories.ListDeploymentStatuses(ctx, d.Owner, d.Repo, rec.ID, &github.ListOptions{PerPage: 1})
+	if err != nil {
+		return "", fmt.Errorf("reading the state of deployment %d: %w", rec.ID, err)
+	}
+	if len(statuses) == 0 {
+		return "", nil
+	}
+	return results.State(statuses[0].GetState()), nil
+}
+
+// Create records a deployment of t.Commit to t.Environment. Commit status
+// checks are not required (a merge commit's own checks may still run) and
+// nothing is merged into the ref; a preview's environment is transient.
+func (d Deployments) Create(ctx context.Context, t results.Target) (results.Record, error) {
+	if t.Commit == "" || t.Environment == "" {
+		return results.Record{}, errors.New("creating a deployment: the target names no commit or environment")
+	}
+	none := []string{}
+	dep, _, err := d.Client.gh.Repositories.CreateDeployment(ctx, d.Owner, d.Repo, &github.DeploymentRequest{
+		Ref: github.String(t.Commit), Task: github.String(DeploymentTask), AutoMerge: github.Bool(false),
+		RequiredContexts: &none, Payload: t, Environment: github.String(t.Environment),
+		Description:           github.String(statusText("smpipe: " + t.Pipeline + " execution started")),
+		ProductionEnvironment: github.Bool(t.Production), TransientEnvironment: github.Bool(!t.Production),
+	})
+	if err != nil {
+		return results.Record{}, fmt.Errorf("creating the deployment of %s to %s: %w", t.Commit, t.Environment, err)
+	}
+	return results.Record{ID: dep.GetID(), Target: t}, nil
+}
+
+// SetState adds a status to the deployment, its log the execution's page.
+func (d Deployments) SetState(ctx context.Context, rec results.Record, s results.State, description, link string) error {
+	req := &github.DeploymentStatusRequest{State: github.String(string(s)), Description: github.String(statusText(description))}
+	if u := safeURL(link); u != "" {
+		req.LogURL = github.String(u)
+	}
+	if _, _, err := d.Client.gh.Repositories.CreateDeploymentStatus(ctx, d.Owner, d.Repo, rec.ID, req); err != nil {
+		return fmt.Errorf("setting deployment %d to %s: %w", rec.ID, s, err)
+	}
+	return nil
 }
 
 // statusText keeps a description within GitHub's 140 characters, on one
@@ -129,4 +109,45 @@ func statusText(s string) string {
 		s = string([]rune(s)[:139]) + "…"
 	}
 	return s
+}
+
+// ResultComments shows an ended execution's results in the comment its
+// target names (results.Display): its block in smpipe's comment of the
+// target's kind and label for its commit, replaced in place.
+type ResultComments struct {
+	Client      *Client
+	Owner, Repo string
+	// Redact is applied to the block (masked account IDs); nil keeps it.
+	Redact func(string) string
+}
+
+var _ results.Display = ResultComments{}
+
+// Show edits the comment; a target with no pull request, or a pull
+// request without that comment, shows nothing. Over GitHub's size limit
+// the block leaves its steps table out.
+func (rc ResultComments) Show(ctx context.Context, t results.Target, e *results.Execution) error {
+	if t.PR == 0 {
+		return nil
+	}
+	redact := rc.Redact
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
+	m := Marker{Kind: t.Kind, Label: t.Label, PR: t.PR, Head: t.Commit}
+	set := SetResult
+	if t.Kind == KindPlan {
+		// A preview's results, in its section of the plan comment for the
+		// head it ran: only into its own execution's block, which a newer
+		// preview of that head replaces.
+		set = func(body, pipeline, md string) string { return SetPreviewResult(body, pipeline, t.Execution, md) }
+	}
+	_, err := EditComment(ctx, rc.Client, rc.Owner, rc.Repo, m, func(body string) string {
+		edited := set(body, t.Pipeline, redact(ExecutionMarkdown(e, ResultOptions{})))
+		if utf8.RuneCountInString(edited) > MaxCommentChars {
+			edited = set(body, t.Pipeline, redact(ExecutionMarkdown(e, ResultOptions{Compact: true})))
+		}
+		return edited
+	})
+	return err
 }

@@ -80,6 +80,20 @@ func inline(s string, breaks bool, limit int) string {
 	return b.String()
 }
 
+// literal renders s as code on one line, capped at maxCellRunes: for names
+// and paths that read best as written (step names, metric paths, S3 URIs).
+// Control characters are neutralised and each "|" is written between
+// spans, so it is safe in a table cell too.
+func literal(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = neutralise(truncateRunes(strings.ToValidUTF8(s, "\uFFFD"), maxCellRunes))
+	var b strings.Builder
+	writeCode(&b, strings.ReplaceAll(s, "\n", " "))
+	return b.String()
+}
+
 // writeWord writes one word: opening parentheses and closing punctuation as
 // they are, the rest as itself when it is plain, else as a code span.
 func writeWord(b *strings.Builder, w string) {

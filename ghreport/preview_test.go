@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/smpipe/smpipe-action/deploy"
+	"github.com/smpipe/smpipe-action/results"
 )
 
 const previewExec = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/house-price-tf-pr12/execution/abc"
@@ -41,7 +42,7 @@ func TestSetPreview(t *testing.T) {
 	t.Parallel()
 	plan := "<!-- smpipe:v1 {\"kind\":\"plan\"} -->\n## smpipe plan: 1 pipeline touched\n\nFull report: the job summary.\n"
 	first := SetPreview(plan, PreviewMarkdown(previewReport()), map[string]string{
-		"house-price-tf-pr12": RunningMarkdown("house-price-tf-pr12", previewExec, ""),
+		"house-price-tf-pr12": RunningMarkdown(&results.Execution{Pipeline: "house-price-tf-pr12", ARN: previewExec}),
 	})
 	if !strings.HasPrefix(first, plan[:len(plan)-1]) || !strings.Contains(first, "### Preview of head `0123456789ab`") ||
 		!strings.Contains(first, ResultsTitle) || !strings.Contains(first, "`house-price-tf-pr12`: running") {
@@ -61,7 +62,7 @@ func TestSetPreview(t *testing.T) {
 	r.Head = "fedcba9876543210fedcba9876543210fedcba98"
 	r.Pipelines = r.Pipelines[:1]
 	second := SetPreview(done, PreviewMarkdown(r), map[string]string{
-		"house-price-tf-pr12": RunningMarkdown("house-price-tf-pr12", previewExec+"2", ""),
+		"house-price-tf-pr12": RunningMarkdown(&results.Execution{Pipeline: "house-price-tf-pr12", ARN: previewExec + "2"}),
 	})
 	for what, n := range map[string]int{previewOpen: 1, ResultsTitle: 1, "`house-price-tf-pr12`: running": 1, "0123456789ab": 0, "done": 0} {
 		if got := strings.Count(second, what); got != n {

@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/smpipe/smpipe-action/results"
 )
@@ -14,78 +13,100 @@ import (
 // summary.
 const ResultsTitle = "### Results"
 
+// ResultOptions tune ExecutionMarkdown.
+type ResultOptions struct {
+	// Compact leaves out the steps table (the job summary keeps it), for
+	// a comment near GitHub's size limit.
+	Compact bool
+}
+
 // ExecutionMarkdown renders what one execution did: its status and
-// duration, the quality gate's verdict, its metrics beside production's,
-// the model it registered, the compute it used, its steps (collapsed) and
-// what could not be read. Everything from SageMaker and S3 is escaped.
-func ExecutionMarkdown(e *results.Execution) string {
+// duration, for each model the quality gate's verdict, its metrics beside
+// production's and the package it registered, the compute it used, its
+// steps (collapsed) and what could not be read. Everything from SageMaker
+// and S3 is escaped: step names, metric paths, messages and URIs are
+// text anyone who can write a conf file or an evaluation script chose.
+func ExecutionMarkdown(e *results.Execution, opt ResultOptions) string {
 	var b strings.Builder
-	b.WriteString("\n#### " + statusIcon(e.Status) + " " + code(e.Pipeline) + ": " + text(e.Status))
+	b.WriteString("\n#### " + statusIcon(e.Status) + " " + literal(e.Pipeline) + ": " + text(e.Status))
 	if e.Duration > 0 {
-		b.WriteString(" in " + duration(e.Duration))
+		b.WriteString(" in " + results.HumanDuration(e.Duration))
 	}
-	b.WriteString("\n\n")
-	exec := "Execution " + arnCell(e.ARN)
-	if e.ConsoleURL != "" {
-		exec += " · " + link("open in SageMaker", e.ConsoleURL)
-	}
-	b.WriteString(exec + "\n")
+	b.WriteString("\n\n" + executionLine(e.ARN, e.StudioURL, e.ConsoleURL) + "\n")
 	if e.FailureReason != "" {
 		b.WriteString("\n**Failure:** " + paragraph(e.FailureReason) + "\n")
 	}
-	if g := e.Gate; g != nil {
-		verdict := "did not run"
-		switch g.Verdict {
-		case "passed":
-			verdict = "**passed**: the model was registered"
-		case "failed":
-			verdict = "**failed**: the model was not registered"
-		}
-		b.WriteString("\n**Quality gate** " + code(g.Metric) + " " + text(g.Operator) + " " + number(g.Threshold) + ": " + verdict + ".")
-		if g.Message != "" {
-			b.WriteString(" " + paragraph(g.Message))
-		}
-		b.WriteString("\n")
-	}
-	if m := e.Metrics; m != nil {
-		writeMetrics(&b, m, e.Gate)
-	}
-	if p := e.Registered; p != nil {
-		b.WriteString("\n**Registered** " + code(p.Group) + " version " + strconv.Itoa(int(p.Version)) + ", " + code(p.ApprovalStatus))
-		if p.ConsoleURL != "" {
-			b.WriteString(": " + link("open in the model registry", p.ConsoleURL))
-		}
-		b.WriteString(".\n")
+	for _, m := range e.Models {
+		writeModel(&b, m, len(e.Models) > 1)
 	}
 	if len(e.Usage) > 0 {
 		var total float64
 		var parts []string
 		for _, u := range e.Usage {
 			total += u.InstanceHours()
-			parts = append(parts, code(u.InstanceType)+" "+hours(u.InstanceHours())+" ("+plural(u.Jobs, "job", "jobs")+")")
+			parts = append(parts, literal(u.InstanceType)+" "+hours(u.InstanceHours())+" ("+plural(u.Jobs, "job", "jobs")+")")
 		}
 		b.WriteString("\n**Compute:** " + hours(total) + " instance-hours: " + strings.Join(parts, ", ") + ".\n")
 	}
 	if len(e.Steps) > 0 {
-		b.WriteString("\n<details><summary>" + plural(len(e.Steps), "step", "steps") + "</summary>\n\n")
-		b.WriteString("| Step | Status | Duration | Cache | Failure reason |\n| --- | --- | --- | --- | --- |\n")
-		for _, s := range e.Steps {
-			cache := ""
-			if s.CacheHit {
-				cache = "hit"
-			}
-			d := ""
-			if s.Duration > 0 {
-				d = duration(s.Duration)
-			}
-			b.WriteString("| " + code(s.Name) + " | " + text(s.Status) + " | " + d + " | " + cache + " | " + cell(s.FailureReason) + " |\n")
+		if opt.Compact {
+			b.WriteString("\n" + plural(len(e.Steps), "step", "steps") + ": see the job summary.\n")
+		} else {
+			writeExecutionSteps(&b, e.Steps)
 		}
-		b.WriteString("\n</details>\n")
 	}
-	for _, n := range e.Notes {
-		b.WriteString("\n> " + paragraph(n) + "\n")
-	}
+	writeNotes(&b, e.Notes)
 	return b.String()
+}
+
+// executionLine names the execution and links it in Studio and in the
+// console.
+func executionLine(arn, studio, console string) string {
+	s := "Execution " + arnCell(arn)
+	if studio != "" {
+		s += " · " + link("open in SageMaker Studio", studio)
+	}
+	if console != "" {
+		s += " · " + link("open in the SageMaker console", console)
+	}
+	return s
+}
+
+// writeModel writes one model's gate, metrics, registration and notes;
+// headed by its step when the pipeline has several models.
+func writeModel(b *strings.Builder, m results.Model, headed bool) {
+	if headed {
+		b.WriteString("\n##### Model " + literal(m.Step))
+		if m.Group != "" {
+			b.WriteString(" → " + literal(m.Group))
+		}
+		b.WriteString("\n")
+	}
+	if g := m.Gate; g != nil {
+		verdict := "did not run"
+		switch g.Verdict {
+		case results.Passed:
+			verdict = "**passed**: the model was registered"
+		case results.Failed:
+			verdict = "**failed**: the model was not registered"
+		}
+		b.WriteString("\n**Quality gate** " + literal(g.Metric) + " " + text(g.Operator) + " " + number(g.Threshold) + ": " + verdict + ".")
+		if g.Message != "" {
+			b.WriteString(" " + paragraph(g.Message))
+		}
+		b.WriteString("\n")
+	}
+	if mt := m.Metrics; mt != nil {
+		writeMetrics(b, mt, m.Gate)
+	}
+	if p := m.Registered; p != nil {
+		b.WriteString("\n**Registered** " + literal(p.Group) + " version " + strconv.Itoa(int(p.Version)) + ", " + literal(p.ApprovalStatus))
+		if p.ConsoleURL != "" {
+			b.WriteString(": " + link("open in the model registry", p.ConsoleURL))
+		}
+		b.WriteString(".\n")
+	}
+	writeNotes(b, m.Notes)
 }
 
 func writeMetrics(b *strings.Builder, m *results.Metrics, g *results.Gate) {
@@ -98,7 +119,7 @@ func writeMetrics(b *strings.Builder, m *results.Metrics, g *results.Gate) {
 	}
 	b.WriteString("\n| Metric | This run | " + prod + " | Change |\n| --- | --- | --- | --- |\n")
 	for _, v := range m.Values {
-		name := code(v.Path)
+		name := literal(v.Path)
 		if g != nil && g.Metric == v.Path {
 			name += " (gate)"
 		}
@@ -116,7 +137,30 @@ func writeMetrics(b *strings.Builder, m *results.Metrics, g *results.Gate) {
 		}
 		b.WriteString("| " + name + " | " + number(v.New) + " | " + old + " | " + change + " |\n")
 	}
-	b.WriteString("\nFrom " + code(m.Source) + ".\n")
+	b.WriteString("\nFrom " + literal(m.Source) + ".\n")
+}
+
+func writeExecutionSteps(b *strings.Builder, steps []results.Step) {
+	b.WriteString("\n<details><summary>" + plural(len(steps), "step", "steps") + "</summary>\n\n")
+	b.WriteString("| Step | Status | Duration | Cache | Failure reason |\n| --- | --- | --- | --- | --- |\n")
+	for _, s := range steps {
+		cache := ""
+		if s.CacheHit {
+			cache = "hit"
+		}
+		d := ""
+		if s.Duration > 0 {
+			d = results.HumanDuration(s.Duration)
+		}
+		b.WriteString("| " + literal(s.Name) + " | " + text(s.Status) + " | " + d + " | " + cache + " | " + cell(s.FailureReason) + " |\n")
+	}
+	b.WriteString("\n</details>\n")
+}
+
+func writeNotes(b *strings.Builder, notes []string) {
+	for _, n := range notes {
+		b.WriteString("\n> " + paragraph(n) + "\n")
+	}
 }
 
 func statusIcon(status string) string {
@@ -150,50 +194,39 @@ func signed(f float64) string {
 
 func hours(h float64) string { return strconv.FormatFloat(h, 'f', 2, 64) }
 
-// duration is d as 1h 2m 3s.
-func duration(d time.Duration) string {
-	d = d.Round(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%dh %dm %ds", h, m, s)
-	case m > 0:
-		return fmt.Sprintf("%dm %ds", m, s)
-	}
-	return fmt.Sprintf("%ds", s)
-}
-
-// Results blocks: a deploy comment carries, under ResultsTitle, one block
-// per started pipeline, which the report run replaces when that pipeline's
+// Results blocks: a comment carries, under ResultsTitle, one block per
+// followed pipeline, which a report run replaces when that pipeline's
 // execution ends. The blocks only place the text; what is reported comes
-// from GitHub's deployments and SageMaker, never from the comment.
+// from the records and SageMaker, never from the comment.
 const (
 	resultOpen  = "<!-- smpipe:result "
 	resultClose = "<!-- /smpipe:result -->"
 )
 
-// RunningMarkdown is a started execution's block before it ends.
-func RunningMarkdown(pipeline, arn, consoleURL string) string {
-	s := "\n#### " + statusIcon("Executing") + " " + code(pipeline) + ": running\n\nExecution " + arnCell(arn)
-	if consoleURL != "" {
-		s += " · " + link("open in SageMaker", consoleURL)
-	}
-	return s + "\n"
+// RunningMarkdown is a started execution's block before it ends: its name
+// and links.
+func RunningMarkdown(e *results.Execution) string {
+	return "\n#### " + statusIcon("Executing") + " " + literal(e.Pipeline) + ": running\n\n" + executionLine(e.ARN, e.StudioURL, e.ConsoleURL) + "\n"
 }
 
 // SetResult puts md as pipeline's results block into a comment body:
-// replacing the block it had, else adding one under ResultsTitle. pipeline
-// must be a SageMaker pipeline name (letters, digits, hyphens).
+// replacing the block it had (up to the end of the body when a cut to
+// GitHub's limit lost the block's end), else adding one under
+// ResultsTitle. pipeline must be a SageMaker pipeline name (letters,
+// digits, hyphens): it sits in an HTML comment. The block's markers are
+// found only as whole lines, which no escaped text can be.
 func SetResult(body, pipeline, md string) string {
-	open := resultOpen + pipeline + " -->"
-	block := open + "\n" + md + "\n" + resultClose
+	open := "\n" + resultOpen + pipeline + " -->\n"
+	block := open + md + "\n" + resultClose + "\n"
 	if i := strings.Index(body, open); i >= 0 {
-		if j := strings.Index(body[i:], resultClose); j >= 0 {
-			return body[:i] + block + body[i+j+len(resultClose):]
+		end := len(body)
+		if j := strings.Index(body[i+len(open):], "\n"+resultClose+"\n"); j >= 0 {
+			end = i + len(open) + j + len("\n"+resultClose+"\n")
 		}
+		return body[:i] + block + body[end:]
 	}
 	if !strings.Contains(body, "\n"+ResultsTitle+"\n") {
 		body = strings.TrimRight(body, "\n") + "\n\n" + ResultsTitle + "\n"
 	}
-	return strings.TrimRight(body, "\n") + "\n\n" + block + "\n"
+	return strings.TrimRight(body, "\n") + "\n" + block
 }

@@ -1,35 +1,29 @@
 package results
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"net/url"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/smithy-go"
 )
 
-// MaxReport is the largest evaluation report read: a metrics file over it
-// is a note, not a report.
-const MaxReport = 1 << 20
-
 // Reader reads executions with the clients it holds.
 type Reader struct {
 	SageMaker SageMakerAPI
 	S3        S3API
-	// Region is where the executions run, for console links.
+	// Region is where the executions run, for links.
 	Region string
+	// StudioDomain is the SageMaker Studio domain ID for Studio links;
+	// empty links the console only.
+	StudioDomain string
 }
 
 // Latest is the ARN of pipeline's newest execution; "" when it has none.
@@ -48,20 +42,46 @@ func (r *Reader) Latest(ctx context.Context, pipeline string) (string, error) {
 	return aws.ToString(out.PipelineExecutionSummaries[0].PipelineExecutionArn), nil
 }
 
+// Status is the execution's status alone (one call): Gone when SageMaker
+// no longer has it.
+func (r *Reader) Status(ctx context.Context, arn string) (string, error) {
+	desc, err := r.describe(ctx, arn)
+	switch {
+	case err != nil:
+		return "", err
+	case desc == nil:
+		return Gone, nil
+	}
+	return string(desc.PipelineExecutionStatus), nil
+}
+
+// describe is DescribePipelineExecution; nil and no error when the
+// execution is gone.
+func (r *Reader) describe(ctx context.Context, arn string) (*sagemaker.DescribePipelineExecutionOutput, error) {
+	desc, err := r.SageMaker.DescribePipelineExecution(ctx, &sagemaker.DescribePipelineExecutionInput{PipelineExecutionArn: aws.String(arn)})
+	switch {
+	case notFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("describing execution %s: %w", arn, err)
+	}
+	return desc, nil
+}
+
 // Read reads execution arn of pipeline. Its error is for what stopped the
 // whole read (a throttled or refused DescribePipelineExecution); anything
-// narrower is a note of the Execution. A running execution gets its status
-// and steps so far; the rest is read once it is over.
+// narrower is a note. A running execution gets its status and steps so
+// far; the rest is read once it is over.
 func (r *Reader) Read(ctx context.Context, pipeline, arn string) (*Execution, error) {
-	e := &Execution{Pipeline: pipeline, ARN: arn, ConsoleURL: ExecutionURL(r.Region, pipeline, arn)}
-	desc, err := r.SageMaker.DescribePipelineExecution(ctx, &sagemaker.DescribePipelineExecutionInput{PipelineExecutionArn: aws.String(arn)})
-	if notFound(err) {
-		e.Status = Gone
-		e.Notes = append(e.Notes, "SageMaker no longer has this execution: the pipeline was deleted since")
-		return e, nil
-	}
+	e := r.blank(pipeline, arn)
+	desc, err := r.describe(ctx, arn)
 	if err != nil {
-		return nil, fmt.Errorf("describing execution %s: %w", arn, err)
+		return nil, err
+	}
+	if desc == nil {
+		e.Status = Gone
+		e.Notes = append(e.Notes, "SageMaker no longer has this execution: its pipeline was deleted since")
+		return e, nil
 	}
 	e.Status = string(desc.PipelineExecutionStatus)
 	e.FailureReason = aws.ToString(desc.FailureReason)
@@ -71,7 +91,7 @@ func (r *Reader) Read(ctx context.Context, pipeline, arn string) (*Execution, er
 		e.Duration = e.Ended.Sub(e.Started)
 	}
 	if e.Status == "Stopped" {
-		e.Notes = append(e.Notes, "the execution was stopped before it finished")
+		e.Notes = append(e.Notes, "the execution was stopped by hand before it finished")
 	}
 	meta, err := r.steps(ctx, e)
 	if err != nil {
@@ -80,15 +100,34 @@ func (r *Reader) Read(ctx context.Context, pipeline, arn string) (*Execution, er
 	if !e.Over() {
 		return e, nil
 	}
+	r.usage(ctx, e, meta)
 	def, err := r.definition(ctx, arn)
 	if err != nil {
-		e.Notes = append(e.Notes, "the execution's definition could not be read, so the quality gate and the metrics are not shown: "+oneLine(err))
+		e.Notes = append(e.Notes, "the execution's definition could not be read, so its models (quality gate, metrics, registration) are not shown: "+oneLine(err))
+		return e, nil
 	}
-	r.usage(ctx, e, meta)
-	r.gate(e, def, meta)
-	r.registered(ctx, e, meta)
-	r.metrics(ctx, e, def, meta)
+	for _, md := range def.models {
+		e.Models = append(e.Models, r.model(ctx, md, meta))
+	}
+	// Production is the latest approved package other than what this
+	// execution registered, whichever of its models did.
+	var mine []string
+	for _, m := range e.Models {
+		if m.Registered != nil {
+			mine = append(mine, m.Registered.ARN)
+		}
+	}
+	for i := range e.Models {
+		r.compare(ctx, &e.Models[i], mine)
+	}
 	return e, nil
+}
+
+// blank is an execution before anything is read of it: its name and
+// links.
+func (r *Reader) blank(pipeline, arn string) *Execution {
+	return &Execution{Pipeline: pipeline, ARN: arn, ConsoleURL: ExecutionURL(r.Region, pipeline, arn),
+		StudioURL: StudioURL(r.StudioDomain, r.Region, pipeline, arn), Steps: []Step{}, Usage: []Usage{}, Models: []Model{}}
 }
 
 // stepMeta is what the listing says of each step, for the later reads.
@@ -136,17 +175,22 @@ func jobARN(m *smtypes.PipelineExecutionStepMetadata) string {
 }
 
 // usage sums the compute of the jobs this execution ran: billable seconds
-// times instance count, for training and processing jobs.
+// times instance count of each training job (per instance group of a
+// heterogeneous cluster), run time times instance count of each
+// processing job. Cache hits ran no job.
 func (r *Reader) usage(ctx context.Context, e *Execution, meta stepMeta) {
 	by := map[string]*Usage{}
-	add := func(typ string, seconds float64) {
+	add := func(typ string, count int32, seconds float64) {
+		if typ == "" {
+			typ = "unknown"
+		}
 		u := by[typ]
 		if u == nil {
 			u = &Usage{InstanceType: typ}
 			by[typ] = u
 		}
 		u.Jobs++
-		u.InstanceSeconds += seconds
+		u.InstanceSeconds += seconds * float64(max(count, 1))
 	}
 	for _, s := range e.Steps {
 		m := meta[s.Name]
@@ -157,28 +201,35 @@ func (r *Reader) usage(ctx context.Context, e *Execution, meta stepMeta) {
 		case m.TrainingJob != nil:
 			out, err := r.SageMaker.DescribeTrainingJob(ctx, &sagemaker.DescribeTrainingJobInput{TrainingJobName: aws.String(jobName(aws.ToString(m.TrainingJob.Arn)))})
 			if err != nil {
-				e.Notes = append(e.Notes, fmt.Sprintf("the training job of step %s could not be read: %s", s.Name, oneLine(err)))
+				e.Notes = append(e.Notes, fmt.Sprintf("the training job of step %s could not be read, so its compute is not counted: %s", s.Name, oneLine(err)))
 				continue
 			}
-			count := int32(1)
-			typ := "unknown"
-			if rc := out.ResourceConfig; rc != nil {
-				count, typ = max(aws.ToInt32(rc.InstanceCount), 1), string(rc.InstanceType)
+			billable := float64(aws.ToInt32(out.BillableTimeInSeconds))
+			rc := out.ResourceConfig
+			switch {
+			case rc == nil:
+				add("", 1, billable)
+			case len(rc.InstanceGroups) > 0:
+				for _, g := range rc.InstanceGroups {
+					add(string(g.InstanceType), aws.ToInt32(g.InstanceCount), billable)
+				}
+			default:
+				add(string(rc.InstanceType), aws.ToInt32(rc.InstanceCount), billable)
 			}
-			add(typ, float64(aws.ToInt32(out.BillableTimeInSeconds))*float64(count))
 		case m.ProcessingJob != nil:
 			out, err := r.processingJob(ctx, aws.ToString(m.ProcessingJob.Arn))
 			if err != nil {
-				e.Notes = append(e.Notes, fmt.Sprintf("the processing job of step %s could not be read: %s", s.Name, oneLine(err)))
+				e.Notes = append(e.Notes, fmt.Sprintf("the processing job of step %s could not be read, so its compute is not counted: %s", s.Name, oneLine(err)))
 				continue
 			}
-			count, typ := int32(1), "unknown"
+			if out.ProcessingStartTime == nil || out.ProcessingEndTime == nil {
+				continue // it never ran
+			}
+			typ, count := "", int32(1)
 			if pr := out.ProcessingResources; pr != nil && pr.ClusterConfig != nil {
-				count, typ = max(aws.ToInt32(pr.ClusterConfig.InstanceCount), 1), string(pr.ClusterConfig.InstanceType)
+				typ, count = string(pr.ClusterConfig.InstanceType), aws.ToInt32(pr.ClusterConfig.InstanceCount)
 			}
-			if out.ProcessingStartTime != nil && out.ProcessingEndTime != nil {
-				add(typ, out.ProcessingEndTime.Sub(*out.ProcessingStartTime).Seconds()*float64(count))
-			}
+			add(typ, count, out.ProcessingEndTime.Sub(*out.ProcessingStartTime).Seconds())
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(by)) {
@@ -199,42 +250,40 @@ func (r *Reader) definition(ctx context.Context, arn string) (*definition, error
 	return parseDefinition([]byte(aws.ToString(out.PipelineDefinition)))
 }
 
-// gate reads the quality gate's verdict from its Condition step and, when
-// it failed, the Fail step's message.
-func (r *Reader) gate(e *Execution, def *definition, meta stepMeta) {
-	if def == nil || def.gate == nil {
-		return
-	}
-	g := *def.gate
-	if m := meta[g.Step]; m != nil && m.Condition != nil {
-		if m.Condition.Outcome == smtypes.ConditionOutcomeTrue {
-			g.Verdict = "passed"
-		} else {
-			g.Verdict = "failed"
+// model reads what one model came to: the gate's verdict, the registered
+// package and the metrics its report step wrote.
+func (r *Reader) model(ctx context.Context, md modelDef, meta stepMeta) Model {
+	m := Model{Step: md.step, Group: md.group, ComparedWith: md.production}
+	if rep := md.report; rep != nil && rep.gate != nil {
+		g := *rep.gate
+		if sm := meta[g.Step]; sm != nil && sm.Condition != nil {
+			g.Verdict = Failed
+			if sm.Condition.Outcome == smtypes.ConditionOutcomeTrue {
+				g.Verdict = Passed
+			}
 		}
-	}
-	for _, name := range def.failSteps {
-		if m := meta[name]; m != nil && m.Fail != nil {
-			g.Verdict, g.Message = "failed", aws.ToString(m.Fail.ErrorMessage)
+		for _, name := range rep.failSteps {
+			if sm := meta[name]; sm != nil && sm.Fail != nil {
+				g.Verdict, g.Message = Failed, aws.ToString(sm.Fail.ErrorMessage)
+			}
 		}
+		m.Gate = &g
 	}
-	e.Gate = &g
-}
-
-// registered reads the model package the RegisterModel step created.
-func (r *Reader) registered(ctx context.Context, e *Execution, meta stepMeta) {
-	for _, s := range e.Steps {
-		m := meta[s.Name]
-		if m == nil || m.RegisterModel == nil || s.CacheHit {
-			continue
-		}
-		p, _, err := r.modelPackage(ctx, aws.ToString(m.RegisterModel.Arn))
+	if sm := meta[md.register]; md.register != "" && sm != nil && sm.RegisterModel != nil {
+		p, _, err := r.modelPackage(ctx, aws.ToString(sm.RegisterModel.Arn))
 		if err != nil {
-			e.Notes = append(e.Notes, fmt.Sprintf("the model package step %s registered could not be read: %s", s.Name, oneLine(err)))
-			continue
+			m.Notes = append(m.Notes, fmt.Sprintf("the model package step %s registered could not be read: %s", md.register, oneLine(err)))
+		} else {
+			m.Registered = p
+			if m.Group == "" {
+				m.Group = p.Group
+			}
 		}
-		e.Registered = p
 	}
+	if md.report != nil {
+		r.metrics(ctx, &m, md.report, meta)
+	}
+	return m
 }
 
 func (r *Reader) modelPackage(ctx context.Context, arn string) (*Package, string, error) {
@@ -252,204 +301,118 @@ func (r *Reader) modelPackage(ctx context.Context, arn string) (*Package, string
 	return p, metrics, nil
 }
 
-// metrics reads the evaluation report the Metrics step wrote, where its
-// processing job put it, and production's, from the latest approved model
-// package of the group the pipeline registers to.
-func (r *Reader) metrics(ctx context.Context, e *Execution, def *definition, meta stepMeta) {
-	if def == nil || def.metricsStep == "" {
+// metrics reads the evaluation report the model's Metrics step wrote,
+// where its processing job put the output the report is declared in.
+func (r *Reader) metrics(ctx context.Context, m *Model, rep *reportDef, meta stepMeta) {
+	sm := meta[rep.step]
+	if sm == nil || sm.ProcessingJob == nil {
+		m.Notes = append(m.Notes, fmt.Sprintf("no metrics: step %s did not run in this execution", rep.step))
 		return
 	}
-	m := meta[def.metricsStep]
-	if m == nil || m.ProcessingJob == nil {
-		e.Notes = append(e.Notes, fmt.Sprintf("no metrics: step %s did not run in this execution", def.metricsStep))
-		return
-	}
-	job, err := r.processingJob(ctx, aws.ToString(m.ProcessingJob.Arn))
+	job, err := r.processingJob(ctx, aws.ToString(sm.ProcessingJob.Arn))
 	if err != nil {
-		e.Notes = append(e.Notes, fmt.Sprintf("metrics missing: the processing job of step %s could not be read: %s", def.metricsStep, oneLine(err)))
+		m.Notes = append(m.Notes, fmt.Sprintf("metrics missing: the processing job of step %s could not be read: %s", rep.step, oneLine(err)))
 		return
 	}
 	base := ""
 	if oc := job.ProcessingOutputConfig; oc != nil {
 		for _, o := range oc.Outputs {
-			if aws.ToString(o.OutputName) == def.metricsOutput && o.S3Output != nil {
+			if aws.ToString(o.OutputName) == rep.output && o.S3Output != nil {
 				base = aws.ToString(o.S3Output.S3Uri)
 			}
 		}
 	}
 	if base == "" {
-		e.Notes = append(e.Notes, fmt.Sprintf("metrics missing: step %s has no output %s", def.metricsStep, def.metricsOutput))
+		m.Notes = append(m.Notes, fmt.Sprintf("metrics missing: the processing job of step %s has no output %s", rep.step, rep.output))
 		return
 	}
-	source := strings.TrimSuffix(base, "/") + "/" + def.metricsFile
+	source := strings.TrimSuffix(base, "/") + "/" + rep.file
 	values, err := r.report(ctx, source)
 	if err != nil {
-		e.Notes = append(e.Notes, fmt.Sprintf("metrics missing: %s: %s", source, oneLine(err)))
+		m.Notes = append(m.Notes, fmt.Sprintf("metrics missing: %s: %s", source, oneLine(err)))
 		return
 	}
-	e.Metrics = &Metrics{Source: source}
-	old := r.production(ctx, e, def)
-	for _, path := range slices.Sorted(maps.Keys(values)) {
-		v := Value{Path: path, New: values[path], LowerIsBetter: lowerIsBetter(path, e.Gate)}
-		if o, ok := old[path]; ok {
-			v.Old = &o
-		}
-		e.Metrics.Values = append(e.Metrics.Values, v)
+	m.Metrics = &Metrics{Source: source}
+	gateMetric := ""
+	if m.Gate != nil {
+		gateMetric = m.Gate.Metric
 	}
-	if g := e.Gate; g != nil {
-		// The gate's metric first: it decided the registration.
-		slices.SortStableFunc(e.Metrics.Values, func(a, b Value) int {
-			switch {
-			case a.Path == g.Metric && b.Path != g.Metric:
-				return -1
-			case b.Path == g.Metric && a.Path != g.Metric:
-				return 1
-			}
-			return 0
-		})
+	paths := slices.Sorted(maps.Keys(values))
+	// The gate's metric first: it decided the registration.
+	if i := slices.Index(paths, gateMetric); i > 0 {
+		paths = slices.Insert(slices.Delete(paths, i, i+1), 0, gateMetric)
 	}
-	if group := def.comparedWith(); e.Metrics.Production == nil && group != "" {
-		e.Notes = append(e.Notes, fmt.Sprintf("no approved model in group %s yet: this is the first model of the group, so there is nothing to compare with", group))
+	if len(paths) > MaxValues {
+		m.Notes = append(m.Notes, fmt.Sprintf("the report has %d values; the first %d are shown", len(paths), MaxValues))
+		paths = paths[:MaxValues]
+	}
+	for _, path := range paths {
+		m.Metrics.Values = append(m.Metrics.Values, Value{Path: path, New: values[path], LowerIsBetter: lowerIsBetter(path, m.Gate)})
 	}
 }
 
-// production finds the latest approved model package of the group, other
-// than the one this execution registered, and reads its report.
-func (r *Reader) production(ctx context.Context, e *Execution, def *definition) map[string]float64 {
-	group := def.comparedWith()
-	if e.Registered != nil && def.production == "" {
-		group = e.Registered.Group
+// compare puts production's values beside the model's: those of the
+// latest approved package of its group that this execution did not
+// register (mine).
+func (r *Reader) compare(ctx context.Context, m *Model, mine []string) {
+	group := cmp.Or(m.ComparedWith, m.Group)
+	if m.Metrics == nil || group == "" {
+		return
 	}
-	if group == "" {
-		return nil
+	p, uri, err := r.production(ctx, group, mine)
+	switch {
+	case err != nil:
+		m.Notes = append(m.Notes, oneLine(err))
+		return
+	case p == nil:
+		m.Notes = append(m.Notes, fmt.Sprintf("no approved model in group %s yet: this is the first model of the group, so there is nothing to compare with", group))
+		return
 	}
+	m.Metrics.Production = p
+	if uri == "" {
+		m.Notes = append(m.Notes, fmt.Sprintf("the approved model %s version %d has no metrics report to compare with", group, p.Version))
+		return
+	}
+	old, err := r.report(ctx, uri)
+	if err != nil {
+		m.Notes = append(m.Notes, fmt.Sprintf("the approved model's report %s could not be read: %s", uri, oneLine(err)))
+		return
+	}
+	for i, v := range m.Metrics.Values {
+		if o, ok := old[v.Path]; ok {
+			m.Metrics.Values[i].Old = &o
+		}
+	}
+}
+
+// approvedListed is how many of a group's newest approved packages are
+// listed (one page): this execution registers at most one per model.
+const approvedListed = 10
+
+// production is the latest approved model package of group that is not
+// one of mine, and the URI of its metrics report; nil when there is none.
+func (r *Reader) production(ctx context.Context, group string, mine []string) (*Package, string, error) {
 	out, err := r.SageMaker.ListModelPackages(ctx, &sagemaker.ListModelPackagesInput{ModelPackageGroupName: aws.String(group),
 		ModelApprovalStatus: smtypes.ModelApprovalStatusApproved, SortBy: smtypes.ModelPackageSortByCreationTime,
-		SortOrder: smtypes.SortOrderDescending, MaxResults: aws.Int32(10)})
+		SortOrder: smtypes.SortOrderDescending, MaxResults: aws.Int32(approvedListed)})
 	if err != nil {
-		e.Notes = append(e.Notes, fmt.Sprintf("the approved models of group %s could not be listed: %s", group, oneLine(err)))
-		return nil
+		if notFound(err) {
+			return nil, "", nil
+		}
+		return nil, "", fmt.Errorf("the approved models of group %s could not be listed: %w", group, err)
 	}
 	for _, s := range out.ModelPackageSummaryList {
 		arn := aws.ToString(s.ModelPackageArn)
-		if e.Registered != nil && arn == e.Registered.ARN {
+		if slices.Contains(mine, arn) {
 			continue
 		}
 		p, uri, err := r.modelPackage(ctx, arn)
 		if err != nil {
-			e.Notes = append(e.Notes, fmt.Sprintf("the approved model %s could not be read: %s", arn, oneLine(err)))
-			return nil
+			return nil, "", fmt.Errorf("the approved model %s could not be read: %w", arn, err)
 		}
-		e.Metrics.Production = p
-		if uri == "" {
-			e.Notes = append(e.Notes, fmt.Sprintf("the approved model %s version %d has no metrics report to compare with", group, p.Version))
-			return nil
-		}
-		values, err := r.report(ctx, uri)
-		if err != nil {
-			e.Notes = append(e.Notes, fmt.Sprintf("the approved model's report %s could not be read: %s", uri, oneLine(err)))
-			return nil
-		}
-		return values
+		return p, uri, nil
 	}
-	return nil
-}
-
-// report reads an evaluation report: a JSON object whose numeric values
-// are its metrics (SageMaker's model quality shape nests them as
-// <kind>_metrics.<name>.value), by dotted path.
-func (r *Reader) report(ctx context.Context, uri string) (map[string]float64, error) {
-	u, err := url.Parse(uri)
-	if err != nil || u.Scheme != "s3" || u.Host == "" {
-		return nil, fmt.Errorf("not an s3:// URI")
-	}
-	out, err := r.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(u.Host), Key: aws.String(strings.TrimPrefix(u.Path, "/"))})
-	if err != nil {
-		if notFound(err) {
-			return nil, errors.New("no such file: the step wrote no report there")
-		}
-		return nil, err
-	}
-	defer out.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(out.Body, MaxReport+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > MaxReport {
-		return nil, fmt.Errorf("the report is over %d bytes; not read", MaxReport)
-	}
-	var doc any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("not JSON: %s", oneLine(err))
-	}
-	values := map[string]float64{}
-	collect("", doc, values)
-	if len(values) == 0 {
-		return nil, errors.New(`no numeric value in it; write metrics as {"regression_metrics": {"mse": {"value": 0.4}}}`)
-	}
-	return values, nil
-}
-
-// collect gathers the numbers of an evaluation report by path: every
-// "value" member, or any number when the report has no "value" members
-// at all.
-func collect(at string, v any, out map[string]float64) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return
-	}
-	for k, c := range m {
-		p := k
-		if at != "" {
-			p = at + "." + k
-		}
-		switch c := c.(type) {
-		case float64:
-			if k == "value" || !strings.Contains(p, ".") || !hasValueMembers(m) {
-				out[p] = c
-			}
-		case map[string]any:
-			collect(p, c, out)
-		}
-	}
-}
-
-func hasValueMembers(m map[string]any) bool {
-	_, ok := m["value"]
-	return ok
-}
-
-// lowerIsBetter says which way a metric improves: the gate's operator for
-// its metric, else what its name says; nil when unknown.
-func lowerIsBetter(path string, g *Gate) *bool {
-	yes, no := true, false
-	if g != nil && g.Metric == path {
-		switch g.Operator {
-		case "<", "<=":
-			return &yes
-		case ">", ">=":
-			return &no
-		}
-	}
-	name := strings.ToLower(path)
-	for _, w := range []string{"mse", "rmse", "mae", "mape", "loss", "error", "logloss"} {
-		if metricWord(name, w) {
-			return &yes
-		}
-	}
-	for _, w := range []string{"accuracy", "auc", "f1", "precision", "recall", "r2", "roc_auc", "pr_auc"} {
-		if metricWord(name, w) {
-			return &no
-		}
-	}
-	return nil
-}
-
-// metricWord reports whether w is one of path's dot- or underscore-
-// separated words.
-func metricWord(path, w string) bool {
-	return slices.Contains(strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '_' }), w) ||
-		slices.Contains(strings.Split(path, "."), w)
+	return nil, "", nil
 }
 
 func notFound(err error) bool {
@@ -468,11 +431,11 @@ func notFound(err error) bool {
 
 // oneLine folds an error onto one short line.
 func oneLine(err error) string {
-	s := strings.Join(strings.Fields(err.Error()), " ")
+	s := []rune(strings.Join(strings.Fields(err.Error()), " "))
 	if len(s) > 300 {
-		s = s[:300] + "…"
+		return string(s[:300]) + "…"
 	}
-	return s
+	return string(s)
 }
 
 func jobName(arn string) string {
@@ -480,44 +443,4 @@ func jobName(arn string) string {
 		return arn[i+1:]
 	}
 	return arn
-}
-
-// regionPattern is compiled on first use, not at every start-up.
-var regionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`) })
-
-// ExecutionURL links an execution in the SageMaker console.
-func ExecutionURL(region, pipeline, arn string) string {
-	i := strings.LastIndex(arn, "/execution/")
-	if !regionPattern().MatchString(region) || i < 0 {
-		return ""
-	}
-	return fmt.Sprintf("https://%s.console.aws.amazon.com/sagemaker/home?region=%s#/pipelines/%s/executions/%s",
-		region, region, url.PathEscape(pipeline), url.PathEscape(arn[i+len("/execution/"):]))
-}
-
-// packageURL links a model package version in the SageMaker console.
-func packageURL(region, group string, version int32) string {
-	if !regionPattern().MatchString(region) || group == "" {
-		return ""
-	}
-	return fmt.Sprintf("https://%s.console.aws.amazon.com/sagemaker/home?region=%s#/model-registry/%s/versions/%d",
-		region, region, url.PathEscape(group), version)
-}
-
-// PipelineOf is the pipeline name in an execution ARN
-// (arn:aws:sagemaker:<region>:<account>:pipeline/<name>/execution/<id>).
-func PipelineOf(arn string) (string, bool) {
-	rest, ok := strings.CutPrefix(arn, "arn:")
-	if !ok {
-		return "", false
-	}
-	_, res, ok := strings.Cut(rest, ":pipeline/")
-	if !ok {
-		return "", false
-	}
-	name, id, ok := strings.Cut(res, "/execution/")
-	if !ok || name == "" || id == "" || strings.Contains(id, "/") {
-		return "", false
-	}
-	return name, true
 }

@@ -1,10 +1,21 @@
-// Package results reads what a pipeline execution did, once it is over:
-// its status and steps, the compute it used, the evaluation metrics its
-// Metrics step wrote beside those of the model in production, the quality
-// gate's verdict and the model package it registered. Everything comes
-// from SageMaker and S3 with read-only calls; nothing the repository or a
-// pull request holds is trusted here, and a part that cannot be read
-// becomes a note, never a failed report.
+// Package results reads what a pipeline execution did, once it is over,
+// and follows the executions smpipe started until they end.
+//
+// Reading (Reader): the execution's status and steps, the compute it used,
+// and for each model of the pipeline the evaluation metrics its Metrics
+// step wrote beside those of the model in production, the quality gate's
+// verdict and the model package it registered. Everything comes from
+// SageMaker and S3 with read-only calls; nothing the repository or a pull
+// request holds is trusted here, and a part that cannot be read becomes a
+// note, never a failed report.
+//
+// Following (Follower): each started execution has a record (a GitHub
+// deployment) that stays in progress until the execution ends; Track
+// records the executions a run started, Poll finds the records without a
+// final state, reads the executions that have ended, shows their results
+// where each record says and gives the record its final state. What is
+// followed comes from the records and SageMaker only, so any run can pick
+// up where another left off.
 package results
 
 import (
@@ -46,30 +57,43 @@ type Execution struct {
 	// pipeline no longer exists.
 	Status        string        `json:"status"`
 	FailureReason string        `json:"failureReason,omitempty"`
-	Started       time.Time     `json:"started"`
+	Started       time.Time     `json:"started,omitzero"`
 	Ended         time.Time     `json:"ended,omitzero"`
 	Duration      time.Duration `json:"durationSeconds"`
 	Steps         []Step        `json:"steps"`
 	// Usage is the compute of the training and processing jobs this
 	// execution ran (cache hits ran nothing), by instance type.
-	Usage   []Usage  `json:"usage"`
-	Gate    *Gate    `json:"qualityGate,omitempty"`
-	Metrics *Metrics `json:"metrics,omitempty"`
-	// Registered is the model package this execution registered.
-	Registered *Package `json:"registered,omitempty"`
-	// ConsoleURL links the execution in the SageMaker console.
+	Usage []Usage `json:"usage"`
+	// Models are the pipeline's models, in the order of the definition:
+	// one per RegisterModel step, and one per Metrics step no
+	// registration reads.
+	Models []Model `json:"models"`
+	// ConsoleURL links the execution in the SageMaker console; StudioURL
+	// in SageMaker Studio, when the Studio domain is known.
 	ConsoleURL string `json:"consoleUrl,omitempty"`
+	StudioURL  string `json:"studioUrl,omitempty"`
 	// Notes say, one line each, what could not be read and why.
 	Notes []string `json:"notes,omitempty"`
 }
 
 // Over reports whether the execution has ended (or is gone).
-func (e *Execution) Over() bool {
-	switch e.Status {
+func (e *Execution) Over() bool { return over(e.Status) }
+
+func over(status string) bool {
+	switch status {
 	case "Succeeded", "Failed", "Stopped", "CompletedWithFailures", Gone:
 		return true
 	}
 	return false
+}
+
+// Link is the execution's page: in Studio when the domain is known, else
+// in the console.
+func (e *Execution) Link() string {
+	if e.StudioURL != "" {
+		return e.StudioURL
+	}
+	return e.ConsoleURL
 }
 
 // Gone is the status of an execution SageMaker no longer knows.
@@ -96,13 +120,39 @@ type Usage struct {
 // InstanceHours is InstanceSeconds in hours, what SageMaker bills by.
 func (u Usage) InstanceHours() float64 { return u.InstanceSeconds / 3600 }
 
+// Model is what one model of the pipeline came to in the execution: what
+// its Metrics step measured, beside the model in production, what its
+// quality gate decided and the model package it registered.
+type Model struct {
+	// Step names the model: its RegisterModel step, else its Metrics step.
+	Step string `json:"step"`
+	// Group is the model package group it registers to; "" when the
+	// pipeline registers it nowhere.
+	Group string `json:"group,omitempty"`
+	// ComparedWith is the group whose latest approved model is production's
+	// when it is not Group: a preview registers to its own group and is
+	// compared with production's.
+	ComparedWith string   `json:"comparedWith,omitempty"`
+	Gate         *Gate    `json:"qualityGate,omitempty"`
+	Metrics      *Metrics `json:"metrics,omitempty"`
+	Registered   *Package `json:"registered,omitempty"`
+	// Notes say what could not be read of this model, and why.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Gate verdicts.
+const (
+	Passed = "passed"
+	Failed = "failed"
+)
+
 // Gate is the quality gate and what it decided in this execution.
 type Gate struct {
 	Step      string  `json:"step"`
 	Metric    string  `json:"metric"`
 	Operator  string  `json:"operator"` // <, <=, >, >=, ==, !=
 	Threshold float64 `json:"threshold"`
-	// Verdict is passed, failed (the Fail step ran or the registration
+	// Verdict is Passed, Failed (the Fail step ran or the registration
 	// was skipped), or "" when the Condition step did not run.
 	Verdict string `json:"verdict"`
 	// Message is the Fail step's error message, when it ran.
@@ -114,11 +164,14 @@ type Metrics struct {
 	// Source is the report read: the Metrics step's output.
 	Source string  `json:"source"`
 	Values []Value `json:"values"`
-	// Production is the latest approved model package of the group this
-	// pipeline registers to, whose report the values are compared with;
-	// nil when there is none.
+	// Production is the latest approved model package of the group,
+	// whose report the values are compared with; nil when there is none.
 	Production *Package `json:"production,omitempty"`
 }
+
+// MaxValues is how many values of a report are kept: the gate's metric
+// and the first others by path.
+const MaxValues = 50
 
 // Value is one numeric value of the evaluation report.
 type Value struct {

@@ -75,9 +75,16 @@ func (s *SageMaker) describeTrainingJob(body []byte) (any, *Fault) {
 		return nil, &Fault{Code: "ResourceNotFound", Message: fmt.Sprintf("Requested resource not found: %s", in.TrainingJobName)}
 	}
 	status := or(j.Status, "Completed")
+	rc := map[string]any{"InstanceType": j.InstanceType, "InstanceCount": j.InstanceCount, "VolumeSizeInGB": 30}
+	if len(j.InstanceGroups) > 0 {
+		var groups []map[string]any
+		for _, g := range j.InstanceGroups {
+			groups = append(groups, map[string]any{"InstanceGroupName": g.Name, "InstanceType": g.InstanceType, "InstanceCount": g.InstanceCount})
+		}
+		rc = map[string]any{"InstanceGroups": groups, "VolumeSizeInGB": 30}
+	}
 	out := map[string]any{"TrainingJobName": j.Name, "TrainingJobArn": j.Arn, "TrainingJobStatus": status,
-		"ResourceConfig":        map[string]any{"InstanceType": j.InstanceType, "InstanceCount": j.InstanceCount, "VolumeSizeInGB": 30},
-		"BillableTimeInSeconds": j.BillableSeconds}
+		"ResourceConfig": rc, "BillableTimeInSeconds": j.BillableSeconds}
 	if j.FailureReason != "" {
 		out["FailureReason"] = j.FailureReason
 	}

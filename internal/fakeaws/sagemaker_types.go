@@ -130,6 +130,16 @@ type TrainingJob struct {
 	InstanceType    string
 	InstanceCount   int
 	BillableSeconds int
+	// InstanceGroups, when set, make a heterogeneous cluster: the job's
+	// instances are these groups' instead of InstanceType and
+	// InstanceCount.
+	InstanceGroups []InstanceGroup
+}
+
+// InstanceGroup is one instance group of a heterogeneous training cluster.
+type InstanceGroup struct {
+	Name, InstanceType string
+	InstanceCount      int
 }
 
 // ProcessingJob is a processing job as DescribeProcessingJob answers it:

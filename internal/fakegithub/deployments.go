@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Deployment is a deployment as GitHub keeps it, with its statuses oldest
@@ -18,13 +20,28 @@ type Deployment struct {
 	Environment string          `json:"environment"`
 	Description string          `json:"description"`
 	Payload     json.RawMessage `json:"payload"`
-	// Production and Transient are production_environment and
-	// transient_environment as created.
-	Production bool               `json:"production_environment"`
-	Transient  bool               `json:"transient_environment"`
-	CreatedAt  time.Time          `json:"created_at"`
-	Statuses   []DeploymentStatus `json:"-"`
-	repo       string
+	// Creator is the login that created it: the token's (an Actions
+	// token's is github-actions[bot]).
+	Creator               string             `json:"-"`
+	ProductionEnvironment bool               `json:"production_environment"`
+	TransientEnvironment  bool               `json:"transient_environment"`
+	CreatedAt             time.Time          `json:"created_at"`
+	Statuses              []DeploymentStatus `json:"-"`
+	repo                  string
+}
+
+// deploymentJSON is a deployment as the API answers it.
+type deploymentJSON struct {
+	*Deployment
+	CreatorJSON user `json:"creator"`
+}
+
+func (d *Deployment) json() deploymentJSON {
+	typ := "User"
+	if strings.HasSuffix(d.Creator, "[bot]") {
+		typ = "Bot"
+	}
+	return deploymentJSON{Deployment: d, CreatorJSON: user{Login: d.Creator, ID: 2, Type: typ}}
 }
 
 // DeploymentStatus is one status of a deployment.
@@ -61,7 +78,7 @@ func (s *Server) createDeployment(w http.ResponseWriter, r *http.Request) {
 		Environment           string          `json:"environment"`
 		Description           string          `json:"description"`
 		ProductionEnvironment *bool           `json:"production_environment"`
-		TransientEnvironment  *bool           `json:"transient_environment"`
+		TransientEnvironment  bool            `json:"transient_environment"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Ref == "" {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Invalid request: ref is required"})
@@ -82,29 +99,34 @@ func (s *Server) createDeployment(w http.ResponseWriter, r *http.Request) {
 	if len(in.Payload) == 0 {
 		in.Payload = json.RawMessage("{}")
 	}
+	if utf8.RuneCountInString(in.Description) > 140 {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Validation Failed: description is too long (maximum is 140 characters)"})
+		return
+	}
 	s.nextID++
 	s.now = s.now.Add(time.Second)
-	d := &Deployment{ID: s.nextID, SHA: in.Ref, Ref: in.Ref, Task: in.Task, Environment: in.Environment,
-		Description: in.Description, Payload: in.Payload, CreatedAt: s.now, repo: repoOf(r),
-		// GitHub's default: production when the environment is named so.
-		Production: in.Environment == "production", Transient: in.TransientEnvironment != nil && *in.TransientEnvironment}
+	// GitHub's default: a production environment when it is named so.
+	production := in.Environment == "production"
 	if in.ProductionEnvironment != nil {
-		d.Production = *in.ProductionEnvironment
+		production = *in.ProductionEnvironment
 	}
+	d := &Deployment{ID: s.nextID, SHA: in.Ref, Ref: in.Ref, Task: in.Task, Environment: in.Environment,
+		Description: in.Description, Payload: in.Payload, Creator: s.author(), ProductionEnvironment: production,
+		TransientEnvironment: in.TransientEnvironment, CreatedAt: s.now, repo: repoOf(r)}
 	s.deployments = append(s.deployments, d)
-	writeJSON(w, http.StatusCreated, d)
+	writeJSON(w, http.StatusCreated, d.json())
 }
 
 func (s *Server) listDeployments(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	out := []*Deployment{}
+	out := []deploymentJSON{}
 	for i := len(s.deployments) - 1; i >= 0; i-- { // newest first
 		d := s.deployments[i]
 		if d.repo != repoOf(r) || q.Get("sha") != "" && q.Get("sha") != d.SHA || q.Get("task") != "" && q.Get("task") != d.Task ||
 			q.Get("environment") != "" && q.Get("environment") != d.Environment || q.Get("ref") != "" && q.Get("ref") != d.Ref {
 			continue
 		}
-		out = append(out, d)
+		out = append(out, d.json())
 	}
 	writeJSON(w, http.StatusOK, page(w, r, out))
 }
@@ -135,7 +157,7 @@ func (s *Server) createDeploymentStatus(w http.ResponseWriter, r *http.Request) 
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Validation Failed: state is not included in the list"})
 		return
 	}
-	if len(in.Description) > 140 {
+	if utf8.RuneCountInString(in.Description) > 140 {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Validation Failed: description is too long (maximum is 140 characters)"})
 		return
 	}
@@ -157,7 +179,7 @@ func (s *Server) listDeploymentStatuses(w http.ResponseWriter, r *http.Request) 
 }
 
 // AddDeployment records a deployment as any workflow with deployments:
-// write could have created it, and returns it with its ID.
+// write could have created it (as d.Creator), and returns it with its ID.
 func (s *Server) AddDeployment(repo string, d Deployment) Deployment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
