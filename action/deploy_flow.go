@@ -82,18 +82,7 @@ func (r *runner) deploy(ctx context.Context) int {
 	}
 	slices.SortStableFunc(results, func(a, b deploy.Result) int { return strings.Compare(a.Pipeline, b.Pipeline) })
 
-	out := outputs{}
-	for _, res := range results {
-		out.pipelines = append(out.pipelines, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
-			Summary: res.Summary(), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
-		out.changed = out.changed || res.Status == deploy.StatusCreated || res.Status == deploy.StatusUpdated
-		if res.Failed() {
-			out.errors++
-		}
-		if res.Err != nil {
-			gha.Errorf("%s", res.Err) // every result error names its pipeline
-		}
-	}
+	out := r.deployOutputs(results)
 	pr := 0
 	if r.ev.Push != nil && r.in.Token != "" && len(results) > 0 {
 		if merged, ok, err := r.mergedAs(ctx, sha); err != nil {
@@ -123,6 +112,23 @@ func (r *runner) deploy(ctx context.Context) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// deployOutputs are the outputs of deploy results, each error logged.
+func (r *runner) deployOutputs(results []deploy.Result) outputs {
+	out := outputs{}
+	for _, res := range results {
+		out.pipelines = append(out.pipelines, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
+			Summary: res.Summary(), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
+		out.changed = out.changed || res.Status == deploy.StatusCreated || res.Status == deploy.StatusUpdated
+		if res.Failed() {
+			out.errors++
+		}
+		if res.Err != nil {
+			r.gha.Errorf("%s", res.Err) // every result error names its pipeline
+		}
+	}
+	return out
 }
 
 // deployReport renders the deploy report once in full (the job summary)

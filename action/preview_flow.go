@@ -203,19 +203,10 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 	for _, p := range ready {
 		production[p.Name] = p.PreviewOf
 	}
-	out := outputs{}
 	for _, res := range results {
 		rep.Pipelines = append(rep.Pipelines, ghreport.PreviewPipeline{Pipeline: production[res.Pipeline], Result: res})
-		out.pipelines = append(out.pipelines, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
-			Summary: res.Summary(), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
-		out.changed = out.changed || res.Status == deploy.StatusCreated || res.Status == deploy.StatusUpdated
-		if res.Failed() {
-			out.errors++
-		}
-		if res.Err != nil {
-			gha.Errorf("%s", res.Err)
-		}
 	}
+	out := r.deployOutputs(results)
 	out.errors += len(rep.Problems)
 	// Each started preview: a GitHub deployment the report run follows,
 	// and its results block in the plan comment.
