@@ -82,18 +82,7 @@ func (r *runner) deploy(ctx context.Context) int {
 	}
 	slices.SortStableFunc(results, func(a, b deploy.Result) int { return strings.Compare(a.Pipeline, b.Pipeline) })
 
-	out := outputs{}
-	for _, res := range results {
-		out.pipelines = append(out.pipelines, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
-			Summary: res.Summary(), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
-		out.changed = out.changed || res.Status == deploy.StatusCreated || res.Status == deploy.StatusUpdated
-		if res.Failed() {
-			out.errors++
-		}
-		if res.Err != nil {
-			gha.Errorf("%s", res.Err) // every result error names its pipeline
-		}
-	}
+	out := r.deployOutputs(results)
 	pr := 0
 	if r.ev.Push != nil && r.in.Token != "" && len(results) > 0 {
 		if merged, ok, err := r.mergedAs(ctx, sha); err != nil {
@@ -123,6 +112,23 @@ func (r *runner) deploy(ctx context.Context) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// deployOutputs are the outputs of deploy results, each error logged.
+func (r *runner) deployOutputs(results []deploy.Result) outputs {
+	out := outputs{}
+	for _, res := range results {
+		out.pipelines = append(out.pipelines, pipelineOutput{Name: res.Pipeline, Status: string(res.Status), Execution: string(res.Start),
+			Summary: res.Summary(), Hash: res.Hash, ExecutionARN: res.ExecutionARN})
+		out.changed = out.changed || res.Status == deploy.StatusCreated || res.Status == deploy.StatusUpdated
+		if res.Failed() {
+			out.errors++
+		}
+		if res.Err != nil {
+			r.gha.Errorf("%s", res.Err) // every result error names its pipeline
+		}
+	}
+	return out
 }
 
 // deployReport renders the deploy report once in full (the job summary)
@@ -339,17 +345,9 @@ func (r *runner) deploySelection(ctx context.Context, rv *plan.Revisions, sha, d
 			return repo.SelectNames(names)
 		}
 		// A push may have deleted a pipeline it touched.
-		defined := map[string]bool{}
-		for _, a := range repo.Anchors() {
-			defined[a.Name] = true
-		}
-		var present []string
-		for _, n := range names {
-			if defined[n] {
-				present = append(present, n)
-			} else {
-				sel.notes = append(sel.notes, fmt.Sprintf("smpipe: pipeline %q was deleted from the repository; smpipe does not delete it from SageMaker", n))
-			}
+		present, deleted := repo.Defined(names)
+		for _, n := range deleted {
+			sel.notes = append(sel.notes, fmt.Sprintf("smpipe: pipeline %q was deleted from the repository; smpipe does not delete it from SageMaker", n))
 		}
 		if len(present) == 0 {
 			return nil, nil
@@ -380,17 +378,10 @@ func (r *runner) refuse(msg string) int {
 // written to AWS before the account is known to be allowed.
 func (r *runner) runDeployer(ctx context.Context, plans []*compiler.Plan, sha string, rv *plan.Revisions,
 	approve func(context.Context, []string) (map[string]string, error)) ([]deploy.Result, error) {
-	tree, err := rv.Tree(ctx, sha)
+	d, id, err := r.deployer(ctx, rv, sha, "")
 	if err != nil {
 		return nil, err
 	}
-	cfg, id, err := r.awsConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(r.env.Stdout, "smpipe: deploying to AWS account %s as %s\n", id.Account, id.ARN)
-	d := &deploy.Deployer{Root: tree, Log: r.env.Stdout}
-	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
 	opts := deploy.Options{CommitSHA: sha, Repository: r.repo, Version: r.env.Version, Start: r.in.StartExecution,
 		Wait: r.in.Wait, WaitTimeout: r.in.WaitTimeout, KMSKeyID: r.in.KMSKey, AccountID: id.Account, Region: r.region,
 		Adopt: r.in.Adopt, Approve: approve, Recorded: RecordedAt(rv, plans),
@@ -399,6 +390,24 @@ func (r *runner) runDeployer(ctx context.Context, plans []*compiler.Plan, sha st
 		// harmless.
 		IsAncestor: rv.IsAncestor}
 	return d.Deploy(ctx, Targets(plans), opts), nil
+}
+
+// deployer gets credentials, checks whose they are, and makes a Deployer
+// that reads local data files from the git objects of commit sha; what
+// names what it deploys, for the log ("" or "previews ").
+func (r *runner) deployer(ctx context.Context, rv *plan.Revisions, sha, what string) (*deploy.Deployer, deploy.Identity, error) {
+	tree, err := rv.Tree(ctx, sha)
+	if err != nil {
+		return nil, deploy.Identity{}, err
+	}
+	cfg, id, err := r.awsConfig(ctx)
+	if err != nil {
+		return nil, deploy.Identity{}, err
+	}
+	fmt.Fprintf(r.env.Stdout, "smpipe: deploying %sto AWS account %s as %s\n", what, id.Account, id.ARN)
+	d := &deploy.Deployer{Root: tree, Log: r.env.Stdout}
+	d.SageMaker, d.S3 = deploy.NewClients(cfg, r.env.Getenv)
+	return d, id, nil
 }
 
 // RecordedAt compiles, for the deploy's drift check, what a commit deploys

@@ -15,6 +15,7 @@ import (
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/internal/listinput"
 	"github.com/smpipe/smpipe-action/internal/workspace"
+	"github.com/smpipe/smpipe-action/preview"
 	"github.com/smpipe/smpipe-action/results"
 )
 
@@ -67,6 +68,12 @@ type Inputs struct {
 	// StudioDomain is the SageMaker Studio domain ID that results link
 	// executions in; empty links the console only.
 	StudioDomain string
+	// PreviewLabel asks for a preview (mode preview); PreviewRoleARN is
+	// the previews' execution role, PreviewPrefix the S3 key prefix they
+	// stage and write under. PreviewCleanup makes mode report delete the
+	// previews of closed pull requests.
+	PreviewLabel, PreviewRoleARN, PreviewPrefix string
+	PreviewCleanup                              bool
 }
 
 // commentMode is the comment input, spelled as dflook/terraform-github-
@@ -106,14 +113,17 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		SecurityGroups:   gha.GetInput("security-groups"),
 		KMSKey:           gha.GetInput("kms-key"),
 		Label:            gha.GetInput("label"),
+		PreviewLabel:     or(gha.GetInput("preview-label"), "smpipe:preview"),
+		PreviewRoleARN:   gha.GetInput("preview-role-arn"),
+		PreviewPrefix:    or(gha.GetInput("preview-prefix"), preview.DefaultPrefix),
 	}
 	if in.Token != "" {
 		gha.AddMask(in.Token)
 	}
 	switch in.Mode {
-	case "auto", "plan", "deploy", "report":
+	case "auto", "plan", "deploy", "report", "preview":
 	default:
-		return in, fmt.Errorf("input mode is %q; use auto, plan, deploy or report", in.Mode)
+		return in, fmt.Errorf("input mode is %q; use auto, plan, deploy, report or preview", in.Mode)
 	}
 	var err error
 	bools := []struct {
@@ -121,7 +131,7 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 		def  bool
 		dst  *bool
 	}{{"start-execution", true, &in.StartExecution}, {"wait", false, &in.Wait}, {"allow-unreviewed", false, &in.AllowUnreviewed},
-		{"require-approval", true, &in.RequireApproval}, {"deployments", true, &in.Deployments}, {"mask-aws-account-id", false, &in.MaskAccountID}, {"strict", false, &in.Strict}}
+		{"require-approval", true, &in.RequireApproval}, {"deployments", true, &in.Deployments}, {"preview-cleanup", false, &in.PreviewCleanup}, {"mask-aws-account-id", false, &in.MaskAccountID}, {"strict", false, &in.Strict}}
 	for _, b := range bools {
 		if *b.dst, err = boolInput(gha.GetInput(b.name), b.def); err != nil {
 			return in, fmt.Errorf("input %s: %w", b.name, err)
@@ -147,6 +157,12 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 	}
 	if err := checkLabel(in.Label); err != nil {
 		return in, err
+	}
+	if strings.TrimSpace(in.PreviewLabel) == "" || utf8.RuneCountInString(in.PreviewLabel) > 50 || strings.ContainsFunc(in.PreviewLabel, unicode.IsControl) {
+		return in, fmt.Errorf("input preview-label %q must be a GitHub label name: one line of at most 50 characters", in.PreviewLabel)
+	}
+	if err := preview.CheckPrefix(in.PreviewPrefix); err != nil {
+		return in, fmt.Errorf("input preview-prefix: %w", err)
 	}
 	if v := gha.GetInput("max-file-size"); v != "" {
 		if in.MaxFileSize, err = workspace.ParseSize(v); err != nil {

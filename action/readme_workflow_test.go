@@ -3,6 +3,7 @@ package action_test
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -117,5 +118,73 @@ func TestREADME_deployWorkflowNeverUndoesARefusal(t *testing.T) {
 		if now, _ := w.SM.Pipeline(pipeline); now.Definition != live.Definition {
 			t.Fatalf("%s deployed the definition the push refused:\n%s", name, r.Stdout)
 		}
+	}
+}
+
+// TestREADME_previewWorkflow runs the README's preview workflow as written:
+// its preview job's inputs on a writer's label deploy and start the
+// preview, and its clean-up job's inputs on close delete it.
+func TestREADME_previewWorkflow(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		On struct {
+			PullRequest struct {
+				Types []string `yaml:"types"`
+			} `yaml:"pull_request"`
+		} `yaml:"on"`
+		Jobs map[string]struct {
+			If          string `yaml:"if"`
+			Environment string `yaml:"environment"`
+			Steps       []struct {
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	found := false
+	for _, b := range regexp.MustCompile("(?s)<!-- actionlint: workflow -->\n```yaml\n(name: smpipe preview\n.*?)```").FindAllStringSubmatch(string(raw), -1) {
+		if err := yaml.Unmarshal([]byte(b[1]), &wf); err != nil {
+			t.Fatal(err)
+		}
+		found = true
+	}
+	if !found || !slices.Equal(wf.On.PullRequest.Types, []string{"labeled", "closed"}) {
+		t.Fatalf("the README's preview workflow is missing, or does not run on labeled and closed: %+v", wf.On)
+	}
+	vars := map[string]string{"SMPIPE_PREVIEW_DEPLOY_ROLE_ARN": actiontest.RoleARN, "SMPIPE_PREVIEW_ROLE_ARN": previewRole,
+		"SMPIPE_PREVIEW_CLEANUP_ROLE_ARN": actiontest.RoleARN}
+	job := func(name string, env actiontest.Env) actiontest.Env {
+		j, ok := wf.Jobs[name]
+		if !ok || !strings.HasPrefix(j.Environment, "preview") || !strings.Contains(j.If, "head.repo.full_name == github.repository") {
+			t.Fatalf("job %s = %+v: want it in a preview environment, and never for forks", name, j)
+		}
+		for _, st := range j.Steps {
+			if strings.HasPrefix(st.Uses, "smpipe/smpipe-action@") {
+				for k, v := range st.With {
+					env["INPUT_"+strings.ToUpper(k)] = expression(v, vars, nil)
+				}
+				return env
+			}
+		}
+		t.Fatalf("job %s has no smpipe step", name)
+		return nil
+	}
+	if wf.Jobs["preview"].Environment != "preview" || !strings.Contains(wf.Jobs["preview"].If, "'smpipe:preview'") {
+		t.Errorf("the preview job runs in %q on %q; want the environment preview, for the preview label", wf.Jobs["preview"].Environment, wf.Jobs["preview"].If)
+	}
+
+	w, base, head := previewWorld(t)
+	env := w.PREvent(actiontest.PR{Action: "labeled", Number: 12, BaseSHA: base, HeadSHA: head, HeadRef: "feature", Label: previewLabel, Sender: writer})
+	w.Run(job("preview", env)).WantCode(t, exitOK)
+	if p, ok := w.SM.Pipeline(previewPipeline); !ok || p.RoleArn != previewRole || len(w.SM.Executions(previewPipeline)) != 1 {
+		t.Fatalf("the README's preview job did not preview: %+v", p)
+	}
+	env = w.PREvent(actiontest.PR{Action: "closed", Number: 12, BaseSHA: base, HeadSHA: head, HeadRef: "feature"})
+	w.Run(job("cleanup", env)).WantCode(t, exitOK)
+	if _, ok := w.SM.Pipeline(previewPipeline); ok {
+		t.Error("the README's clean-up job left the preview")
 	}
 }

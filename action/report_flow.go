@@ -57,6 +57,13 @@ func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deplo
 			targets = append(targets, r.target(res.Pipeline, res.ExecutionARN, sha, pr))
 		}
 	}
+	return r.track(ctx, sha, targets)
+}
+
+// track records targets, executions started for commit sha, and returns
+// each pipeline's results block: the results at once with wait, else a
+// running line.
+func (r *runner) track(ctx context.Context, sha string, targets []results.Target) map[string]string {
 	blocks := map[string]string{}
 	if len(targets) == 0 {
 		return blocks

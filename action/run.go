@@ -102,7 +102,11 @@ func Run(ctx context.Context, env Env) int {
 		}
 		return r.deploy(ctx)
 	case "report":
-		return r.report(ctx)
+		code := r.report(ctx)
+		r.cleanUpAfterReport(ctx)
+		return code
+	case "preview":
+		return r.preview(ctx)
 	default:
 		gha.Noticef("smpipe has nothing to do for the %s event (mode %s): it plans on pull_request and deploys on a push to the default branch, on workflow_dispatch and on schedule", r.name, in.Mode)
 		return exitOK
@@ -112,7 +116,7 @@ func Run(ctx context.Context, env Env) int {
 // dispatch decides what this run does.
 func (r *runner) dispatch() string {
 	switch r.in.Mode {
-	case "plan", "deploy", "report":
+	case "plan", "deploy", "report", "preview":
 		return r.in.Mode
 	}
 	switch {

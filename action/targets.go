@@ -19,7 +19,10 @@ func Targets(plans []*compiler.Plan) []deploy.Target {
 			continue
 		}
 		t := deploy.Target{Pipeline: p.Name, Region: p.Region, Definition: p.Definition, Hash: p.Hash, RoleArn: p.Role, Bucket: p.Bucket,
-			Description: fmt.Sprintf("Deployed by smpipe from %s", p.Anchor)}
+			StagePrefix: p.KeyPrefix, Description: fmt.Sprintf("Deployed by smpipe from %s", p.Anchor)}
+		if p.PreviewOf != "" {
+			t.Description = fmt.Sprintf("Preview by smpipe of pipeline %s from %s", p.PreviewOf, p.Anchor)
+		}
 		for _, a := range p.Artifacts {
 			ct := "application/octet-stream"
 			switch a.Kind {

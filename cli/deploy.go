@@ -10,8 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/smpipe/smpipe-action/action"
 	"github.com/smpipe/smpipe-action/compiler"
+	"github.com/smpipe/smpipe-action/compiler/diag"
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/internal/workspace"
@@ -125,47 +128,17 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 		return exitUsage
 	}
-	rootFS, err := workspace.Open(root)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-		return exitProblem
-	}
-	defer rootFS.Close()
-	artifacts, err := os.MkdirTemp("", "smpipe-artifacts-")
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe deploy: creating a directory for built artifacts: %v\n", err)
-		return exitProblem
-	}
-	defer os.RemoveAll(artifacts)
-	opt.ArtifactDir = artifacts
-	repo, err := compiler.Load(ctx, rootFS, opt)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-		return exitProblem
-	}
-	anchors := repo.Select(opt.Paths)
-	if len(f.pipelines) > 0 {
-		if anchors, err = repo.SelectNames(f.pipelines); err != nil {
-			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-			return exitUsage
+	wt, code := buildWorktree(ctx, "deploy", root, opt, stderr, func(repo *compiler.Repository) ([]string, error) {
+		if len(f.pipelines) > 0 {
+			return repo.SelectNames(f.pipelines)
 		}
+		return repo.Select(opt.Paths), nil
+	})
+	if code != exitOK {
+		return code
 	}
-	res, ds, err := repo.Build(ctx, anchors)
-	if err != nil {
-		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-		return exitProblem
-	}
-	compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
-	var failed []string
-	var ready []*compiler.Plan
-	for _, p := range res.Plans {
-		if err := action.Deployable(p, opt.Getenv); err != nil {
-			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-			failed = append(failed, p.Anchor)
-			continue
-		}
-		ready = append(ready, p)
-	}
+	defer wt.close()
+	ready, failed, ds := wt.ready, wt.failed, wt.ds
 	targets := action.Targets(ready)
 	if len(targets) == 0 {
 		fmt.Fprintln(stderr, "smpipe deploy: nothing to deploy")
@@ -180,20 +153,12 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	sha := deployCommit(f.commit, getenv, git)
 	host := serverHost(getenv)
-	repository := f.repository
-	if repository == "" {
-		repository = getenv.get("GITHUB_REPOSITORY")
-	}
-	if repository == "" && git != nil {
-		repository = git.GitHubRepository("origin", host)
-	}
+	repository := repositoryOf(f.repository, getenv, git)
 	if repository == "" && !f.dryRun {
-		fmt.Fprintln(stderr, "smpipe deploy: cannot tell which GitHub repository these pipelines belong to (no --repository, "+
-			"GITHUB_REPOSITORY or origin remote on "+host+"); pass --repository OWNER/NAME: smpipe records it on each pipeline and "+
-			"updates only pipelines recorded for it")
+		fmt.Fprintln(stderr, "smpipe deploy: "+noRepository(host))
 		return exitUsage
 	}
-	d := &deploy.Deployer{Root: rootFS, Log: stderr}
+	d := &deploy.Deployer{Root: wt.root, Log: stderr}
 	fetch := gitrev.FetchOptions{Token: getenv.get("GITHUB_TOKEN"), TokenHost: host}
 	dopts := deploy.Options{CommitSHA: sha, Repository: repository, Version: readBuildInfo(xVersion).Version,
 		Start: !f.noStart, Wait: f.wait, WaitTimeout: f.waitTimeout, DryRun: f.dryRun, KMSKeyID: f.kms, Adopt: f.adopt,
@@ -212,27 +177,138 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if !f.dryRun {
 		fmt.Fprintln(stderr, "smpipe deploy: deploying what this checkout holds, as you: unlike the action, the command line does "+
 			"not ask whether a reviewed pull request brought each definition")
-		cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: opt.Region, RoleToAssume: f.role, Getenv: getenv.get})
+		cfg, account, err := awsAccess(ctx, opt.Region, f.role, f.allowedAccounts, getenv)
 		if err != nil {
 			fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
 			return exitProblem
 		}
 		d.SageMaker, d.S3 = deploy.NewClients(cfg, getenv.get)
-		if len(f.allowedAccounts) == 0 {
-			dopts.AccountID = deploy.AccountID(ctx, cfg)
-		} else {
-			id, err := deploy.WhoAmI(ctx, cfg, getenv.get)
-			if err == nil {
-				err = deploy.CheckAccount(id, f.allowedAccounts)
-			}
-			if err != nil {
-				fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
-				return exitProblem
-			}
-			dopts.AccountID = id.Account
-		}
+		dopts.AccountID = account
 	}
 	results := d.Deploy(ctx, targets, dopts)
+	printResults(stdout, results, opt.Region, f.dryRun)
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "smpipe deploy: interrupted: the lines above say what each pipeline reached, the log what was done")
+	}
+	if len(failed) > 0 || ds.HasErrors() || deploy.Failed(results) {
+		if len(failed) > 0 {
+			fmt.Fprintf(stderr, "not deployed: %s\n", strings.Join(failed, ", "))
+		}
+		return exitProblem
+	}
+	return exitOK
+}
+
+// worktree is the working tree at a root compiled for a deploy.
+type worktree struct {
+	root  *workspace.Root
+	ready []*compiler.Plan // the pipelines that may be deployed
+	// failed are the anchors of those that may not: errors, or
+	// placeholders the environment does not set.
+	failed []string
+	ds     diag.Diagnostics
+	// close releases the tree and the built artifacts.
+	close func()
+}
+
+// buildWorktree compiles the pipelines choose picks from the working tree
+// at root, with their artifacts built into a temporary directory, and
+// prints the diagnostics and why each unready pipeline may not be
+// deployed. A code other than exitOK means stop: why is printed, as
+// "smpipe <cmd>: …" (exitUsage when choose refused the selection).
+func buildWorktree(ctx context.Context, cmd, root string, opt compiler.Options, stderr io.Writer,
+	choose func(*compiler.Repository) ([]string, error)) (*worktree, int) {
+	fail := func(code int, format string, args ...any) (*worktree, int) {
+		fmt.Fprintf(stderr, "smpipe "+cmd+": "+format+"\n", args...)
+		return nil, code
+	}
+	rootFS, err := workspace.Open(root)
+	if err != nil {
+		return fail(exitProblem, "%v", err)
+	}
+	artifacts, err := os.MkdirTemp("", "smpipe-artifacts-")
+	if err != nil {
+		rootFS.Close()
+		return fail(exitProblem, "creating a directory for built artifacts: %v", err)
+	}
+	wt := &worktree{root: rootFS, close: func() {
+		rootFS.Close()
+		os.RemoveAll(artifacts)
+	}}
+	opt.ArtifactDir = artifacts
+	repo, err := compiler.Load(ctx, rootFS, opt)
+	if err != nil {
+		wt.close()
+		return fail(exitProblem, "%v", err)
+	}
+	anchors, err := choose(repo)
+	if err != nil {
+		wt.close()
+		return fail(exitUsage, "%v", err)
+	}
+	res, ds, err := repo.Build(ctx, anchors)
+	if err != nil {
+		wt.close()
+		return fail(exitProblem, "%v", err)
+	}
+	compiler.PrintDiagnostics(stderr, ds, res.Sources, isTerminal(stderr))
+	wt.ds = ds
+	for _, p := range res.Plans {
+		if err := action.Deployable(p, opt.Getenv); err != nil {
+			fmt.Fprintf(stderr, "smpipe %s: %v\n", cmd, err)
+			wt.failed = append(wt.failed, p.Anchor)
+			continue
+		}
+		wt.ready = append(wt.ready, p)
+	}
+	return wt, exitOK
+}
+
+// repositoryOf is the GitHub repository the pipelines belong to: flag, else
+// GITHUB_REPOSITORY, else the origin remote's on the GitHub host; "" when
+// none says.
+func repositoryOf(flag string, getenv env, git *gitrev.Repo) string {
+	switch {
+	case flag != "":
+		return flag
+	case getenv.get("GITHUB_REPOSITORY") != "":
+		return getenv.get("GITHUB_REPOSITORY")
+	case git != nil:
+		return git.GitHubRepository("origin", serverHost(getenv))
+	}
+	return ""
+}
+
+// noRepository says what to do when repositoryOf found none.
+func noRepository(host string) string {
+	return "cannot tell which GitHub repository these pipelines belong to (no --repository, GITHUB_REPOSITORY or origin remote on " +
+		host + "); pass --repository OWNER/NAME: smpipe records it on each pipeline and updates only pipelines recorded for it"
+}
+
+// awsAccess gets credentials (the SDK's chain, or role with GitHub's OIDC
+// token) and the account they are for, refusing an account outside
+// allowed before anything is read or written.
+func awsAccess(ctx context.Context, region, role string, allowed []string, getenv env) (aws.Config, string, error) {
+	cfg, err := deploy.LoadAWSConfig(ctx, deploy.CredentialOptions{Region: region, RoleToAssume: role, Getenv: getenv.get})
+	if err != nil {
+		return aws.Config{}, "", err
+	}
+	if len(allowed) == 0 {
+		return cfg, deploy.AccountID(ctx, cfg), nil
+	}
+	id, err := deploy.WhoAmI(ctx, cfg, getenv.get)
+	if err == nil {
+		err = deploy.CheckAccount(id, allowed)
+	}
+	if err != nil {
+		return aws.Config{}, "", err
+	}
+	return cfg, id.Account, nil
+}
+
+// printResults writes one line per deployed pipeline, with its drift and
+// error beneath, then the console's link.
+func printResults(stdout io.Writer, results []deploy.Result, region string, dryRun bool) {
 	for _, r := range results {
 		line := fmt.Sprintf("%-40s %s", r.Pipeline, r.Summary())
 		if r.ExecutionARN != "" {
@@ -246,19 +322,9 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			fmt.Fprintf(stdout, "%-40s error: %s\n", "", strings.ReplaceAll(r.Err.Error(), "\n", "; "))
 		}
 	}
-	if u := deploy.ConsoleURL(opt.Region, ""); u != "" && !f.dryRun {
+	if u := deploy.ConsoleURL(region, ""); u != "" && !dryRun {
 		fmt.Fprintf(stdout, "console: %s\n", u)
 	}
-	if ctx.Err() != nil {
-		fmt.Fprintln(stderr, "smpipe deploy: interrupted: the lines above say what each pipeline reached, the log what was done")
-	}
-	if len(failed) > 0 || ds.HasErrors() || deploy.Failed(results) {
-		if len(failed) > 0 {
-			fmt.Fprintf(stderr, "not deployed: %s\n", strings.Join(failed, ", "))
-		}
-		return exitProblem
-	}
-	return exitOK
 }
 
 // compileOnly is opt for compiling other commits: nothing to write.

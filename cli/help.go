@@ -32,7 +32,7 @@ type command struct {
 
 // commands lists every subcommand, in the order help shows them.
 func commands() []command {
-	return []command{compileCommand(), graphCommand(), planCommand(), deployCommand(), statusCommand(),
+	return []command{compileCommand(), graphCommand(), planCommand(), deployCommand(), previewCommand(), statusCommand(),
 		actionCommand(), schemaCommand(), versionCommand(), completionCommand(), helpCommand()}
 }
 

@@ -136,6 +136,9 @@ type auditProbe struct {
 	variant string
 	set     edit
 	setup   []edit
+	// preview compiles before and after as a preview run does, for keys
+	// that only a preview reads.
+	preview *Preview
 }
 
 // name is the probe's subtest and golden file name.
@@ -206,6 +209,8 @@ func auditProbes() []auditProbe {
 		at("model", auditModel, "transform", "{entry_point: serve/inference.py, channels: {train: {}}, instance_type: ml.c5.xlarge}"),
 		at("model", auditModel, "evaluate", "{image_uri: img-eval, entry_point: evaluate.py, channels: {train: {}}, instance_type: ml.c5.xlarge}"),
 		at("model", auditModel, "registry", "{InferenceSpecification: {image_uri: img-other}}"),
+		{key: "model/preview", set: edit{path: auditModel, key: "preview", value: "{train: {instance_type: ml.c5.xlarge, channels: {static: {dataFiles: [{fileName: sample.csv}]}}}}"},
+			preview: &Preview{Suffix: "pr7", Prefix: "smpipe-preview"}},
 		{key: "model/<section>", set: edit{path: auditModel, key: "preprocess", value: "{image_uri: img-prep2, entry_point: prep.py}"}},
 		at("registry", registry, "ModelRepack", "false"),
 		at("registry", registry, "ModelPackageGroupName", "audit-models"),
@@ -450,19 +455,19 @@ func TestAudit_everyKeyHasAProbe(t *testing.T) {
 // TestAudit compiles the audit repository with each auditProbe's key set and
 // compares where the key landed with testdata/audit/<key>.txt.
 func TestAudit(t *testing.T) {
-	base := auditCompile(t, nil)
+	base := auditCompile(t, nil, nil)
 	if base.errors {
 		t.Fatalf("the audit repository does not compile:\n%s", base.diags)
 	}
 	for _, p := range auditProbes() {
 		t.Run(p.name(), func(t *testing.T) {
 			before := base
-			if len(p.setup) > 0 {
-				if before = auditCompile(t, p.setup); before.errors {
+			if len(p.setup) > 0 || p.preview != nil {
+				if before = auditCompile(t, p.setup, p.preview); before.errors {
 					t.Fatalf("the probe's setup does not compile:\n%s", strings.Join(before.diags, "\n"))
 				}
 			}
-			after := auditCompile(t, append(slices.Clone(p.setup), p.set))
+			after := auditCompile(t, append(slices.Clone(p.setup), p.set), p.preview)
 			var b strings.Builder
 			fmt.Fprintf(&b, "# %s: %s set to %s", p.key, strings.Join(append(slices.Clone(p.set.path), p.set.key), "."), p.set.value)
 			if len(p.setup) > 0 {
@@ -471,6 +476,9 @@ func TestAudit(t *testing.T) {
 					s = append(s, strings.Join(append(slices.Clone(e.path), e.key), ".")+" = "+e.value)
 				}
 				fmt.Fprintf(&b, ", after %s", strings.Join(s, "; "))
+			}
+			if p.preview != nil {
+				fmt.Fprintf(&b, ", both compiled as preview %q under prefix %q", p.preview.Suffix, p.preview.Prefix)
 			}
 			b.WriteString("\n\ndiagnostics:\n")
 			for _, d := range after.diags {
@@ -510,7 +518,7 @@ type auditResult struct {
 	errors bool
 }
 
-func auditCompile(t *testing.T, edits []edit) auditResult {
+func auditCompile(t *testing.T, edits []edit, preview *Preview) auditResult {
 	t.Helper()
 	framework, model := auditFramework, auditModelConf
 	for _, e := range edits {
@@ -520,7 +528,7 @@ func auditCompile(t *testing.T, edits []edit) auditResult {
 			model = applyEdit(t, model, e)
 		}
 	}
-	res, ds := mustCompile(t, auditRepo(framework, model), Options{Region: "us-east-1", Getenv: noEnv})
+	res, ds := mustCompile(t, auditRepo(framework, model), Options{Region: "us-east-1", Getenv: noEnv, Preview: preview})
 	out := auditResult{flat: map[string]string{}, errors: ds.HasErrors()}
 	for _, d := range ds {
 		out.diags = append(out.diags, fmt.Sprintf("%s [%s]", d, d.Code))

@@ -48,6 +48,7 @@ type sectionKey struct {
 type builder struct {
 	proj    *Project
 	pc      *PipelineConf
+	preview *Preview // nil unless this is a preview build
 	fsys    fs.FS
 	region  string
 	ds      *diag.Diagnostics
@@ -64,9 +65,9 @@ type builder struct {
 
 // build turns one anchor into a Pipeline. Problems go to ds; the result is
 // complete only when none of them is an error.
-func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, bundles *bundler, ds *diag.Diagnostics) *Pipeline {
+func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, preview *Preview, bundles *bundler, ds *diag.Diagnostics) *Pipeline {
 	b := &builder{
-		proj: proj, pc: pc, fsys: fsys, region: region, ds: ds,
+		proj: proj, pc: pc, fsys: fsys, region: region, ds: ds, preview: preview,
 		pipe: &Pipeline{Name: pc.Name.Value, Anchor: pc.File, Pos: pc.Name.Pos, Region: region,
 			Bucket: proj.Framework.Bucket.Value, Role: proj.Framework.Role.Value},
 		byName: map[string]*userStep{}, sections: map[sectionKey]*SectionConf{}, registries: map[string]*RegistryConf{},
@@ -74,6 +75,9 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, bundles *
 	}
 	b.bundles = bundles
 	b.checkFramework()
+	if preview != nil && preview.Suffix != "" && awsname.Hyphenated(b.pipe.Name, maxPipelineName) {
+		b.pipe.PreviewOf, b.pipe.Name = b.pipe.Name, PreviewName(b.pipe.Name, preview.Suffix)
+	}
 	b.collect()
 	b.wireImplicit()
 	for _, us := range b.steps {
@@ -87,7 +91,9 @@ func build(proj *Project, pc *PipelineConf, fsys fs.FS, region string, bundles *
 		b.pipe.Steps = append(b.pipe.Steps, us.sub...)
 	}
 	b.applyGates()
+	b.checkPreviews()
 	b.pipe.Files = proj.confFiles(pc)
+	b.pipe.KeyPrefix = b.keyPrefix()
 	dirs := map[string]bool{}
 	for _, r := range b.srcDirs {
 		if r.ok {
@@ -125,6 +131,9 @@ func (b *builder) collect() {
 	for _, pm := range b.pc.Models {
 		written += len(pm.Steps)
 		m := b.proj.Models[pm.Name]
+		if m != nil && len(m.Preview) > 0 {
+			b.pipe.HasPreview = true
+		}
 		if m == nil {
 			b.ds.Errorf(pm.Pos, "unknown-model", "model %q is not defined under conf.models in any conf file%s", pm.Name, didYouMean(pm.Name, b.proj.modelNames()))
 		}
@@ -154,8 +163,8 @@ func (b *builder) section(m *ModelConf, name string, class StepClass) *SectionCo
 		return sc
 	}
 	var sc *SectionConf
-	if sn, ok := b.nodes(m).Sections[name]; ok {
-		r := &reader{file: m.File, ds: b.ds, env: b.proj.env, budget: maxAliasExpansion}
+	r := &reader{file: m.File, ds: b.ds, env: b.proj.env, budget: maxAliasExpansion}
+	if sn, ok := b.sectionSource(r, m, name, b.preview != nil); ok {
 		sc = r.decodeSection(name, sn, class, m.Name)
 	}
 	b.sections[key] = sc

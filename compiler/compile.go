@@ -58,6 +58,9 @@ type Options struct {
 	// absolute path; the directory must exist. Empty: artifacts are only
 	// hashed, streamed, and nothing is kept.
 	ArtifactDir string
+	// Preview, when set, compiles each pipeline as a preview run deploys
+	// it (see Preview); nil compiles what a merge deploys.
+	Preview *Preview
 
 	// lean makes Load let go of YAML trees whatever the repository's size,
 	// so tests cover that path with small repositories.
@@ -338,6 +341,32 @@ func (r *Repository) SelectNames(names []string) ([]string, error) {
 	return out, nil
 }
 
+// Defined splits names into those a pipeline of the repository has and
+// those none has (a change deleted it), each in the order given.
+func (r *Repository) Defined(names []string) (present, missing []string) {
+	defined := make(map[string]bool, len(r.proj.Anchors))
+	for _, pc := range r.proj.Anchors {
+		defined[pc.Name.Value] = true
+	}
+	for _, n := range names {
+		if defined[n] {
+			present = append(present, n)
+		} else {
+			missing = append(missing, n)
+		}
+	}
+	return present, missing
+}
+
+// Previewed is the repository as a preview build of p sees it: the same
+// conf files, each pipeline built as Options.Preview says. A plan builds
+// it to show what a preview run changes.
+func (r *Repository) Previewed(p Preview) *Repository {
+	c := *r
+	c.opt.Preview = &p
+	return &c
+}
+
 // Build builds, checks and emits the pipelines of the given anchor files.
 // The diagnostics are those of loading plus those of these pipelines. The
 // error is for what stopped the run: a cancelled ctx (checked between
@@ -419,8 +448,12 @@ func (r *Repository) buildOne(ctx context.Context, pc *PipelineConf, region stri
 	ar := archivers.Get().(*archiver)
 	defer archivers.Put(ar)
 	var pds diag.Diagnostics
-	bundles := newBundler(ctx, ar, r.fsys, r.opt, r.proj.Framework.Bucket.Value, pc.Name.Value)
-	p := build(r.proj, pc, r.fsys, region, bundles, &pds)
+	name := pc.Name.Value
+	if p := r.opt.Preview; p != nil && p.Suffix != "" {
+		name = PreviewName(name, p.Suffix)
+	}
+	bundles := newBundler(ctx, ar, r.fsys, r.opt, r.proj.Framework.Bucket.Value, artifactPrefix(name, r.opt.Preview))
+	p := build(r.proj, pc, r.fsys, region, r.opt.Preview, bundles, &pds)
 	if bundles.err != nil {
 		return nil, nil, bundles.err
 	}

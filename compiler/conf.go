@@ -112,6 +112,9 @@ type ModelConf struct {
 	Registry        *yaml.Node
 	RegistryPos     diag.Pos
 	Sections        map[string]sectionNode
+	// Preview holds the preview: overrides by section name, each merged
+	// over that section in a preview build only (Options.Preview).
+	Preview map[string]sectionNode
 	// lean is set when the nodes of Registry and Sections were let go after
 	// loading (a large repository); a build decodes the file again for them.
 	lean bool
@@ -124,9 +127,11 @@ func (cf *ConfFile) dropNodes() {
 	for _, m := range cf.Models {
 		m.lean = true
 		m.Registry = nil
-		for k, sn := range m.Sections {
-			sn.Node = nil
-			m.Sections[k] = sn
+		for _, nodes := range []map[string]sectionNode{m.Sections, m.Preview} {
+			for k, sn := range nodes {
+				sn.Node = nil
+				nodes[k] = sn
+			}
 		}
 	}
 }

@@ -2,6 +2,8 @@ package compiler
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -118,6 +120,8 @@ func (r *reader) decodeModels(n *yaml.Node) []*ModelConf {
 				m.ModelName = r.nonEmptyStr(e.Value, "name")
 			case "registry":
 				m.Registry, m.RegistryPos = e.Value, r.pos(e.KeyN)
+			case previewKey:
+				m.Preview = r.decodePreview(e, kv.Key)
 			default:
 				v := r.resolve(e.Value)
 				if v == nil {
@@ -130,6 +134,7 @@ func (r *reader) decodeModels(n *yaml.Node) []*ModelConf {
 				m.Sections[e.Key] = sectionNode{Node: v, Pos: r.pos(e.KeyN)}
 			}
 		}
+		r.checkPreview(m)
 		out = append(out, m)
 	}
 	return out
@@ -221,4 +226,43 @@ func (r *reader) decodeStep(n *yaml.Node, model, what string) *StepConf {
 		}
 	}
 	return st
+}
+
+// decodePreview reads a model's preview mapping: section names, each a
+// mapping (or null, no override) merged over that section in a preview
+// build. What the sections hold is checked where they are read, merged.
+func (r *reader) decodePreview(e keyValue, model string) map[string]sectionNode {
+	if isNull(r.resolve(e.Value)) {
+		return nil
+	}
+	entries, _ := r.mapping(e.Value, fmt.Sprintf("preview of model %q", model), e.spec.keys)
+	out := map[string]sectionNode{}
+	for _, pe := range entries {
+		v := r.resolve(pe.Value)
+		switch {
+		case v == nil, isNull(v):
+			continue
+		case v.Kind != yaml.MappingNode:
+			r.errorf(v, "type", "preview.%s of model %q must be a mapping of the section's keys to override, found %s", pe.Key, model, kindName(v))
+			continue
+		}
+		out[pe.Key] = sectionNode{Node: v, Pos: r.pos(pe.KeyN)}
+	}
+	return out
+}
+
+// checkPreview reports preview entries that name no section of the model:
+// there is nothing for them to override.
+func (r *reader) checkPreview(m *ModelConf) {
+	sections := slices.Sorted(maps.Keys(m.Sections))
+	for _, name := range slices.Sorted(maps.Keys(m.Preview)) {
+		if _, ok := m.Sections[name]; ok {
+			continue
+		}
+		at := m.Preview[name].Pos
+		*r.ds = append(*r.ds, diag.Diagnostic{Severity: diag.Error, Pos: at, Code: "preview",
+			Summary: fmt.Sprintf("preview.%s: model %q has no section %q to override%s", name, m.Name, name, didYouMean(name, sections)),
+			Detail:  "A preview entry is merged over the model's section of the same name in a preview run; define the section, or name one the model has."})
+		delete(m.Preview, name)
+	}
 }

@@ -18,6 +18,7 @@ const (
 	defaultTrainingSection  = "train"
 	transformSection        = "transform" // the section Transform steps read, and CreateModel and RegisterModel its entry_point
 	evaluateSection         = "evaluate"  // the section Metrics steps read
+	previewKey              = "preview"   // a model's overrides for preview runs
 	defaultChannel          = "train"     // a section without channels, an evaluate or transform channel
 	defaultDistribution     = "FullyReplicated"
 	defaultInputMode        = "File"

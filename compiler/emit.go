@@ -19,8 +19,18 @@ const MaxInlineDefinition = 100 * 1024
 // its graph and hash, the deploy uploads its artifacts and upserts its
 // definition. Definition is nil when the pipeline has errors.
 type Plan struct {
-	Name   string
-	Anchor string
+	Name string
+	// PreviewOf is the pipelineName when Name is a preview's: the
+	// compile had Options.Preview with a suffix.
+	PreviewOf string
+	// HasPreview is set when a model of the pipeline has a preview:
+	// mapping, which a preview build merges over its sections.
+	HasPreview bool
+	// KeyPrefix is the S3 key prefix of the pipeline's code, local data and
+	// default outputs under Bucket: its name, or the preview's prefix and
+	// name; a definition staged to S3 goes under it too.
+	KeyPrefix string
+	Anchor    string
 	// Files are the conf files the pipeline reads; SourceDirs the directories
 	// its bundles and local data come from. A change under any of them
 	// touches the pipeline.
@@ -54,8 +64,8 @@ func (p *Plan) IndentedDefinition() []byte {
 
 // emit checks a built pipeline and turns it into a Plan.
 func emit(p *Pipeline, ds *diag.Diagnostics) *Plan {
-	plan := &Plan{Name: p.Name, Anchor: p.Anchor, Files: p.Files, SourceDirs: p.SourceDirs,
-		Role: p.Role, Bucket: p.Bucket, Region: p.Region}
+	plan := &Plan{Name: p.Name, PreviewOf: p.PreviewOf, HasPreview: p.HasPreview, KeyPrefix: p.KeyPrefix, Anchor: p.Anchor,
+		Files: p.Files, SourceDirs: p.SourceDirs, Role: p.Role, Bucket: p.Bucket, Region: p.Region}
 	checkNames(p, ds)
 
 	steps := map[string]*Step{}

@@ -65,7 +65,7 @@ func TestMarshalCanonical_matchesEncodingJSON(t *testing.T) {
 		for _, pc := range repo.proj.Anchors {
 			var ds diag.Diagnostics
 			bundles := newBundler(context.Background(), &archiver{}, repo.fsys, repo.opt, repo.proj.Framework.Bucket.Value, pc.Name.Value)
-			p := build(repo.proj, pc, repo.fsys, "us-east-1", bundles, &ds)
+			p := build(repo.proj, pc, repo.fsys, "us-east-1", nil, bundles, &ds)
 			for _, s := range p.Steps {
 				step := defStep{Name: s.Name, Type: s.Type, Arguments: s.Arguments, CacheConfig: s.Cache, PropertyFiles: s.PropertyFiles}
 				got, err := marshalCanonical(step)

@@ -26,8 +26,9 @@ func seedCases(t testing.TB) []string { return confRepos(t, "seed") }
 // summary [code]" in output order, with <case>.out; an empty .out asserts a
 // clean compile. An optional <case>.opts sets options, one per line:
 // "env NAME=value" (the compile sees no other environment) and
-// "promote CODE" (as --strict promotes unknown-key) and "allow-empty NAME"
-// (as --allow-empty). Adding a case is adding
+// "promote CODE" (as --strict promotes unknown-key), "allow-empty NAME"
+// (as --allow-empty) and "preview SUFFIX PREFIX" (compiled as that preview).
+// Adding a case is adding
 // a directory and its .out; -update writes the .out files (review them).
 func TestCompile_errorCases(t *testing.T) {
 	for _, dir := range errCases(t) {
@@ -96,8 +97,11 @@ func readOpts(t *testing.T, path string) Options {
 			opt.Promote = append(opt.Promote, arg)
 		case "allow-empty":
 			opt.AllowEmpty = append(opt.AllowEmpty, arg)
+		case "preview":
+			suffix, prefix, _ := strings.Cut(arg, " ")
+			opt.Preview = &Preview{Suffix: suffix, Prefix: prefix}
 		default:
-			t.Fatalf("%s: unknown option %q (env NAME=value, promote CODE, allow-empty NAME)", path, line)
+			t.Fatalf("%s: unknown option %q (env NAME=value, promote CODE, allow-empty NAME, preview SUFFIX PREFIX)", path, line)
 		}
 	}
 	if err := sc.Err(); err != nil {

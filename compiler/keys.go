@@ -212,13 +212,24 @@ var (
 			doc: "Code root of the model, relative to the repository root (. is the root). Needed by Processing, Training, Metrics, repack and local data files; it must be inside the repository."},
 		&confKey{name: "name", typ: typeString,
 			doc: "Names the repack step: <step_name>-RepackModel-<name>, else -RepackModel-0."},
-		&confKey{name: transformSection, typ: typeSection,
-			doc: "Transform settings; its entry_point is also the inference program of CreateModel and RegisterModel."},
-		&confKey{name: evaluateSection, typ: typeSection,
-			doc: "Settings of the Metrics step."},
+		transformKey,
+		evaluateKey,
 		&confKey{name: "registry", typ: typeMapping, keys: registryKeys, nullOK: true,
 			doc: "Settings of CreateModel and RegisterModel."},
+		&confKey{name: previewKey, typ: typeMapping, keys: previewKeys, nullOK: true,
+			doc: "Settings for preview runs only (smpipe preview, the action's mode preview), by section: each entry is merged over the model's section of that name, key by key (mappings such as channels merge, any other value replaces), in a preview and nowhere else. Use it for smaller instances or a sample of the data."},
 	)
+
+	transformKey = &confKey{name: transformSection, typ: typeSection,
+		doc: "Transform settings; its entry_point is also the inference program of CreateModel and RegisterModel."}
+	evaluateKey = &confKey{name: evaluateSection, typ: typeSection,
+		doc: "Settings of the Metrics step."}
+
+	// previewKeys are the keys of conf.models.<model>.preview: the names
+	// of the model's sections.
+	previewKeys = named(&confKey{name: "", typ: typeSection,
+		doc: "Overrides of the model's section of this name in a preview run (a Processing or Training section)."},
+		"", "", transformKey, evaluateKey)
 
 	registryKeys = table(
 		&confKey{name: "ModelRepack", typ: typeBool, def: defaultModelRepack,

@@ -8,9 +8,16 @@ import (
 // Pipeline is what one anchor means: its steps in definition order, with
 // the repository settings they were built with. Emit reads only this.
 type Pipeline struct {
-	Name   string
-	Anchor string
-	Pos    diag.Pos // of pipelineName
+	Name string
+	// PreviewOf is the pipelineName when Name is a preview's (Options.Preview).
+	PreviewOf string
+	// HasPreview is set when a model of the pipeline has a preview: mapping.
+	HasPreview bool
+	// KeyPrefix is the S3 key prefix of its code, local data and default
+	// outputs under Bucket.
+	KeyPrefix string
+	Anchor    string
+	Pos       diag.Pos // of pipelineName
 	// Files are the conf files this pipeline reads (anchor, files defining
 	// its models, the framework conf), sorted.
 	Files []string

@@ -98,6 +98,8 @@ var probeSites = []probeSite{
 	{name: "a tags item", base: probeModelConf, path: []string{"conf", "models", "m", "prep", "tags", "0"}, section: "prep"},
 	{name: "location", path: []string{"conf", "models", "m", "prep", "location"}, section: "prep",
 		base: strings.Replace(probeModelConf, "      prep:\n", "      prep:\n        location:\n          outputLocalFilepath: /out\n", 1)},
+	{name: "preview of a model", path: []string{"conf", "models", "m", "preview"},
+		base: strings.Replace(probeModelConf, "      registry:\n", "      preview:\n        prep:\n          instance_type: ml.m5.xlarge\n      registry:\n", 1)},
 	{name: "registry", base: probeModelConf, path: []string{"conf", "models", "m", "registry"}},
 	{name: "InferenceSpecification", base: probeModelConf, path: []string{"conf", "models", "m", "registry", "InferenceSpecification"}},
 	{name: "quality_gate", path: []string{"conf", "models", "m", "registry", "quality_gate"},
@@ -211,6 +213,9 @@ func decodeAs(src []byte, framework bool, c StepClass) diag.Diagnostics {
 			var sds diag.Diagnostics
 			r := &reader{file: "m/conf/conf.yaml", ds: &sds, env: noEnv, budget: maxAliasExpansion}
 			r.decodeSection(name, m.Sections[name], c, m.Name)
+			if over, ok := m.Preview[name]; ok { // as checkPreviews decodes it
+				r.decodeSection(name, sectionNode{Node: r.mergeNode(m.Sections[name].Node, over.Node), Pos: m.Sections[name].Pos}, c, m.Name)
+			}
 			for _, d := range sds {
 				if d.Code != "missing-key" || d.Pos != m.Sections[name].Pos {
 					ds = append(ds, d)
@@ -371,6 +376,10 @@ type schemaGap struct {
 var schemaGaps = []schemaGap{
 	{"a whole number in exponent notation is a number like any other in JSON, and compile wants counts written as integers",
 		func(site, key, value string) bool { return value == "1e3" }},
+	{"a preview entry must name a section of its model, a check across keys that the schema does not make",
+		func(site, key, value string) bool {
+			return site == "preview of a model" && !slices.Contains([]string{"prep", "transform", "evaluate"}, key)
+		}},
 	{"an empty conf is an empty framework conf to the schema, which cannot see the file's path; in a model conf compile warns that it defines nothing",
 		func(site, key, value string) bool {
 			return site == "top of a model conf" && key == "conf" && value == "{}"

@@ -48,7 +48,7 @@ func (b *builder) buildMetrics(us *userStep) {
 	}
 	// The output is scoped to the execution, so concurrent runs never
 	// overwrite each other's metrics (the seed's was a fixed path).
-	dest := join("/", "s3:/", b.pipe.Bucket, b.pipe.Name, executionID, us.name, "output", metricsOutputName)
+	dest := join("/", "s3:/", b.pipe.Bucket, b.keyPrefix(), executionID, us.name, "output", metricsOutputName)
 	if ch != nil && ch.S3BucketName.Set {
 		vals := []any{"s3:/", ch.S3BucketName.Value}
 		if ch.BucketPrefix.Set {

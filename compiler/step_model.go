@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/smpipe/smpipe-action/internal/awsname"
@@ -113,7 +114,7 @@ func (b *builder) buildRepack(us *userStep, entry Str) *Step {
 		return nil
 	}
 	suffix := m.ModelName.Or("0")
-	out := "s3://" + b.pipe.Bucket + "/"
+	out := b.outputRoot()
 	s := map[string]string{"code": "sha256:" + code.SHA256, "instance_type": repackInstanceType, "inference_program": module(entry.Value)}
 	args := &trainingArgs{
 		AlgorithmSpecification: algorithmSpecification{TrainingInputMode: "File", TrainingImage: account + ".dkr.ecr." + b.region + ".amazonaws.com/" + repackImageTag},
@@ -153,12 +154,16 @@ func (b *builder) buildRegister(us *userStep) {
 	if c == nil {
 		return
 	}
-	group := rc.ModelPackageGroupName
+	group, production := rc.ModelPackageGroupName, ""
 	if !group.Set {
-		group = Str{Value: b.pipe.Name + "-" + us.model.Name, Pos: us.conf.Pos}
+		group = Str{Value: cmp.Or(b.pipe.PreviewOf, b.pipe.Name) + "-" + us.model.Name, Pos: us.conf.Pos}
 	}
-	if !awsname.Hyphenated(group.Value, 63) {
+	if !awsname.Hyphenated(group.Value, maxGroupName) {
 		b.ds.Errorf(group.Pos, "value", "model package group name %q must be 1-63 letters, digits and single hyphens; set registry.ModelPackageGroupName", group.Value)
+	} else if b.preview != nil {
+		// Never the production group: what a pull request trained is not
+		// a candidate for production until it merges.
+		production, group.Value = group.Value, previewGroup(group.Value)
 	}
 	spec := inferenceSpecification{
 		Containers:                              []containerDefinition{*c},
@@ -180,6 +185,11 @@ func (b *builder) buildRegister(us *userStep) {
 		InferenceSpecification:     spec,
 		ModelApprovalStatus:        rc.ApprovalStatus.Or(defaultApprovalStatus),
 		SkipModelValidation:        "None",
+	}
+	if production != "" {
+		// What a preview's model is compared with: the production group's
+		// approved model (package results reads it from the definition).
+		args.CustomerMetadataProperties[ProductionGroupProperty] = production
 	}
 	if mt := us.metrics; mt != nil && mt.main != nil {
 		// Reading the metrics through a reference also orders Register

@@ -53,7 +53,7 @@ func (b *builder) buildProcessing(us *userStep) {
 	outBase := sec.OutputLocalFilepath.Or(processingOutputDir)
 	for _, ch := range b.processingOutputs(us) {
 		job.outputs = append(job.outputs, processingOutput{OutputName: ch, S3Output: s3Output{
-			S3Uri:        join("/", "s3:/", b.pipe.Bucket, b.pipe.Name, executionID, us.name, "output", ch),
+			S3Uri:        join("/", "s3:/", b.pipe.Bucket, b.keyPrefix(), executionID, us.name, "output", ch),
 			LocalPath:    outBase + "/" + ch,
 			S3UploadMode: "EndOfJob",
 		}})

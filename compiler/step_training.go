@@ -81,7 +81,7 @@ func (b *builder) buildTraining(us *userStep) {
 		b.bundleError(us, err)
 		return
 	}
-	outputPath := sec.OutputPath.Or("s3://" + b.pipe.Bucket + "/")
+	outputPath := sec.OutputPath.Or(b.outputRoot())
 	hp := map[string]any{}
 	for _, kv := range sec.Hyperparams {
 		if strings.HasPrefix(kv.Key, "sagemaker_") {

@@ -29,7 +29,7 @@ func (b *builder) buildTransform(us *userStep) {
 	s := map[string]string{}
 	channel := b.transformChannel(m)
 	var input any
-	output := any(join("/", "s3:/", b.pipe.Bucket, b.pipe.Name, executionID, us.name))
+	output := any(join("/", "s3:/", b.pipe.Bucket, b.keyPrefix(), executionID, us.name))
 	if len(sources) == 1 {
 		srcs := b.chainSources(us)
 		if srcs[0] == nil {

@@ -256,7 +256,7 @@ func TestLoadAWSConfig_defaultChainHonoursServiceEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = sagemaker.NewFromConfig(cfg).DescribePipeline(context.Background(), &sagemaker.DescribePipelineInput{PipelineName: aws.String("nope")})
-	if !isNotFound(err) {
+	if !IsNotFound(err) {
 		t.Errorf("DescribePipeline error = %v, want not found from the fake", err)
 	}
 	if diff := cmp.Diff([]string{staticKeyID}, sm.AccessKeys()); diff != "" {

@@ -92,6 +92,25 @@ type Options struct {
 	// definition and role both. Nil falls back to the smpipe:definition-hash
 	// tag, which anyone allowed sagemaker:AddTags can rewrite.
 	Recorded func(ctx context.Context, commit, pipeline string) (Recorded, error)
+
+	// Preview marks a preview deploy, a pull request's pipelines trained
+	// before it merges: its value, the preview's name such as "pr12", is
+	// written in the smpipe:preview tag and is part of ownership. A live
+	// pipeline is this deploy's own only when its smpipe:preview tag equals
+	// Preview, so a preview never replaces a production pipeline nor
+	// another preview, and a production deploy (Preview empty) never
+	// replaces a preview. A preview follows its pull request's head
+	// wherever it goes, force-pushes included: the commit order is not
+	// checked.
+	Preview string
+	// Tags are written, besides smpipe's own, on every pipeline this deploy
+	// creates or updates (a preview's pull request number).
+	Tags map[string]string
+	// StartKey, when set, starts an execution at every deploy with a new
+	// key, whether or not the definition changed: the key joins the start's
+	// request token, so a re-run with the same key still starts once. A
+	// preview passes its workflow run, so that asking again runs again.
+	StartKey string
 }
 
 // Recorded is a pipeline as a commit compiles it.
@@ -202,9 +221,9 @@ func (d *Deployer) assess(ctx context.Context, t Target, opts Options, region st
 		return fail(err)
 	}
 	r.PipelineARN, r.LiveCommit = lv.arn, lv.commit
-	adopted := lv.exists && !lv.ownedBy(opts.Repository) && slices.ContainsFunc(opts.Adopt, func(n string) bool { return strings.EqualFold(n, t.Pipeline) })
-	if lv.exists && !lv.ownedBy(opts.Repository) && !adopted {
-		r.refuse(lg, lv.notOurs(t.Pipeline, opts.Repository))
+	adopted := lv.exists && !lv.ownedBy(opts.Repository, opts.Preview) && slices.ContainsFunc(opts.Adopt, func(n string) bool { return strings.EqualFold(n, t.Pipeline) })
+	if lv.exists && !lv.ownedBy(opts.Repository, opts.Preview) && !adopted {
+		r.refuse(lg, lv.notOurs(t.Pipeline, opts.Repository, opts.Preview))
 		return nil
 	}
 	if !adopted {
@@ -319,8 +338,8 @@ func (d *Deployer) converge(ctx context.Context, lg *logger, t Target, opts Opti
 			if lv, err = readLive(ctx, d.SageMaker, t.Pipeline); err != nil {
 				return fail(err)
 			}
-			if !lv.ownedBy(opts.Repository) {
-				r.refuse(lg, lv.notOurs(t.Pipeline, opts.Repository))
+			if !lv.ownedBy(opts.Repository, opts.Preview) {
+				r.refuse(lg, lv.notOurs(t.Pipeline, opts.Repository, opts.Preview))
 				return upserted{}, false
 			}
 			if reason, err := d.checkOrder(ctx, lg, lv, opts); reason != "" {

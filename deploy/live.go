@@ -30,6 +30,9 @@ const (
 	// TagDefinitionHash is the hash of the definition smpipe made live.
 	TagDefinitionHash = "smpipe:definition-hash"
 	TagVersion        = "smpipe:version"
+	// TagPreview names the preview a pipeline is, such as "pr12"
+	// (Options.Preview); production pipelines have none.
+	TagPreview = "smpipe:preview"
 )
 
 // live is the pipeline as SageMaker has it before this run changes it.
@@ -63,6 +66,7 @@ type Live struct {
 	TaggedHash string // the smpipe:definition-hash tag: what smpipe made live
 	Commit     string // the smpipe:commit tag: the newest commit deployed
 	Repository string // the smpipe:repository tag: whose it is; "" when made outside smpipe
+	Preview    string // the smpipe:preview tag: which preview it is; "" for production
 	// DefinitionCommit is the commit whose deploy made the definition live,
 	// by the tags: what a check that does not trust TaggedHash compiles.
 	DefinitionCommit string
@@ -77,13 +81,14 @@ func ReadLive(ctx context.Context, sm SageMakerAPI, pipeline string) (Live, erro
 	}
 	h, _ := defhash.Canonical([]byte(l.definition))
 	return Live{Exists: true, Definition: []byte(l.definition), Hash: h, TaggedHash: l.tags[TagDefinitionHash],
-		Commit: l.commit, Repository: l.tags[TagRepository], DefinitionCommit: l.definitionCommit()}, nil
+		Commit: l.commit, Repository: l.tags[TagRepository], Preview: l.tags[TagPreview], DefinitionCommit: l.definitionCommit()}, nil
 }
 
 // OwnedBy reports whether smpipe created the live pipeline for repository,
-// as a deploy decides before it changes anything.
+// as a production deploy decides before it changes anything: a preview is
+// not.
 func (l Live) OwnedBy(repository string) bool {
-	return live{exists: l.Exists, tags: map[string]string{TagRepository: l.Repository}}.ownedBy(repository)
+	return live{exists: l.Exists, tags: map[string]string{TagRepository: l.Repository, TagPreview: l.Preview}}.ownedBy(repository, "")
 }
 
 // Standing is how a live pipeline stands against a definition.
@@ -120,7 +125,7 @@ func (l Live) Against(hash string) Standing {
 // readLive describes the pipeline and lists its tags.
 func readLive(ctx context.Context, sm SageMakerAPI, pipeline string) (live, error) {
 	desc, err := sm.DescribePipeline(ctx, &sagemaker.DescribePipelineInput{PipelineName: aws.String(pipeline)})
-	if isNotFound(err) {
+	if IsNotFound(err) {
 		return live{}, nil
 	}
 	if err != nil {
@@ -148,18 +153,24 @@ func readLive(ctx context.Context, sm SageMakerAPI, pipeline string) (live, erro
 	return l, nil
 }
 
-// ownedBy reports whether smpipe created the pipeline for repository: its
-// smpipe:repository tag names it (GitHub compares owner and name without
-// regard to case). With no repository known, nothing is.
-func (l live) ownedBy(repository string) bool {
-	return repository != "" && strings.EqualFold(l.tags[TagRepository], tagValue(repository))
+// ownedBy reports whether smpipe created the pipeline for repository, as
+// preview (empty for production): its smpipe:repository tag names the
+// repository (GitHub compares owner and name without regard to case) and
+// its smpipe:preview tag is preview. With no repository known, nothing is.
+func (l live) ownedBy(repository, preview string) bool {
+	return repository != "" && strings.EqualFold(l.tags[TagRepository], tagValue(repository)) && l.tags[TagPreview] == tagValue(preview)
 }
 
 // notOurs is why a pipeline smpipe did not create for repository is left
 // alone, and what to do.
-func (l live) notOurs(pipeline, repository string) string {
+func (l live) notOurs(pipeline, repository, preview string) string {
 	whose := "it carries no smpipe tags: it was made by hand or by another tool"
-	if owner := l.tags[TagRepository]; owner != "" {
+	switch owner, is := l.tags[TagRepository], l.tags[TagPreview]; {
+	case owner != "" && strings.EqualFold(owner, tagValue(repository)) && is == "":
+		whose = "it is one of this repository's production pipelines"
+	case owner != "" && strings.EqualFold(owner, tagValue(repository)):
+		whose = fmt.Sprintf("its %s tag says it is this repository's preview %q", TagPreview, is)
+	case owner != "":
 		whose = fmt.Sprintf("its %s tag says smpipe deployed it for %q", TagRepository, owner)
 	}
 	if repository == "" {
@@ -168,6 +179,10 @@ func (l live) notOurs(pipeline, repository string) string {
 	name := ""
 	if l.name != "" && l.name != pipeline {
 		name = fmt.Sprintf(" (as %q: SageMaker names differ only in case)", l.name)
+	}
+	if preview != "" {
+		return fmt.Sprintf("a pipeline of that name already exists in SageMaker%s and it is not %s's preview %q: %s. "+
+			"smpipe leaves it alone and previews never adopt; rename the pipeline in the repository", name, or(repository, "this repository"), preview, whose)
 	}
 	return fmt.Sprintf("a pipeline of that name already exists in SageMaker%s and smpipe did not create it for %s: %s. "+
 		"smpipe leaves it alone; rename the pipeline in the repository, or, if this repository is to own it from now on, "+
@@ -253,9 +268,9 @@ func decodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
-// isNotFound recognises a missing pipeline: ResourceNotFound from the
-// service, ValidationException "Could not find …" from moto.
-func isNotFound(err error) bool {
+// IsNotFound recognises a missing pipeline or execution: ResourceNotFound
+// from the service, ValidationException "Could not find …" from moto.
+func IsNotFound(err error) bool {
 	var rnf *smtypes.ResourceNotFound
 	if errors.As(err, &rnf) {
 		return true

@@ -70,6 +70,17 @@ func ClientRequestToken(pipeline, commitSHA, definitionHash string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// StartToken is the request token of a start: ClientRequestToken, or with
+// a key (Options.StartKey) hex(sha256(pipeline|commitSHA|definitionHash|key)),
+// so that each key starts its own execution once.
+func StartToken(pipeline, commitSHA, definitionHash, key string) string {
+	if key == "" {
+		return ClientRequestToken(pipeline, commitSHA, definitionHash)
+	}
+	sum := sha256.Sum256([]byte(pipeline + "|" + commitSHA + "|" + definitionHash + "|" + key))
+	return hex.EncodeToString(sum[:])
+}
+
 // ExecutionDisplayName is "smpipe-<short sha>-<first 16 of token>", which
 // matches SageMaker's [a-zA-Z0-9](-*[a-zA-Z0-9]){0,81}. The token part lets a
 // later run recognise the execution as its own.

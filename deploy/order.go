@@ -14,7 +14,8 @@ import (
 func (d *Deployer) checkOrder(ctx context.Context, lg *logger, l live, opts Options) (string, error) {
 	deployed, commit := l.commit, opts.CommitSHA
 	switch {
-	case !l.exists:
+	case !l.exists, opts.Preview != "":
+		// A preview follows its pull request's head, rewritten or not.
 		return "", nil
 	case deployed == "":
 		lg.printf("no %s tag on the deployed pipeline (made outside smpipe, or by a version before tags): not checking commit order", TagCommit)

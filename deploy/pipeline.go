@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -126,6 +128,10 @@ func tags(t Target, opts Options, definitionCommit string) []smtypes.Tag {
 		{TagDefinitionCommit, definitionCommit},
 		{TagDefinitionHash, t.Hash},
 		{TagVersion, opts.Version},
+		{TagPreview, opts.Preview},
+	}
+	for _, k := range slices.Sorted(maps.Keys(opts.Tags)) {
+		kv = append(kv, [2]string{k, opts.Tags[k]})
 	}
 	var out []smtypes.Tag
 	for _, p := range kv {

@@ -52,7 +52,11 @@ func (st *staged) put(uploaded bool, err error) error {
 // definitionKey is where a large definition is staged: content-addressed, so
 // an unchanged definition is never written twice.
 func definitionKey(t Target) string {
-	return t.Pipeline + "/definitions/" + definitionSHA256(t) + ".json"
+	prefix := t.StagePrefix
+	if prefix == "" {
+		prefix = t.Pipeline
+	}
+	return prefix + "/definitions/" + definitionSHA256(t) + ".json"
 }
 
 // definitionSHA256 is the hex SHA-256 of the definition, as t.Hash carries

@@ -38,7 +38,7 @@ type started struct {
 // check does not rely on it. A listing that fails stops the start: better
 // no execution than a duplicate one.
 func (d *Deployer) start(ctx context.Context, lg *logger, t Target, up upserted, opts Options) (started, error) {
-	if up.status == StatusUnchanged && up.definitionCommit != alnum(opts.CommitSHA, 40) {
+	if up.status == StatusUnchanged && up.definitionCommit != alnum(opts.CommitSHA, 40) && opts.StartKey == "" {
 		since := "an earlier deploy"
 		if up.definitionCommit != "" {
 			since = short(up.definitionCommit)
@@ -47,7 +47,7 @@ func (d *Deployer) start(ctx context.Context, lg *logger, t Target, up upserted,
 		lg.printf("not started: %s", s.reason)
 		return s, nil
 	}
-	token := ClientRequestToken(t.Pipeline, opts.CommitSHA, t.Hash)
+	token := StartToken(t.Pipeline, opts.CommitSHA, t.Hash, opts.StartKey)
 	display := ExecutionDisplayName(opts.CommitSHA, token)
 	marker := tokenMarker(token)
 

@@ -19,12 +19,16 @@ type Artifact struct {
 
 // Target is one compiled pipeline to deploy.
 type Target struct {
-	Pipeline    string // SageMaker pipeline name
-	Region      string // the region it was compiled for (image URIs, SAGEMAKER_REGION)
-	Definition  []byte // canonical definition JSON (compact)
-	Hash        string // "sha256:<hex>" of Definition
-	RoleArn     string
-	Bucket      string // where a definition of MaxInlineDefinition bytes or more is staged
+	Pipeline   string // SageMaker pipeline name
+	Region     string // the region it was compiled for (image URIs, SAGEMAKER_REGION)
+	Definition []byte // canonical definition JSON (compact)
+	Hash       string // "sha256:<hex>" of Definition
+	RoleArn    string
+	Bucket     string // where a definition of MaxInlineDefinition bytes or more is staged
+	// StagePrefix is the key prefix a staged definition goes under in
+	// Bucket (<StagePrefix>/definitions/<sha256>.json); empty means the
+	// pipeline's name. A preview stages under its own prefix.
+	StagePrefix string
 	Artifacts   []Artifact
 	Description string
 }

@@ -114,10 +114,7 @@ func PostNew(ctx context.Context, c *Client, owner, repo string, pr int, body st
 // fit GitHub's limit.
 func PostDeployResult(ctx context.Context, c *Client, owner, repo string, pr int, m Marker, body string, create bool) (Outcome, error) {
 	m.Kind = KindDeploy
-	full := m.String() + "\n" + body
-	if utf8.RuneCountInString(full) > MaxCommentChars {
-		full = cutRunes(full, MaxCommentChars-200) + "\n\n…the report was cut to fit GitHub's comment limit; see the job summary.\n"
-	}
+	full := fitComment(m.String() + "\n" + body)
 	label := sameLabel(m)
 	return upsert(ctx, c, owner, repo, pr, full, m, create, func(old Marker) bool { return label(old) && old.Head == m.Head })
 }
@@ -228,11 +225,13 @@ func EditComment(ctx context.Context, c *Client, owner, repo string, m Marker, e
 	if err != nil || len(found) == 0 {
 		return Outcome{Action: Skipped}, err
 	}
-	cm := found[0].comment
-	body := edit(cm.GetBody())
-	if utf8.RuneCountInString(body) > MaxCommentChars {
-		body = cutRunes(body, MaxCommentChars-200) + "\n\n…the report was cut to fit GitHub's comment limit; see the job summary.\n"
-	}
+	return editComment(ctx, c, owner, repo, m.PR, found[0].comment, m.Kind, edit)
+}
+
+// editComment edits comment cm (of kind, on pull request pr) with edit,
+// cut to GitHub's limit; Unchanged when edit changes nothing.
+func editComment(ctx context.Context, c *Client, owner, repo string, pr int, cm *github.IssueComment, kind string, edit func(body string) string) (Outcome, error) {
+	body := fitComment(edit(cm.GetBody()))
 	out := Outcome{CommentID: cm.GetID(), URL: cm.GetHTMLURL(), Action: Unchanged}
 	if body == cm.GetBody() {
 		return out, nil
@@ -242,8 +241,16 @@ func EditComment(ctx context.Context, c *Client, owner, repo string, m Marker, e
 			out.Action = NoPermission
 			return out, nil
 		}
-		return Outcome{}, fmt.Errorf("editing the %s comment %d on #%d: %w", m.Kind, cm.GetID(), m.PR, err)
+		return Outcome{}, fmt.Errorf("editing the %s comment %d on #%d: %w", kind, cm.GetID(), pr, err)
 	}
 	out.Action = Updated
 	return out, nil
+}
+
+// fitComment cuts a body to GitHub's comment limit, saying so.
+func fitComment(body string) string {
+	if utf8.RuneCountInString(body) <= MaxCommentChars {
+		return body
+	}
+	return cutRunes(body, MaxCommentChars-200) + "\n\n…the report was cut to fit GitHub's comment limit; see the job summary.\n"
 }

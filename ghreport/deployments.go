@@ -135,10 +135,17 @@ func (rc ResultComments) Show(ctx context.Context, t results.Target, e *results.
 		redact = func(s string) string { return s }
 	}
 	m := Marker{Kind: t.Kind, Label: t.Label, PR: t.PR, Head: t.Commit}
+	set := SetResult
+	if t.Kind == KindPlan {
+		// A preview's results, in its section of the plan comment for the
+		// head it ran: only into its own execution's block, which a newer
+		// preview of that head replaces.
+		set = func(body, pipeline, md string) string { return SetPreviewResult(body, pipeline, t.Execution, md) }
+	}
 	_, err := EditComment(ctx, rc.Client, rc.Owner, rc.Repo, m, func(body string) string {
-		edited := SetResult(body, t.Pipeline, redact(ExecutionMarkdown(e, ResultOptions{})))
+		edited := set(body, t.Pipeline, redact(ExecutionMarkdown(e, ResultOptions{})))
 		if utf8.RuneCountInString(edited) > MaxCommentChars {
-			edited = SetResult(body, t.Pipeline, redact(ExecutionMarkdown(e, ResultOptions{Compact: true})))
+			edited = set(body, t.Pipeline, redact(ExecutionMarkdown(e, ResultOptions{Compact: true})))
 		}
 		return edited
 	})

@@ -36,6 +36,10 @@ type PullRequestEvent struct {
 	IsFork bool
 	Draft  bool
 	Merged bool
+	// Label is the label added or removed (actions labeled, unlabeled).
+	Label string
+	// Sender is the account that caused the event: who added the label.
+	Sender string
 }
 
 // PushEvent is a push payload.
@@ -98,6 +102,12 @@ type payloadJSON struct {
 	Deleted    bool                       `json:"deleted"`
 	Inputs     map[string]json.RawMessage `json:"inputs"`
 	Repository *repoJSON                  `json:"repository"`
+	Label      *struct {
+		Name string `json:"name"`
+	} `json:"label"`
+	Sender *struct {
+		Login string `json:"login"`
+	} `json:"sender"`
 }
 
 // ReadEvent reads the payload at path (GITHUB_EVENT_PATH) for event name
@@ -134,6 +144,12 @@ func ParseEvent(name string, payload []byte) (Event, error) {
 		}
 		if pr.Base.Repo != nil {
 			e.BaseRepo = pr.Base.Repo.FullName
+		}
+		if p.Label != nil {
+			e.Label = p.Label.Name
+		}
+		if p.Sender != nil {
+			e.Sender = p.Sender.Login
 		}
 		if pr.Head.Repo != nil {
 			e.HeadRepo = pr.Head.Repo.FullName

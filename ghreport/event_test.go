@@ -10,23 +10,26 @@ import (
 
 func TestReadEvent(t *testing.T) {
 	t.Parallel()
-	pr := func(action, head, headRef, headRepo string, fork, draft bool) *PullRequestEvent {
+	pr := func(action, head, headRef, headRepo string, fork, draft bool, sender string) *PullRequestEvent {
 		return &PullRequestEvent{
 			Number: 42, Action: action, BaseSHA: strings.Repeat("1", 40), HeadSHA: head,
-			BaseRef: "main", HeadRef: headRef, HeadRepo: headRepo, BaseRepo: "acme/ml", IsFork: fork, Draft: draft,
+			BaseRef: "main", HeadRef: headRef, HeadRepo: headRepo, BaseRepo: "acme/ml", IsFork: fork, Draft: draft, Sender: sender,
 		}
 	}
+	labeled := pr("labeled", strings.Repeat("2", 40), "bigger-instance", "acme/ml", false, false, "octo-writer")
+	labeled.Label = "smpipe:preview"
 	forkHead := strings.Repeat("3", 40)
 	tests := []struct {
 		file, name string
 		want       Event
 	}{
 		{"pull_request_opened.json", "pull_request", Event{Name: "pull_request", Repository: "acme/ml",
-			PullRequest: pr("opened", strings.Repeat("2", 40), "bigger-instance", "acme/ml", false, false)}},
+			PullRequest: pr("opened", strings.Repeat("2", 40), "bigger-instance", "acme/ml", false, false, "octo-dev")}},
+		{"pull_request_labeled.json", "pull_request", Event{Name: "pull_request", Repository: "acme/ml", PullRequest: labeled}},
 		{"pull_request_fork.json", "pull_request", Event{Name: "pull_request", Repository: "acme/ml",
-			PullRequest: pr("synchronize", forkHead, "fix-typo", "contributor/ml", true, true)}},
+			PullRequest: pr("synchronize", forkHead, "fix-typo", "contributor/ml", true, true, "contributor")}},
 		{"pull_request_deleted_fork.json", "pull_request_target", Event{Name: "pull_request_target", Repository: "acme/ml",
-			PullRequest: pr("reopened", forkHead, "fix-typo", "", true, true)}},
+			PullRequest: pr("reopened", forkHead, "fix-typo", "", true, true, "contributor")}},
 		{"push_main.json", "push", Event{Name: "push", Repository: "acme/ml", Push: &PushEvent{
 			Before: strings.Repeat("1", 40), After: strings.Repeat("4", 40), Ref: "refs/heads/main", DefaultBranch: "main"}}},
 		{"push_forced_branch.json", "push", Event{Name: "push", Repository: "acme/ml", Push: &PushEvent{

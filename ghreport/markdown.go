@@ -474,6 +474,14 @@ func (rd *renderer) writePipeline(b *strings.Builder, i int) {
 		return
 	}
 	writeSettings(b, p.Diff, c.rows)
+	if pv := p.Preview; pv != nil {
+		if len(settingRows(*pv)) == 0 {
+			b.WriteString("\nA preview run (the preview label) runs these settings as they are.\n")
+		} else {
+			b.WriteString("\n**In a preview run** (the preview label), the models' `preview:` settings apply:\n")
+			writeSettingsTable(b, *pv, c.rows, "On merge", "In a preview")
+		}
+	}
 	switch {
 	case c.graph == graphMermaid && rd.mermaid[i] != "":
 		b.WriteString("\n<details open><summary>Pipeline graph</summary>\n\n")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
@@ -150,6 +151,17 @@ type OpenPullRequest struct {
 	Number  int
 	State   string // open or closed
 	HeadSHA string // the branch's current last commit
+	BaseSHA string // the base branch's commit it was last compared with
+	// HeadRepo and BaseRepo are the repositories (owner/name) of the head
+	// and base branches; HeadRepo is empty when a fork was deleted.
+	HeadRepo, BaseRepo string
+	Labels             []string
+}
+
+// FromFork reports whether the head branch lives in another repository
+// than the base (or in one that no longer exists).
+func (p OpenPullRequest) FromFork() bool {
+	return p.HeadRepo == "" || !strings.EqualFold(p.HeadRepo, p.BaseRepo)
 }
 
 // GetPullRequest reads pull request number as GitHub has it now.
@@ -158,5 +170,23 @@ func GetPullRequest(ctx context.Context, c *Client, owner, repo string, number i
 	if err != nil {
 		return OpenPullRequest{}, fmt.Errorf("reading pull request #%d: %w", number, err)
 	}
-	return OpenPullRequest{Number: p.GetNumber(), State: p.GetState(), HeadSHA: p.GetHead().GetSHA()}, nil
+	out := OpenPullRequest{Number: p.GetNumber(), State: p.GetState(), HeadSHA: p.GetHead().GetSHA(), BaseSHA: p.GetBase().GetSHA(),
+		HeadRepo: p.GetHead().GetRepo().GetFullName(), BaseRepo: p.GetBase().GetRepo().GetFullName()}
+	for _, l := range p.Labels {
+		out.Labels = append(out.Labels, l.GetName())
+	}
+	return out, nil
+}
+
+// RemoveLabel takes label off pull request (or issue) number; removed is
+// false when it did not have it (someone, or another run, took it first).
+func RemoveLabel(ctx context.Context, c *Client, owner, repo string, number int, label string) (removed bool, err error) {
+	resp, err := c.gh.Issues.RemoveLabelForIssue(ctx, owner, repo, number, url.PathEscape(label))
+	switch {
+	case resp != nil && resp.StatusCode == http.StatusNotFound:
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("removing label %q from #%d: %w", label, number, err)
+	}
+	return true, nil
 }

@@ -58,6 +58,9 @@ type PipelineReport struct {
 	// Live is how the live pipeline stands against the base branch; nil
 	// when the plan had no AWS credentials or could not read it.
 	Live *LiveView
+	// Preview is what a preview run changes of head (its models' preview:
+	// mappings); nil when none of its models has one.
+	Preview *diff.Pipeline
 }
 
 // Defs returns the head definition hash of every pipeline that compiled on

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/smpipe/smpipe-action/compiler/diag"
+	"github.com/smpipe/smpipe-action/compiler/diff"
 )
 
 // JSONReport is `smpipe plan --format json`.
@@ -30,6 +31,10 @@ type JSONPipeline struct {
 	Steps   []JSONStep       `json:"steps"`
 	Edges   []JSONEdge       `json:"edges"`
 	Errors  diag.Diagnostics `json:"errors"`
+	// Preview lists what a preview run changes of head: the steps whose
+	// settings its models' preview: mappings change. Absent when no model
+	// has a preview: mapping.
+	Preview []JSONStep `json:"preview,omitempty"`
 }
 
 // JSONStep is one added, removed or changed step.
@@ -64,12 +69,9 @@ func WriteJSON(w io.Writer, r *Result, baseSHA, headSHA string) error {
 		jp := JSONPipeline{Name: p.Name, Anchor: p.Anchor, Status: p.Diff.Status.String(), Failed: p.Failed(),
 			Summary: p.Diff.Summary(), OldHash: p.Diff.OldHash, NewHash: p.Diff.NewHash,
 			Steps: []JSONStep{}, Edges: []JSONEdge{}, Errors: nonNil(p.Errors)}
-		for _, s := range p.Diff.Steps {
-			js := JSONStep{Name: s.Name, Class: s.Kind, Status: s.Status.String(), Settings: []JSONSetting{}}
-			for _, c := range s.Settings {
-				js.Settings = append(js.Settings, JSONSetting{Path: c.Path, Old: ptrIf(c.Old, c.OldSet), New: ptrIf(c.New, c.NewSet)})
-			}
-			jp.Steps = append(jp.Steps, js)
+		jp.Steps = jsonSteps(p.Diff.Steps)
+		if p.Preview != nil {
+			jp.Preview = jsonSteps(p.Preview.Steps)
 		}
 		for _, e := range p.Diff.Edges {
 			jp.Edges = append(jp.Edges, JSONEdge{From: e.Edge.From, To: e.Edge.To, Kind: e.Edge.Kind.String(), Status: e.Status.String()})
@@ -79,6 +81,18 @@ func WriteJSON(w io.Writer, r *Result, baseSHA, headSHA string) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(rep)
+}
+
+func jsonSteps(steps []diff.StepChange) []JSONStep {
+	out := []JSONStep{}
+	for _, s := range steps {
+		js := JSONStep{Name: s.Name, Class: s.Kind, Status: s.Status.String(), Settings: []JSONSetting{}}
+		for _, c := range s.Settings {
+			js.Settings = append(js.Settings, JSONSetting{Path: c.Path, Old: ptrIf(c.Old, c.OldSet), New: ptrIf(c.New, c.NewSet)})
+		}
+		out = append(out, js)
+	}
+	return out
 }
 
 func nonNil(ds diag.Diagnostics) diag.Diagnostics {

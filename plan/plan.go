@@ -55,6 +55,11 @@ type Pipeline struct {
 	Errors diag.Diagnostics
 	// BaseErrors are the base side's problems, shown for context.
 	BaseErrors diag.Diagnostics
+	// Preview is what a preview run (the preview label, smpipe preview)
+	// changes of head: its models' preview: mappings and their -preview
+	// model package groups. Nil when no model of the pipeline has a
+	// preview: mapping, or head does not compile.
+	Preview *diff.Pipeline
 }
 
 // Failed reports whether the head side does not compile.
@@ -154,6 +159,24 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("head: %w", err)
 	}
+	// What a preview run changes, for the pipelines whose models say so;
+	// its problems (in the preview: mappings) are head's.
+	var previewFiles []string
+	for _, p := range byName {
+		if p.head != nil {
+			if hp := planFor(headRes, p.head.File); hp != nil && hp.HasPreview && !hp.Failed {
+				previewFiles = append(previewFiles, p.head.File)
+			}
+		}
+	}
+	var previewRes *compiler.Result
+	if len(previewFiles) > 0 {
+		var previewDiags diag.Diagnostics
+		if previewRes, previewDiags, err = head.Previewed(compiler.Preview{}).Build(ctx, previewFiles); err != nil {
+			return nil, fmt.Errorf("head, as a preview: %w", err)
+		}
+		headDiags = append(headDiags, previewDiags...)
+	}
 	// Problems of the files not loaded are the index's.
 	headDiags = append(headDiags, headIx.Diagnostics()...).Sorted()
 	var baseRes *compiler.Result
@@ -181,6 +204,12 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 			}
 			tp.Errors = inFiles(headDiags, p.head.Files)
 			headSide = side(name, tp.Head)
+			if previewRes != nil {
+				if pp := planFor(previewRes, p.head.File); pp != nil && !pp.Failed {
+					d := diff.Pipelines(headSide, side(name, pp))
+					tp.Preview = &d
+				}
+			}
 		}
 		if p.base != nil && baseRes != nil {
 			tp.Base = planFor(baseRes, p.base.File)

@@ -30,7 +30,7 @@ func (res *Result) Report(m ReportMeta) ghreport.Report {
 		RunURL: m.RunURL, RunID: m.RunID, RunAttempt: m.RunAttempt,
 		PreExisting: res.PreExisting, NothingTouched: len(res.Pipelines) == 0}
 	for _, p := range res.Pipelines {
-		pr := ghreport.PipelineReport{Name: p.Name, Anchor: p.Anchor, Diff: p.Diff, Errors: p.Errors, BaseErrors: p.BaseErrors}
+		pr := ghreport.PipelineReport{Name: p.Name, Anchor: p.Anchor, Diff: p.Diff, Errors: p.Errors, BaseErrors: p.BaseErrors, Preview: p.Preview}
 		if p.Head != nil && len(p.Head.Unresolved) > 0 {
 			// Listed once as what the deploy resolves, instead of one warning
 			// per value that uses them.

@@ -20,6 +20,9 @@ func TestReport_golden(t *testing.T) {
 	const wine = "wine/conf/conf.yaml"
 	const gate = "        quality_gate:\n          metric: regression_metrics.mse.value\n          operator: \"<=\"\n          threshold: 0.5\n"
 	ungated := edit(t, gated, wine, gate, "")
+	// credit-risk's models have preview: mappings.
+	credit := readRepo(t, "../testdata/conf/ok/credit-risk")
+	const scorer = "scorer/conf/conf.yaml"
 	cases := []struct {
 		name    string
 		head    fstest.MapFS
@@ -39,6 +42,7 @@ func TestReport_golden(t *testing.T) {
 		{"deploy-placeholders", edit(t, base, "framework/conf/conf.yaml", "role: arn:aws:iam::123456789012:role/smpipe-pipeline\n    subnets: subnet-0a1b2c3d,subnet-4e5f6a7b", "role: SMP_ROLE\n    subnets: SMP_SUBNETS"), []string{"framework/conf/conf.yaml"}, nil},
 		{"quality-gate-added", gated, []string{wine}, ungated},
 		{"quality-gate-threshold", edit(t, gated, wine, "threshold: 0.5", "threshold: 0.4"), []string{wine}, gated},
+		{"preview-settings", edit(t, credit, scorer, "      preview:\n        train:\n          instance_type: ml.m5.large", "      preview:\n        train:\n          instance_type: ml.c5.large"), []string{scorer}, credit},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

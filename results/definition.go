@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/smpipe/smpipe-action/compiler"
 )
 
 // definition is what a report needs from the pipeline definition an
@@ -22,7 +24,10 @@ type modelDef struct {
 	// step names the model: its RegisterModel step, else its report's
 	// step. register is the RegisterModel step ("" for none).
 	step, register, group string
-	report                *reportDef
+	// production is the group whose approved model is production's when
+	// it is not group: a preview names it in its model's metadata.
+	production string
+	report     *reportDef
 }
 
 // reportDef is an evaluation report: a property file of a step (the
@@ -130,9 +135,9 @@ type defParser struct {
 }
 
 type registerDef struct {
-	step, group  string
-	reportStep   string // the step whose output its model metrics read
-	reportOutput string
+	step, group, production string
+	reportStep              string // the step whose output its model metrics read
+	reportOutput            string
 }
 
 type gateDef struct {
@@ -152,13 +157,15 @@ func (p *defParser) walk(steps []defStep) {
 		switch s.Type {
 		case "RegisterModel":
 			var a struct {
-				ModelPackageGroupName json.RawMessage `json:"ModelPackageGroupName"`
-				ModelMetrics          json.RawMessage `json:"ModelMetrics"`
+				ModelPackageGroupName      json.RawMessage `json:"ModelPackageGroupName"`
+				ModelMetrics               json.RawMessage `json:"ModelMetrics"`
+				CustomerMetadataProperties map[string]any  `json:"CustomerMetadataProperties"` // values may be expressions
 			}
 			if json.Unmarshal(s.Arguments, &a) != nil {
 				continue
 			}
 			r := registerDef{step: s.Name}
+			r.production, _ = a.CustomerMetadataProperties[compiler.ProductionGroupProperty].(string)
 			// A parameter instead of a name cannot be resolved here.
 			_ = json.Unmarshal(a.ModelPackageGroupName, &r.group)
 			if m := outputRef().FindStringSubmatch(string(a.ModelMetrics)); m != nil {
@@ -214,7 +221,7 @@ func (p *defParser) definition() *definition {
 	d := &definition{}
 	read := map[*reportDef]bool{}
 	for _, reg := range p.registers {
-		m := modelDef{step: reg.step, register: reg.step, group: reg.group}
+		m := modelDef{step: reg.step, register: reg.step, group: reg.group, production: reg.production}
 		if reg.reportStep != "" {
 			m.report = find(reg.reportStep, func(r *reportDef) bool { return r.output == reg.reportOutput })
 			read[m.report] = true

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -252,7 +253,7 @@ func (r *Reader) definition(ctx context.Context, arn string) (*definition, error
 // model reads what one model came to: the gate's verdict, the registered
 // package and the metrics its report step wrote.
 func (r *Reader) model(ctx context.Context, md modelDef, meta stepMeta) Model {
-	m := Model{Step: md.step, Group: md.group}
+	m := Model{Step: md.step, Group: md.group, ComparedWith: md.production}
 	if rep := md.report; rep != nil && rep.gate != nil {
 		g := *rep.gate
 		if sm := meta[g.Step]; sm != nil && sm.Condition != nil {
@@ -354,21 +355,22 @@ func (r *Reader) metrics(ctx context.Context, m *Model, rep *reportDef, meta ste
 // latest approved package of its group that this execution did not
 // register (mine).
 func (r *Reader) compare(ctx context.Context, m *Model, mine []string) {
-	if m.Metrics == nil || m.Group == "" {
+	group := cmp.Or(m.ComparedWith, m.Group)
+	if m.Metrics == nil || group == "" {
 		return
 	}
-	p, uri, err := r.production(ctx, m.Group, mine)
+	p, uri, err := r.production(ctx, group, mine)
 	switch {
 	case err != nil:
 		m.Notes = append(m.Notes, oneLine(err))
 		return
 	case p == nil:
-		m.Notes = append(m.Notes, fmt.Sprintf("no approved model in group %s yet: this is the first model of the group, so there is nothing to compare with", m.Group))
+		m.Notes = append(m.Notes, fmt.Sprintf("no approved model in group %s yet: this is the first model of the group, so there is nothing to compare with", group))
 		return
 	}
 	m.Metrics.Production = p
 	if uri == "" {
-		m.Notes = append(m.Notes, fmt.Sprintf("the approved model %s version %d has no metrics report to compare with", m.Group, p.Version))
+		m.Notes = append(m.Notes, fmt.Sprintf("the approved model %s version %d has no metrics report to compare with", group, p.Version))
 		return
 	}
 	old, err := r.report(ctx, uri)

@@ -128,10 +128,14 @@ type Model struct {
 	Step string `json:"step"`
 	// Group is the model package group it registers to; "" when the
 	// pipeline registers it nowhere.
-	Group      string   `json:"group,omitempty"`
-	Gate       *Gate    `json:"qualityGate,omitempty"`
-	Metrics    *Metrics `json:"metrics,omitempty"`
-	Registered *Package `json:"registered,omitempty"`
+	Group string `json:"group,omitempty"`
+	// ComparedWith is the group whose latest approved model is production's
+	// when it is not Group: a preview registers to its own group and is
+	// compared with production's.
+	ComparedWith string   `json:"comparedWith,omitempty"`
+	Gate         *Gate    `json:"qualityGate,omitempty"`
+	Metrics      *Metrics `json:"metrics,omitempty"`
+	Registered   *Package `json:"registered,omitempty"`
 	// Notes say what could not be read of this model, and why.
 	Notes []string `json:"notes,omitempty"`
 }

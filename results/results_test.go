@@ -3,6 +3,7 @@ package results_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,10 +12,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
+	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/ghreport"
 	"github.com/smpipe/smpipe-action/internal/fakeaws"
 	goldenfile "github.com/smpipe/smpipe-action/internal/golden"
+	"github.com/smpipe/smpipe-action/internal/workspace"
 	"github.com/smpipe/smpipe-action/results"
 )
 
@@ -354,5 +357,53 @@ func TestREADME_resultsExample(t *testing.T) {
 	got, _, ok := strings.Cut(rest, "\n<!-- end: results example -->")
 	if !ok || got != strings.Trim(string(want), "\n") {
 		t.Errorf("the README's example report differs from results/testdata/better.md; copy it over:\n%s", want)
+	}
+}
+
+// A preview registers to its own group, and its metrics are compared with
+// production's approved model, which its definition names; an approved
+// model of the preview group (someone approved a preview) is not
+// production.
+func TestRead_previewComparesWithProduction(t *testing.T) {
+	root, err := workspace.Open("../testdata/conf/ok/wine-gate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	res, _, err := compiler.Compile(context.Background(), root, compiler.Options{Getenv: func(string) (string, bool) { return "", false },
+		Preview: &compiler.Preview{Suffix: "pr7", Prefix: "smpipe-preview"}})
+	if err != nil || len(res.Plans) != 1 || res.Plans[0].Failed {
+		t.Fatalf("compiling the preview: %v", err)
+	}
+	def := filepath.Join(t.TempDir(), "preview.json")
+	if err := os.WriteFile(def, res.Plans[0].Definition, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	name := res.Plans[0].Name
+	w := newWorldOf(t, name, def)
+	w.production(t, group, regression("0.45", "0.61"))
+	w.production(t, group+"-preview", regression("0.99", "0.1"))
+
+	out := "s3://" + bucket + "/smpipe-preview/" + name + "/abc/wine-Evaluate/output/model_evaluation_metrics"
+	w.s3.Plant(t, bucket, strings.TrimPrefix(out, "s3://"+bucket+"/")+"/model_evaluation_metrics.json", []byte(regression("0.41", "0.66")), "")
+	eval := w.sm.AddProcessingJob(fakeaws.ProcessingJob{Name: "pipelines-abc-wine-Evaluate", InstanceType: "ml.m5.large", InstanceCount: 1, Seconds: 300,
+		Outputs: map[string]string{"model_evaluation_metrics": out}})
+	p := w.sm.AddModelPackage(fakeaws.ModelPackage{Group: group + "-preview", ApprovalStatus: "PendingManualApproval", MetricsURI: out + "/model_evaluation_metrics.json"})
+	w.sm.SetScript(name, fakeaws.Script{Statuses: []string{"Succeeded"}, Seconds: 600, Steps: []fakeaws.Step{
+		{Name: "wine-Evaluate", Status: "Succeeded", JobKind: "ProcessingJob", JobArn: eval, Seconds: 320},
+		{Name: "wine-Register-QualityGate", Status: "Succeeded", JobKind: "Condition", Outcome: "True", Seconds: 2},
+		{Name: "wine-Register-RegisterModel", Status: "Succeeded", JobKind: "RegisterModel", JobArn: p.Arn, Seconds: 5},
+	}})
+	e := w.read(t, w.startExecution(t))
+	if len(e.Models) != 1 {
+		t.Fatalf("models = %+v, want one", e.Models)
+	}
+	m := e.Models[0]
+	if m.Registered == nil || m.Registered.Group != group+"-preview" || m.Group != group+"-preview" || m.ComparedWith != group {
+		t.Errorf("model = %+v (registered %+v), want one of %s-preview compared with %s", m, m.Registered, group, group)
+	}
+	if m.Metrics == nil || m.Metrics.Production == nil || m.Metrics.Production.Group != group || len(m.Metrics.Values) == 0 ||
+		m.Metrics.Values[0].Old == nil || *m.Metrics.Values[0].Old != 0.45 {
+		t.Errorf("metrics = %+v, want them beside production's (0.45 in %s)", m.Metrics, group)
 	}
 }

@@ -91,6 +91,9 @@ type PR struct {
 	BaseSHA, HeadSHA string
 	HeadRef          string
 	HeadRepo         string // default: the repository itself (a fork otherwise)
+	// Label is the label added (action labeled); Sender who caused the
+	// event, default the head's owner.
+	Label, Sender string
 }
 
 // PREvent writes a pull_request payload, checks out the test merge GitHub
@@ -105,11 +108,23 @@ func (w *World) PREvent(p PR) Env {
 	ref := fmt.Sprintf("refs/pull/%d/merge", p.Number)
 	merge := w.Git.CommitTree(ref, fmt.Sprintf("Merge %s into %s", p.HeadSHA, p.BaseSHA), p.HeadSHA, p.BaseSHA, p.HeadSHA)
 	w.Git.Detach(merge)
+	if p.Sender == "" {
+		p.Sender = owner
+	}
 	data := map[string]any{"Action": p.Action, "Number": p.Number, "BaseSHA": p.BaseSHA, "HeadSHA": p.HeadSHA, "HeadRef": p.HeadRef,
-		"HeadRepo": p.HeadRepo, "HeadOwner": owner, "Repo": w.Repo, "Title": "Change " + p.HeadRef, "Fork": p.HeadRepo != w.Repo}
+		"HeadRepo": p.HeadRepo, "HeadOwner": owner, "Repo": w.Repo, "Title": "Change " + p.HeadRef, "Fork": p.HeadRepo != w.Repo,
+		"Label": p.Label, "Sender": p.Sender}
 	env := w.env("pull_request", w.payload("pull_request.json.tmpl", data), merge, ref)
-	// GitHub's record of the pull request now: this head.
-	w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: p.Number, State: "open", HeadSHA: p.HeadSHA, BaseRef: "main"})
+	// GitHub's record of the pull request now: this head, its labels.
+	state := "open"
+	if p.Action == "closed" {
+		state = "closed"
+	}
+	w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: p.Number, State: state, HeadSHA: p.HeadSHA, BaseSHA: p.BaseSHA, BaseRef: "main",
+		HeadRepo: p.HeadRepo, Labels: w.GH.Labels(w.Repo, p.Number)})
+	if p.Action == "labeled" && p.Label != "" {
+		w.GH.AddLabel(w.Repo, p.Number, p.Label)
+	}
 	if p.HeadRepo != w.Repo {
 		// A fork's run gets no id-token permission.
 		delete(env, "ACTIONS_ID_TOKEN_REQUEST_URL")

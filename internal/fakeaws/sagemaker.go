@@ -36,6 +36,9 @@ type SageMaker struct {
 	stepsPage  int
 	tagsPage   int
 	s3         *S3
+	// stopping is how many DescribePipelineExecution calls answer
+	// Stopping after a stop (WithStoppingFor).
+	stopping int
 
 	trainingJobs   map[string]*TrainingJob
 	processingJobs map[string]*ProcessingJob
@@ -63,6 +66,13 @@ func WithStepsPageSize(n int) SageMakerOption {
 // caller does not ask for fewer (default 50, the service's).
 func WithTagsPageSize(n int) SageMakerOption {
 	return func(s *SageMaker) { s.tagsPage = n }
+}
+
+// WithStoppingFor makes a stopped execution answer Stopping to the next n
+// DescribePipelineExecution calls before it is Stopped (default 0: Stopped
+// at once).
+func WithStoppingFor(n int) SageMakerOption {
+	return func(s *SageMaker) { s.stopping = n }
 }
 
 // WithS3 lets CreatePipeline and UpdatePipeline read a definition passed as

@@ -1,6 +1,7 @@
 package fakeaws
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -57,8 +58,48 @@ func (s *SageMaker) deletePipeline(body []byte) (any, *Fault) {
 	if !ok {
 		return nil, s.pipelineNotFound(in.PipelineName)
 	}
+	if n := len(in.ClientRequestToken); n < 32 || n > 128 {
+		return nil, validation("ClientRequestToken must be 32 to 128 characters, got %d.", n)
+	}
+	// The service deletes a pipeline only when none of its executions runs.
+	for _, e := range s.executions {
+		if e.PipelineName == p.Name && (e.Status() == "Executing" || e.Status() == "Stopping") {
+			return nil, &Fault{Status: 400, Code: "ConflictException",
+				Message: fmt.Sprintf("Pipeline %s has running executions; stop them with StopPipelineExecution first.", p.Name)}
+		}
+	}
 	delete(s.pipelines, strings.ToLower(p.Name))
 	return map[string]any{"PipelineArn": p.Arn}, nil
+}
+
+// stopPipelineExecution stops a running execution as the service does: it
+// is Stopping for as long as WithStoppingFor says, then Stopped.
+func (s *SageMaker) stopPipelineExecution(body []byte) (any, *Fault) {
+	var in struct {
+		PipelineExecutionArn string
+		ClientRequestToken   string
+	}
+	if f := decode(body, &in); f != nil {
+		return nil, f
+	}
+	e, f := s.execution(in.PipelineExecutionArn)
+	if f != nil {
+		return nil, f
+	}
+	if n := len(in.ClientRequestToken); n < 32 || n > 128 {
+		return nil, validation("ClientRequestToken must be 32 to 128 characters, got %d.", n)
+	}
+	switch e.Status() {
+	case "Executing":
+		e.Script.Statuses, e.described = []string{"Stopped"}, 0
+		if s.stopping > 0 {
+			e.Script.Statuses = append(slices.Repeat([]string{"Stopping"}, s.stopping), "Stopped")
+		}
+	case "Stopping", "Stopped":
+	default:
+		return nil, validation("Pipeline execution %s is %s and cannot be stopped.", e.Arn, e.Status())
+	}
+	return map[string]any{"PipelineExecutionArn": e.Arn}, nil
 }
 
 // ForgetExecutions drops the executions of pipeline, as SageMaker does

@@ -27,6 +27,7 @@ func (s *SageMaker) handlers() map[string]handler {
 		"ListPipelineExecutionSteps": s.listPipelineExecutionSteps,
 		"ListPipelines":              s.listPipelines,
 		"DeletePipeline":             s.deletePipeline,
+		"StopPipelineExecution":      s.stopPipelineExecution,
 
 		"DescribeTrainingJob":                    s.describeTrainingJob,
 		"DescribeProcessingJob":                  s.describeProcessingJob,

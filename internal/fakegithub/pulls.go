@@ -2,6 +2,7 @@ package fakegithub
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -23,8 +24,16 @@ type PullRequest struct {
 	MergeCommitSHA string `json:"merge_commit_sha,omitempty"`
 	BaseRef        string `json:"-"`
 	HeadSHA        string `json:"-"`
+	// BaseSHA is the base branch's commit the pull request was last
+	// compared with.
+	BaseSHA string `json:"-"`
+	// HeadRepo is the repository of the head branch (owner/name); the
+	// pull request's own repository when empty, a fork otherwise.
+	HeadRepo string `json:"-"`
 	// Author is the login that opened it; "octo-author" when empty.
 	Author string `json:"-"`
+	// Labels are the names of its labels, in the order they were added.
+	Labels []string `json:"-"`
 }
 
 // DefaultAuthor opens pull requests that name no author.
@@ -67,19 +76,30 @@ func (s *Server) SetPermission(repo, login, permission string) {
 }
 
 type ref struct {
-	Ref string `json:"ref"`
-	SHA string `json:"sha,omitempty"`
+	Ref  string   `json:"ref"`
+	SHA  string   `json:"sha,omitempty"`
+	Repo *repoRef `json:"repo"`
+}
+
+type repoRef struct {
+	FullName string `json:"full_name"`
+	Fork     bool   `json:"fork"`
+}
+
+type labelJSON struct {
+	Name string `json:"name"`
 }
 
 type pullJSON struct {
 	PullRequest
-	MergedAt *string `json:"merged_at"`
-	Base     ref     `json:"base"`
-	Head     ref     `json:"head"`
-	User     user    `json:"user"`
+	MergedAt *string     `json:"merged_at"`
+	Base     ref         `json:"base"`
+	Head     ref         `json:"head"`
+	User     user        `json:"user"`
+	Labels   []labelJSON `json:"labels"`
 }
 
-func (s *Server) pullJSON(p PullRequest) pullJSON {
+func (s *Server) pullJSON(repo string, p PullRequest) pullJSON {
 	var mergedAt *string
 	if p.Merged {
 		t := s.now.Format("2006-01-02T15:04:05Z")
@@ -89,8 +109,17 @@ func (s *Server) pullJSON(p PullRequest) pullJSON {
 	if author == "" {
 		author = DefaultAuthor
 	}
-	return pullJSON{PullRequest: p, MergedAt: mergedAt, Base: ref{Ref: p.BaseRef}, Head: ref{Ref: "feature", SHA: p.HeadSHA},
-		User: user{Login: author, ID: 11, Type: "User"}}
+	headRepo := p.HeadRepo
+	if headRepo == "" {
+		headRepo = repo
+	}
+	labels := []labelJSON{}
+	for _, l := range p.Labels {
+		labels = append(labels, labelJSON{Name: l})
+	}
+	return pullJSON{PullRequest: p, MergedAt: mergedAt, Base: ref{Ref: p.BaseRef, SHA: p.BaseSHA, Repo: &repoRef{FullName: repo}},
+		Head: ref{Ref: "feature", SHA: p.HeadSHA, Repo: &repoRef{FullName: headRepo, Fork: !strings.EqualFold(headRepo, repo)}},
+		User: user{Login: author, ID: 11, Type: "User"}, Labels: labels}
 }
 
 func (s *Server) getPull(w http.ResponseWriter, r *http.Request) {
@@ -103,7 +132,7 @@ func (s *Server) getPull(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 		return
 	}
-	writeJSON(w, http.StatusOK, s.pullJSON(p))
+	writeJSON(w, http.StatusOK, s.pullJSON(k.repo, p))
 }
 
 func (s *Server) getPermission(w http.ResponseWriter, r *http.Request) {
@@ -134,7 +163,52 @@ func (s *Server) listFiles(w http.ResponseWriter, r *http.Request) {
 func (s *Server) listPullsWithCommit(w http.ResponseWriter, r *http.Request) {
 	var out []pullJSON
 	for _, p := range s.pulls[commitKey{repoOf(r), strings.ToLower(r.PathValue("sha"))}] {
-		out = append(out, s.pullJSON(p))
+		out = append(out, s.pullJSON(repoOf(r), p))
 	}
 	writeJSON(w, http.StatusOK, nonNil(page(w, r, out)))
+}
+
+// AddLabel adds label to pull request number, as a person does in the
+// pull request's sidebar.
+func (s *Server) AddLabel(repo string, number int, label string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.prs[issueKey{repo, number}]
+	p.Number = number
+	if !slices.Contains(p.Labels, label) {
+		p.Labels = append(slices.Clone(p.Labels), label)
+	}
+	s.prs[issueKey{repo, number}] = p
+}
+
+// Labels are the labels of pull request number now.
+func (s *Server) Labels(repo string, number int) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.prs[issueKey{repo, number}].Labels)
+}
+
+// removeLabel answers DELETE /repos/{o}/{r}/issues/{number}/labels/{name}
+// as GitHub does: the labels left, or 404 "Label does not exist" when the
+// issue does not have it.
+func (s *Server) removeLabel(w http.ResponseWriter, r *http.Request) {
+	k, ok := issue(w, r)
+	if !ok {
+		return
+	}
+	p, ok := s.prs[k]
+	name := r.PathValue("name")
+	i := slices.Index(p.Labels, name)
+	if !ok || i < 0 {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Label does not exist",
+			"documentation_url": "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue"})
+		return
+	}
+	p.Labels = slices.Delete(slices.Clone(p.Labels), i, i+1)
+	s.prs[k] = p
+	left := []labelJSON{}
+	for _, l := range p.Labels {
+		left = append(left, labelJSON{Name: l})
+	}
+	writeJSON(w, http.StatusOK, left)
 }

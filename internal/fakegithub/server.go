@@ -210,6 +210,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}/reviews", false, s.listReviews)
 	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}", false, s.getPull)
 	s.route(mux, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", false, s.getPermission)
+	s.route(mux, "DELETE /repos/{owner}/{repo}/issues/{number}/labels/{name}", true, s.removeLabel)
 	s.route(mux, "POST /repos/{owner}/{repo}/deployments", true, s.createDeployment)
 	s.route(mux, "GET /repos/{owner}/{repo}/deployments", false, s.listDeployments)
 	s.route(mux, "POST /repos/{owner}/{repo}/deployments/{id}/statuses", true, s.createDeploymentStatus)

@@ -1,0 +1,209 @@
+package ghreport
+
+import (
+	"context"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/smpipe/smpipe-action/deploy"
+)
+
+// PreviewReport is one preview run of a pull request: what it deployed and
+// started, for the plan comment and the job summary.
+type PreviewReport struct {
+	Label  string // the action's label, which keys the plan comment
+	PR     int
+	Head   string // the commit previewed
+	Suffix string // the preview's name, "pr12"
+	// Requester added the label (a person with write access).
+	Requester string
+	// Role, Bucket and Prefix are what the previews run as and write to.
+	Role, Bucket, Prefix string
+	Region               string
+	Pipelines            []PreviewPipeline
+	// Problems are pipelines that were not previewed, one line each.
+	Problems []string
+	// Note, when set, says why nothing was previewed.
+	Note string
+}
+
+// PreviewPipeline is one pipeline's preview.
+type PreviewPipeline struct {
+	Pipeline string // the production pipeline's name
+	Result   deploy.Result
+}
+
+// The preview section of a plan comment, between markers that only place
+// it: a new preview of the pull request replaces it.
+const (
+	previewOpen  = "<!-- smpipe:preview -->"
+	previewClose = "<!-- /smpipe:preview -->"
+)
+
+// PreviewTitle heads the job summary of a preview run.
+func PreviewTitle(label string) string {
+	return "## " + labelled("smpipe preview", label) + "\n"
+}
+
+// PreviewNote is a preview report that is one explanation (why nothing was
+// previewed), under PreviewTitle.
+func PreviewNote(label, msg string) string {
+	return PreviewTitle(label) + "\n" + paragraph(msg) + "\n"
+}
+
+// PreviewMarkdown renders the preview section of the plan comment: which
+// pipelines run as which preview, what was started, with what role and
+// where they write. Results follow it, one block a pipeline (SetResult),
+// as each execution ends. Everything from a conf file, the pull request or
+// AWS is escaped.
+func PreviewMarkdown(r PreviewReport) string {
+	var b strings.Builder
+	b.WriteString(previewOpen + "\n")
+	b.WriteString("### " + labelled("Preview", r.Label))
+	if h := shortSHA(r.Head); h != "" {
+		b.WriteString(" of head " + code(h))
+	}
+	b.WriteString("\n\n")
+	if r.Requester != "" {
+		b.WriteString("Asked for by " + text(r.Requester) + " with the preview label; add the label again to run again.\n\n")
+	}
+	if r.Note != "" {
+		b.WriteString(paragraph(r.Note) + "\n\n")
+	}
+	if len(r.Pipelines) > 0 {
+		b.WriteString("| Pipeline | Preview | Definition | Execution | Console |\n| --- | --- | --- | --- | --- |\n")
+		for _, p := range r.Pipelines {
+			link := ""
+			if u := deploy.ConsoleURL(r.Region, p.Result.Pipeline); u != "" {
+				link = "[open](" + u + ")"
+			}
+			b.WriteString("| " + text(p.Pipeline) + " | " + code(p.Result.Pipeline) + " | " + definitionCell(p.Result) + " | " +
+				executionCell(p.Result) + " | " + link + " |\n")
+		}
+		b.WriteString("\n")
+	}
+	var where []string
+	if r.Role != "" {
+		where = append(where, "as "+text(r.Role))
+	}
+	if r.Bucket != "" {
+		where = append(where, "writing under "+text("s3://"+r.Bucket+"/"+strings.Trim(r.Prefix, "/")+"/"))
+	}
+	if len(where) > 0 {
+		b.WriteString("The previews run " + strings.Join(where, ", ") + ", and register models to `-preview` model package groups, never production's.\n")
+	}
+	if len(r.Problems) > 0 {
+		b.WriteString("\n**Not previewed**\n\n")
+		for _, p := range r.Problems {
+			b.WriteString("- " + paragraph(p) + "\n")
+		}
+	}
+	for _, p := range r.Pipelines {
+		if p.Result.Err != nil {
+			b.WriteString("\n**" + text(p.Result.Pipeline) + "**: " + paragraph(p.Result.Err.Error()) + "\n")
+		}
+	}
+	b.WriteString(previewClose)
+	return b.String()
+}
+
+// resultBlock matches one results block of a comment (see SetResult).
+var resultBlock = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?s)\n*` + regexp.QuoteMeta(resultOpen) + `[A-Za-z0-9-]+ -->.*?` + regexp.QuoteMeta(resultClose) + `\n?`)
+})
+
+// SetPreview puts a preview's section and its pipelines' result blocks at
+// the end of a plan comment body, replacing those of an earlier preview.
+func SetPreview(body, section string, blocks map[string]string) string {
+	if i := strings.Index(body, previewOpen); i >= 0 {
+		if j := strings.Index(body[i:], previewClose); j >= 0 {
+			body = body[:i] + body[i+j+len(previewClose):]
+		}
+	}
+	body = resultBlock().ReplaceAllString(body, "\n")
+	body = strings.Replace(body, "\n"+ResultsTitle+"\n", "\n", 1)
+	body = strings.TrimRight(body, "\n") + "\n\n" + section + "\n"
+	for _, name := range slices.Sorted(maps.Keys(blocks)) {
+		body = SetResult(body, name, blocks[name])
+	}
+	return body
+}
+
+// SetPreviewResult puts md as pipeline's results block into a plan comment
+// body, only when the block there is execution arn's: an execution of an
+// earlier preview, replaced since, reports nowhere.
+func SetPreviewResult(body, pipeline, arn, md string) string {
+	open := resultOpen + pipeline + " -->"
+	i := strings.Index(body, open)
+	if i < 0 {
+		return body
+	}
+	j := strings.Index(body[i:], resultClose)
+	if j < 0 || !strings.Contains(body[i:i+j], arnCell(arn)) {
+		return body
+	}
+	return SetResult(body, pipeline, md)
+}
+
+// PutPreview writes a preview into the plan comment of m's label on pull
+// request pr (SetPreview); with no plan comment it creates one, under m's
+// marker, holding the preview alone, which the next plan run replaces.
+func PutPreview(ctx context.Context, c *Client, owner, repo string, pr int, m Marker, section string, blocks map[string]string) (Outcome, error) {
+	m.Kind = KindPlan
+	out, err := EditPlanComment(ctx, c, owner, repo, pr, m.Label, func(body string) string { return SetPreview(body, section, blocks) })
+	if err != nil || out.Action != Skipped {
+		return out, err
+	}
+	body := fitComment(SetPreview(m.String()+"\n", section, blocks))
+	return create(ctx, c, owner, repo, pr, body, m)
+}
+
+// EditPlanComment edits, with edit, the current plan comment of label on
+// pull request pr: a preview and its results go there. Skipped when there
+// is none; Unchanged when edit changes nothing.
+func EditPlanComment(ctx context.Context, c *Client, owner, repo string, pr int, label string, edit func(body string) string) (Outcome, error) {
+	found, err := findOurs(ctx, c, owner, repo, pr, sameLabel(Marker{Kind: KindPlan, Label: label}))
+	if err != nil || len(found) == 0 {
+		return Outcome{Action: Skipped}, err
+	}
+	// The newest, as a reader sees it, should two runs have raced.
+	return editComment(ctx, c, owner, repo, pr, found[len(found)-1].comment, KindPlan, edit)
+}
+
+// DeletedPreview is one preview a clean-up deleted, or could not.
+type DeletedPreview struct {
+	Name    string // the preview pipeline
+	PR      int
+	Stopped int // running executions stopped first
+	Err     error
+}
+
+// CleanupMarkdown renders what a clean-up of previews did, and why.
+func CleanupMarkdown(label, why string, deleted []DeletedPreview) string {
+	var b strings.Builder
+	b.WriteString(PreviewTitle(label) + "\n")
+	if len(deleted) == 0 {
+		b.WriteString("No preview to delete: " + paragraph(why) + ".\n")
+		return b.String()
+	}
+	b.WriteString("Previews deleted: " + paragraph(why) + ".\n\n| Preview | Pull request | Result |\n| --- | --- | --- |\n")
+	for _, d := range deleted {
+		status := "deleted"
+		if d.Stopped > 0 {
+			status += " (" + plural(d.Stopped, "running execution", "running executions") + " stopped first)"
+		}
+		if d.Err != nil {
+			status = "**not deleted**: " + cell(d.Err.Error())
+		}
+		pr := ""
+		if d.PR > 0 {
+			pr = "#" + strconv.Itoa(d.PR)
+		}
+		b.WriteString("| " + code(d.Name) + " | " + pr + " | " + status + " |\n")
+	}
+	return b.String()
+}
