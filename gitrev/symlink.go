@@ -34,18 +34,19 @@ func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	var todo []string
-	if name != "." {
-		todo = strings.Split(name, "/")
-	}
+	// rest is what is left to resolve, component by component: a path
+	// resolved once per file read stays free of allocations.
+	rest, done := name, name == "."
 	cur := f.root
-	var parents []*node // directories above cur, for ".." in link targets
-	var walked []string // names of the directories in parents, for errors
+	var parentsBuf [16]*node
+	var walkedBuf [16]string
+	parents := parentsBuf[:0] // directories above cur, for ".." in link targets
+	walked := walkedBuf[:0]   // names of the directories in parents, for errors
 	hops := 0
 	var lastLink, lastTarget string // the link followed last, for errors
-	for len(todo) > 0 {
-		c := todo[0]
-		todo = todo[1:]
+	for !done {
+		c, r, more := strings.Cut(rest, "/")
+		rest, done = r, !more
 		switch c {
 		case "", ".":
 			continue
@@ -71,7 +72,7 @@ func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
 		if !ok {
 			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
 		}
-		if child.isSymlink() && (len(todo) > 0 || follow) {
+		if child.isSymlink() && (more || follow) {
 			hops++
 			if hops > maxSymlinks {
 				return nil, &fs.PathError{Op: op, Path: name, Err: ErrSymlinkLoop}
@@ -86,7 +87,12 @@ func (f *treeFS) resolve(op, name string, follow bool) (*node, error) {
 					Err: fmt.Errorf("%w: %s -> %s", ErrSymlinkEscapes, workspace.QuotePrefix(link), workspace.QuotePrefix(target))}
 			}
 			lastLink, lastTarget = link, target
-			todo = append(strings.Split(target, "/"), todo...)
+			if more {
+				rest = target + "/" + rest
+			} else {
+				rest = target
+			}
+			done = false
 			continue
 		}
 		parents = append(parents, cur)

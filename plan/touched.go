@@ -4,10 +4,12 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/smpipe/smpipe-action/compiler"
@@ -83,10 +85,13 @@ func (r *revision) confFiles(name string) []string {
 // need not exist: creating it is a change too. "." stands for everything.
 func (r *revision) dependencies(name string) []string {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if roots, ok := r.deps[name]; ok {
+	roots, ok := r.deps[name]
+	r.mu.Unlock()
+	if ok {
 		return roots
 	}
+	// Worked out without the lock, so that pipelines are resolved in
+	// parallel; two goroutines resolving one name agree.
 	d := deps{fsys: r.fsys, seen: map[string]bool{}}
 	d.chain(r.ix.FrameworkPath)
 	for _, f := range r.confFiles(name) {
@@ -110,10 +115,7 @@ func (r *revision) dependencies(name string) []string {
 		}
 	}
 	d.closeOverLinks()
-	if r.deps == nil {
-		r.deps = map[string][]string{}
-	}
-	r.deps[name] = d.roots
+	r.keep(name, d.roots)
 	return d.roots
 }
 
@@ -324,31 +326,49 @@ func (cs changeSet) affects(root string) bool {
 // side with a dependency (on that side) that a change reaches. base is nil
 // when there is no base.
 func touchedNames(base, head *revision, cs changeSet) []string {
-	touched := map[string]bool{}
+	var touched []string
 	if base == nil { // everything is new
-		for _, n := range head.names() {
-			touched[n] = true
-		}
+		touched = head.names()
 	} else {
-		for _, name := range base.names() {
+		touched = eachParallel(base.names(), func(name string) bool {
 			if slices.ContainsFunc(base.dependencies(name), cs.affects) {
-				touched[name] = true
-			} else if base.sameConf(head, name) {
+				return true
+			}
+			if base.sameConf(head, name) {
 				// Nothing the base side read changed and the conf files are
 				// the same: the head resolves to the same dependencies.
 				head.keep(name, base.dependencies(name))
 			}
-		}
-		for _, name := range head.names() {
-			if !touched[name] && slices.ContainsFunc(head.dependencies(name), cs.affects) {
-				touched[name] = true
+			return false
+		})
+		touched = append(touched, eachParallel(head.names(), func(name string) bool {
+			return !slices.Contains(touched, name) && slices.ContainsFunc(head.dependencies(name), cs.affects)
+		})...)
+	}
+	slices.Sort(touched)
+	return slices.Compact(touched)
+}
+
+// eachParallel returns the names for which keep holds, asking on every
+// core: resolving dependencies reads trees, and a large repository has
+// thousands of pipelines.
+func eachParallel(names []string, keep func(string) bool) []string {
+	kept := make([]bool, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(names); i = int(next.Add(1) - 1) {
+				kept[i] = keep(names[i])
 			}
+		})
+	}
+	wg.Wait()
+	var out []string
+	for i, k := range kept {
+		if k {
+			out = append(out, names[i])
 		}
 	}
-	out := make([]string, 0, len(touched))
-	for n := range touched {
-		out = append(out, n)
-	}
-	slices.Sort(out)
 	return out
 }

@@ -15,6 +15,7 @@ package fastyaml
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -45,6 +46,7 @@ func Parse(src []byte) (root *yaml.Node, ok bool) {
 		}
 	}
 	p.nodes = make([]yaml.Node, 0, 2*contentLines+bytes.Count(src, []byte{','})+1)
+	p.stack = make([]*yaml.Node, 0, 64)
 	root = p.blockNode(first)
 	if p.failed || p.nextContent(p.cur+1) >= 0 {
 		return nil, false
@@ -74,6 +76,17 @@ type parser struct {
 	depth  int
 	failed bool
 	nodes  []yaml.Node // allocated in blocks: one allocation for many nodes
+	// stack holds the children of the collections being parsed, which
+	// get an exactly sized Content each when they end.
+	stack []*yaml.Node
+}
+
+// children pops the nodes pushed on the stack since base into a slice of
+// their own.
+func (p *parser) children(base int) []*yaml.Node {
+	out := slices.Clone(p.stack[base:])
+	p.stack = p.stack[:base]
+	return out
 }
 
 // splitLines indexes the lines and declines characters the subset does not
@@ -193,6 +206,7 @@ func (p *parser) isDash(li, off int) bool {
 // the first on line li.
 func (p *parser) sequence(li, indent int) *yaml.Node {
 	seq := p.node(yaml.SequenceNode, "!!seq", "", li, p.lines[li].start+indent)
+	base := len(p.stack)
 	for !p.failed {
 		l := p.lines[li]
 		dash := l.start + indent
@@ -212,7 +226,7 @@ func (p *parser) sequence(li, indent int) *yaml.Node {
 				item = p.inlineValue(li, at)
 			}
 		}
-		seq.Content = append(seq.Content, item)
+		p.stack = append(p.stack, item)
 		next := p.nextContent(p.cur + 1)
 		if next < 0 || p.lines[next].indent < indent {
 			break
@@ -226,6 +240,7 @@ func (p *parser) sequence(li, indent int) *yaml.Node {
 		li = next
 		p.cur = li
 	}
+	seq.Content = p.children(base)
 	return seq
 }
 
@@ -234,13 +249,14 @@ func (p *parser) sequence(li, indent int) *yaml.Node {
 func (p *parser) mapping(li, off int) *yaml.Node {
 	indent := off - p.lines[li].start // the bytes before a key are ASCII
 	m := p.node(yaml.MappingNode, "!!map", "", li, off)
+	base := len(p.stack)
 	for !p.failed {
 		key, colon, isKey := p.key(li, off, true)
 		if !isKey {
 			return p.fail()
 		}
 		value := p.valueAfter(li, colon+1, indent)
-		m.Content = append(m.Content, key, value)
+		p.stack = append(p.stack, key, value)
 		next := p.nextContent(p.cur + 1)
 		if next < 0 || p.lines[next].indent < indent {
 			break
@@ -252,6 +268,7 @@ func (p *parser) mapping(li, off int) *yaml.Node {
 		p.cur = li
 		off = p.lines[li].start + indent
 	}
+	m.Content = p.children(base)
 	return m
 }
 
@@ -472,12 +489,13 @@ func (p *parser) flow(li, at int) (*yaml.Node, int) {
 	if i < l.end && p.src[i] == closing {
 		return n, i + 1
 	}
+	base := len(p.stack)
 	for !p.failed {
 		item, end := p.flowItem(li, i, open == '{')
 		if p.failed {
 			return nil, 0
 		}
-		n.Content = append(n.Content, item)
+		p.stack = append(p.stack, item)
 		i = skipSpaces(p.src, end, l.end)
 		if open == '{' {
 			if item.Kind != yaml.ScalarNode {
@@ -491,11 +509,12 @@ func (p *parser) flow(li, at int) (*yaml.Node, int) {
 			if p.failed {
 				return nil, 0
 			}
-			n.Content = append(n.Content, value)
+			p.stack = append(p.stack, value)
 			i = skipSpaces(p.src, end, l.end)
 		}
 		switch {
 		case i < l.end && p.src[i] == closing:
+			n.Content = p.children(base)
 			return n, i + 1
 		case i < l.end && p.src[i] == ',':
 			i = skipSpaces(p.src, i+1, l.end)

@@ -75,9 +75,10 @@ const maxDeltaChain = 10000
 // without the bases in memory every read would replay its whole chain. A
 // plan of a 10,000-pipeline repository applies 32,000 deltas for 40,000
 // objects read with 1 MiB, 23,000 with 8 MiB, 15,600 with 16 MiB and 14,000
-// with 32 MiB; 16 MiB took 0.1 s of CPU off 8 MiB's for 14 MB more peak
-// memory, and 32 MiB gained nothing more for another 9 MB.
-const baseCacheBudget = 16 << 20
+// with 32 MiB. With the index built at the collector's default headroom,
+// 12 MiB gave that plan 0.90 s and 123-129 MB, 16 MiB 0.89 s and up to
+// 142 MB (near the 150 MB goal), 8 MiB 0.93 s and 115-122 MB.
+const baseCacheBudget = 12 << 20
 
 // Store reads the objects of one objects directory. Its methods are safe for
 // concurrent use; it must not be used after Close.
