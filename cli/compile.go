@@ -147,6 +147,13 @@ func compileEnv() []string {
 	}
 }
 
+// envAWSCredentials and envAWSEndpoints are the lines of the commands that
+// call AWS.
+const (
+	envAWSCredentials = "AWS_PROFILE, AWS_ACCESS_KEY_ID, …     the AWS SDK's credential chain"
+	envAWSEndpoints   = "AWS_ENDPOINT_URL[_SAGEMAKER|_S3|_STS] service endpoints"
+)
+
 // envGitHubToken is the line about GITHUB_TOKEN of the commands that read
 // git history.
 const envGitHubToken = "GITHUB_TOKEN                          fetches commits a shallow clone lacks"

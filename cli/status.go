@@ -49,9 +49,9 @@ func statusCommand() command {
 			"smpipe status --execution arn:aws:sagemaker:eu-west-1:123456789012:pipeline/house-price-tf/execution/abc123 --format json",
 		},
 		env: []string{
-			"AWS_PROFILE, AWS_ACCESS_KEY_ID, …     the AWS SDK's credential chain",
+			envAWSCredentials,
 			"AWS_REGION, AWS_DEFAULT_REGION        the region",
-			"AWS_ENDPOINT_URL[_SAGEMAKER|_S3|_STS] service endpoints",
+			envAWSEndpoints,
 		},
 		exits: []string{"0  reported (whatever the executions' status)", "1  SageMaker could not be read", "2  usage mistake"},
 		run: func(inv invocation, args []string) int {

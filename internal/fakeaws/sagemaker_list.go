@@ -39,10 +39,7 @@ func (s *SageMaker) listPipelines(body []byte) (any, *Fault) {
 			"CreationTime": epoch(p.Created), "LastModifiedTime": epoch(s.clock)})
 	}
 	out := map[string]any{"PipelineSummaries": summaries}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return paged(out, next), nil
 }
 
 // deletePipeline deletes a pipeline and forgets its tags.

@@ -222,10 +222,7 @@ func (s *SageMaker) listTags(body []byte) (any, *Fault) {
 		tags = append(tags, Tag{Key: k, Value: p.Tags[k]})
 	}
 	out := map[string]any{"Tags": tags}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return paged(out, next), nil
 }
 
 // startPipelineExecution de-duplicates by ClientRequestToken as the service
@@ -316,10 +313,7 @@ func (s *SageMaker) listPipelineExecutions(body []byte) (any, *Fault) {
 		})
 	}
 	out := map[string]any{"PipelineExecutionSummaries": sums}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return paged(out, next), nil
 }
 
 func (s *SageMaker) execution(arn string) (*Execution, *Fault) {
@@ -397,10 +391,16 @@ func (s *SageMaker) listPipelineExecutionSteps(body []byte) (any, *Fault) {
 		list = append(list, m)
 	}
 	out := map[string]any{"PipelineExecutionSteps": list}
+	return paged(out, next), nil
+}
+
+// paged adds the next page's token to a list response, on every page but
+// the last.
+func paged(out map[string]any, next string) map[string]any {
 	if next != "" {
 		out["NextToken"] = next
 	}
-	return out, nil
+	return out
 }
 
 // paginate returns the [start,end) of the page that token designates and the

@@ -183,10 +183,7 @@ func (s *SageMaker) listModelPackages(body []byte) (any, *Fault) {
 			"CreationTime": epoch(p.Created)})
 	}
 	out := map[string]any{"ModelPackageSummaryList": sums}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return paged(out, next), nil
 }
 
 // describePipelineDefinitionForExecution answers the definition the
