@@ -68,6 +68,9 @@ type Inputs struct {
 	// StudioDomain is the SageMaker Studio domain ID that results link
 	// executions in; empty links the console only.
 	StudioDomain string
+	// PreviewEnvironment is the GitHub environment a preview job must run
+	// in, read from its OIDC token.
+	PreviewEnvironment string
 	// PreviewLabel asks for a preview (mode preview); PreviewRoleARN is
 	// the previews' execution role, PreviewPrefix the S3 key prefix they
 	// stage and write under. PreviewCleanup makes mode report delete the
@@ -98,24 +101,25 @@ const (
 // that names the input.
 func readInputs(gha *githubactions.Action) (Inputs, error) {
 	in := Inputs{
-		Token:            gha.GetInput("github-token"),
-		Mode:             or(gha.GetInput("mode"), "auto"),
-		WorkingDirectory: or(gha.GetInput("working-directory"), "."),
-		ConfigGlob:       gha.GetInput("config-glob"),
-		FrameworkConf:    gha.GetInput("framework-conf"),
-		AWSRegion:        gha.GetInput("aws-region"),
-		RoleToAssume:     gha.GetInput("role-to-assume"),
-		RoleSessionName:  gha.GetInput("role-session-name"),
-		Audience:         or(gha.GetInput("audience"), "sts.amazonaws.com"),
-		PipelineRoleARN:  gha.GetInput("pipeline-role-arn"),
-		S3Bucket:         gha.GetInput("s3-bucket"),
-		Subnets:          gha.GetInput("subnets"),
-		SecurityGroups:   gha.GetInput("security-groups"),
-		KMSKey:           gha.GetInput("kms-key"),
-		Label:            gha.GetInput("label"),
-		PreviewLabel:     or(gha.GetInput("preview-label"), "smpipe:preview"),
-		PreviewRoleARN:   gha.GetInput("preview-role-arn"),
-		PreviewPrefix:    or(gha.GetInput("preview-prefix"), preview.DefaultPrefix),
+		Token:              gha.GetInput("github-token"),
+		Mode:               or(gha.GetInput("mode"), "auto"),
+		WorkingDirectory:   or(gha.GetInput("working-directory"), "."),
+		ConfigGlob:         gha.GetInput("config-glob"),
+		FrameworkConf:      gha.GetInput("framework-conf"),
+		AWSRegion:          gha.GetInput("aws-region"),
+		RoleToAssume:       gha.GetInput("role-to-assume"),
+		RoleSessionName:    gha.GetInput("role-session-name"),
+		Audience:           or(gha.GetInput("audience"), "sts.amazonaws.com"),
+		PipelineRoleARN:    gha.GetInput("pipeline-role-arn"),
+		S3Bucket:           gha.GetInput("s3-bucket"),
+		Subnets:            gha.GetInput("subnets"),
+		SecurityGroups:     gha.GetInput("security-groups"),
+		KMSKey:             gha.GetInput("kms-key"),
+		Label:              gha.GetInput("label"),
+		PreviewLabel:       or(gha.GetInput("preview-label"), "smpipe:preview"),
+		PreviewRoleARN:     gha.GetInput("preview-role-arn"),
+		PreviewEnvironment: or(gha.GetInput("preview-environment"), "preview"),
+		PreviewPrefix:      or(gha.GetInput("preview-prefix"), preview.DefaultPrefix),
 	}
 	if in.Token != "" {
 		gha.AddMask(in.Token)
@@ -160,6 +164,9 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 	}
 	if strings.TrimSpace(in.PreviewLabel) == "" || utf8.RuneCountInString(in.PreviewLabel) > 50 || strings.ContainsFunc(in.PreviewLabel, unicode.IsControl) {
 		return in, fmt.Errorf("input preview-label %q must be a GitHub label name: one line of at most 50 characters", in.PreviewLabel)
+	}
+	if utf8.RuneCountInString(in.PreviewEnvironment) > 255 || strings.ContainsFunc(in.PreviewEnvironment, unicode.IsControl) {
+		return in, fmt.Errorf("input preview-environment %q must be a GitHub environment name: one line of at most 255 characters", in.PreviewEnvironment)
 	}
 	if err := preview.CheckPrefix(in.PreviewPrefix); err != nil {
 		return in, fmt.Errorf("input preview-prefix: %w", err)

@@ -113,6 +113,9 @@ func (r *runner) previewLabeled(ctx context.Context) int {
 			"with write access may start a preview, which spends money and runs the pull request's code; the label was removed and nothing was deployed",
 			ev.Sender, r.in.PreviewLabel, n, perm))
 	}
+	if msg := r.previewEnvironmentProblem(ctx, n); msg != "" {
+		return r.refusePreview(msg)
+	}
 	removed, err := ghreport.RemoveLabel(ctx, c, owner, repo, n, r.in.PreviewLabel)
 	switch {
 	case err != nil:
@@ -124,6 +127,30 @@ func (r *runner) previewLabeled(ctx context.Context) int {
 	fmt.Fprintf(r.env.Stdout, "smpipe: %s (%s access) asked for a preview of pull request #%d at %s; label %q removed\n",
 		ev.Sender, perm, n, gitrev.ShortSHA(current.HeadSHA), r.in.PreviewLabel)
 	return r.previewDeploy(ctx, n, current, ev.Sender)
+}
+
+// previewEnvironmentProblem says why this job may not run a preview when
+// its OIDC token shows it outside the preview environment: a pull request
+// can drop `environment:` from its own workflow, and then no reviewer
+// approved the run. The preview deploy role's trust policy refuses such a
+// token in AWS as well; this check makes the refusal early and plain, with
+// the label left for a rerun.
+func (r *runner) previewEnvironmentProblem(ctx context.Context, n int) string {
+	claims, err := deploy.ReadJobClaims(ctx, deploy.CredentialOptions{Audience: r.in.Audience, Getenv: r.env.Getenv})
+	if err != nil {
+		return fmt.Sprintf("smpipe: a preview job must run in the GitHub environment %q (preview-environment), and smpipe reads the job's "+
+			"environment from its OIDC token: %s; nothing was deployed", r.in.PreviewEnvironment, err)
+	}
+	if claims.Environment == r.in.PreviewEnvironment {
+		return ""
+	}
+	where := "in no GitHub environment"
+	if claims.Environment != "" {
+		where = fmt.Sprintf("in the GitHub environment %q", claims.Environment)
+	}
+	return fmt.Sprintf("smpipe: this job runs %s (OIDC subject %q), so no reviewer of %q approved it: a preview of pull request #%d "+
+		"runs only in a job with `environment: %s`, whose required reviewers approve the spending; nothing was deployed and the label %q stays",
+		where, claims.Subject, r.in.PreviewEnvironment, n, r.in.PreviewEnvironment, r.in.PreviewLabel)
 }
 
 // previewDeploy compiles, from git objects, the pipelines the pull

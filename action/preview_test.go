@@ -16,6 +16,7 @@ const (
 	previewPipeline = pipeline + "-pr12"
 	previewLabel    = "smpipe:preview"
 	writer          = "octo-writer"
+	previewSubject  = "repo:octo/repo:environment:preview"
 )
 
 // labeled is the preview job's run for pull request n at head, labeled by
@@ -34,10 +35,14 @@ func previewJob(env actiontest.Env) actiontest.Env {
 }
 
 // previewWorld is the housing example on main with pull request 12 open
-// (epochs 60 → 90, planned) and a writer who may label it.
+// (epochs 60 → 90, planned) and a writer who may label it; jobs run in the
+// preview environment, and the deploy role trusts that environment alone,
+// as the README's trust policy says.
 func previewWorld(t *testing.T) (w *actiontest.World, base, head string) {
 	t.Helper()
 	w, base = newWorld(t)
+	w.OIDC.SetJob(previewSubject, "preview")
+	w.STS.Trust(actiontest.RoleARN, previewSubject)
 	head = openPR(t, w, 12, "epochs", base, func() { w.Git.Edit(conf, "epochs: 60", "epochs: 90") })
 	w.GH.SetPermission(w.Repo, writer, "write")
 	return w, base, head
@@ -167,19 +172,27 @@ func TestPreview_refusedBeforeAWS(t *testing.T) {
 		// record changes GitHub's record of the pull request after the
 		// event: what the action believes over the payload.
 		record func(w *actiontest.World, head string)
+		// job, when set, says where the job runs (its OIDC claims).
+		job func(w *actiontest.World)
 	}{
-		{"another label", "bug", writer, "write", false, exitOK, `was labeled "bug", not "smpipe:preview"`, true, nil},
-		{"a fork", previewLabel, writer, "write", true, exitFailed, "comes from a fork", true, nil},
-		{"a label added by a triager", previewLabel, "octo-triager", "read", false, exitFailed, "only people with write access may start a preview", false, nil},
-		{"a label added by an outsider", previewLabel, "someone", "none", false, exitFailed, "only people with write access may start a preview", false, nil},
+		{"another label", "bug", writer, "write", false, exitOK, `was labeled "bug", not "smpipe:preview"`, true, nil, nil},
+		{"a fork", previewLabel, writer, "write", true, exitFailed, "comes from a fork", true, nil, nil},
+		{"a label added by a triager", previewLabel, "octo-triager", "read", false, exitFailed, "only people with write access may start a preview", false, nil, nil},
+		{"a label added by an outsider", previewLabel, "someone", "none", false, exitFailed, "only people with write access may start a preview", false, nil, nil},
 		{"a fork by GitHub's record", previewLabel, writer, "write", false, exitFailed, "comes from a fork (contributor/ml-pipelines), as GitHub has it", true,
 			func(w *actiontest.World, head string) {
 				w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: 12, State: "open", HeadSHA: head, HeadRepo: "contributor/ml-pipelines", Labels: []string{previewLabel}})
-			}},
+			}, nil},
 		{"a closed pull request", previewLabel, writer, "write", false, exitFailed, "pull request #12 is closed", true,
 			func(w *actiontest.World, head string) {
 				w.GH.SetPull(w.Repo, fakegithub.PullRequest{Number: 12, State: "closed", HeadSHA: head, Labels: []string{previewLabel}})
-			}},
+			}, nil},
+		// A pull request can rewrite its own workflow: a job without the
+		// environment was approved by no reviewer.
+		{"a job in no environment", previewLabel, writer, "write", false, exitFailed, "this job runs in no GitHub environment", true, nil,
+			func(w *actiontest.World) { w.OIDC.SetJob("repo:octo/repo:pull_request", "") }},
+		{"a job in an environment without reviewers", previewLabel, writer, "write", false, exitFailed, `this job runs in the GitHub environment "scratch"`, true, nil,
+			func(w *actiontest.World) { w.OIDC.SetJob("repo:octo/repo:environment:scratch", "scratch") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, base, head := previewWorld(t)
@@ -192,6 +205,9 @@ func TestPreview_refusedBeforeAWS(t *testing.T) {
 			if tc.record != nil {
 				tc.record(w, head)
 			}
+			if tc.job != nil {
+				tc.job(w)
+			}
 			r := w.Run(env)
 			r.WantCode(t, tc.code)
 			wantContains(t, "the log", r.Stdout, tc.want)
@@ -203,6 +219,28 @@ func TestPreview_refusedBeforeAWS(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A pull request that rewrites its workflow rewrites the action's inputs
+// too: a job in an environment without reviewers that names that
+// environment as the preview environment passes smpipe's own check, and
+// the deploy role's trust policy (environment:preview only) still gives it
+// nothing, so nothing reaches SageMaker or S3.
+func TestPreview_rewrittenWorkflowGetsNoCredentials(t *testing.T) {
+	w, base, head := previewWorld(t)
+	w.OIDC.SetJob("repo:octo/repo:environment:scratch", "scratch")
+	env := labeled(w, 12, base, head, previewLabel, writer)
+	env["INPUT_PREVIEW-ENVIRONMENT"] = "scratch"
+	r := w.Run(env)
+	r.WantCode(t, exitFailed)
+	wantContains(t, "the log", r.Stdout, "STS refused the GitHub OIDC token", "AccessDenied")
+	if n := w.SM.TotalCalls() + w.S3.Calls("PutObject") + w.S3.Calls("HeadObject"); n != 0 {
+		t.Errorf("%d calls reached SageMaker or S3", n)
+	}
+	if got := w.STS.Tokens(); len(got) == 0 {
+		t.Errorf("the role was never asked for: the test does not reach the trust policy")
+	}
+	w.CheckNoSecrets(t, 12)
 }
 
 // Closing the pull request deletes its previews, stopping what runs, and

@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -82,27 +84,15 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 		return cfg, nil
 	}
 
-	audience := o.Audience
-	if audience == "" {
-		audience = DefaultAudience
-	}
 	session := o.RoleSessionName
 	if session == "" {
 		session = DefaultRoleSessionName(getenv("GITHUB_RUN_ID"))
 	} else {
 		session = RoleSessionName(session)
 	}
-	fetch := o.Token
-	if fetch == nil {
-		fetch = githubactions.New(githubactions.WithGetenv(getenv)).GetIDToken
-	}
-	sleep := o.Sleep
-	if sleep == nil {
-		sleep = sleeppkg.Context
-	}
-
 	stsClient := newSTS(cfg, getenv)
-	retriever := &oidcToken{ctx: context.WithoutCancel(ctx), fetch: fetch, audience: audience, sleep: sleep}
+	retriever := o.tokenRetriever(context.WithoutCancel(ctx), getenv)
+	audience := retriever.audience
 	provider := stscreds.NewWebIdentityRoleProvider(stsClient, o.RoleToAssume, retriever, func(wo *stscreds.WebIdentityRoleOptions) {
 		wo.RoleSessionName = session
 		wo.Duration = o.Duration
@@ -114,6 +104,69 @@ func LoadAWSConfig(ctx context.Context, o CredentialOptions) (aws.Config, error)
 		return aws.Config{}, explainCredentialError(err, o.RoleToAssume, audience)
 	}
 	return cfg, nil
+}
+
+// tokenRetriever fetches the job's OIDC token as o says, with the defaults
+// of CredentialOptions.
+func (o CredentialOptions) tokenRetriever(ctx context.Context, getenv func(string) string) *oidcToken {
+	t := &oidcToken{ctx: ctx, fetch: o.Token, audience: o.Audience, sleep: o.Sleep}
+	if t.audience == "" {
+		t.audience = DefaultAudience
+	}
+	if t.fetch == nil {
+		t.fetch = githubactions.New(githubactions.WithGetenv(getenv)).GetIDToken
+	}
+	if t.sleep == nil {
+		t.sleep = sleeppkg.Context
+	}
+	return t
+}
+
+// JobClaims are the claims of the workflow job's OIDC token that say where
+// the job runs: what an IAM trust policy's conditions compare.
+type JobClaims struct {
+	// Subject is the sub claim: repo:OWNER/REPO:environment:NAME for a job
+	// in a GitHub environment, else repo:OWNER/REPO:ref:… or
+	// repo:OWNER/REPO:pull_request.
+	Subject string
+	// Environment is the job's GitHub environment; empty for none.
+	Environment string
+}
+
+// ReadJobClaims fetches the job's OIDC token for o's audience, as
+// LoadAWSConfig does, and reads its claims. The signature is not checked:
+// the token comes from the runner's own endpoint, and its claims only ever
+// make smpipe refuse (STS verifies the token it is given). Nothing of the
+// token is returned or reported.
+func ReadJobClaims(ctx context.Context, o CredentialOptions) (JobClaims, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	tok, err := o.tokenRetriever(ctx, getenv).GetIdentityToken()
+	if err != nil {
+		var missing *githubactions.EnvMissingError
+		if errors.As(err, &missing) {
+			return JobClaims{}, fmt.Errorf("reading the job's GitHub OIDC token: %s is not set: the job needs `permissions: id-token: write`: %w", missing.Name, err)
+		}
+		return JobClaims{}, fmt.Errorf("reading the job's GitHub OIDC token: %w", err)
+	}
+	parts := strings.Split(string(tok), ".")
+	if len(parts) != 3 {
+		return JobClaims{}, errors.New("reading the job's GitHub OIDC token: it is not a JSON web token (three dot-separated parts)")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return JobClaims{}, errors.New("reading the job's GitHub OIDC token: its claims are not base64url")
+	}
+	var claims struct {
+		Sub         string `json:"sub"`
+		Environment string `json:"environment"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return JobClaims{}, errors.New("reading the job's GitHub OIDC token: its claims are not a JSON object")
+	}
+	return JobClaims{Subject: claims.Sub, Environment: claims.Environment}, nil
 }
 
 // Identity is the AWS principal a set of credentials belongs to.

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -392,5 +393,76 @@ func TestLoadAWSConfig_noCredentials(t *testing.T) {
 	}
 	if n := strings.Count(msg, "failed to"); n > 1 {
 		t.Errorf("the SDK's chain error is repeated: %s", msg)
+	}
+}
+
+// ReadJobClaims reads where the job runs from its OIDC token, as a trust
+// policy compares it, and says what to fix when there is no token or it
+// cannot be read, never echoing the token.
+func TestReadJobClaims(t *testing.T) {
+	isolateAWSEnv(t)
+	oidc := fakeaws.NewOIDC(t)
+	env := mapEnv(map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": oidc.RequestURL, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": oidc.RequestToken})
+	clock := &fakeClock{}
+
+	oidc.SetJob("repo:octo/repo:environment:preview", "preview")
+	got, err := ReadJobClaims(context.Background(), CredentialOptions{Getenv: env, Sleep: clock.Sleep})
+	if want := (JobClaims{Subject: "repo:octo/repo:environment:preview", Environment: "preview"}); err != nil || got != want {
+		t.Errorf("ReadJobClaims = %+v, %v; want %+v", got, err, want)
+	}
+	if diff := cmp.Diff([]string{DefaultAudience}, oidc.Audiences()); diff != "" {
+		t.Errorf("audiences (-want +got):\n%s", diff)
+	}
+	oidc.SetJob("repo:octo/repo:pull_request", "")
+	if got, err := ReadJobClaims(context.Background(), CredentialOptions{Getenv: env, Sleep: clock.Sleep}); err != nil || got.Environment != "" || got.Subject != "repo:octo/repo:pull_request" {
+		t.Errorf("a job in no environment: ReadJobClaims = %+v, %v", got, err)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		opts  CredentialOptions
+		token string
+		want  string
+	}{
+		{"no id-token permission", CredentialOptions{Getenv: mapEnv(nil)}, "", "permissions: id-token: write"},
+		{"not a JSON web token", CredentialOptions{}, "secret-not-a-jwt", "not a JSON web token"},
+		{"claims not base64url", CredentialOptions{}, "e30.secret*claims.sig", "not base64url"},
+		{"claims not JSON", CredentialOptions{}, "e30." + base64.RawURLEncoding.EncodeToString([]byte("secret[")) + ".sig", "not a JSON object"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts
+			opts.Sleep = clock.Sleep
+			if tc.token != "" {
+				opts.Token = func(context.Context, string) (string, error) { return tc.token, nil }
+			}
+			_, err := ReadJobClaims(context.Background(), opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("ReadJobClaims error = %v, want it to say %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("the error echoes the token: %v", err)
+			}
+		})
+	}
+}
+
+// The STS fake holds a role to its trust policy's subject, as IAM does:
+// a token from a job outside the trusted environment is refused.
+func TestLoadAWSConfig_trustPolicySubject(t *testing.T) {
+	isolateAWSEnv(t)
+	oidc := fakeaws.NewOIDC(t)
+	stsf := fakeaws.NewSTS(t)
+	stsf.Trust(testPipelineRole, "repo:octo/repo:environment:preview")
+	env := mapEnv(map[string]string{"AWS_ENDPOINT_URL_STS": stsf.URL,
+		"ACTIONS_ID_TOKEN_REQUEST_URL": oidc.RequestURL, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": oidc.RequestToken})
+	opts := CredentialOptions{Region: "us-east-1", RoleToAssume: testPipelineRole, Getenv: env, Sleep: (&fakeClock{}).Sleep}
+
+	oidc.SetJob("repo:octo/repo:pull_request", "")
+	if _, err := LoadAWSConfig(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "does not trust this repository, branch or environment") {
+		t.Errorf("a token from outside the environment: LoadAWSConfig error = %v", err)
+	}
+	oidc.SetJob("repo:octo/repo:environment:preview", "preview")
+	if _, err := LoadAWSConfig(context.Background(), opts); err != nil {
+		t.Errorf("a token from the environment: %v", err)
 	}
 }

@@ -20,21 +20,33 @@ type OIDC struct {
 	// RequestToken is the value for ACTIONS_ID_TOKEN_REQUEST_TOKEN.
 	RequestToken string
 
-	mu        sync.Mutex
-	audiences []string
-	issued    []string
-	failures  int
+	mu          sync.Mutex
+	subject     string // the sub claim; default a job on main
+	environment string // the environment claim; "" for none
+	audiences   []string
+	issued      []string
+	failures    int
 }
 
 // NewOIDC starts the fake; it stops when the test ends.
 func NewOIDC(t testing.TB) *OIDC {
 	t.Helper()
-	o := &OIDC{RequestToken: "fake-actions-request-token-do-not-print"}
+	o := &OIDC{RequestToken: "fake-actions-request-token-do-not-print", subject: "repo:octo/repo:ref:refs/heads/main"}
 	srv := httptest.NewServer(http.HandlerFunc(o.serve))
 	t.Cleanup(srv.Close)
 	// The runner's URL already carries a query; the client appends audience.
 	o.RequestURL = srv.URL + "/_apis/oidctoken?api-version=2.0"
 	return o
+}
+
+// SetJob sets the claims that say where the job runs, as GitHub sets them:
+// a job in an environment gets the environment claim and the subject
+// repo:OWNER/REPO:environment:NAME; a pull request's job without one gets
+// repo:OWNER/REPO:pull_request.
+func (o *OIDC) SetJob(subject, environment string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.subject, o.environment = subject, environment
 }
 
 // FailNext makes the next n token requests answer 503.
@@ -78,10 +90,14 @@ func (o *OIDC) serve(w http.ResponseWriter, r *http.Request) {
 	o.audiences = append(o.audiences, aud)
 	enc := base64.RawURLEncoding
 	header := enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`))
-	claims, _ := json.Marshal(map[string]any{
+	c := map[string]any{
 		"aud": aud, "iss": "https://token.actions.githubusercontent.com",
-		"sub": "repo:octo/repo:ref:refs/heads/main", "jti": fmt.Sprintf("fake-%d", len(o.issued)+1),
-	})
+		"sub": o.subject, "jti": fmt.Sprintf("fake-%d", len(o.issued)+1),
+	}
+	if o.environment != "" {
+		c["environment"] = o.environment
+	}
+	claims, _ := json.Marshal(c)
 	tok := header + "." + enc.EncodeToString(claims) + ".fake-oidc-signature-do-not-print"
 	o.issued = append(o.issued, tok)
 	w.Header().Set("Content-Type", "application/json")

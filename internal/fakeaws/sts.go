@@ -1,11 +1,14 @@
 package fakeaws
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +34,7 @@ type STS struct {
 
 	mu        sync.Mutex
 	denied    bool
+	trust     map[string]string // role ARN -> the only sub claim it trusts, of Trust
 	tokens    []string
 	sessions  []string
 	roles     []string
@@ -77,6 +81,19 @@ func (s *STS) Deny(deny bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.denied = deny
+}
+
+// Trust gives role a trust policy condition on the token's sub claim, as
+// IAM's StringEquals on token.actions.githubusercontent.com:sub: a token with
+// another subject is refused with AccessDenied. Roles without one trust any
+// token.
+func (s *STS) Trust(role, subject string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.trust == nil {
+		s.trust = map[string]string{}
+	}
+	s.trust[role] = subject
 }
 
 // Tokens returns the web identity tokens received, in order.
@@ -184,6 +201,9 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 	s.roles = append(s.roles, role)
 	s.durations = append(s.durations, duration)
 	denied, maxDuration := s.denied, s.MaxSessionDuration
+	if want, ok := s.trust[role]; ok && tokenSubject(token) != want {
+		denied = true
+	}
 	s.mu.Unlock()
 
 	if role == "" || session == "" || token == "" {
@@ -208,7 +228,7 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out assumeRoleWithWebIdentityResponse
-	out.Result.SubjectFromWebIdentityToken = "repo:octo/repo:ref:refs/heads/main"
+	out.Result.SubjectFromWebIdentityToken = tokenSubject(token)
 	out.Result.Audience = "sts.amazonaws.com"
 	out.Result.Provider = "arn:aws:iam::" + s.Account + ":oidc-provider/token.actions.githubusercontent.com"
 	out.Result.Credentials = stsCredentialsXML{
@@ -265,4 +285,24 @@ func writeSTSError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(status)
 	_ = xml.NewEncoder(w).Encode(stsErrorResponse{Type: "Sender", Code: code, Message: msg, ID: "sts-error-1"})
+}
+
+// tokenSubject is the sub claim of a JSON web token, "" when it has none.
+// The fake trusts what the OIDC fake signed with its fake signature.
+func tokenSubject(token string) string {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Sub string `json:"sub"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return ""
+	}
+	return claims.Sub
 }
