@@ -99,6 +99,17 @@ func (g *records) Reviews(ctx context.Context, pr int) ([]ghreport.Review, error
 	return ghreport.ListReviews(ctx, c, owner, repo, pr)
 }
 
+// Contributors lists the accounts linked to the authors and committers of
+// pull request pr's commits.
+func (g *records) Contributors(ctx context.Context, pr int) ([]string, error) {
+	c, err := g.r.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	owner, repo := g.r.owner()
+	return ghreport.PullRequestContributors(ctx, c, owner, repo, pr)
+}
+
 // Permission is login's permission on the repository.
 func (g *records) Permission(ctx context.Context, login string) (string, error) {
 	g.mu.Lock()

@@ -131,6 +131,43 @@ func TestTrust2_onlyWritersApprove(t *testing.T) {
 	}
 }
 
+// A writer who pushes a commit onto someone else's pull request and then
+// approves it reviews their own change: their approval does not count
+// (the commits' authors and committers, as GitHub links them).
+func TestTrust2_contributorsDoNotApprove(t *testing.T) {
+	w, base := newWorld(t)
+	h1 := openPR(t, w, 5, "bump", base, func() { w.Git.Write("README.md", "bump\n") })
+	w.Git.Branch("bump", false)
+	w.Git.Edit(conf, "instance_type: ml.m5.xlarge", "instance_type: ml.p4d.24xlarge")
+	h2 := w.Git.Commit("a bigger instance", h1)
+	w.GH.SetPermission(w.Repo, "mallory", "write")
+	w.GH.AddReview(w.Repo, 5, fakegithub.Review{User: "mallory", State: "APPROVED", CommitID: h2})
+	m := w.Merge(5, base, h2, false)
+	w.GH.LinkCommit(w.Repo, m, fakegithub.PullRequest{Number: 5, State: "closed", Merged: true, MergeCommitSHA: m, BaseRef: "main", HeadSHA: h2,
+		Commits: []fakegithub.PullCommit{{SHA: h1, Author: fakegithub.DefaultAuthor, Committer: fakegithub.DefaultAuthor}, {SHA: h2, Author: "", Committer: "Mallory"}}})
+	wantRefused(t, w, w.PushEvent(base, m), "mallory (authored or committed commits of the pull request)")
+	if _, ok := w.SM.Pipeline(pipeline); ok {
+		t.Error("the self-approved change was deployed")
+	}
+}
+
+// An approval on a commit that was force-pushed away (it cannot be fetched
+// any more) covers nothing and holds up nothing: another writer's approval
+// of the merged head still deploys.
+func TestTrust2_unreadableApprovalDoesNotBlock(t *testing.T) {
+	w, base := newWorld(t)
+	h := openPR(t, w, 5, "lr", base, func() { w.Git.Edit(conf, "learning_rate: 0.001", "learning_rate: 0.003") })
+	w.GH.SetPermission(w.Repo, "reviewer-bob", "write")
+	w.GH.AddReview(w.Repo, 5, fakegithub.Review{User: "reviewer-bob", State: "APPROVED", CommitID: strings.Repeat("ab", 20)})
+	m := w.Merge(5, base, h, true)
+	r := w.Run(w.PushEvent(base, m))
+	r.WantCode(t, exitOK)
+	wantContains(t, "the log", r.Stdout, "approved by "+actiontest.Reviewer)
+	if _, ok := w.SM.Pipeline(pipeline); !ok {
+		t.Errorf("the approved change was not deployed:\n%s", r.Stdout)
+	}
+}
+
 // 3. A pull request merged into another branch laundered a direct push:
 // self-merge into scratch, push the merge commit to main.
 func TestTrust3_pullRequestMustTargetTheBranch(t *testing.T) {

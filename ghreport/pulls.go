@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
@@ -129,6 +131,27 @@ func ListReviews(ctx context.Context, c *Client, owner, repo string, pr int) ([]
 		out = append(out, Review{ID: r.GetID(), User: r.GetUser().GetLogin(), UserType: r.GetUser().GetType(), State: r.GetState(), CommitID: r.GetCommitID()})
 	}
 	return out, nil
+}
+
+// PullRequestContributors lists the GitHub accounts linked to the authors
+// and committers of pull request pr's commits, sorted, without repeats.
+// GitHub lists at most 250 commits of a pull request, and a commit whose
+// address no account claims names nobody.
+func PullRequestContributors(ctx context.Context, c *Client, owner, repo string, pr int) ([]string, error) {
+	seen := map[string]bool{}
+	for commit, err := range allPages(fmt.Sprintf("listing the commits of #%d", pr), func(opt *github.ListOptions) ([]*github.RepositoryCommit, *github.Response, error) {
+		return c.gh.PullRequests.ListCommits(ctx, owner, repo, pr, opt)
+	}) {
+		if err != nil {
+			return nil, err
+		}
+		for _, login := range []string{commit.GetAuthor().GetLogin(), commit.GetCommitter().GetLogin()} {
+			if login != "" {
+				seen[strings.ToLower(login)] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen)), nil
 }
 
 // Permission is an account's access to a repository as GitHub's collaborator

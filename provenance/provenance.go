@@ -69,6 +69,9 @@ type Records interface {
 	// Permission is an account's access to the repository: "admin",
 	// "write", "read" or "none".
 	Permission(ctx context.Context, login string) (string, error)
+	// Contributors lists the accounts GitHub links to the authors and
+	// committers of a pull request's commits, lower case.
+	Contributors(ctx context.Context, pr int) ([]string, error)
 }
 
 // DefaultMaxCommits is how many first-parent commits Decide walks back
@@ -289,29 +292,58 @@ func (g *Gate) decideOrigin(ctx context.Context, origin string, chain, names []s
 	if err != nil {
 		return nil, err
 	}
-	byCommit := map[string]map[string]*compiler.Plan{pr.HeadSHA: heads}
-	for _, a := range approvals {
-		if _, done := byCommit[a.commit]; done {
-			continue
+	// Approvals of the head first: it is compiled already, and most
+	// merges need no other commit. Others are compiled when needed; one
+	// that cannot be read here (a commit force-pushed away) covers nothing
+	// and holds up nothing else.
+	ordered := make([]approval, 0, len(approvals))
+	for _, atHead := range []bool{true, false} {
+		for _, a := range approvals {
+			if strings.EqualFold(a.commit, pr.HeadSHA) == atHead {
+				ordered = append(ordered, a)
+			}
+		}
+	}
+	byCommit := map[string]map[string]*compiler.Plan{strings.ToLower(pr.HeadSHA): heads}
+	plansAt := func(a approval) (map[string]*compiler.Plan, error) {
+		key := strings.ToLower(a.commit)
+		if plans, done := byCommit[key]; done {
+			return plans, nil
 		}
 		plans, err := g.History.Compile(ctx, a.commit, pendingApproval)
 		if err != nil {
-			return nil, fmt.Errorf("compiling commit %s, approved by %s on pull request #%d: %w", gitrev.ShortSHA(a.commit), a.user, pr.Number, err)
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("compiling commit %s, approved by %s on pull request #%d: %w", gitrev.ShortSHA(a.commit), a.user, pr.Number, err)
+			}
+			ignored = append(ignored, fmt.Sprintf("%s (approved commit %s, which cannot be read here: %v)", a.user, gitrev.ShortSHA(a.commit), err))
 		}
-		byCommit[a.commit] = plans
+		byCommit[key] = plans
+		return plans, nil
 	}
+	var unapproved []*Verdict
 	for i := range out {
 		v := &out[i]
 		if !v.Reviewed || !slices.Contains(pendingApproval, v.Pipeline) {
 			continue
 		}
-		v.Reviewed, v.Reason = false, approvalReason(pr.Number, approvals, ignored)
-		for _, a := range approvals {
-			if p := byCommit[a.commit][v.Pipeline]; p != nil && !p.Failed && p.Hash == deployed[v.Pipeline].Hash {
-				v.Reviewed, v.Reason, v.ApprovedBy, v.ApprovedAt = true, "", a.user, a.commit
+		v.Reviewed = false
+		for _, a := range ordered {
+			plans, err := plansAt(a)
+			if err != nil {
+				return nil, err
+			}
+			if p := plans[v.Pipeline]; p != nil && !p.Failed && p.Hash == deployed[v.Pipeline].Hash {
+				v.Reviewed, v.ApprovedBy, v.ApprovedAt = true, a.user, a.commit
 				break
 			}
 		}
+		if !v.Reviewed {
+			unapproved = append(unapproved, v)
+		}
+	}
+	// After every pipeline: the approvals that could not be read are known.
+	for _, v := range unapproved {
+		v.Reason = approvalReason(pr.Number, approvals, ignored)
 	}
 	return out, nil
 }
@@ -353,13 +385,19 @@ func (g *Gate) pullRequest(origin string, chain []string, prs []ghreport.PullReq
 type approval struct{ user, commit string }
 
 // approvals lists the standing approvals of pr that count: by accounts
-// with write access or more, never a bot or the pull request's author.
-// ignored names the approvals that did not count, and why.
+// with write access or more, never a bot, the pull request's author or an
+// account that authored or committed one of its commits (a writer who
+// pushes onto a colleague's pull request does not then review their own
+// change). ignored names the approvals that did not count, and why.
 func (g *Gate) approvals(ctx context.Context, pr *ghreport.PullRequest) (counted []approval, ignored []string, err error) {
 	reviews, err := g.Records.Reviews(ctx, pr.Number)
 	if err != nil {
 		return nil, nil, err
 	}
+	// The pull request's contributors are asked for at the first approval
+	// that could count.
+	var contributors []string
+	fetched := false
 	bots := map[string]bool{}
 	for _, r := range reviews {
 		if r.UserType == "Bot" || strings.HasSuffix(r.User, "[bot]") {
@@ -373,6 +411,16 @@ func (g *Gate) approvals(ctx context.Context, pr *ghreport.PullRequest) (counted
 			continue
 		case strings.EqualFold(a.user, pr.Author):
 			ignored = append(ignored, a.user+" (the pull request's author)")
+			continue
+		}
+		if !fetched {
+			if contributors, err = g.Records.Contributors(ctx, pr.Number); err != nil {
+				return nil, nil, err
+			}
+			fetched = true
+		}
+		if slices.Contains(contributors, strings.ToLower(a.user)) {
+			ignored = append(ignored, a.user+" (authored or committed commits of the pull request)")
 			continue
 		}
 		perm, err := g.Records.Permission(ctx, a.user)
@@ -421,7 +469,7 @@ func approvalReason(pr int, approvals []approval, ignored []string) string {
 	}
 	if len(approvals) == 0 {
 		return fmt.Sprintf("require-approval is on and pull request #%d has no standing approval by someone with write "+
-			"access who is not its author.%s Have the change approved and merged through a pull request; for a repository "+
+			"access who is neither its author nor an author or committer of its commits.%s Have the change approved and merged through a pull request; for a repository "+
 			"with a single maintainer, set require-approval: false", pr, not)
 	}
 	var at []string

@@ -21,6 +21,15 @@ type records struct {
 	prs     map[string][]ghreport.PullRequest // by commit
 	reviews map[int][]ghreport.Review
 	perms   map[string]string // by login; "read" when absent
+	// contributors of each pull request; its author alone when absent.
+	contributors map[int][]string
+}
+
+func (r *records) Contributors(_ context.Context, pr int) ([]string, error) {
+	if c, ok := r.contributors[pr]; ok {
+		return c, nil
+	}
+	return []string{"author"}, nil
 }
 
 func (r *records) PullRequests(_ context.Context, sha string) ([]ghreport.PullRequest, error) {

@@ -34,6 +34,16 @@ type PullRequest struct {
 	Author string `json:"-"`
 	// Labels are the names of its labels, in the order they were added.
 	Labels []string `json:"-"`
+	// Commits are its commits as GET /repos/{o}/{r}/pulls/{number}/commits
+	// lists them; when empty, one commit at HeadSHA by the author.
+	Commits []PullCommit `json:"-"`
+}
+
+// PullCommit is one commit of a pull request: the GitHub accounts its git
+// author and committer are linked to ("" when no account claims the
+// address).
+type PullCommit struct {
+	SHA, Author, Committer string
 }
 
 // DefaultAuthor opens pull requests that name no author.
@@ -211,4 +221,43 @@ func (s *Server) removeLabel(w http.ResponseWriter, r *http.Request) {
 		left = append(left, labelJSON{Name: l})
 	}
 	writeJSON(w, http.StatusOK, left)
+}
+
+// listPullCommits answers GET /repos/{o}/{r}/pulls/{number}/commits, as
+// GitHub does: at most 250 commits, oldest first, with the accounts of
+// their author and committer (null for an address no account claims).
+func (s *Server) listPullCommits(w http.ResponseWriter, r *http.Request) {
+	k, ok := issue(w, r)
+	if !ok {
+		return
+	}
+	p, found := s.prs[k]
+	if !found {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	commits := p.Commits
+	if len(commits) == 0 {
+		author := p.Author
+		if author == "" {
+			author = DefaultAuthor
+		}
+		commits = []PullCommit{{SHA: p.HeadSHA, Author: author, Committer: author}}
+	}
+	account := func(login string) *user {
+		if login == "" {
+			return nil
+		}
+		return &user{Login: login, ID: 7, Type: "User"}
+	}
+	type commitJSON struct {
+		SHA       string `json:"sha"`
+		Author    *user  `json:"author"`
+		Committer *user  `json:"committer"`
+	}
+	out := make([]commitJSON, 0, min(len(commits), 250))
+	for _, c := range commits[:min(len(commits), 250)] {
+		out = append(out, commitJSON{SHA: c.SHA, Author: account(c.Author), Committer: account(c.Committer)})
+	}
+	writeJSON(w, http.StatusOK, nonNil(page(w, r, out)))
 }

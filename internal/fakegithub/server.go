@@ -208,6 +208,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.route(mux, "DELETE /repos/{owner}/{repo}/issues/comments/{id}", true, s.deleteComment)
 	s.route(mux, "GET /repos/{owner}/{repo}/commits/{sha}/pulls", false, s.listPullsWithCommit)
 	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}/reviews", false, s.listReviews)
+	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}/commits", false, s.listPullCommits)
 	s.route(mux, "GET /repos/{owner}/{repo}/pulls/{number}", false, s.getPull)
 	s.route(mux, "GET /repos/{owner}/{repo}/collaborators/{username}/permission", false, s.getPermission)
 	s.route(mux, "DELETE /repos/{owner}/{repo}/issues/{number}/labels/{name}", true, s.removeLabel)
