@@ -199,7 +199,8 @@ func (r *runner) mergedAs(ctx context.Context, sha string) (ghreport.PullRequest
 
 // Deployable says why a compiled pipeline must not reach AWS: it failed to
 // compile, or its definition still carries placeholders the deploy's
-// environment does not set (or sets to the empty string, unless allowed).
+// environment does not set (or sets to nothing: empty, or only spaces and
+// commas, unless allowed).
 // The plan of a pull request shows the same.
 func Deployable(p *compiler.Plan, getenv func(string) (string, bool)) error {
 	if p.Failed {
@@ -210,7 +211,7 @@ func Deployable(p *compiler.Plan, getenv func(string) (string, bool)) error {
 	}
 	var unset, empty []string
 	for _, name := range p.Unresolved {
-		if v, ok := getenv(name); ok && v == "" {
+		if v, ok := getenv(name); ok && compiler.IsBlank(v) {
 			empty = append(empty, name)
 		} else {
 			unset = append(unset, name)
@@ -222,7 +223,7 @@ func Deployable(p *compiler.Plan, getenv func(string) (string, bool)) error {
 			"with it as literal text; set it (in a workflow: env: %s: ${{ vars.%s }})", placeholderList(unset), unset[0], unset[0]))
 	}
 	if len(empty) > 0 {
-		problems = append(problems, fmt.Sprintf("%s set to the empty string in the deploy's environment, which would drop the "+
+		problems = append(problems, fmt.Sprintf("%s set to nothing in the deploy's environment (empty, or only spaces and commas), which would drop the "+
 			"setting from the definition (an empty SMP_SUBNETS means no VPC); a repository variable that does not exist reads "+
 			"as empty: create it, or, if empty is meant, list the placeholder in the allow-empty input", placeholderList(empty)))
 	}

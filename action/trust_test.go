@@ -364,15 +364,20 @@ func TestTrust10_emptyIsNotAValueByAccident(t *testing.T) {
 	m := merge(t, w, 11, base, h)
 
 	env := w.PushEvent(base, m)
-	env["SMP_SUBNETS"], env["SMP_SECURITYGROUPS"] = "", ""
-	before := w.Calls()
-	r := w.Run(env)
-	r.WantCode(t, exitFailed)
-	wantNoCalls(t, w, before)
-	if lines := r.ErrorLines("placeholders SMP_SECURITYGROUPS, SMP_SUBNETS are set to the empty string in the deploy's environment"); len(lines) != 1 {
-		t.Errorf("want one ::error naming the empty placeholders:\n%s", r.Stdout)
+	// Blank is empty too: "${{ vars.A }},${{ vars.B }}" with neither
+	// variable reads as ",".
+	for _, blank := range []string{"", ",", " , "} {
+		env["SMP_SUBNETS"], env["SMP_SECURITYGROUPS"] = blank, blank
+		before := w.Calls()
+		r := w.Run(env)
+		r.WantCode(t, exitFailed)
+		wantNoCalls(t, w, before)
+		if lines := r.ErrorLines("placeholders SMP_SECURITYGROUPS, SMP_SUBNETS are set to nothing in the deploy's environment"); len(lines) != 1 {
+			t.Errorf("%q: want one ::error naming the blank placeholders:\n%s", blank, r.Stdout)
+		}
 	}
 
+	env["SMP_SUBNETS"], env["SMP_SECURITYGROUPS"] = "", ""
 	env["INPUT_ALLOW-EMPTY"] = "SMP_SUBNETS, SMP_SECURITYGROUPS"
 	w.Run(env).WantCode(t, exitOK)
 	if p, _ := w.SM.Pipeline(pipeline); strings.Contains(p.Definition, "VpcConfig") {

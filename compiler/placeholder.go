@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -19,17 +20,25 @@ func IsPlaceholder(seg string) bool {
 	return ok && rest != "" && runOf(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == len(rest)
 }
 
+// IsBlank reports whether a placeholder's value says nothing: empty, or
+// only spaces and commas, as a workflow's "${{ vars.A }},${{ vars.B }}"
+// reads when neither variable exists (a list of no subnets is no VPC).
+func IsBlank(v string) bool {
+	return strings.TrimFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) == ""
+}
+
 // placeholderEnv is how placeholders are looked up: getenv (the process
-// environment when nil), with an empty value counted as not set unless
-// allowEmpty names the placeholder. It is the one rule for compile, plan and
-// deploy, so a definition never loses a value to an empty variable unseen.
+// environment when nil), with a blank value (IsBlank) counted as not set
+// unless allowEmpty names the placeholder. It is the one rule for compile,
+// plan and deploy, so a definition never loses a value to an empty variable
+// unseen.
 func placeholderEnv(getenv func(string) (string, bool), allowEmpty []string) func(string) (string, bool) {
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
 	return func(name string) (string, bool) {
 		v, ok := getenv(name)
-		if ok && v == "" && !slices.Contains(allowEmpty, name) {
+		if ok && IsBlank(v) && !slices.Contains(allowEmpty, name) {
 			return "", false
 		}
 		return v, ok
