@@ -29,7 +29,17 @@ type revision struct {
 	// deps keeps dependencies by pipeline name: a revision indexed once
 	// serves the two commit pairs it is part of when a history is walked.
 	mu   sync.Mutex
-	deps map[string][]string
+	deps map[string]depSet
+}
+
+// depSet is what a pipeline's definition depends on in one revision.
+type depSet struct {
+	// roots are paths whose content (a file, or everything under a
+	// directory) the definition reads.
+	roots []string
+	// dirs are directories a lookup stepped back out of with "..": only
+	// that they are directories counts, not what they hold.
+	dirs []string
 }
 
 func newRevision(fsys fs.FS, ix *compiler.Index) *revision {
@@ -83,12 +93,12 @@ func (r *revision) confFiles(name string) []string {
 // data files, every symbolic link on the way to any of these, and,
 // transitively, whatever the links found under them point at. A path here
 // need not exist: creating it is a change too. "." stands for everything.
-func (r *revision) dependencies(name string) []string {
+func (r *revision) dependencies(name string) depSet {
 	r.mu.Lock()
-	roots, ok := r.deps[name]
+	ds, ok := r.deps[name]
 	r.mu.Unlock()
 	if ok {
-		return roots
+		return ds
 	}
 	// Worked out without the lock, so that pipelines are resolved in
 	// parallel; two goroutines resolving one name agree.
@@ -105,18 +115,30 @@ func (r *revision) dependencies(name string) []string {
 			if !ok {
 				continue // refused by the build: reads nothing
 			}
-			real := d.chain(dir)
-			d.dirs = append(d.dirs, real)
+			// The compiler goes on from the source directory as its final
+			// links resolve, lexically (resolveEntry), and joins file names
+			// onto that, not onto the physical directory.
+			src, ok := d.entry(dir)
+			if !ok {
+				continue
+			}
+			d.dirs = append(d.dirs, src)
 			for _, v := range file.Paths {
-				if p, ok := joinInside(real, v); ok {
-					d.chain(p)
+				if p, ok := joinInside(src.lexical, v); ok {
+					d.entry(p)
+				}
+				// The physical join too: what a checkout would read, should
+				// the compiler ever join as the operating system does.
+				if p, ok := joinInside(src.physical, v); ok {
+					d.entry(p)
 				}
 			}
 		}
 	}
 	d.closeOverLinks()
-	r.keep(name, d.roots)
-	return d.roots
+	ds = depSet{roots: d.roots, dirs: d.upDirs}
+	r.keep(name, ds)
+	return ds
 }
 
 // sameConf reports whether pipeline name reads the same conf files, with
@@ -136,13 +158,13 @@ func (r *revision) sameConf(other *revision, name string) bool {
 }
 
 // keep records dependencies of name worked out elsewhere (sameConf).
-func (r *revision) keep(name string, roots []string) {
+func (r *revision) keep(name string, ds depSet) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.deps == nil {
-		r.deps = map[string][]string{}
+		r.deps = map[string]depSet{}
 	}
-	r.deps[name] = roots
+	r.deps[name] = ds
 }
 
 // usedBy reports whether pipeline name uses model.
@@ -160,7 +182,9 @@ type deps struct {
 	fsys  fs.FS
 	roots []string
 	seen  map[string]bool
-	dirs  []string // directories whose links are still to follow
+	dirs  []entryPath // directories whose links are still to follow
+	// upDirs are the directories ".." stepped back out of.
+	upDirs []string
 }
 
 func (d *deps) add(p string) {
@@ -170,54 +194,115 @@ func (d *deps) add(p string) {
 	}
 }
 
-// chain adds p, every symbolic link met resolving it component by
-// component, and the path it resolves to, which it returns. Resolution
-// stops at a missing component (the rest is kept as written), a link
-// leaving the tree or too many links: nothing further is read there.
-func (d *deps) chain(p string) string {
+// entryPath is a path the compiler reads twice over: lexical is the string
+// it holds and joins names onto, physical where the file system's lookup of
+// that string lands.
+type entryPath struct{ lexical, physical string }
+
+// entry mirrors the compiler's resolveEntry on p: look p up without
+// following a final link; while it is one, join its target lexically onto
+// p's directory and look again. It adds everything the lookups met and
+// returns where they end. Running out of links makes everything a
+// dependency: the compiler's verdict then turns on more than was followed.
+// ok is false when the compiler refuses the path, reading nothing there.
+func (d *deps) entry(p string) (entryPath, bool) {
+	for range workspace.MaxSymlinks + 1 {
+		real, ok := d.lookup(p, false)
+		if !ok {
+			return entryPath{}, false
+		}
+		target, err := fs.ReadLink(d.fsys, real)
+		if err != nil { // not a link, or missing: read as it is
+			return entryPath{p, real}, true
+		}
+		next, ok := joinInside(path.Dir(p), target)
+		if !ok {
+			return entryPath{}, false
+		}
+		p = next
+	}
+	d.add(".")
+	return entryPath{}, false
+}
+
+// chain adds p, every symbolic link met looking it up and the path it
+// resolves to.
+func (d *deps) chain(p string) { d.lookup(p, true) }
+
+// lookup resolves p as the file systems do (gitrev's treeFS and os.Root):
+// component by component, a link's target read from the link's directory
+// as resolved so far, ".." stepping back to the directory resolved before,
+// at most workspace.MaxSymlinks links, a final link followed only when
+// follow is set. It adds p, every link met, every directory left by "..",
+// and the path reached, and returns that path; every directory left by
+// ".." goes to upDirs. Resolution stops at a
+// missing component (the rest is kept as written, creating it is a change
+// there); ok is false when it stops at a link leaving the tree or at too
+// many links, where the lookup fails and reads nothing further. Running out
+// of links makes everything a dependency: the budget is the file system's,
+// but a conservative answer costs one over-approximated pipeline.
+func (d *deps) lookup(p string, follow bool) (real string, ok bool) {
 	d.add(p)
 	todo := strings.Split(p, "/")
 	cur := "."
+	var above []string // the directories resolved before cur, for ".."
 	for hops := 0; len(todo) > 0; {
 		c := todo[0]
 		todo = todo[1:]
-		if c == "" || c == "." {
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			if len(above) == 0 {
+				return "", false // climbs out of the tree
+			}
+			d.upDirs = append(d.upDirs, cur)
+			cur, above = above[len(above)-1], above[:len(above)-1]
 			continue
 		}
 		next := path.Join(cur, c)
+		if len(todo) == 0 && !follow {
+			cur = next
+			break
+		}
 		// ReadLink rather than Lstat: it says "not a link" without the
 		// size a git tree would look up.
 		target, err := fs.ReadLink(d.fsys, next)
 		// There and not a link: fs.ErrInvalid from a git tree, EINVAL from
 		// the working tree.
 		if errors.Is(err, fs.ErrInvalid) || errors.Is(err, syscall.EINVAL) {
+			above = append(above, cur)
 			cur = next
 			continue
 		}
-		if err != nil { // missing (or unreadable): the rest as written
+		if err != nil { // missing (or unreadable)
+			d.add(next)
+			if slices.Contains(todo, "..") {
+				return next, true
+			}
 			cur = path.Join(append([]string{next}, todo...)...)
 			break
 		}
 		d.add(next)
 		if hops++; hops > workspace.MaxSymlinks {
-			return next
+			d.add(".")
+			return "", false
 		}
-		t, ok := joinInside(cur, target)
-		if !ok {
-			return next
+		if target == "" || path.IsAbs(target) {
+			return "", false // leaves the tree
 		}
-		todo = append(strings.Split(t, "/"), todo...)
-		cur = "."
+		todo = append(strings.Split(target, "/"), todo...)
 	}
 	d.add(cur)
-	return cur
+	return cur, true
 }
 
 // closeOverLinks adds, for every directory collected, the links under it
 // and what they resolve to, until no new directory appears: a bundle
-// follows links inside its source directory wherever they lead.
+// follows links inside its source directory wherever they lead, each
+// resolved as the compiler does from the path it listed the directory by.
 func (d *deps) closeOverLinks() {
-	done := map[string]bool{}
+	done := map[entryPath]bool{}
 	for len(d.dirs) > 0 {
 		dir := d.dirs[0]
 		d.dirs = d.dirs[1:]
@@ -225,14 +310,14 @@ func (d *deps) closeOverLinks() {
 			continue
 		}
 		done[dir] = true
-		for _, l := range linksUnder(d.fsys, dir) {
+		for _, l := range linksUnder(d.fsys, dir.physical) {
 			d.add(l)
-			target, err := fs.ReadLink(d.fsys, l)
-			if err != nil {
-				continue
+			rel := l
+			if dir.physical != "." {
+				rel = strings.TrimPrefix(l, dir.physical+"/")
 			}
-			if t, ok := joinInside(path.Dir(l), target); ok {
-				d.dirs = append(d.dirs, d.chain(t))
+			if t, ok := d.entry(path.Join(dir.lexical, rel)); ok {
+				d.dirs = append(d.dirs, t)
 			}
 		}
 	}
@@ -306,19 +391,50 @@ func (cs changeSet) affects(root string) bool {
 	if root == "." {
 		return !cs.empty()
 	}
-	for p := root; ; {
+	if cs.replaces(root) {
+		return true
+	}
+	prefix := root + "/"
+	i := sort.SearchStrings(cs.sorted, prefix)
+	return i < len(cs.sorted) && strings.HasPrefix(cs.sorted[i], prefix)
+}
+
+// affectsAny reports whether a change reaches a dependency of ds, resolved
+// in one revision, other being the revision on the other side. A
+// directory ".." left is reached when it or a directory above it was
+// replaced, or when files under it changed and other has no directory
+// there (all of them deleted).
+func (cs changeSet) affectsAny(ds depSet, other *revision) bool {
+	if slices.ContainsFunc(ds.roots, cs.affects) {
+		return true
+	}
+	for _, dir := range ds.dirs {
+		if cs.affects(dir) && (cs.replaces(dir) || !isDir(other.fsys, dir)) {
+			return true
+		}
+	}
+	return false
+}
+
+// replaces reports whether p itself or a directory above it changed.
+func (cs changeSet) replaces(p string) bool {
+	for {
 		if cs.set[p] {
 			return true
 		}
 		i := strings.LastIndexByte(p, '/')
 		if i < 0 {
-			break
+			return false
 		}
 		p = p[:i]
 	}
-	prefix := root + "/"
-	i := sort.SearchStrings(cs.sorted, prefix)
-	return i < len(cs.sorted) && strings.HasPrefix(cs.sorted[i], prefix)
+}
+
+// isDir reports whether p is a directory, reached through no link: one
+// above it that became a link is a change replaces sees.
+func isDir(fsys fs.FS, p string) bool {
+	info, err := fs.Lstat(fsys, p)
+	return err == nil && info.IsDir()
 }
 
 // touchedNames names, sorted, every pipeline whose definition may differ
@@ -331,7 +447,7 @@ func touchedNames(base, head *revision, cs changeSet) []string {
 		touched = head.names()
 	} else {
 		touched = eachParallel(base.names(), func(name string) bool {
-			if slices.ContainsFunc(base.dependencies(name), cs.affects) {
+			if cs.affectsAny(base.dependencies(name), head) {
 				return true
 			}
 			if base.sameConf(head, name) {
@@ -342,7 +458,7 @@ func touchedNames(base, head *revision, cs changeSet) []string {
 			return false
 		})
 		touched = append(touched, eachParallel(head.names(), func(name string) bool {
-			return !slices.Contains(touched, name) && slices.ContainsFunc(head.dependencies(name), cs.affects)
+			return !slices.Contains(touched, name) && cs.affectsAny(head.dependencies(name), base)
 		})...)
 	}
 	slices.Sort(touched)
