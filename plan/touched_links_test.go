@@ -1,0 +1,140 @@
+package plan
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/smpipe/smpipe-action/compiler"
+	"github.com/smpipe/smpipe-action/gitrev"
+	"github.com/smpipe/smpipe-action/internal/monorepo"
+	"github.com/smpipe/smpipe-action/internal/workspace"
+)
+
+// TestTouched_linkShapes: paths that only resolve right when looked up as
+// the file systems and the compiler do. In each case the edit changes
+// pipeline p00001's definition hash (checked, so the case means
+// something), and Touched and the plan must both report it.
+func TestTouched_linkShapes(t *testing.T) {
+	src := monorepo.Source(1)
+	conf := monorepo.Conf(1)
+	localData := func(w *worktree, fileName string) {
+		w.replace(conf, "            s3Bucket: smpipe-examples\n            s3InputPrefix: p00001/raw\n", "")
+		w.replace(conf, "fileName: ames-sales.csv", "fileName: "+fileName)
+	}
+	tests := []struct {
+		name  string
+		setup func(w *worktree)
+		edit  func(w *worktree)
+	}{{
+		// The compiler joins fileName onto a/b/src as written: a/data, not
+		// the team000/data the link's directory would give.
+		name: "data file reached by climbing past a linked directory",
+		setup: func(w *worktree) {
+			w.link("a/b", "../"+monorepo.Dir(1))
+			w.replace(conf, "source_directory: "+src, "source_directory: a/b/src")
+			localData(w, "../../data/sales.csv")
+			w.write("a/data/sales.csv", "price\n1\n")
+			w.write("team000/data/sales.csv", "price\n1\n")
+		},
+		edit: func(w *worktree) { w.append("a/data/sales.csv", "2\n") },
+	}, {
+		// hop/../code steps back from deep/p/q, where hop leads: deep/p/code.
+		name: "link target climbing out of a linked directory",
+		setup: func(w *worktree) {
+			w.rename(src, "deep/p/code/src")
+			w.write("deep/p/q/keep", "")
+			w.link("hop", "deep/p/q")
+			w.link("lnk", "hop/../code")
+			w.replace(conf, "source_directory: "+src, "source_directory: lnk/src")
+		},
+		edit: func(w *worktree) { w.append("deep/p/code/src/train.py", "# edited\n") },
+	}, {
+		// A final link the compiler resolves itself joins lexically: code,
+		// not deep/p/code.
+		name: "source directory that is a link climbing out of a linked directory",
+		setup: func(w *worktree) {
+			w.rename(src, "code")
+			w.write("deep/p/q/keep", "")
+			w.write("deep/p/code/train.py", "")
+			w.link("hop", "deep/p/q")
+			w.link("lnk", "hop/../code")
+			w.replace(conf, "source_directory: "+src, "source_directory: lnk")
+		},
+		edit: func(w *worktree) { w.append("code/train.py", "# edited\n") },
+	}, {
+		// Six links on a/ and five on b: eleven, but at most eight in any
+		// one lookup, as the compiler looks them up.
+		name: "more links on a path than one lookup allows",
+		setup: func(w *worktree) {
+			w.link("a", "a1")
+			for i := 1; i < 5; i++ {
+				w.link("a"+string(rune('0'+i)), "a"+string(rune('1'+i)))
+			}
+			w.link("a5", monorepo.Dir(1))
+			w.link(monorepo.Dir(1)+"/b", "b1")
+			for i := 1; i < 4; i++ {
+				w.link(monorepo.Dir(1)+"/b"+string(rune('0'+i)), "b"+string(rune('1'+i)))
+			}
+			w.link(monorepo.Dir(1)+"/b4", "src")
+			w.replace(conf, "source_directory: "+src, "source_directory: a/b")
+		},
+		edit: func(w *worktree) { w.append(src+"/train.py", "# edited\n") },
+	}}
+	opt := compiler.Options{Region: "us-east-1", Getenv: func(string) (string, bool) { return "", false }}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := &worktree{t: t, dir: t.TempDir(), rng: rand.New(rand.NewPCG(1, 1))}
+			if err := monorepo.Write(w.dir, "../"+monorepo.Example, 2); err != nil {
+				t.Fatal(err)
+			}
+			tt.setup(w)
+			base := w.commit("base")
+			tt.edit(w)
+			head := w.commit("edit")
+			checkTouched(t, w.dir, base, head, opt)
+		})
+	}
+}
+
+// checkTouched checks that p00001's definition differs between base and
+// head, and that Touched and the plan both report it.
+func checkTouched(t *testing.T, dir, base, head string, opt compiler.Options) {
+	t.Helper()
+	repo, err := gitrev.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	before, after := compileAll(t, repo, base, opt), compileAll(t, repo, head, opt)
+	if before[monorepo.Name(1)] == "failed" {
+		t.Fatalf("%s does not build at the base", monorepo.Name(1))
+	}
+	if want := differing(before, after); !slices.Equal(want, []string{monorepo.Name(1)}) {
+		t.Fatalf("definitions changed: %q, want only %s's", want, monorepo.Name(1))
+	}
+	rv, err := OpenRevisions(GitOptions{Dir: dir, Compile: opt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rv.Close()
+	ctx := context.Background()
+	got, err := rv.Touched(ctx, base, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got, monorepo.Name(1)) {
+		t.Errorf("Touched = %q, want %s", got, monorepo.Name(1))
+	}
+	res, _, _, err := FromGit(ctx, GitOptions{Dir: dir, Base: base, Head: head, Compile: opt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(res.Pipelines, func(p *Pipeline) bool { return p.Name == monorepo.Name(1) }) {
+		t.Errorf("the plan does not show %s", monorepo.Name(1))
+	}
+}
+
+var _ = workspace.MaxSymlinks
