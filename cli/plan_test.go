@@ -125,7 +125,8 @@ func TestRun_planInSubdirectory(t *testing.T) {
 
 // TestRun_planWorkingTree: without --head, plan compares with the working
 // tree, as git diff does, so uncommitted edits and new untracked files show
-// and ignored ones do not; --head keeps comparing commits.
+// (ignored ones count too, but touch only what reads them); --head keeps
+// comparing commits.
 func TestRun_planWorkingTree(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS("../testdata/conf/ok/two-pipelines")); err != nil {
@@ -170,8 +171,8 @@ func TestRun_planWorkingTree(t *testing.T) {
 		t.Errorf("clean working tree: %+v; want no pipeline, the working tree against HEAD", got)
 	}
 
-	// An ignored directory with a whole pipeline in it changes nothing.
-	write("scratch/conf/conf.yaml", "not: [valid")
+	// An ignored file no pipeline reads touches nothing.
+	write("scratch/notes.txt", "not a conf file")
 	replaceIn(t, "fraud/conf/conf.yaml", "learning_rate: 0.05", "learning_rate: 0.1")(dir)
 	got := plan()
 	if want := []string{"card-fraud-detection changed"}; !slices.Equal(names(got), want) {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -22,10 +21,10 @@ import (
 )
 
 // WorktreeChanges lists the files under dir that differ between the commit
-// base names and the working tree: what committing everything would change.
-// The working tree counts as git sees it: tracked files, and untracked files
-// that no .gitignore (nor .git/info/exclude) excludes; .git directories and
-// nested repositories are skipped. Renames are not detected, so a moved file
+// base names and the working tree as a compile of it reads it: every file,
+// tracked or not, those .gitignore excludes and those of nested
+// repositories too (a bundle of the working tree holds them); only .git
+// itself, which no bundle holds, is skipped. Renames are not detected, so a moved file
 // is a deletion and an addition. dir is slash-separated and relative to the
 // repository root ("." for all of it), as [Repo.Rel] returns it; paths are
 // relative to the root, sorted, as [Repo.Diff] returns them.
@@ -51,21 +50,11 @@ func (r *Repo) WorktreeChanges(base, dir string) ([]Change, error) {
 		return nil, err
 	}
 	defer root.Close()
-	w := worktreeWalk{root: root, entries: map[string]*index.Entry{}, indexTime: r.indexTime(),
-		patterns: r.excludePatterns(), buf: make([]byte, 32<<10)}
+	w := worktreeWalk{root: root, base: want, entries: map[string]*index.Entry{}, indexTime: r.indexTime(),
+		buf: make([]byte, 32<<10)}
 	for _, e := range idx.Entries {
-		w.tracked = append(w.tracked, e.Name)
 		if e.Stage == 0 && !e.IntentToAdd && !e.SkipWorktree {
 			w.entries[e.Name] = e
-		}
-	}
-	slices.Sort(w.tracked)
-
-	// The .gitignore files above dir apply inside it too.
-	if dir != "." {
-		parts := strings.Split(dir, "/")
-		for i := range parts {
-			w.patterns = append(w.patterns, readIgnoreFile(root, parts[:i])...)
 		}
 	}
 	var out []Change
@@ -141,75 +130,28 @@ func sameMode(a, b filemode.FileMode) bool {
 	return norm(a) == norm(b)
 }
 
-// excludePatterns reads .git/info/exclude. The caller holds the mutex.
-func (r *Repo) excludePatterns() []gitignore.Pattern {
-	st, ok := r.git.Storer.(*filesystem.Storage)
-	if !ok {
-		return nil
-	}
-	f, err := st.Filesystem().Open("info/exclude")
-	return readPatterns(f, err, nil)
-}
-
-// readIgnoreFile reads the .gitignore of the directory dir (path elements
-// relative to root). One that is a pipe or leaves the worktree is
-// unreadable, and ignores nothing.
-func readIgnoreFile(root *workspace.Root, dir []string) []gitignore.Pattern {
-	f, err := root.Open(path.Join(path.Join(dir...), ".gitignore"))
-	return readPatterns(f, err, dir)
-}
-
-// maxIgnoreFile bounds how much of one ignore file is read.
-const maxIgnoreFile = 1 << 20
-
-// readPatterns reads the ignore file f, opened with err, whose patterns
-// apply below domain. A missing or unreadable file ignores nothing, as in
-// git.
-func readPatterns(f io.ReadCloser, err error, domain []string) []gitignore.Pattern {
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxIgnoreFile))
-	if err != nil {
-		return nil
-	}
-	return parsePatterns(string(b), domain)
-}
-
-func parsePatterns(text string, domain []string) []gitignore.Pattern {
-	var ps []gitignore.Pattern
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSuffix(line, "\r")
-		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		ps = append(ps, gitignore.ParsePattern(line, slices.Clone(domain)))
-	}
-	return ps
-}
-
-// worktreeWalk visits the files git would consider in a working tree.
+// worktreeWalk visits the files of a working tree.
 type worktreeWalk struct {
 	root      *workspace.Root         // the worktree; every read stays inside it
-	tracked   []string                // index paths, sorted
+	base      map[string]blobEntry    // the files of the base, by path
 	entries   map[string]*index.Entry // the index's stat information, by path
 	indexTime time.Time               // when the index was written; zero if unknown
-	patterns  []gitignore.Pattern
-	buf       []byte // for hashing
+	buf       []byte                  // for hashing
 }
 
-// walk calls visit with the blob hash and mode of every file under dir
-// that is tracked or not ignored.
+// walk calls visit with the blob hash and mode of every file under dir but
+// those in .git. A file the base lacks is added whatever it holds: it is
+// visited with the zero hash, unread, so that an ignored directory of
+// thousands of files (a virtual environment) costs a listing, not a read.
 func (w *worktreeWalk) walk(dir string, visit func(name string, h plumbing.Hash, mode filemode.FileMode)) error {
 	var parts []string
 	if dir != "." {
 		parts = strings.Split(dir, "/")
 	}
-	return w.walkDir(parts, w.patterns, visit)
+	return w.walkDir(parts, visit)
 }
 
-func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit func(string, plumbing.Hash, filemode.FileMode)) error {
+func (w *worktreeWalk) walkDir(dir []string, visit func(string, plumbing.Hash, filemode.FileMode)) error {
 	entries, err := w.root.ReadDir(path.Join(append([]string{"."}, dir...)...))
 	if errors.Is(err, fs.ErrNotExist) && len(dir) > 0 {
 		return nil // the whole directory is gone: its files are deletions
@@ -217,8 +159,6 @@ func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit
 	if err != nil {
 		return err
 	}
-	patterns = append(slices.Clip(patterns), readIgnoreFile(w.root, dir)...)
-	ignored := gitignore.NewMatcher(patterns)
 	for _, e := range entries {
 		name := e.Name()
 		if name == ".git" {
@@ -228,19 +168,10 @@ func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit
 		rel := strings.Join(elems, "/")
 		switch {
 		case e.IsDir():
-			if _, err := w.root.Lstat(rel + "/.git"); err == nil {
-				continue // a nested repository or submodule: not our files
-			}
-			if ignored.Match(elems, true) && !w.tracksUnder(rel+"/") {
-				continue
-			}
-			if err := w.walkDir(elems, patterns, visit); err != nil {
+			if err := w.walkDir(elems, visit); err != nil {
 				return err
 			}
 		case e.Type()&fs.ModeSymlink != 0:
-			if !w.tracks(rel) && ignored.Match(elems, false) {
-				continue
-			}
 			target, err := w.root.ReadLink(rel)
 			if err != nil {
 				return err
@@ -250,7 +181,8 @@ func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit
 			h.Write([]byte(target))
 			visit(rel, h.Sum(), filemode.Symlink)
 		case e.Type().IsRegular():
-			if !w.tracks(rel) && ignored.Match(elems, false) {
+			if _, ok := w.base[rel]; !ok {
+				visit(rel, plumbing.ZeroHash, filemode.Regular)
 				continue
 			}
 			if h, mode, ok := w.unchanged(rel, e); ok {
@@ -265,19 +197,6 @@ func (w *worktreeWalk) walkDir(dir []string, patterns []gitignore.Pattern, visit
 		}
 	}
 	return nil
-}
-
-func (w *worktreeWalk) tracks(name string) bool {
-	_, ok := slices.BinarySearch(w.tracked, name)
-	return ok
-}
-
-// tracksUnder reports whether any tracked path starts with prefix (a
-// directory path ending in "/"): git keeps showing tracked files inside an
-// ignored directory.
-func (w *worktreeWalk) tracksUnder(prefix string) bool {
-	i, _ := slices.BinarySearch(w.tracked, prefix)
-	return i < len(w.tracked) && strings.HasPrefix(w.tracked[i], prefix)
 }
 
 // unchanged returns the index's hash for a regular file whose stat

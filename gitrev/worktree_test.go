@@ -31,9 +31,9 @@ func TestRepo_WorktreeChanges(t *testing.T) {
 	base := f.commit("base")
 
 	f.write("build/tracked.txt", "v2") // tracked inside an ignored directory: counts
-	f.write("build/new.txt", "n")      // untracked inside an ignored directory: does not
-	f.write("debug.log", "l")          // ignored by pattern
-	f.write("sub/scratch.tmp", "t")    // ignored by sub/.gitignore
+	f.write("build/new.txt", "n")      // untracked inside an ignored directory: counts, a bundle holds it
+	f.write("debug.log", "l")          // ignored by pattern: counts too
+	f.write("sub/scratch.tmp", "t")    // ignored by sub/.gitignore: counts too
 	f.write("scratch.tmp", "t")        // sub/.gitignore does not apply here
 	f.write("mod.txt", "new")          // same size, new content
 	f.remove("del.txt")                //
@@ -41,8 +41,8 @@ func TestRepo_WorktreeChanges(t *testing.T) {
 	f.link("link", "mod.txt")          // new target
 	f.remove("sub/gone")               // a whole directory deleted
 	f.write("new.txt", "untracked")    // untracked, not ignored: counts
-	f.write("secret.txt", "s")         // excluded by .git/info/exclude below
-	f.write("nested/file.txt", "x")    // in another repository: skipped
+	f.write("secret.txt", "s")         // excluded by .git/info/exclude below: counts
+	f.write("nested/file.txt", "x")    // in another repository: counts, its .git does not
 	if _, err := git.PlainInit(f.path("nested"), false); err != nil {
 		t.Fatal(err)
 	}
@@ -60,17 +60,22 @@ func TestRepo_WorktreeChanges(t *testing.T) {
 		want []Change
 	}{
 		{".", []Change{
+			{Op: Added, To: "build/new.txt"},
 			{Op: Modified, From: "build/tracked.txt", To: "build/tracked.txt"},
+			{Op: Added, To: "debug.log"},
 			{Op: Modified, From: "deep/sub/conf.yaml", To: "deep/sub/conf.yaml"},
 			{Op: Deleted, From: "del.txt"},
 			{Op: Modified, From: "link", To: "link"},
 			{Op: Modified, From: "mod.txt", To: "mod.txt"},
+			{Op: Added, To: "nested/file.txt"},
 			{Op: Added, To: "new.txt"},
 			{Op: Modified, From: "run.sh", To: "run.sh"},
 			{Op: Added, To: "scratch.tmp"},
+			{Op: Added, To: "secret.txt"},
 			{Op: Deleted, From: "sub/gone/x.txt"},
+			{Op: Added, To: "sub/scratch.tmp"},
 		}},
-		{"sub", []Change{{Op: Deleted, From: "sub/gone/x.txt"}}},
+		{"sub", []Change{{Op: Deleted, From: "sub/gone/x.txt"}, {Op: Added, To: "sub/scratch.tmp"}}},
 		{"deep/sub", []Change{{Op: Modified, From: "deep/sub/conf.yaml", To: "deep/sub/conf.yaml"}}},
 		{"missing", nil},
 	}
@@ -87,7 +92,8 @@ func TestRepo_WorktreeChanges(t *testing.T) {
 	}
 
 	// The same answer as git's own: `git diff base` for tracked files plus
-	// the untracked files git does not ignore.
+	// every untracked file, ignored or not, and those of a nested
+	// repository (which git names by its directory).
 	t.Run("agrees with git", func(t *testing.T) {
 		gitBin, err := exec.LookPath("git")
 		if err != nil {
@@ -113,9 +119,9 @@ func TestRepo_WorktreeChanges(t *testing.T) {
 				want = append(want, Change{Op: Added, To: name})
 			}
 		}
-		for _, name := range strings.Fields(gitOut("ls-files", "--others", "--exclude-standard")) {
-			if strings.HasSuffix(name, "/") {
-				continue // git names an untracked nested repository, not its files
+		for _, name := range strings.Fields(gitOut("ls-files", "--others")) {
+			if name == "nested/" {
+				name = "nested/file.txt"
 			}
 			want = append(want, Change{Op: Added, To: name})
 		}
@@ -187,9 +193,9 @@ func TestRepo_WorktreeChanges_statInfo(t *testing.T) {
 }
 
 // TestRepo_WorktreeChanges_staysInside: the working tree is read through the
-// repository's confined file system, so a .gitignore that is a named pipe
-// is refused at once instead of waited on, and one that links out of the
-// worktree is not read: both ignore nothing.
+// repository's confined file system, so a named pipe is never waited on
+// (nothing a bundle ships) and a link out of the worktree is a link, its
+// target never read.
 func TestRepo_WorktreeChanges_staysInside(t *testing.T) {
 	outside := t.TempDir()
 	if err := os.WriteFile(outside+"/patterns", []byte("*.txt\n"), 0o644); err != nil {

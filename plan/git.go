@@ -23,8 +23,9 @@ type GitOptions struct {
 	// pipeline is new.
 	Base, Head string
 	// Worktree makes the head the working tree at Dir instead of a
-	// revision, as a laptop user sees it: uncommitted and untracked (not
-	// ignored) files included. Head must then be empty.
+	// revision, as a laptop user sees it: uncommitted and untracked files
+	// included, ignored ones and nested repositories' too, as the compile of
+	// the directory reads them all. Head must then be empty.
 	Worktree bool
 	// Token authenticates the fetch of a base commit a shallow clone lacks,
 	// sent only to an https remote on TokenHost (see gitrev.FetchOptions).

@@ -137,4 +137,64 @@ func checkTouched(t *testing.T, dir, base, head string, opt compiler.Options) {
 	}
 }
 
-var _ = workspace.MaxSymlinks
+// TestFromGit_worktreeCountsWhatTheCompileReads: with the working tree as
+// the head, a file .gitignore excludes or one inside a nested repository
+// under a source directory goes into the bundle the compile of the working
+// tree builds, so it changes the definition and the plan must show it.
+func TestFromGit_worktreeCountsWhatTheCompileReads(t *testing.T) {
+	src := monorepo.Source(1)
+	tests := []struct {
+		name string
+		edit func(w *worktree)
+	}{
+		{"ignored file", func(w *worktree) { w.write(src+"/debug.log", "x\n") }},
+		{"ignored directory", func(w *worktree) { w.write(src+"/build/out.py", "x\n") }},
+		{"nested repository", func(w *worktree) {
+			w.write(src+"/vendor/.git", "gitdir: elsewhere\n")
+			w.write(src+"/vendor/lib.py", "x\n")
+		}},
+	}
+	opt := compiler.Options{Region: "us-east-1", Getenv: func(string) (string, bool) { return "", false }}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := &worktree{t: t, dir: t.TempDir(), rng: rand.New(rand.NewPCG(1, 1))}
+			if err := monorepo.Write(w.dir, "../"+monorepo.Example, 2); err != nil {
+				t.Fatal(err)
+			}
+			w.write(".gitignore", "*.log\nbuild/\n")
+			base := w.commit("base")
+			tt.edit(w)
+
+			repo, err := gitrev.Open(w.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer repo.Close()
+			root, err := workspace.Open(w.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer root.Close()
+			res, _, err := compiler.Compile(context.Background(), root, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head := map[string]string{}
+			for _, p := range res.Plans {
+				head[p.Name] = p.Hash
+			}
+			if want := differing(compileAll(t, repo, base, opt), head); !slices.Equal(want, []string{monorepo.Name(1)}) {
+				t.Fatalf("definitions changed: %q, want only %s's", want, monorepo.Name(1))
+			}
+
+			plan, _, _, err := FromGit(context.Background(), GitOptions{Dir: w.dir, Base: base, Worktree: true, Compile: opt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(plan.Pipelines, func(p *Pipeline) bool { return p.Name == monorepo.Name(1) }) {
+				t.Errorf("the plan of the working tree does not show %s", monorepo.Name(1))
+			}
+		})
+	}
+}
