@@ -24,8 +24,10 @@ import (
 // compiler.Compile, which shares nothing with the index the touched rule
 // reads. The repository has what makes touched detection hard: code
 // reached through a symbolic link out of a source directory, a conf file
-// that is a link, a local data file outside the source directory, a model
-// defined in another file, and a framework conf. Bounded: a few seeds of
+// that is a link, a local data file outside the source directory (one
+// climbing from a source directory behind links), a model defined in
+// another file, a source directory behind a link whose target climbs out
+// of another link, one eleven links away, and a framework conf. Bounded: a few seeds of
 // a few dozen commits each.
 func TestTouched_sound(t *testing.T) {
 	seeds := []uint64{1, 2, 3}
@@ -70,6 +72,12 @@ func checkTouchedSound(t *testing.T, seed uint64, commits int) {
 	hashes := make([]map[string]string, len(shas))
 	for i, sha := range shas {
 		hashes[i] = compileAll(t, repo, sha, opt)
+	}
+	// The hard cases mean something only if they build.
+	for i := range soundPipelines {
+		if h := hashes[0][monorepo.Name(i)]; h == "" || h == "failed" {
+			t.Fatalf("%s does not build at the base", monorepo.Name(i))
+		}
 	}
 	changedSome := 0
 	for i := 1; i <= commits; i++ {
@@ -192,6 +200,32 @@ func (w *worktree) generate() {
 	w.write("extra/src/check.py", "print('check')\n")
 	w.replace(monorepo.Conf(3), "    dependencies:\n", "      extra:\n        steps:\n          - step_name: p00003-Check\n"+
 		"            step_class: Processing\n            step_type: check\n    dependencies:\n")
+	// Pipeline 3's source directory is eleven links away, at most eight in
+	// any one lookup.
+	w.link("a", "a1")
+	for i := 1; i < 5; i++ {
+		w.link(fmt.Sprintf("a%d", i), fmt.Sprintf("a%d", i+1))
+	}
+	w.link("a5", monorepo.Dir(3))
+	w.link(monorepo.Dir(3)+"/b", "b1")
+	for i := 1; i < 4; i++ {
+		w.link(fmt.Sprintf("%s/b%d", monorepo.Dir(3), i), fmt.Sprintf("b%d", i+1))
+	}
+	w.link(monorepo.Dir(3)+"/b4", "src")
+	w.replace(monorepo.Conf(3), "source_directory: "+monorepo.Source(3), "source_directory: a/b")
+	// Pipeline 4's source directory is behind a link whose target climbs
+	// out of another link (hop4/../code is deep/p4/code), and its local data
+	// file climbs from the source directory as written (data4, not
+	// deep/p4/data4).
+	w.rename(monorepo.Source(4), "deep/p4/code/src")
+	w.write("deep/p4/q/keep", "")
+	w.link("hop4", "deep/p4/q")
+	w.link("lnk4", "hop4/../code")
+	w.replace(monorepo.Conf(4), "source_directory: "+monorepo.Source(4), "source_directory: lnk4/src")
+	w.replace(monorepo.Conf(4), "            s3Bucket: smpipe-examples\n            s3InputPrefix: p00004/raw\n", "")
+	w.replace(monorepo.Conf(4), "fileName: ames-sales.csv", "fileName: ../../data4/sales.csv")
+	w.write("data4/sales.csv", "price\n1\n")
+	w.write("deep/p4/data4/sales.csv", "price\n1\n")
 }
 
 // reset brings the worktree back to the generated base.
@@ -223,7 +257,9 @@ func (w *worktree) edit() string {
 		}
 		return w.touchFile(files)
 	case 1: // shared code, data, the framework conf, the other model's file
-		p := []string{"shared/util.py", "data/sales.csv", "framework/conf/conf.yaml", "extra/src/check.py", "confs/p2.yaml"}[w.rng.IntN(5)]
+		shared := []string{"shared/util.py", "data/sales.csv", "framework/conf/conf.yaml", "extra/src/check.py", "confs/p2.yaml",
+			"data4/sales.csv", "deep/p4/data4/sales.csv", "deep/p4/code/src/train.py", monorepo.Source(3) + "/train.py"}
+		p := shared[w.rng.IntN(len(shared))]
 		if !w.exists(p) {
 			return w.touchFile(files)
 		}
