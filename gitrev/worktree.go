@@ -24,7 +24,8 @@ import (
 // base names and the working tree as a compile of it reads it: every file,
 // tracked or not, those .gitignore excludes and those of nested
 // repositories too (a bundle of the working tree holds them); only .git
-// itself, which no bundle holds, is skipped. Renames are not detected, so a moved file
+// itself, which no bundle holds, is skipped. A directory holding no file,
+// which no commit can hold, is an addition of the directory. Renames are not detected, so a moved file
 // is a deletion and an addition. dir is slash-separated and relative to the
 // repository root ("." for all of it), as [Repo.Rel] returns it; paths are
 // relative to the root, sorted, as [Repo.Diff] returns them.
@@ -143,22 +144,28 @@ type worktreeWalk struct {
 // those in .git. A file the base lacks is added whatever it holds: it is
 // visited with the zero hash, unread, so that an ignored directory of
 // thousands of files (a virtual environment) costs a listing, not a read.
+// A directory holding no file at all, which git cannot record, is visited
+// too, with mode filemode.Dir: a lookup that steps through it and back out
+// with ".." works in the working tree and fails in a commit.
 func (w *worktreeWalk) walk(dir string, visit func(name string, h plumbing.Hash, mode filemode.FileMode)) error {
 	var parts []string
 	if dir != "." {
 		parts = strings.Split(dir, "/")
 	}
-	return w.walkDir(parts, visit)
+	_, err := w.walkDir(parts, visit)
+	return err
 }
 
-func (w *worktreeWalk) walkDir(dir []string, visit func(string, plumbing.Hash, filemode.FileMode)) error {
+// walkDir walks dir and reports whether it visited anything.
+func (w *worktreeWalk) walkDir(dir []string, visit func(string, plumbing.Hash, filemode.FileMode)) (bool, error) {
 	entries, err := w.root.ReadDir(path.Join(append([]string{"."}, dir...)...))
 	if errors.Is(err, fs.ErrNotExist) && len(dir) > 0 {
-		return nil // the whole directory is gone: its files are deletions
+		return true, nil // the whole directory is gone: its files are deletions
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
+	visited := false
 	for _, e := range entries {
 		name := e.Name()
 		if name == ".git" {
@@ -168,13 +175,17 @@ func (w *worktreeWalk) walkDir(dir []string, visit func(string, plumbing.Hash, f
 		rel := strings.Join(elems, "/")
 		switch {
 		case e.IsDir():
-			if err := w.walkDir(elems, visit); err != nil {
-				return err
+			some, err := w.walkDir(elems, visit)
+			if err != nil {
+				return false, err
+			}
+			if !some {
+				visit(rel, plumbing.ZeroHash, filemode.Dir)
 			}
 		case e.Type()&fs.ModeSymlink != 0:
 			target, err := w.root.ReadLink(rel)
 			if err != nil {
-				return err
+				return false, err
 			}
 			// git stores a symbolic link as a blob holding its target.
 			h := plumbing.NewHasher(plumbing.BlobObject, int64(len(target)))
@@ -183,20 +194,23 @@ func (w *worktreeWalk) walkDir(dir []string, visit func(string, plumbing.Hash, f
 		case e.Type().IsRegular():
 			if _, ok := w.base[rel]; !ok {
 				visit(rel, plumbing.ZeroHash, filemode.Regular)
-				continue
+				break
 			}
 			if h, mode, ok := w.unchanged(rel, e); ok {
 				visit(rel, h, mode)
-				continue
+				break
 			}
 			h, mode, err := w.hashFile(rel)
 			if err != nil {
-				return err
+				return false, err
 			}
 			visit(rel, h, mode)
+		default:
+			continue // a pipe, socket or device: nothing a compile reads
 		}
+		visited = true
 	}
-	return nil
+	return visited, nil
 }
 
 // unchanged returns the index's hash for a regular file whose stat

@@ -223,3 +223,32 @@ func TestRepo_WorktreeChanges_staysInside(t *testing.T) {
 		t.Errorf("WorktreeChanges (-want +got):\n%s", diff)
 	}
 }
+
+// TestRepo_WorktreeChanges_emptyDirectories: a directory holding no file,
+// which no commit can hold, is an addition of the directory itself (the
+// deepest one): a link whose target steps through it and back out with
+// ".." resolves in the working tree and not in the commit.
+func TestRepo_WorktreeChanges_emptyDirectories(t *testing.T) {
+	f := newFixture(t)
+	f.write("a/keep.txt", "1")
+	base := f.commit("base")
+	f.write("e/keep.txt", "1")
+	for _, d := range []string{"a/empty", "b/c/d", "e/f", "g"} {
+		if err := os.MkdirAll(f.path(d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(f.path("g/pipe"), 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+
+	got, err := f.open().WorktreeChanges(base, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// g holds only a named pipe, nothing a compile reads.
+	want := []Change{{Op: Added, To: "a/empty"}, {Op: Added, To: "b/c/d"}, {Op: Added, To: "e/f"}, {Op: Added, To: "e/keep.txt"}, {Op: Added, To: "g"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("WorktreeChanges (-want +got):\n%s", diff)
+	}
+}

@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"testing"
 
@@ -140,18 +141,31 @@ func checkTouched(t *testing.T, dir, base, head string, opt compiler.Options) {
 // TestFromGit_worktreeCountsWhatTheCompileReads: with the working tree as
 // the head, a file .gitignore excludes or one inside a nested repository
 // under a source directory goes into the bundle the compile of the working
-// tree builds, so it changes the definition and the plan must show it.
+// tree builds, so it changes the definition and the plan must show it. So
+// does an empty directory, which no commit holds, that a link's target
+// steps through and back out of.
 func TestFromGit_worktreeCountsWhatTheCompileReads(t *testing.T) {
 	src := monorepo.Source(1)
 	tests := []struct {
-		name string
-		edit func(w *worktree)
+		name  string
+		setup func(w *worktree)
+		edit  func(w *worktree)
 	}{
-		{"ignored file", func(w *worktree) { w.write(src+"/debug.log", "x\n") }},
-		{"ignored directory", func(w *worktree) { w.write(src+"/build/out.py", "x\n") }},
-		{"nested repository", func(w *worktree) {
+		{"ignored file", nil, func(w *worktree) { w.write(src+"/debug.log", "x\n") }},
+		{"ignored directory", nil, func(w *worktree) { w.write(src+"/build/out.py", "x\n") }},
+		{"nested repository", nil, func(w *worktree) {
 			w.write(src+"/vendor/.git", "gitdir: elsewhere\n")
 			w.write(src+"/vendor/lib.py", "x\n")
+		}},
+		{"empty directory a link steps through", func(w *worktree) {
+			w.rename(src, "deep/p/code/src")
+			w.link("hop", "deep/p/q")
+			w.link("lnk", "hop/../code")
+			w.replace(monorepo.Conf(1), "source_directory: "+src, "source_directory: lnk/src")
+		}, func(w *worktree) {
+			if err := os.MkdirAll(w.path("deep/p/q"), 0o755); err != nil {
+				t.Fatal(err)
+			}
 		}},
 	}
 	opt := compiler.Options{Region: "us-east-1", Getenv: func(string) (string, bool) { return "", false }}
@@ -163,6 +177,9 @@ func TestFromGit_worktreeCountsWhatTheCompileReads(t *testing.T) {
 				t.Fatal(err)
 			}
 			w.write(".gitignore", "*.log\nbuild/\n")
+			if tt.setup != nil {
+				tt.setup(w)
+			}
 			base := w.commit("base")
 			tt.edit(w)
 
