@@ -355,3 +355,32 @@ func scriptPreview(t *testing.T, w *actiontest.World, mse string, statuses ...st
 		{Name: "house-Register-RegisterModel", Status: "Succeeded", JobKind: "RegisterModel", JobArn: registered.Arn, Seconds: 5},
 	}})
 }
+
+// With wait, a preview whose results could not be put into the plan
+// comment leaves its deployment in progress for the report run, rather
+// than ending it with the results shown nowhere in the pull request.
+func TestPreview_waitCommentFailedLeavesTheReportRun(t *testing.T) {
+	w, base, head := previewWorld(t)
+	approveProduction(t, w, "0.05")
+	scriptPreview(t, w, "0.04", "Succeeded")
+	env := labeled(w, 12, base, head, previewLabel, writer)
+	env["INPUT_WAIT"] = "true"
+	w.GH.Inject(1, fakegithub.Fault{Route: "PATCH /repos/{owner}/{repo}/issues/comments/{id}", Status: 422})
+	r := w.Run(env)
+	r.WantCode(t, exitOK)
+	wantContains(t, "the log", r.Stdout, "could not put the preview into pull request #12's plan comment")
+	if st := states(w.GH.Deployments(w.Repo)[0]); strings.Join(st, ",") != "in_progress" {
+		t.Fatalf("deployment states after the preview = %v, want in_progress", st)
+	}
+	report := w.ScheduleEvent(base)
+	report["INPUT_MODE"] = "report"
+	r = w.Run(report)
+	r.WantCode(t, exitOK)
+	// The preview section never reached the plan comment, so its results
+	// have no place there: the report says so and ends the deployment.
+	wantContains(t, "the summary", r.Summary, ":white_check_mark: `"+previewPipeline+"`: Succeeded")
+	wantContains(t, "the log", r.Stdout, "were not written to pull request #12", "holds no preview of execution")
+	if st := states(w.GH.Deployments(w.Repo)[0]); strings.Join(st, ",") != "in_progress,success" {
+		t.Errorf("deployment states after the report = %v", st)
+	}
+}

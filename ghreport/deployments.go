@@ -35,7 +35,7 @@ var _ results.Records = Deployments{}
 const listPages = results.MaxListed / 100
 
 // List lists smpipe's deployments among the newest results.MaxListed with
-// smpipe's task (at most three requests), newest first, of commit only
+// smpipe's task (at most two requests), newest first, of commit only
 // unless it is "". Deployments of other creators, and payloads naming no
 // pipeline and execution, are left out; what a record names is checked
 // by its reader (results.Target.Check, and the pipeline's tags), and
@@ -150,11 +150,15 @@ func (rc ResultComments) Show(ctx context.Context, t results.Target, e *results.
 	}
 	m := Marker{Kind: t.Kind, Label: t.Label, PR: t.PR, Head: t.Commit}
 	set := SetResult
+	placed := true
 	if t.Kind == KindPlan {
 		// A preview's results, in its section of the plan comment for the
 		// head it ran: only into its own execution's block, which a newer
 		// preview of that head replaces.
-		set = func(body, pipeline, md string) string { return SetPreviewResult(body, pipeline, t.Execution, md) }
+		set = func(body, pipeline, md string) string {
+			placed = hasPreviewBlock(body, pipeline, t.Execution)
+			return SetPreviewResult(body, pipeline, t.Execution, md)
+		}
 	}
 	out, err := EditComment(ctx, rc.Client, rc.Owner, rc.Repo, m, func(body string) string {
 		edited := set(body, t.Pipeline, redact(ExecutionMarkdown(e, ResultOptions{})))
@@ -170,6 +174,9 @@ func (rc ResultComments) Show(ctx context.Context, t results.Target, e *results.
 		return fmt.Errorf("the token may not edit smpipe's %s comment on pull request #%d (give the job `permissions: pull-requests: write`)", t.Kind, t.PR)
 	case out.Action == Skipped:
 		return fmt.Errorf("pull request #%d has no smpipe %s comment for %s: %w", t.PR, t.Kind, shortSHA(t.Commit), results.ErrNoComment)
+	case !placed:
+		return fmt.Errorf("the %s comment on pull request #%d holds no preview of execution %s (a newer one replaced it, or it was never written): %w",
+			t.Kind, t.PR, t.Execution, results.ErrNoComment)
 	}
 	return nil
 }

@@ -178,7 +178,7 @@ func TestDeployments_records(t *testing.T) {
 }
 
 // A report run looks at the newest results.MaxListed deployments only,
-// in three requests.
+// 100 a request.
 func TestDeployments_listIsBounded(t *testing.T) {
 	t.Parallel()
 	srv, c, _ := setup(t, nil)
@@ -193,8 +193,8 @@ func TestDeployments_listIsBounded(t *testing.T) {
 	if len(list) != results.MaxListed || list[0].Target.Commit != "c"+strconv.Itoa(results.MaxListed+29) {
 		t.Errorf("%d records, the first of %s", len(list), list[0].Target.Commit)
 	}
-	if n := srv.Count("GET /repos/{owner}/{repo}/deployments"); n != 3 {
-		t.Errorf("%d list requests, want 3", n)
+	if n := srv.Count("GET /repos/{owner}/{repo}/deployments"); n != results.MaxListed/100 {
+		t.Errorf("%d list requests, want %d", n, results.MaxListed/100)
 	}
 }
 

@@ -228,9 +228,11 @@ type Display interface {
 // post it, or the comment input asked for none).
 var ErrNoComment = errors.New("the pull request has no smpipe comment to show the results in")
 
-// MaxListed bounds the records a run lists: the newest ones, at most
-// three GitHub requests of 100.
-const MaxListed = 300
+// MaxListed bounds the records a run lists: the newest ones, two GitHub
+// requests of 100. A record whose execution has ended costs one GitHub
+// request a run while it is among them, final or not, so this also bounds
+// a report run's requests.
+const MaxListed = 200
 
 // MaxFollowed bounds the records without a final state one report run
 // follows, newest first; records already final, and records that name no
