@@ -271,6 +271,7 @@ func TestParse_mutations(t *testing.T) {
 // FuzzParse is the same property for inputs of any shape:
 //
 //	go test ./internal/fastyaml -fuzz FuzzParse
+//
 // BenchmarkParse_longFlowLine parses a 300 KB flow line with non-ASCII
 // characters: columns count on from the previous node, so the line costs
 // its length once, not once per item (it took seconds when each column
