@@ -243,6 +243,34 @@ func TestPreview_rewrittenWorkflowGetsNoCredentials(t *testing.T) {
 	w.CheckNoSecrets(t, 12)
 }
 
+// A pull request closed, reopened and labeled again at the same head gets
+// its preview again, and closing it again deletes it again: SageMaker
+// answers a repeated request token as it did the first time, so each
+// create and each delete must carry a token of its own.
+func TestPreview_reopenedPullRequestPreviewsAgain(t *testing.T) {
+	w, base, head := previewWorld(t)
+	closePR := func() {
+		t.Helper()
+		r := w.Run(previewJob(w.PREvent(actiontest.PR{Action: "closed", Number: 12, BaseSHA: base, HeadSHA: head, HeadRef: "feature"})))
+		r.WantCode(t, exitOK)
+		if _, ok := w.SM.Pipeline(previewPipeline); ok {
+			t.Fatalf("the preview of #12 is still there after the close:\n%s", r.Stdout)
+		}
+	}
+	w.Run(labeled(w, 12, base, head, previewLabel, writer)).WantCode(t, exitOK)
+	closePR()
+
+	r := w.Run(labeled(w, 12, base, head, previewLabel, writer))
+	r.WantCode(t, exitOK)
+	if _, ok := w.SM.Pipeline(previewPipeline); !ok {
+		t.Fatalf("the preview was not created again:\n%s", r.Stdout)
+	}
+	if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "created" || out[0].Execution != "started" {
+		t.Errorf("pipelines output = %+v", out)
+	}
+	closePR()
+}
+
 // Closing the pull request deletes its previews, stopping what runs, and
 // nothing else: not the production pipeline, not another pull request's
 // preview, not another repository's, not a pipeline merely named like one.
