@@ -12,8 +12,10 @@
 // Following (Follower): each started execution has a record (a GitHub
 // deployment) that stays in progress until the execution ends; Track
 // records the executions a run started, Poll finds the records without a
-// final state, reads the executions that have ended, shows their results
-// where each record says and gives the record its final state. What is
+// final state, checks by its tags that each one's pipeline is this
+// repository's and of the record's kind, reads the executions that have
+// ended, shows their results where each record says and gives the record
+// its final state. What is
 // followed comes from the records and SageMaker only, so any run can pick
 // up where another left off.
 package results
