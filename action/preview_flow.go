@@ -267,7 +267,7 @@ func (r *runner) followPreviews(ctx context.Context, head string, pr int, deploy
 	for _, res := range deployed {
 		if res.ExecutionARN != "" && (res.Start == deploy.Started || res.Start == deploy.AlreadyStarted) {
 			targets = append(targets, results.Target{Pipeline: res.Pipeline, Execution: res.ExecutionARN, Region: r.region, Commit: head,
-				Environment: r.environment(res.Pipeline), Comment: results.Comment{PR: pr, Kind: ghreport.KindPlan, Label: r.in.Label}})
+				Environment: res.Pipeline, Comment: results.Comment{PR: pr, Kind: ghreport.KindPlan, Label: r.in.Label}})
 		}
 	}
 	return r.track(ctx, head, targets)

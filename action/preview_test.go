@@ -60,7 +60,11 @@ func TestPreview_labelDeploysAndStarts(t *testing.T) {
 		Tags: map[string]string{"smpipe:repository": w.Repo}}
 	w.SM.Seed(prod)
 
-	r := w.Run(labeled(w, 12, base, head, previewLabel, writer))
+	// A fixed deployment environment is production's: a preview's
+	// deployments still go to the preview's own.
+	env := labeled(w, 12, base, head, previewLabel, writer)
+	env["INPUT_DEPLOYMENT-ENVIRONMENT"] = "production"
+	r := w.Run(env)
 	r.WantCode(t, exitOK)
 
 	p, ok := w.SM.Pipeline(previewPipeline)
