@@ -93,7 +93,7 @@ func (r *runner) deploy(ctx context.Context) int {
 	}
 	// Each started execution: a GitHub deployment to follow, and its
 	// results (at once with wait, else from a later report run).
-	blocks := r.followExecutions(ctx, sha, pr, results)
+	blocks, finish := r.followExecutions(ctx, sha, pr, results)
 
 	// One report: the job summary has room for all of it, the output and
 	// the comment have a budget.
@@ -105,8 +105,12 @@ func (r *runner) deploy(ctx context.Context) int {
 	if pr > 0 && r.in.Comment != commentOff {
 		worthNew := r.in.Comment != commentChangesOnly || out.changed || out.errors > 0
 		if err := r.postDeploy(ctx, pr, sha, out.report, worthNew); err != nil {
-			gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s", pr, err)
+			gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s; the results of ended executions are left to the report run", pr, err)
+		} else {
+			finish()
 		}
+	} else {
+		finish() // no comment to write: the job summary has the results
 	}
 	if deploy.Failed(results) {
 		return exitFailed

@@ -140,6 +140,9 @@ func (r *runner) postDeploy(ctx context.Context, pr int, sha, body string, worth
 	}
 	owner, repo := r.owner()
 	m := ghreport.Marker{Kind: ghreport.KindDeploy, Label: r.in.Label, PR: pr, Head: sha}
-	_, err = ghreport.PostDeployResult(ctx, c, owner, repo, pr, m, body, worthNew)
+	out, err := ghreport.PostDeployResult(ctx, c, owner, repo, pr, m, body, worthNew)
+	if err == nil && out.Action == ghreport.NoPermission {
+		err = fmt.Errorf("the token may not write comments on pull request #%d (give the job `permissions: pull-requests: write`)", pr)
+	}
 	return err
 }

@@ -3,6 +3,7 @@ package action
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -237,7 +238,7 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 	out.errors += len(rep.Problems)
 	// Each started preview: a GitHub deployment the report run follows,
 	// and its results block in the plan comment.
-	blocks := r.followPreviews(ctx, head, n, results)
+	blocks, finish := r.followPreviews(ctx, head, n, results)
 	section := ghreport.PreviewMarkdown(rep)
 	full := ghreport.PreviewTitle(r.in.Label) + "\n" + section + "\n"
 	for _, name := range slices.Sorted(maps.Keys(blocks)) {
@@ -246,7 +247,11 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 	out.report = r.redact(full)
 	r.summary(out.report)
 	r.setOutputs(out)
-	r.postPreview(ctx, n, head, section, blocks)
+	// The records of ended previews are final only once the plan comment
+	// holds their results; else the report run writes them.
+	if r.postPreview(ctx, n, head, section, blocks) {
+		finish()
+	}
 	if out.errors > 0 {
 		return exitFailed
 	}
@@ -256,13 +261,13 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 // followPreviews records each started preview as a GitHub deployment of
 // head (in a transient environment, not production) that the report run
 // follows, its results shown in the preview section of pull request pr's
-// plan comment, and returns each preview's block.
-func (r *runner) followPreviews(ctx context.Context, head string, pr int, deployed []deploy.Result) map[string]string {
+// plan comment, and returns each preview's block and finish, as track.
+func (r *runner) followPreviews(ctx context.Context, head string, pr int, deployed []deploy.Result) (map[string]string, func()) {
 	var targets []results.Target
 	for _, res := range deployed {
 		if res.ExecutionARN != "" && (res.Start == deploy.Started || res.Start == deploy.AlreadyStarted) {
 			targets = append(targets, results.Target{Pipeline: res.Pipeline, Execution: res.ExecutionARN, Region: r.region, Commit: head,
-				Environment: r.environment(res.Pipeline), Comment: results.Comment{PR: pr, Kind: ghreport.KindPlan, Label: r.in.Label}})
+				Environment: res.Pipeline, Comment: results.Comment{PR: pr, Kind: ghreport.KindPlan, Label: r.in.Label}})
 		}
 	}
 	return r.track(ctx, head, targets)
@@ -283,15 +288,17 @@ func (r *runner) deployPreviews(ctx context.Context, rv *plan.Revisions, head st
 	return d.Deploy(ctx, Targets(plans), opts), nil
 }
 
-// postPreview puts the preview into the plan comment of the pull request.
-func (r *runner) postPreview(ctx context.Context, pr int, head, section string, blocks map[string]string) {
+// postPreview puts the preview into the plan comment of the pull request,
+// and reports whether nothing was left unwritten: the comment holds it, or
+// there is no comment to write.
+func (r *runner) postPreview(ctx context.Context, pr int, head, section string, blocks map[string]string) bool {
 	if r.in.Comment == commentOff || r.in.Token == "" {
-		return
+		return true
 	}
 	c, err := r.client(ctx)
 	if err != nil {
 		r.gha.Warningf("smpipe: could not put the preview into pull request #%d's plan comment: %s", pr, err)
-		return
+		return false
 	}
 	owner, repo := r.owner()
 	m := ghreport.Marker{Kind: ghreport.KindPlan, Label: r.in.Label, PR: pr, Head: head}
@@ -299,9 +306,15 @@ func (r *runner) postPreview(ctx context.Context, pr int, head, section string, 
 	for name, md := range blocks {
 		redacted[name] = r.redact(md)
 	}
-	if _, err := ghreport.PutPreview(ctx, c, owner, repo, pr, m, r.redact(section), redacted); err != nil {
-		r.gha.Warningf("smpipe: could not put the preview into pull request #%d's plan comment: %s", pr, err)
+	out, err := ghreport.PutPreview(ctx, c, owner, repo, pr, m, r.redact(section), redacted)
+	if err == nil && out.Action == ghreport.NoPermission {
+		err = errors.New("the token may not write comments (give the job `permissions: pull-requests: write`)")
 	}
+	if err != nil {
+		r.gha.Warningf("smpipe: could not put the preview into pull request #%d's plan comment: %s", pr, err)
+		return false
+	}
+	return true
 }
 
 // previewClosed deletes the previews of a closed pull request.

@@ -60,7 +60,11 @@ func TestPreview_labelDeploysAndStarts(t *testing.T) {
 		Tags: map[string]string{"smpipe:repository": w.Repo}}
 	w.SM.Seed(prod)
 
-	r := w.Run(labeled(w, 12, base, head, previewLabel, writer))
+	// A fixed deployment environment is production's: a preview's
+	// deployments still go to the preview's own.
+	env := labeled(w, 12, base, head, previewLabel, writer)
+	env["INPUT_DEPLOYMENT-ENVIRONMENT"] = "production"
+	r := w.Run(env)
 	r.WantCode(t, exitOK)
 
 	p, ok := w.SM.Pipeline(previewPipeline)
@@ -243,6 +247,34 @@ func TestPreview_rewrittenWorkflowGetsNoCredentials(t *testing.T) {
 	w.CheckNoSecrets(t, 12)
 }
 
+// A pull request closed, reopened and labeled again at the same head gets
+// its preview again, and closing it again deletes it again: SageMaker
+// answers a repeated request token as it did the first time, so each
+// create and each delete must carry a token of its own.
+func TestPreview_reopenedPullRequestPreviewsAgain(t *testing.T) {
+	w, base, head := previewWorld(t)
+	closePR := func() {
+		t.Helper()
+		r := w.Run(previewJob(w.PREvent(actiontest.PR{Action: "closed", Number: 12, BaseSHA: base, HeadSHA: head, HeadRef: "feature"})))
+		r.WantCode(t, exitOK)
+		if _, ok := w.SM.Pipeline(previewPipeline); ok {
+			t.Fatalf("the preview of #12 is still there after the close:\n%s", r.Stdout)
+		}
+	}
+	w.Run(labeled(w, 12, base, head, previewLabel, writer)).WantCode(t, exitOK)
+	closePR()
+
+	r := w.Run(labeled(w, 12, base, head, previewLabel, writer))
+	r.WantCode(t, exitOK)
+	if _, ok := w.SM.Pipeline(previewPipeline); !ok {
+		t.Fatalf("the preview was not created again:\n%s", r.Stdout)
+	}
+	if out := r.Pipelines(t); len(out) != 1 || out[0].Status != "created" || out[0].Execution != "started" {
+		t.Errorf("pipelines output = %+v", out)
+	}
+	closePR()
+}
+
 // Closing the pull request deletes its previews, stopping what runs, and
 // nothing else: not the production pipeline, not another pull request's
 // preview, not another repository's, not a pipeline merely named like one.
@@ -354,4 +386,33 @@ func scriptPreview(t *testing.T, w *actiontest.World, mse string, statuses ...st
 		{Name: "house-Evaluate", Status: "Succeeded", JobKind: "ProcessingJob", JobArn: eval, Seconds: 320},
 		{Name: "house-Register-RegisterModel", Status: "Succeeded", JobKind: "RegisterModel", JobArn: registered.Arn, Seconds: 5},
 	}})
+}
+
+// With wait, a preview whose results could not be put into the plan
+// comment leaves its deployment in progress for the report run, rather
+// than ending it with the results shown nowhere in the pull request.
+func TestPreview_waitCommentFailedLeavesTheReportRun(t *testing.T) {
+	w, base, head := previewWorld(t)
+	approveProduction(t, w, "0.05")
+	scriptPreview(t, w, "0.04", "Succeeded")
+	env := labeled(w, 12, base, head, previewLabel, writer)
+	env["INPUT_WAIT"] = "true"
+	w.GH.Inject(1, fakegithub.Fault{Route: "PATCH /repos/{owner}/{repo}/issues/comments/{id}", Status: 422})
+	r := w.Run(env)
+	r.WantCode(t, exitOK)
+	wantContains(t, "the log", r.Stdout, "could not put the preview into pull request #12's plan comment")
+	if st := states(w.GH.Deployments(w.Repo)[0]); strings.Join(st, ",") != "in_progress" {
+		t.Fatalf("deployment states after the preview = %v, want in_progress", st)
+	}
+	report := w.ScheduleEvent(base)
+	report["INPUT_MODE"] = "report"
+	r = w.Run(report)
+	r.WantCode(t, exitOK)
+	// The preview section never reached the plan comment, so its results
+	// have no place there: the report says so and ends the deployment.
+	wantContains(t, "the summary", r.Summary, ":white_check_mark: `"+previewPipeline+"`: Succeeded")
+	wantContains(t, "the log", r.Stdout, "were not written to pull request #12", "holds no preview of execution")
+	if st := states(w.GH.Deployments(w.Repo)[0]); strings.Join(st, ",") != "in_progress,success" {
+		t.Errorf("deployment states after the report = %v", st)
+	}
 }

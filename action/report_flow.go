@@ -25,7 +25,7 @@ func (r *runner) environment(pipeline string) string {
 // showing ended ones in their pull request comment unless the comment
 // input is off.
 func (r *runner) follower(ctx context.Context, show bool) (*results.Follower, error) {
-	f := &results.Follower{Reader: &results.Reader{Region: r.region, StudioDomain: r.in.StudioDomain},
+	f := &results.Follower{Reader: &results.Reader{Region: r.region, StudioDomain: r.in.StudioDomain}, Repository: r.repo,
 		Logf: func(format string, args ...any) { fmt.Fprintf(r.env.Stdout, "smpipe: "+format+"\n", args...) }}
 	if r.awsCfg != nil {
 		f.Reader.SageMaker, f.Reader.S3 = deploy.NewClients(*r.awsCfg, r.env.Getenv)
@@ -49,8 +49,11 @@ func (r *runner) follower(ctx context.Context, show bool) (*results.Follower, er
 // one GitHub deployment each (per pipeline and commit), in progress until
 // the execution ends; with wait, the execution's results at once. It
 // returns each pipeline's results block for the deploy comment, which pr
-// (0: none) carries.
-func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deployed []deploy.Result) map[string]string {
+// (0: none) carries, and finish, which gives the records of ended
+// executions their final state: to be called once the comment holds the
+// results (or there is no comment to write), so that results the comment
+// could not take are left to the report run.
+func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deployed []deploy.Result) (blocks map[string]string, finish func()) {
 	var targets []results.Target
 	for _, res := range deployed {
 		if res.ExecutionARN != "" && (res.Start == deploy.Started || res.Start == deploy.AlreadyStarted) {
@@ -61,12 +64,12 @@ func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deplo
 }
 
 // track records targets, executions started for commit sha, and returns
-// each pipeline's results block: the results at once with wait, else a
-// running line.
-func (r *runner) track(ctx context.Context, sha string, targets []results.Target) map[string]string {
+// each pipeline's results block (the results at once with wait, else a
+// running line) and finish, which ends the records of ended executions.
+func (r *runner) track(ctx context.Context, sha string, targets []results.Target) (map[string]string, func()) {
 	blocks := map[string]string{}
 	if len(targets) == 0 {
-		return blocks
+		return blocks, func() {}
 	}
 	f, err := r.follower(ctx, false)
 	if err != nil {
@@ -88,7 +91,11 @@ func (r *runner) track(ctx context.Context, sha string, targets []results.Target
 			blocks[t.Pipeline] = ghreport.RunningMarkdown(e)
 		}
 	}
-	return blocks
+	return blocks, func() {
+		if err := f.Finish(ctx, outcomes); err != nil {
+			r.warnRecords(err)
+		}
+	}
 }
 
 // target is an execution this run started for commit sha, its results
@@ -144,6 +151,9 @@ func (r *runner) report(ctx context.Context) int {
 		case o.Skipped != "":
 			gha.Noticef("smpipe: %s", o.Skipped)
 			continue
+		case o.Warning != "":
+			gha.Warningf("smpipe: %s: %s; it is in this job summary and the deployment", o.Target.Pipeline, o.Warning)
+			reported.WriteString(ghreport.ExecutionMarkdown(o.Execution, ghreport.ResultOptions{}))
 		case o.Err != nil:
 			gha.Errorf("smpipe: %s (%s): %s", o.Target.Pipeline, o.Target.Execution, o.Err)
 			out.errors++

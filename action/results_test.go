@@ -92,7 +92,7 @@ func TestResults_wait(t *testing.T) {
 			"**Registered** `house-price-tf-houseprice` version 2, `PendingManualApproval`")
 	}
 	d := lastDeployment(t, w)
-	if d.SHA != m || d.Environment != pipeline || d.Task != "smpipe:run" || strings.Join(states(d), ",") != "success" {
+	if d.SHA != m || d.Environment != pipeline || d.Task != "smpipe:run" || strings.Join(states(d), ",") != "in_progress,success" {
 		t.Errorf("deployment = %+v, states %v", d, states(d))
 	}
 	var p struct{ Pipeline, Execution string }
@@ -197,8 +197,8 @@ func TestResults_waitFailedLinksStudio(t *testing.T) {
 	r := w.Run(env)
 	r.WantCode(t, exitFailed) // the execution failed
 	d := lastDeployment(t, w)
-	if strings.Join(states(d), ",") != "failure" {
-		t.Errorf("states = %v, want failure", states(d))
+	if strings.Join(states(d), ",") != "in_progress,failure" {
+		t.Errorf("states = %v, want in_progress, failure", states(d))
 	}
 	const studio = "https://studio-d-abcdefgh1234.studio.us-east-1.sagemaker.aws/pipelines/view/house-price-tf/executions/000000000001/graph"
 	if d.Statuses[0].LogURL != studio {
@@ -254,5 +254,94 @@ func TestResults_reportRefusesItsInputs(t *testing.T) {
 				t.Errorf("credentials were requested for a run that could not follow anything")
 			}
 		})
+	}
+}
+
+// With wait, a deploy comment that could not be written leaves the
+// deployment in progress: the report run finishes it, its results in the
+// job summary, and says that the pull request has no comment to take them.
+func TestResults_waitCommentFailedLeavesTheReportRun(t *testing.T) {
+	w, base, m := mergedChange(t, 24, "0.05", "0.04", "Succeeded")
+	env := w.PushEvent(base, m)
+	env["INPUT_WAIT"] = "true"
+	w.GH.Inject(1, fakegithub.Fault{Route: "POST /repos/{owner}/{repo}/issues/{number}/comments", Status: 500})
+	r := w.Run(env)
+	r.WantCode(t, exitOK)
+	wantContains(t, "the log", r.Stdout, "could not post the deploy result to pull request #24", "left to the report run")
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress" {
+		t.Fatalf("states after a deploy whose comment failed = %v, want in_progress", st)
+	}
+
+	env = w.ScheduleEvent(m)
+	env["INPUT_MODE"] = "report"
+	r = w.Run(env)
+	r.WantCode(t, exitOK)
+	wantContains(t, "the summary", r.Summary, ":white_check_mark: `house-price-tf`: Succeeded in 1h 30m 0s")
+	wantContains(t, "the log", r.Stdout, "were not written to pull request #24", "no smpipe deploy comment")
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress,success" {
+		t.Errorf("states after the report = %v", st)
+	}
+}
+
+// A report run whose token may not edit the deploy comment does not
+// count the results as shown: the deployment stays in progress, the run
+// fails saying so, and the next run with the permission shows them.
+func TestResults_reportCommentRefusedIsRetried(t *testing.T) {
+	w, base, m := mergedChange(t, 25, "0.05", "0.04", "Executing", "Succeeded")
+	w.Run(w.PushEvent(base, m)).WantCode(t, exitOK)
+	report := func() actiontest.Result {
+		env := w.ScheduleEvent(m)
+		env["INPUT_MODE"] = "report"
+		return w.Run(env)
+	}
+	report().WantCode(t, exitOK) // still running
+
+	w.GH.Inject(1, fakegithub.Fault{Route: "PATCH /repos/{owner}/{repo}/issues/comments/{id}", Status: 403})
+	r := report()
+	r.WantCode(t, exitFailed)
+	wantContains(t, "the log", r.Stdout, "pull-requests: write")
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress" {
+		t.Fatalf("states after a refused edit = %v, want in_progress", st)
+	}
+	report().WantCode(t, exitOK)
+	wantContains(t, "the deploy comment", lastComment(t, w, 25), ":white_check_mark: `house-price-tf`: Succeeded")
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress,success" {
+		t.Errorf("states = %v", st)
+	}
+}
+
+// A deployment any workflow with deployments: write could have made, naming
+// a pipeline of another repository in the same account, ends in error
+// before anything of the execution is read; nothing of it reaches the pull
+// request, and later runs leave it alone.
+func TestResults_forgedDeploymentOfAnotherTeamsPipeline(t *testing.T) {
+	w, base := newWorld(t)
+	w.SM.Seed(fakeaws.Pipeline{Name: "fraud-model", Definition: "{}", RoleArn: "arn:aws:iam::123456789012:role/p",
+		Tags: map[string]string{"smpipe:repository": "acme/fraud"}})
+	theirs, _ := w.SM.Pipeline("fraud-model")
+	w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: base, Task: "smpipe:run", Environment: "fraud-model", Creator: fakegithub.BotLogin,
+		Payload: json.RawMessage(`{"pipeline": "fraud-model", "execution": "` + theirs.Arn + `/execution/abc123", "region": "us-east-1", "pr": 3, "kind": "deploy"}`)})
+	env := w.ScheduleEvent(base)
+	env["INPUT_MODE"] = "report"
+	r := w.Run(env)
+	r.WantCode(t, exitOK)
+	wantContains(t, "the log", r.Stdout, `pipeline "fraud-model" is not this repository's`, "given the final state error")
+	for _, op := range []string{"DescribePipelineExecution", "ListPipelineExecutionSteps", "DescribePipelineDefinitionForExecution"} {
+		if n := w.SM.Calls(op); n != 0 {
+			t.Errorf("%d %s calls for another repository's pipeline", n, op)
+		}
+	}
+	d := lastDeployment(t, w)
+	if strings.Join(states(d), ",") != "error" || !strings.Contains(d.Statuses[0].Description, "not this repository's") || d.Statuses[0].LogURL != "" {
+		t.Errorf("statuses = %+v", d.Statuses)
+	}
+	if n := w.GH.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}") + w.GH.Count("POST /repos/{owner}/{repo}/issues/{number}/comments"); n != 0 {
+		t.Errorf("%d comment writes for another repository's pipeline", n)
+	}
+	env = w.ScheduleEvent(base)
+	env["INPUT_MODE"] = "report"
+	w.Run(env).WantCode(t, exitOK)
+	if st := states(lastDeployment(t, w)); len(st) != 1 {
+		t.Errorf("a later run changed it again: %v", st)
 	}
 }

@@ -34,11 +34,15 @@ func TestRun_status(t *testing.T) {
 	var got struct {
 		Executions []struct {
 			Pipeline, Status, ExecutionArn string
+			DurationSeconds                float64
 			Usage                          []struct{ InstanceType string }
 		}
 	}
 	if code != exitOK || json.Unmarshal([]byte(out), &got) != nil || len(got.Executions) != 1 || got.Executions[0].Status != "Failed" {
 		t.Fatalf("json: exit %d, %+v\n%s\n%s", code, got, out, errOut)
+	}
+	if d := got.Executions[0].DurationSeconds; d != 1000 { // 16m 40s, as the markdown says
+		t.Errorf("durationSeconds = %v, want 1000", d)
 	}
 	arn := got.Executions[0].ExecutionArn
 	if code, out, _ = runCLI(t, env, "status", "--execution", arn); code != exitOK || !strings.Contains(out, arn) {

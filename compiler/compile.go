@@ -323,18 +323,25 @@ func (r *Repository) Select(paths []string) []string {
 }
 
 // SelectNames returns the anchor files of the pipelines named (all when
-// names is empty), in anchor path order. A name no pipeline has is an
-// error that lists the pipelines there are.
+// names is empty), in anchor path order. Names compare without regard to
+// case, as SageMaker's do (two pipelines cannot differ only in case). A
+// name no pipeline has is an error that lists the pipelines there are.
 func (r *Repository) SelectNames(names []string) ([]string, error) {
+	wanted := make(map[string]bool, len(names))
+	for _, n := range names {
+		wanted[strings.ToLower(n)] = true
+	}
 	var out, known []string
+	have := make(map[string]bool, len(r.proj.Anchors))
 	for _, pc := range r.proj.Anchors {
 		known = append(known, pc.Name.Value)
-		if len(names) == 0 || slices.Contains(names, pc.Name.Value) {
+		have[strings.ToLower(pc.Name.Value)] = true
+		if len(names) == 0 || wanted[strings.ToLower(pc.Name.Value)] {
 			out = append(out, pc.File)
 		}
 	}
 	for _, n := range names {
-		if !slices.Contains(known, n) {
+		if !have[strings.ToLower(n)] {
 			return nil, fmt.Errorf("no pipeline named %q (pipelines: %s)", n, strings.Join(known, ", "))
 		}
 	}

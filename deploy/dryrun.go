@@ -23,7 +23,7 @@ func (d *Deployer) dryRun(lg *logger, t Target, opts Options) {
 		lg.printf("dry-run: s3 HeadObject %q with checksum mode, then PutObject with ChecksumSHA256 unless S3 holds that checksum (definition, %d bytes%s)", loc, len(t.Definition), sse)
 		def = fmt.Sprintf("PipelineDefinitionS3Location %q", loc)
 	}
-	token := ClientRequestToken(t.Pipeline, opts.CommitSHA, t.Hash)
+	token := StartToken(t.Pipeline, opts.CommitSHA, t.Hash, opts.StartKey)
 	lg.printf("dry-run: sagemaker CreatePipeline (ClientRequestToken %s, tags) if missing, "+
 		"or UpdatePipeline and AddTags if the definition or role differ, AddTags if only the tags (definition %s, %s, role %q)", token, t.Hash, def, t.RoleArn)
 	if !opts.Start {

@@ -32,12 +32,17 @@ var errCreatedMeanwhile = errors.New("pipeline created meanwhile by another run"
 // definition or role differ, and no new pipeline version when they are
 // equal. An error with a live status (the update went through, the tags
 // did not) leaves the target live.
+//
+// The create's request token is the start's: with a StartKey (a preview,
+// deleted and made again at the same commit) each key creates anew, since
+// SageMaker answers a token it has seen as it did the first time, even
+// for a pipeline deleted since.
 func (d *Deployer) upsert(ctx context.Context, lg *logger, t Target, l live, st staged, opts Options) (upserted, error) {
 	if !l.exists {
 		in := &sagemaker.CreatePipelineInput{
 			PipelineName:        aws.String(t.Pipeline),
 			RoleArn:             aws.String(t.RoleArn),
-			ClientRequestToken:  aws.String(ClientRequestToken(t.Pipeline, opts.CommitSHA, t.Hash)),
+			ClientRequestToken:  aws.String(StartToken(t.Pipeline, opts.CommitSHA, t.Hash, opts.StartKey)),
 			PipelineDescription: description(t),
 			Tags:                tags(t, opts, opts.CommitSHA),
 		}

@@ -30,28 +30,40 @@ type Deployments struct {
 
 var _ results.Records = Deployments{}
 
-// List lists smpipe's deployments, newest first: at most
-// results.MaxFollowed, 100 a page, of commit only unless it is "".
+// listPages bounds the deployments a listing looks at: the newest
+// results.MaxListed, 100 a request.
+const listPages = results.MaxListed / 100
+
+// List lists smpipe's deployments among the newest results.MaxListed with
+// smpipe's task (at most two requests), newest first, of commit only
+// unless it is "". Deployments of other creators, and payloads naming no
+// pipeline and execution, are left out; what a record names is checked
+// by its reader (results.Target.Check, and the pipeline's tags), and
+// records that fail or are final already do not count towards what a
+// report run follows (results.MaxFollowed).
 func (d Deployments) List(ctx context.Context, commit string) ([]results.Record, error) {
 	var out []results.Record
-	for dep, err := range allPages("listing smpipe's deployments", func(opt *github.ListOptions) ([]*github.Deployment, *github.Response, error) {
-		return d.Client.gh.Repositories.ListDeployments(ctx, d.Owner, d.Repo, &github.DeploymentsListOptions{Task: DeploymentTask, SHA: commit, ListOptions: *opt})
-	}) {
+	opt := github.ListOptions{PerPage: 100}
+	for page := 1; page <= listPages; page++ {
+		deps, resp, err := d.Client.gh.Repositories.ListDeployments(ctx, d.Owner, d.Repo, &github.DeploymentsListOptions{Task: DeploymentTask, SHA: commit, ListOptions: opt})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("listing smpipe's deployments (page %d): %w", page, err)
 		}
-		if !strings.EqualFold(dep.GetCreator().GetLogin(), d.Client.author) {
-			continue
+		for _, dep := range deps {
+			if !strings.EqualFold(dep.GetCreator().GetLogin(), d.Client.author) {
+				continue
+			}
+			var t results.Target
+			if json.Unmarshal(dep.Payload, &t) != nil || t.Pipeline == "" || t.Execution == "" {
+				continue
+			}
+			t.Commit, t.Environment = dep.GetSHA(), dep.GetEnvironment()
+			out = append(out, results.Record{ID: dep.GetID(), Target: t})
 		}
-		var t results.Target
-		if json.Unmarshal(dep.Payload, &t) != nil || t.Pipeline == "" || t.Execution == "" {
-			continue
-		}
-		t.Commit, t.Environment = dep.GetSHA(), dep.GetEnvironment()
-		out = append(out, results.Record{ID: dep.GetID(), Target: t})
-		if len(out) == results.MaxFollowed {
+		if resp.NextPage == 0 {
 			break
 		}
+		opt.Page = resp.NextPage
 	}
 	return out, nil
 }
@@ -123,9 +135,11 @@ type ResultComments struct {
 
 var _ results.Display = ResultComments{}
 
-// Show edits the comment; a target with no pull request, or a pull
-// request without that comment, shows nothing. Over GitHub's size limit
-// the block leaves its steps table out.
+// Show edits the comment; a target with no pull request shows nothing.
+// A pull request without that comment is an error wrapping
+// results.ErrNoComment; a token that may not edit it is an error, so the
+// record stays open for a run that may. Over GitHub's size limit the
+// block leaves its steps table out.
 func (rc ResultComments) Show(ctx context.Context, t results.Target, e *results.Execution) error {
 	if t.PR == 0 {
 		return nil
@@ -136,18 +150,33 @@ func (rc ResultComments) Show(ctx context.Context, t results.Target, e *results.
 	}
 	m := Marker{Kind: t.Kind, Label: t.Label, PR: t.PR, Head: t.Commit}
 	set := SetResult
+	placed := true
 	if t.Kind == KindPlan {
 		// A preview's results, in its section of the plan comment for the
 		// head it ran: only into its own execution's block, which a newer
 		// preview of that head replaces.
-		set = func(body, pipeline, md string) string { return SetPreviewResult(body, pipeline, t.Execution, md) }
+		set = func(body, pipeline, md string) string {
+			placed = hasPreviewBlock(body, pipeline, t.Execution)
+			return SetPreviewResult(body, pipeline, t.Execution, md)
+		}
 	}
-	_, err := EditComment(ctx, rc.Client, rc.Owner, rc.Repo, m, func(body string) string {
+	out, err := EditComment(ctx, rc.Client, rc.Owner, rc.Repo, m, func(body string) string {
 		edited := set(body, t.Pipeline, redact(ExecutionMarkdown(e, ResultOptions{})))
 		if utf8.RuneCountInString(edited) > MaxCommentChars {
 			edited = set(body, t.Pipeline, redact(ExecutionMarkdown(e, ResultOptions{Compact: true})))
 		}
 		return edited
 	})
-	return err
+	switch {
+	case err != nil:
+		return err
+	case out.Action == NoPermission:
+		return fmt.Errorf("the token may not edit smpipe's %s comment on pull request #%d (give the job `permissions: pull-requests: write`)", t.Kind, t.PR)
+	case out.Action == Skipped:
+		return fmt.Errorf("pull request #%d has no smpipe %s comment for %s: %w", t.PR, t.Kind, shortSHA(t.Commit), results.ErrNoComment)
+	case !placed:
+		return fmt.Errorf("the %s comment on pull request #%d holds no preview of execution %s (a newer one replaced it, or it was never written): %w",
+			t.Kind, t.PR, t.Execution, results.ErrNoComment)
+	}
+	return nil
 }

@@ -118,10 +118,11 @@ func writeWord(b *strings.Builder, w string) {
 
 // plain reports whether w is safe as markdown text: letters, digits (of any
 // script), "@" and "#" (see writePlain), inner "-", "'", ".", "," and "%",
-// and no www. link. Anything else could be emphasis, code, a link, an
-// autolink, HTML, an entity, an emoji code, math or a table cell.
+// and no www. link or GH-123 issue reference. Anything else could be
+// emphasis, code, a link, an autolink, HTML, an entity, an emoji code, math
+// or a table cell.
 func plain(w string) bool {
-	if len(w) >= 4 && strings.EqualFold(w[:4], "www.") || strings.HasPrefix(w, "-") {
+	if len(w) >= 4 && strings.EqualFold(w[:4], "www.") || strings.HasPrefix(w, "-") || issueReference(w) {
 		return false
 	}
 	for _, r := range w {
@@ -130,6 +131,21 @@ func plain(w string) bool {
 		}
 	}
 	return true
+}
+
+// issueReference reports whether w contains GH-<digits>, which GitHub links
+// to an issue (and records on that issue's timeline) like #<digits>.
+func issueReference(w string) bool {
+	for i := 0; i+3 < len(w); i++ {
+		if strings.EqualFold(w[i:i+3], "gh-") && w[i+3] >= '0' && w[i+3] <= '9' && (i == 0 || !isWordByte(w[i-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
 // zwj is a zero-width joiner. Put after "@" or "#" it stops GitHub from

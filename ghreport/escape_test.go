@@ -21,6 +21,7 @@ func TestText(t *testing.T) {
 		{"mail@example.com", "mail@" + zwj + "example.com"},
 		{"@ alone, ## twice", "@ alone, ## twice"},
 		{"#123 acme/ml#7 #2's", "#" + zwj + "123 `acme/ml#7` #" + zwj + "2's"},
+		{"GH-1 into gh-42. x-GH-7 GH-x AGH-1", "`GH-1` into `gh-42`. `x-GH-7` GH-x AGH-1"},
 		{"see https://evil.example/x and www.evil.example.", "see `https://evil.example/x` and `www.evil.example`."},
 		{"WWW.EVIL.EXAMPLE", "`WWW.EVIL.EXAMPLE`"},
 		{"<img src=x onerror=alert(1)>", "`<img` `src=x` `onerror=alert(1)>`"},

@@ -3,6 +3,8 @@ package ghreport
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/smpipe/smpipe-action/results"
 )
 
 // Marker is the hidden first line of every comment smpipe writes:
@@ -42,7 +44,7 @@ type Marker struct {
 
 // Marker kinds.
 const (
-	KindPlan   = "plan"
+	KindPlan   = results.PreviewKind
 	KindDeploy = "deploy"
 )
 

@@ -137,16 +137,22 @@ func SetPreview(body, section string, blocks map[string]string) string {
 // body, only when the block there is execution arn's: an execution of an
 // earlier preview, replaced since, reports nowhere.
 func SetPreviewResult(body, pipeline, arn, md string) string {
-	open := resultOpen + pipeline + " -->"
-	i := strings.Index(body, open)
-	if i < 0 {
-		return body
-	}
-	j := strings.Index(body[i:], resultClose)
-	if j < 0 || !strings.Contains(body[i:i+j], arnCell(arn)) {
+	if !hasPreviewBlock(body, pipeline, arn) {
 		return body
 	}
 	return SetResult(body, pipeline, md)
+}
+
+// hasPreviewBlock reports whether body holds pipeline's results block for
+// execution arn: where SetPreviewResult writes.
+func hasPreviewBlock(body, pipeline, arn string) bool {
+	open := resultOpen + pipeline + " -->"
+	i := strings.Index(body, open)
+	if i < 0 {
+		return false
+	}
+	j := strings.Index(body[i:], resultClose)
+	return j >= 0 && strings.Contains(body[i:i+j], arnCell(arn))
 }
 
 // PutPreview writes a preview into the plan comment of m's label on pull

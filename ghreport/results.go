@@ -84,10 +84,14 @@ func writeModel(b *strings.Builder, m results.Model, headed bool) {
 	}
 	if g := m.Gate; g != nil {
 		verdict := "did not run"
-		switch g.Verdict {
-		case results.Passed:
+		switch {
+		case g.Verdict == results.Passed && m.Registered != nil:
 			verdict = "**passed**: the model was registered"
-		case results.Failed:
+		case g.Verdict == results.Passed:
+			// The gate's branch ran, and its registration did not succeed
+			// (failed, or the execution ended before it).
+			verdict = "**passed**, but the registration step did not succeed: no model package was registered"
+		case g.Verdict == results.Failed:
 			verdict = "**failed**: the model was not registered"
 		}
 		b.WriteString("\n**Quality gate** " + literal(g.Metric) + " " + text(g.Operator) + " " + number(g.Threshold) + ": " + verdict + ".")

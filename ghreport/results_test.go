@@ -3,6 +3,8 @@ package ghreport
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -175,12 +177,12 @@ func TestDeployments_records(t *testing.T) {
 	}
 }
 
-// A report run looks at the newest results.MaxFollowed deployments only,
-// in one request.
+// A report run looks at the newest results.MaxListed deployments only,
+// 100 a request.
 func TestDeployments_listIsBounded(t *testing.T) {
 	t.Parallel()
 	srv, c, _ := setup(t, nil)
-	for i := range results.MaxFollowed + 30 {
+	for i := range results.MaxListed + 30 {
 		srv.AddDeployment(testRepo, fakegithub.Deployment{SHA: "c" + strconv.Itoa(i), Task: DeploymentTask, Environment: "p", Creator: BotLogin,
 			Payload: json.RawMessage(`{"pipeline": "p", "execution": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/` + strconv.Itoa(i) + `"}`)})
 	}
@@ -188,11 +190,32 @@ func TestDeployments_listIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != results.MaxFollowed || list[0].Target.Commit != "c"+strconv.Itoa(results.MaxFollowed+29) {
+	if len(list) != results.MaxListed || list[0].Target.Commit != "c"+strconv.Itoa(results.MaxListed+29) {
 		t.Errorf("%d records, the first of %s", len(list), list[0].Target.Commit)
 	}
-	if n := srv.Count("GET /repos/{owner}/{repo}/deployments"); n != 1 {
-		t.Errorf("%d list requests, want 1", n)
+	if n := srv.Count("GET /repos/{owner}/{repo}/deployments"); n != results.MaxListed/100 {
+		t.Errorf("%d list requests, want %d", n, results.MaxListed/100)
+	}
+}
+
+// More than 100 newer records that any workflow with deployments: write
+// could have made do not hide an older record of smpipe's: the report run
+// is what tells them apart, and they do not count there.
+func TestDeployments_listIsNotStarvedByJunk(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := setup(t, nil)
+	srv.AddDeployment(testRepo, fakegithub.Deployment{SHA: "real", Task: DeploymentTask, Environment: "p", Creator: BotLogin,
+		Payload: json.RawMessage(`{"pipeline": "p", "execution": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/p/execution/1"}`)})
+	for i := range 150 {
+		srv.AddDeployment(testRepo, fakegithub.Deployment{SHA: "junk" + strconv.Itoa(i), Task: DeploymentTask, Environment: "p", Creator: BotLogin,
+			Payload: json.RawMessage(`{"pipeline": "p", "execution": "not an execution"}`)})
+	}
+	list, err := Deployments{Client: c, Owner: "acme", Repo: "ml"}.List(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) == 0 || list[len(list)-1].Target.Commit != "real" {
+		t.Errorf("the older record is not listed among %d", len(list))
 	}
 }
 
@@ -223,16 +246,67 @@ func TestResultComments_show(t *testing.T) {
 	if err := rc.Show(ctx, tg, e); err != nil || srv.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}") != edits {
 		t.Errorf("showing the same results again edited the comment (%v)", err)
 	}
+	if err := rc.Show(ctx, results.Target{Pipeline: "house-price-tf", Commit: "c0ffee"}, e); err != nil {
+		t.Errorf("Show without a pull request = %v", err)
+	}
 	for _, other := range []results.Target{
-		{Pipeline: "house-price-tf", Commit: "c0ffee"},                                                                 // no pull request
 		{Pipeline: "house-price-tf", Commit: "beef", Comment: results.Comment{PR: 7, Kind: KindDeploy}},                // another merge
 		{Pipeline: "house-price-tf", Commit: "c0ffee", Comment: results.Comment{PR: 7, Kind: KindDeploy, Label: "eu"}}, // another label
 	} {
-		if err := rc.Show(ctx, other, e); err != nil {
-			t.Errorf("Show(%+v) = %v", other, err)
+		if err := rc.Show(ctx, other, e); !errors.Is(err, results.ErrNoComment) {
+			t.Errorf("Show(%+v) = %v, want ErrNoComment", other, err)
 		}
 	}
 	if n := srv.Count("PATCH /repos/{owner}/{repo}/issues/comments/{id}"); n != edits {
 		t.Errorf("targets without their comment edited one")
+	}
+}
+
+// A token that may not edit the comment is an error, not results shown:
+// the record stays open for a run that may.
+func TestResultComments_showRefused(t *testing.T) {
+	t.Parallel()
+	m := Marker{Kind: KindDeploy, PR: 7, Head: "c0ffee"}
+	running := SetResult(m.String()+"\n## smpipe deploy\n", "house-price-tf", RunningMarkdown(&results.Execution{Pipeline: "house-price-tf", ARN: "arn"}))
+	srv, c, _ := setup(t, func(s *fakegithub.Server) { s.AddComment(testRepo, 7, BotLogin, running) })
+	srv.Inject(1, fakegithub.Fault{Route: "PATCH /repos/{owner}/{repo}/issues/comments/{id}", Status: http.StatusForbidden})
+	rc := ResultComments{Client: c, Owner: "acme", Repo: "ml"}
+	tg := results.Target{Pipeline: "house-price-tf", Commit: "c0ffee", Comment: results.Comment{PR: 7, Kind: KindDeploy}}
+	err := rc.Show(context.Background(), tg, hostileExecution())
+	if err == nil || errors.Is(err, results.ErrNoComment) || !strings.Contains(err.Error(), "pull-requests: write") {
+		t.Errorf("Show refused = %v", err)
+	}
+	if srv.Comments(testRepo, 7)[0].Body != running {
+		t.Errorf("the comment changed")
+	}
+}
+
+// The gate's verdict says the model was registered only when a package
+// was: a gate that passed before a registration that failed, or never
+// ran, says so.
+func TestExecutionMarkdown_gateVerdict(t *testing.T) {
+	t.Parallel()
+	registered := &results.Package{ARN: "arn:aws:sagemaker:us-east-1:123456789012:model-package/wine/3", Group: "wine", Version: 3, ApprovalStatus: "PendingManualApproval"}
+	for _, tc := range []struct {
+		name       string
+		verdict    string
+		registered *results.Package
+		want, not  string
+	}{
+		{"passed and registered", results.Passed, registered, "**passed**: the model was registered.", "did not succeed"},
+		{"passed, registration failed", results.Passed, nil, "**passed**, but the registration step did not succeed", "the model was registered"},
+		{"failed", results.Failed, nil, "**failed**: the model was not registered.", "passed"},
+		{"did not run", "", nil, ": did not run.", "registered"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &results.Execution{Pipeline: "wine", ARN: "arn", Status: "Failed", Models: []results.Model{{Step: "wine-Register",
+				Gate: &results.Gate{Step: "gate", Metric: "mse", Operator: "<=", Threshold: 0.5, Verdict: tc.verdict}, Registered: tc.registered}}}
+			md := ExecutionMarkdown(e, ResultOptions{})
+			gate := md[strings.Index(md, "**Quality gate**"):]
+			gate = gate[:strings.Index(gate, "\n")]
+			if !strings.Contains(gate, tc.want) || strings.Contains(gate, tc.not) {
+				t.Errorf("gate line = %q, want %q and not %q", gate, tc.want, tc.not)
+			}
+		})
 	}
 }

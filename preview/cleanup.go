@@ -38,6 +38,10 @@ type Pipeline struct {
 	Name, ARN string
 	Preview   string // the smpipe:preview tag: "pr12", or a --name
 	PR        int    // the smpipe:pull-request tag; 0 when it has none
+	// Created tells this pipeline from an earlier one of the same name
+	// (a preview deleted and made again): its deletion is a request of
+	// its own.
+	Created time.Time
 }
 
 // Of reports whether p is pull request pr's preview: its name, its
@@ -94,7 +98,7 @@ func List(ctx context.Context, sm SageMakerAPI, repository string, candidate fun
 				continue
 			}
 			pr, _ := strconv.Atoi(tags[TagPullRequest])
-			out = append(out, Pipeline{Name: name, ARN: arn, Preview: tags[deploy.TagPreview], PR: max(pr, 0)})
+			out = append(out, Pipeline{Name: name, ARN: arn, Preview: tags[deploy.TagPreview], PR: max(pr, 0), Created: aws.ToTime(s.CreationTime)})
 		}
 	}
 	slices.SortFunc(out, func(a, b Pipeline) int { return strings.Compare(a.Name, b.Name) })
@@ -168,7 +172,7 @@ func (d *Deleter) Delete(ctx context.Context, p Pipeline) Deleted {
 		out.Err = err
 		return out
 	}
-	_, err = d.SageMaker.DeletePipeline(ctx, &sagemaker.DeletePipelineInput{PipelineName: aws.String(p.Name), ClientRequestToken: aws.String(requestToken("delete", p.ARN))})
+	_, err = d.SageMaker.DeletePipeline(ctx, &sagemaker.DeletePipelineInput{PipelineName: aws.String(p.Name), ClientRequestToken: aws.String(requestToken("delete", p.ARN+"|"+p.Created.UTC().Format(time.RFC3339Nano)))})
 	switch {
 	case deploy.IsNotFound(err):
 		d.logf("preview %q: already deleted", p.Name)

@@ -8,7 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+
+	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/internal/awsname"
+	"github.com/smpipe/smpipe-action/preview"
 )
 
 // State is the state of a followed execution's record, as GitHub spells a
@@ -101,8 +106,9 @@ type Target struct {
 }
 
 // Comment is smpipe's comment of Kind (a marker kind: "deploy" on the
-// merged pull request) and Label on pull request PR, written for the
-// target's commit: where the results are shown.
+// merged pull request, PreviewKind for a preview's) and Label on pull
+// request PR, written for the target's commit: where the results are
+// shown.
 type Comment struct {
 	PR    int    `json:"pr,omitempty"`
 	Kind  string `json:"kind,omitempty"`
@@ -127,6 +133,68 @@ func (t Target) Check(region string) error {
 	return nil
 }
 
+// PreviewKind is the comment kind of a preview's record: its results go
+// into the plan comment of its pull request (ghreport.KindPlan). The kind
+// also says which pipelines the record may name: a preview's record only
+// its pull request's previews, any other record only production
+// pipelines.
+const PreviewKind = "plan"
+
+// ownerProblem says why pipeline tags, read from SageMaker, do not make
+// t's pipeline one whose results this repository's record may show: the
+// pipeline must be repository's (its smpipe:repository tag), and be its
+// pull request's preview for a preview's record, or no preview at all for
+// any other. A record names a pipeline by text anyone allowed to write a
+// deployment could have written (a workflow of a pull request's branch
+// with deployments: write), so without this check it could bring another
+// team's pipeline into this repository's pull request comments. The
+// reason names nothing the tags hold.
+func (t Target) ownerProblem(tags map[string]string, repository string) string {
+	name := strconv.Quote(t.Pipeline)
+	switch {
+	case repository == "":
+		return "this run does not know its repository, so it cannot tell whose pipeline " + name + " is"
+	case !strings.EqualFold(tags[deploy.TagRepository], repository):
+		return fmt.Sprintf("pipeline %s is not this repository's (its %s tag does not name %s)", name, deploy.TagRepository, repository)
+	case t.Kind != PreviewKind && tags[deploy.TagPreview] != "":
+		return fmt.Sprintf("pipeline %s is a preview (tagged %s) and the record is a deploy's", name, deploy.TagPreview)
+	case t.Kind != PreviewKind:
+		return ""
+	case t.PR <= 0:
+		return "the record is a preview's and names no pull request"
+	case tags[deploy.TagPreview] != preview.Suffix(t.PR) || tags[preview.TagPullRequest] != strconv.Itoa(t.PR):
+		return fmt.Sprintf("pipeline %s is not the preview of pull request #%d (its %s and %s tags)", name, t.PR, deploy.TagPreview, preview.TagPullRequest)
+	}
+	return ""
+}
+
+// pipelineARN is the ARN of the pipeline of execution arn, which Check
+// has accepted.
+func pipelineARN(arn string) string {
+	p, _, _ := strings.Cut(arn, "/execution/")
+	return p
+}
+
+// pipelineTags are the tags of the pipeline with ARN arn; nil, no error,
+// when the pipeline no longer exists.
+func (r *Reader) pipelineTags(ctx context.Context, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := sagemaker.NewListTagsPaginator(r.SageMaker, &sagemaker.ListTagsInput{ResourceArn: aws.String(arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		switch {
+		case notFound(err):
+			return nil, nil
+		case err != nil:
+			return nil, fmt.Errorf("listing the tags of %s: %w", arn, err)
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
+}
+
 // Record is the record of one followed execution.
 type Record struct {
 	ID     int64
@@ -136,8 +204,8 @@ type Record struct {
 // Records keeps the records of followed executions: GitHub deployments
 // (ghreport.Deployments).
 type Records interface {
-	// List returns the records smpipe made, newest first, at most
-	// MaxFollowed; only those of commit unless it is empty.
+	// List returns the records smpipe made among the newest MaxListed,
+	// newest first; only those of commit unless it is empty.
 	List(ctx context.Context, commit string) ([]Record, error)
 	// State is a record's latest state; "" when it has none.
 	State(ctx context.Context, rec Record) (State, error)
@@ -149,21 +217,39 @@ type Records interface {
 }
 
 // Display shows an ended execution's results where its target says: the
-// pull request comment (ghreport.ResultComments).
+// pull request comment (ghreport.ResultComments). Its error wraps
+// ErrNoComment when there is no place to show them.
 type Display interface {
 	Show(ctx context.Context, t Target, e *Execution) error
 }
 
-// MaxFollowed bounds the records one run looks at: the newest ones. Each
-// costs one SageMaker call per run, and one GitHub call once its
-// execution has ended.
+// ErrNoComment is a Display's error when the comment a target names does
+// not exist: deleted by a person, or never written (the deploy could not
+// post it, or the comment input asked for none).
+var ErrNoComment = errors.New("the pull request has no smpipe comment to show the results in")
+
+// MaxListed bounds the records a run lists: the newest ones, two GitHub
+// requests of 100. A record whose execution has ended costs one GitHub
+// request a run while it is among them, final or not, so this also bounds
+// a report run's requests.
+const MaxListed = 200
+
+// MaxFollowed bounds the records without a final state one report run
+// follows, newest first; records already final, and records that name no
+// execution of their pipeline, do not count. Each followed record costs
+// one ListTags and one DescribePipelineExecution per run (ListTags once
+// per pipeline), and one GitHub call once its execution has ended.
 const MaxFollowed = 100
 
 // Follower follows executions with a reader and their records.
 type Follower struct {
-	Reader  *Reader
-	Records Records // nil: nothing is recorded
-	Display Display // nil: results are shown only through the Outcomes
+	Reader *Reader
+	// Repository is the repository ("owner/name") whose records are
+	// followed: a record's pipeline must carry it in its smpipe:repository
+	// tag.
+	Repository string
+	Records    Records // nil: nothing is recorded
+	Display    Display // nil: results are shown only through the Outcomes
 	// Logf receives a line per execution followed; nil discards.
 	Logf func(format string, args ...any)
 }
@@ -179,18 +265,26 @@ type Outcome struct {
 	// Reported is set when the execution had ended and this run gave its
 	// record its final state, its results shown.
 	Reported bool
+	// Warning says what of a reported execution could not be shown (its
+	// comment is gone); the record is final all the same.
+	Warning string
 	// Skipped says why a record was left alone (it names no execution of
-	// its pipeline, or one in another region).
+	// its pipeline, or one in another region) or given the final state
+	// error without anything of its pipeline read (the pipeline is not
+	// this repository's, or not the record's kind).
 	Skipped string
 	Err     error
+	// record is the record Track found or made, open until Finish ends it.
+	record *Record
 }
 
 // Track records the executions a run started, one record per target
 // (per pipeline and commit: a re-run of the run finds its records and
-// adds no others), in progress, or in its final state when read is set
-// and the execution has already ended (the deploy waited). read also
-// reads each execution, so the caller can show its results at once. The
-// error is the first the records gave; reading goes on without them.
+// adds no others), in progress. read also reads each execution, so the
+// caller can show its results at once; the records of those that have
+// ended get their final state from Finish, once the results are shown,
+// so that results which could not be shown are left to the report run.
+// The error is the first the records gave; reading goes on without them.
 func (f *Follower) Track(ctx context.Context, commit string, targets []Target, read bool) ([]Outcome, error) {
 	out := make([]Outcome, len(targets))
 	for i, t := range targets {
@@ -211,10 +305,6 @@ func (f *Follower) Track(ctx context.Context, commit string, targets []Target, r
 	}
 	for i := range out {
 		o := &out[i]
-		state, desc := InProgress, "running"
-		if e := o.Execution; e != nil && e.Over() {
-			state, desc = FinalState(e), e.Summary()
-		}
 		rec, ok := Record{}, false
 		for _, r := range existing {
 			if r.Target.Environment == o.Target.Environment && r.Target.Execution == o.Target.Execution {
@@ -227,26 +317,51 @@ func (f *Follower) Track(ctx context.Context, commit string, targets []Target, r
 			if err != nil {
 				return out, err
 			}
-			if cur == state || cur.Final() {
-				continue // a re-run: recorded as it is, or reported since
+			if cur.Final() {
+				continue // a re-run: reported since
+			}
+			o.record = &rec
+			if cur == InProgress {
+				continue // a re-run: recorded as it is
 			}
 		} else if rec, err = f.Records.Create(ctx, o.Target); err != nil {
 			return out, err
 		}
-		if err := f.Records.SetState(ctx, rec, state, desc, f.Reader.link(o.Target.Pipeline, o.Target.Execution)); err != nil {
+		o.record = &rec
+		if err := f.Records.SetState(ctx, rec, InProgress, "running", f.Reader.link(o.Target.Pipeline, o.Target.Execution)); err != nil {
 			return out, err
 		}
-		o.Reported = state.Final()
 	}
 	return out, nil
 }
 
+// Finish gives the records Track made or found their final state, for
+// each outcome whose execution had ended: the caller has shown its
+// results. Outcomes it finishes are Reported. The error is the first the
+// records gave.
+func (f *Follower) Finish(ctx context.Context, outcomes []Outcome) error {
+	for i := range outcomes {
+		o := &outcomes[i]
+		e := o.Execution
+		if f.Records == nil || o.record == nil || e == nil || !e.Over() || o.Reported {
+			continue
+		}
+		if err := f.Records.SetState(ctx, *o.record, FinalState(e), e.Summary(), f.Reader.link(o.Target.Pipeline, o.Target.Execution)); err != nil {
+			return err
+		}
+		o.Reported = true
+	}
+	return nil
+}
+
 // Poll is a report run: it looks at the newest records and, for each
-// whose execution has ended and whose record has no final state yet,
-// reads the execution, shows its results and gives the record its final
-// state, in that order, so a failure to show is retried by the next run
-// and a finished record is never reported again. Running executions cost
-// no call to the records. The error is for a listing that failed.
+// whose pipeline is this repository's as the record says, whose
+// execution has ended and whose record has no final state yet, reads the
+// execution, shows its results and gives the record its final state, in
+// that order, so a failure to show is retried by the next run and a
+// finished record is never reported again. Running executions cost no
+// call to the records. It follows at most MaxFollowed records not final
+// yet. The error is for a listing that failed.
 func (f *Follower) Poll(ctx context.Context) ([]Outcome, error) {
 	if f.Records == nil {
 		return nil, ErrNoRecords
@@ -257,7 +372,13 @@ func (f *Follower) Poll(ctx context.Context) ([]Outcome, error) {
 	}
 	var out []Outcome
 	seen := map[string]bool{}
+	tags := map[string]map[string]string{} // by pipeline ARN, read once a run
+	followed := 0
 	for _, rec := range recs {
+		if followed == MaxFollowed {
+			f.logf("following the newest %d records not final yet; older ones wait for a later run", MaxFollowed)
+			break
+		}
 		t := rec.Target
 		if err := t.Check(f.Reader.Region); err != nil {
 			out = append(out, Outcome{Target: t, Skipped: fmt.Sprintf("record %d: %s; left alone", rec.ID, err)})
@@ -267,19 +388,35 @@ func (f *Follower) Poll(ctx context.Context) ([]Outcome, error) {
 			continue
 		}
 		seen[t.Execution] = true
-		o := f.poll(ctx, rec)
-		if o.Execution != nil || o.Err != nil {
+		o := f.poll(ctx, rec, tags)
+		if o.Execution != nil || o.Err != nil || o.Skipped != "" {
+			followed++
 			out = append(out, o)
 		}
 	}
 	return out, nil
 }
 
-// poll follows one record; an Outcome without Execution and Err means the
-// record was final already.
-func (f *Follower) poll(ctx context.Context, rec Record) Outcome {
+// poll follows one record; an Outcome without Execution, Err and Skipped
+// means the record was final already. tags caches the pipelines' tags.
+func (f *Follower) poll(ctx context.Context, rec Record, tags map[string]map[string]string) Outcome {
 	t := rec.Target
 	o := Outcome{Target: t}
+	arn := pipelineARN(t.Execution)
+	pt, ok := tags[arn]
+	if !ok {
+		var err error
+		if pt, err = f.Reader.pipelineTags(ctx, arn); err != nil {
+			o.Err = err
+			return o
+		}
+		tags[arn] = pt
+	}
+	// A pipeline that no longer exists has no tags to check and nothing
+	// left to read: its execution reads as Gone below.
+	if why := t.ownerProblem(pt, f.Repository); pt != nil && why != "" {
+		return f.refuse(ctx, rec, why)
+	}
 	status, err := f.Reader.Status(ctx, t.Execution)
 	if err != nil {
 		o.Err = err
@@ -306,7 +443,14 @@ func (f *Follower) poll(ctx context.Context, rec Record) Outcome {
 	}
 	o.Execution = e
 	if f.Display != nil {
-		if err := f.Display.Show(ctx, t, e); err != nil {
+		// A comment that is gone does not come back by waiting: trying
+		// again would warn on every run forever. The record is finished
+		// and the log says the results reached only the job summary and
+		// the deployment. Anything else (no permission, a failed call) is
+		// retried by the next run.
+		if err := f.Display.Show(ctx, t, e); errors.Is(err, ErrNoComment) {
+			o.Warning = fmt.Sprintf("the results of %s were not written to pull request #%d: %s", t.Execution, t.PR, err)
+		} else if err != nil {
 			o.Err = fmt.Errorf("showing the results of %s: %w", t.Pipeline, err)
 			return o
 		}
@@ -317,6 +461,27 @@ func (f *Follower) poll(ctx context.Context, rec Record) Outcome {
 	}
 	o.Reported = true
 	f.logf("%s: execution %s %s; reported", t.Pipeline, t.Execution, e.Status)
+	return o
+}
+
+// refuse gives a record whose pipeline it may not show the final state
+// error, saying why, unless it has a final state already: nothing of the
+// pipeline is read or shown, and no later run looks at it again.
+func (f *Follower) refuse(ctx context.Context, rec Record, why string) Outcome {
+	o := Outcome{Target: rec.Target}
+	state, err := f.Records.State(ctx, rec)
+	switch {
+	case err != nil:
+		o.Err = err
+		return o
+	case state.Final():
+		return o
+	}
+	if err := f.Records.SetState(ctx, rec, Error, "not followed: "+why, ""); err != nil {
+		o.Err = err
+		return o
+	}
+	o.Skipped = fmt.Sprintf("record %d: %s; given the final state error", rec.ID, why)
 	return o
 }
 

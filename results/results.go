@@ -12,14 +12,17 @@
 // Following (Follower): each started execution has a record (a GitHub
 // deployment) that stays in progress until the execution ends; Track
 // records the executions a run started, Poll finds the records without a
-// final state, reads the executions that have ended, shows their results
-// where each record says and gives the record its final state. What is
+// final state, checks by its tags that each one's pipeline is this
+// repository's and of the record's kind, reads the executions that have
+// ended, shows their results where each record says and gives the record
+// its final state. What is
 // followed comes from the records and SageMaker only, so any run can pick
 // up where another left off.
 package results
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -36,6 +39,7 @@ type SageMakerAPI interface {
 	DescribeProcessingJob(ctx context.Context, in *sagemaker.DescribeProcessingJobInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeProcessingJobOutput, error)
 	DescribeModelPackage(ctx context.Context, in *sagemaker.DescribeModelPackageInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeModelPackageOutput, error)
 	ListModelPackages(ctx context.Context, in *sagemaker.ListModelPackagesInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListModelPackagesOutput, error)
+	ListTags(ctx context.Context, in *sagemaker.ListTagsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListTagsOutput, error)
 }
 
 // S3API is the part of *s3.Client results calls.
@@ -59,7 +63,7 @@ type Execution struct {
 	FailureReason string        `json:"failureReason,omitempty"`
 	Started       time.Time     `json:"started,omitzero"`
 	Ended         time.Time     `json:"ended,omitzero"`
-	Duration      time.Duration `json:"durationSeconds"`
+	Duration      time.Duration `json:"-"` // as durationSeconds in JSON
 	Steps         []Step        `json:"steps"`
 	// Usage is the compute of the training and processing jobs this
 	// execution ran (cache hits ran nothing), by instance type.
@@ -74,6 +78,25 @@ type Execution struct {
 	StudioURL  string `json:"studioUrl,omitempty"`
 	// Notes say, one line each, what could not be read and why.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// MarshalJSON writes the duration in seconds, as durationSeconds says:
+// JSON readers have no time.Duration.
+func (e Execution) MarshalJSON() ([]byte, error) {
+	type plain Execution
+	return json.Marshal(struct {
+		plain
+		Seconds float64 `json:"durationSeconds"`
+	}{plain(e), e.Duration.Seconds()})
+}
+
+// MarshalJSON writes the duration in seconds, as Execution's does.
+func (s Step) MarshalJSON() ([]byte, error) {
+	type plain Step
+	return json.Marshal(struct {
+		plain
+		Seconds float64 `json:"durationSeconds"`
+	}{plain(s), s.Duration.Seconds()})
 }
 
 // Over reports whether the execution has ended (or is gone).
@@ -103,7 +126,7 @@ const Gone = "Gone"
 type Step struct {
 	Name          string        `json:"name"`
 	Status        string        `json:"status"`
-	Duration      time.Duration `json:"durationSeconds"`
+	Duration      time.Duration `json:"-"` // as durationSeconds in JSON
 	CacheHit      bool          `json:"cacheHit"`
 	FailureReason string        `json:"failureReason,omitempty"`
 	JobARN        string        `json:"jobArn,omitempty"`

@@ -2,11 +2,13 @@ package results_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -26,6 +28,8 @@ const (
 	bucket   = "smpipe-examples"
 	group    = "wine-quality"
 	domain   = "d-abcdefgh1234"
+	// repository is the repository whose smpipe deployed the pipeline.
+	repository = "acme/wine"
 )
 
 // world is a SageMaker and S3 where one pipeline exists, its definition
@@ -51,7 +55,8 @@ func newWorldOf(t *testing.T, name, definition string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sm.Seed(fakeaws.Pipeline{Name: name, Definition: string(def), RoleArn: "arn:aws:iam::123456789012:role/p"})
+	sm.Seed(fakeaws.Pipeline{Name: name, Definition: string(def), RoleArn: "arn:aws:iam::123456789012:role/p",
+		Tags: map[string]string{deploy.TagRepository: repository}})
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIARESULTS", "secret", "")}
 	smc, s3c := deploy.NewClients(cfg, func(k string) string {
 		return map[string]string{"AWS_ENDPOINT_URL_SAGEMAKER": sm.URL, "AWS_ENDPOINT_URL_S3": s3f.URL}[k]
@@ -405,5 +410,30 @@ func TestRead_previewComparesWithProduction(t *testing.T) {
 	if m.Metrics == nil || m.Metrics.Production == nil || m.Metrics.Production.Group != group || len(m.Metrics.Values) == 0 ||
 		m.Metrics.Values[0].Old == nil || *m.Metrics.Values[0].Old != 0.45 {
 		t.Errorf("metrics = %+v, want them beside production's (0.45 in %s)", m.Metrics, group)
+	}
+}
+
+// JSON readers get durations in seconds, as durationSeconds says, not
+// Go's nanoseconds.
+func TestExecution_jsonDurationsInSeconds(t *testing.T) {
+	e := results.Execution{Pipeline: "p", Status: "Succeeded", Duration: 90*time.Second + 500*time.Millisecond,
+		Steps: []results.Step{{Name: "s", Status: "Succeeded", Duration: 1500 * time.Millisecond}}}
+	b, err := json.Marshal(&e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Pipeline        string
+		DurationSeconds float64
+		Steps           []struct {
+			Name            string
+			DurationSeconds float64
+		}
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Pipeline != "p" || got.DurationSeconds != 90.5 || len(got.Steps) != 1 || got.Steps[0].Name != "s" || got.Steps[0].DurationSeconds != 1.5 {
+		t.Errorf("JSON = %s", b)
 	}
 }

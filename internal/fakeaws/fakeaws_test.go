@@ -90,8 +90,14 @@ func TestSageMaker_stateAndPagination(t *testing.T) {
 		PipelineDefinition: aws.String("{}"), ClientRequestToken: aws.String(token)}); err != nil {
 		t.Fatal(err)
 	}
+	// The same token is the same request, answered again; another token
+	// is another create of an existing name.
+	if _, err := c.CreatePipeline(ctx, &sagemaker.CreatePipelineInput{PipelineName: aws.String("p"), RoleArn: aws.String("r"),
+		PipelineDefinition: aws.String("{}"), ClientRequestToken: aws.String(token)}); err != nil {
+		t.Errorf("the same create again: %v", err)
+	}
 	_, err := c.CreatePipeline(ctx, &sagemaker.CreatePipelineInput{PipelineName: aws.String("p"), RoleArn: aws.String("r"),
-		PipelineDefinition: aws.String("{}"), ClientRequestToken: aws.String(token)})
+		PipelineDefinition: aws.String("{}"), ClientRequestToken: aws.String(strings.Repeat("b", 32))})
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "ValidationException" {
 		t.Errorf("duplicate create: %v", err)

@@ -23,9 +23,14 @@ type SageMaker struct {
 	// Account and Region make up the ARNs the fake hands out.
 	Account, Region string
 
-	t          testing.TB
-	mu         sync.Mutex
-	pipelines  map[string]*Pipeline
+	t         testing.TB
+	mu        sync.Mutex
+	pipelines map[string]*Pipeline
+	// answered holds the response to each CreatePipeline and
+	// DeletePipeline request token: the service completes a token's
+	// request once and answers a repeat as it did then, whatever has
+	// happened since.
+	answered   map[string]any
 	executions []*Execution
 	calls      map[string]int
 	faults     map[string][]Fault
@@ -89,6 +94,7 @@ func NewSageMaker(t testing.TB, opts ...SageMakerOption) *SageMaker {
 		Account:    "123456789012",
 		Region:     "us-east-1",
 		pipelines:  map[string]*Pipeline{},
+		answered:   map[string]any{},
 		calls:      map[string]int{},
 		faults:     map[string][]Fault{},
 		scripts:    map[string]Script{},

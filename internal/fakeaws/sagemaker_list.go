@@ -51,12 +51,15 @@ func (s *SageMaker) deletePipeline(body []byte) (any, *Fault) {
 	if f := decode(body, &in); f != nil {
 		return nil, f
 	}
+	if n := len(in.ClientRequestToken); n < 32 || n > 128 {
+		return nil, validation("ClientRequestToken must be 32 to 128 characters, got %d.", n)
+	}
+	if out, ok := s.answered["DeletePipeline|"+in.ClientRequestToken]; ok {
+		return out, nil
+	}
 	p, ok := s.pipelineByNameOrArn(in.PipelineName)
 	if !ok {
 		return nil, s.pipelineNotFound(in.PipelineName)
-	}
-	if n := len(in.ClientRequestToken); n < 32 || n > 128 {
-		return nil, validation("ClientRequestToken must be 32 to 128 characters, got %d.", n)
 	}
 	// The service deletes a pipeline only when none of its executions runs.
 	for _, e := range s.executions {
@@ -66,7 +69,9 @@ func (s *SageMaker) deletePipeline(body []byte) (any, *Fault) {
 		}
 	}
 	delete(s.pipelines, strings.ToLower(p.Name))
-	return map[string]any{"PipelineArn": p.Arn}, nil
+	out := map[string]any{"PipelineArn": p.Arn}
+	s.answered["DeletePipeline|"+in.ClientRequestToken] = out
+	return out, nil
 }
 
 // stopPipelineExecution stops a running execution as the service does: it

@@ -98,6 +98,9 @@ func (s *SageMaker) createPipeline(body []byte) (any, *Fault) {
 	if n := len(in.ClientRequestToken); n < 32 || n > 128 {
 		return nil, validation("ClientRequestToken must be 32 to 128 characters, got %d.", n)
 	}
+	if out, ok := s.answered["CreatePipeline|"+in.ClientRequestToken]; ok {
+		return out, nil
+	}
 	if in.PipelineDefinition == nil && in.PipelineDefinitionS3Location == nil {
 		return nil, validation("One of PipelineDefinition or PipelineDefinitionS3Location is required.")
 	}
@@ -120,7 +123,9 @@ func (s *SageMaker) createPipeline(body []byte) (any, *Fault) {
 		p.Tags[t.Key] = t.Value
 	}
 	s.pipelines[strings.ToLower(p.Name)] = p
-	return map[string]any{"PipelineArn": p.Arn}, nil
+	out := map[string]any{"PipelineArn": p.Arn}
+	s.answered["CreatePipeline|"+in.ClientRequestToken] = out
+	return out, nil
 }
 
 func (s *SageMaker) updatePipeline(body []byte) (any, *Fault) {

@@ -79,6 +79,11 @@ type parser struct {
 	// stack holds the children of the collections being parsed, which
 	// get an exactly sized Content each when they end.
 	stack []*yaml.Node
+	// The last column computed on a line with non-ASCII characters: nodes
+	// are made left to right, so the next one counts on from there
+	// instead of from the line's start (a long flow line would otherwise
+	// cost its length for every item).
+	colLine, colOff, colCol int
 }
 
 // children pops the nodes pushed on the stack since base into a slice of
@@ -171,7 +176,13 @@ func (p *parser) column(li, off int) int {
 	if l.ascii {
 		return off - l.start + 1
 	}
-	return utf8.RuneCount(p.src[l.start:off]) + 1
+	from, col := l.start, 1
+	if p.colLine == li+1 && p.colOff <= off {
+		from, col = p.colOff, p.colCol
+	}
+	col += utf8.RuneCount(p.src[from:off])
+	p.colLine, p.colOff, p.colCol = li+1, off, col
+	return col
 }
 
 // blockNode parses the block node whose first line is li (the callers
@@ -404,8 +415,9 @@ func (p *parser) key(li, off int, build bool) (*yaml.Node, int, bool) {
 		case c == '#' && i > off && p.src[i-1] == ' ':
 			return nil, 0, false
 		case c == ':' && (i+1 == l.end || p.src[i+1] == ' '):
+			// The limit runs to the colon, trailing spaces included.
 			v := bytes.TrimRight(p.src[off:i], " ")
-			if len(v) > maxKeyLength || string(v) == "<<" {
+			if i-off > maxKeyLength || string(v) == "<<" {
 				return nil, 0, false
 			}
 			var n *yaml.Node
@@ -491,6 +503,7 @@ func (p *parser) flow(li, at int) (*yaml.Node, int) {
 	}
 	base := len(p.stack)
 	for !p.failed {
+		itemStart := i
 		item, end := p.flowItem(li, i, open == '{')
 		if p.failed {
 			return nil, 0
@@ -502,7 +515,7 @@ func (p *parser) flow(li, at int) (*yaml.Node, int) {
 				return p.fail(), 0 // a collection as a key
 			}
 			// A key is followed by ": " and its value.
-			if i+1 >= l.end || p.src[i] != ':' || p.src[i+1] != ' ' || end != i {
+			if i+1 >= l.end || p.src[i] != ':' || p.src[i+1] != ' ' || end != i || i-itemStart > maxKeyLength {
 				return p.fail(), 0
 			}
 			value, end := p.flowItem(li, skipSpaces(p.src, i+1, l.end), false)
@@ -550,6 +563,8 @@ loop:
 		switch p.src[end] {
 		case ',', '[', ']', '{', '}':
 			break loop
+		case '?':
+			return p.fail(), 0 // a key indicator anywhere in a flow collection
 		case ':':
 			if key && end+1 < l.end && p.src[end+1] == ' ' {
 				break loop

@@ -93,6 +93,7 @@ func TestParse_cases(t *testing.T) {
 		{"flow", "x: [a, 'b', {c: d, e: [f]}]\ny: []\nz: {}\n", true},
 		{"comments everywhere", "# head\na: 1 # one\n# between\n  # indented\nb:\n  # inside\n  c: 2\n", true},
 		{"non-ASCII", "é: ü\nclé:\n  - ÿ: z\n", true},
+		{"non-ASCII flow line", "a: [é, x, ü, {ÿ: zé, k: [ä, b]}, 'ö', y]\nb: {é: [1, ü], c: d}\n", true},
 		{"indented root", "  a: 1\n  b: 2\n", true},
 		{"no final newline", "a: 1", true},
 		{"hash inside a value", "a: b#c\nd: 'e # f'\n", true},
@@ -126,6 +127,27 @@ func TestParse_cases(t *testing.T) {
 		{"byte order mark", "\ufeffa: 1\n", false},
 		{"characters beyond the BMP", "a: 😀 ü\nb: [😀, c]\n", true},
 		{"nested sequence", "- - a\n", false},
+
+		// A question mark in a flow collection is a key indicator to
+		// yaml.v3, wherever it stands.
+		{"question mark starting a flow item", "a: [?x]\n", false},
+		{"question mark starting a flow key", "a: {?x: y}\n", false},
+		{"question mark inside a flow scalar", "a: [a?b]\n", false},
+		{"question mark ending a flow scalar", "a: [x?]\n", false},
+		{"question mark alone in a flow", "- [?]\n", false},
+		{"question mark starting a flow value", "a: {x: ?y}\n", false},
+		{"question mark in a block scalar", "a: x?y\nb: ?z\n", true},
+
+		// An implicit key ends within 1,024 characters of its start, the
+		// colon's spaces included.
+		{"longest plain key", strings.Repeat("k", 1024) + ": 1\n", true},
+		{"plain key too long with its spaces", strings.Repeat("k", 1024) + " : 1\n", false},
+		{"plain key in a sequence too long", "- " + strings.Repeat("a", 1024) + " : 1\n", false},
+		{"longest flow key", "a: {" + strings.Repeat("k", 1024) + ": 1}\n", true},
+		{"flow key too long", "a: {" + strings.Repeat("k", 1025) + ": 1}\n", false},
+		{"quoted flow key too long", "a: {'" + strings.Repeat("k", 1023) + "': 1}\n", false},
+		{"longest quoted flow key", "a: {'" + strings.Repeat("k", 1022) + "': 1}\n", true},
+		{"nested flow key too long", "a: [x, {" + strings.Repeat("k", 1025) + ": 1}]\n", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,7 +209,7 @@ func TestParse_corpus(t *testing.T) {
 // comments, markers, characters yaml.v3 treats specially.
 var snippets = []string{"#", " #x", ":", ": ", " :", "-", "- ", "'", "\"", "''", "[", "]", "{", "}", ",", ", ",
 	"&a ", "*a", "!t ", "|", ">", "?", "? ", "%", "@", "`", "\\", "é", "\t", "\r", "---", "...", "<<", "~", " ",
-	"  ", "0x1F", "1e3", "null", "- a: b", "[a, b]", "{a: b}", "'x'", "\"x\"", "\n", "\n  ", "\n- ", "a:b", "\u2028"}
+	"  ", "0x1F", "1e3", "null", "- a: b", "[a, b]", "{a: b}", "'x'", "\"x\"", "\n", "\n  ", "\n- ", "a:b", "\u2028", "[x?]", "{?k: v}", "[é, x]"}
 
 // mutate changes one thing in src, chosen by rng: a line dropped,
 // repeated or re-indented, or a snippet inserted at a place where
@@ -249,6 +271,21 @@ func TestParse_mutations(t *testing.T) {
 // FuzzParse is the same property for inputs of any shape:
 //
 //	go test ./internal/fastyaml -fuzz FuzzParse
+//
+// BenchmarkParse_longFlowLine parses a 300 KB flow line with non-ASCII
+// characters: columns count on from the previous node, so the line costs
+// its length once, not once per item (it took seconds when each column
+// was counted from the line's start).
+func BenchmarkParse_longFlowLine(b *testing.B) {
+	src := []byte("a: [é" + strings.Repeat(", x", 100_000) + ", ü]\n")
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, ok := fastyaml.Parse(src); !ok {
+			b.Fatal("declined")
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, src := range corpus(f) {
 		f.Add(src)
