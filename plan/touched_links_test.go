@@ -45,10 +45,7 @@ func TestTouched_linkShapes(t *testing.T) {
 		name: "link target climbing out of a linked directory",
 		setup: func(w *worktree) {
 			w.rename(src, "deep/p/code/src")
-			w.write("deep/p/q/keep", "")
-			w.link("hop", "deep/p/q")
-			w.link("lnk", "hop/../code")
-			w.replace(conf, "source_directory: "+src, "source_directory: lnk/src")
+			climbingLink(w, "lnk/src")
 		},
 		edit: func(w *worktree) { w.append("deep/p/code/src/train.py", "# edited\n") },
 	}, {
@@ -57,11 +54,8 @@ func TestTouched_linkShapes(t *testing.T) {
 		name: "source directory that is a link climbing out of a linked directory",
 		setup: func(w *worktree) {
 			w.rename(src, "code")
-			w.write("deep/p/q/keep", "")
 			w.write("deep/p/code/train.py", "")
-			w.link("hop", "deep/p/q")
-			w.link("lnk", "hop/../code")
-			w.replace(conf, "source_directory: "+src, "source_directory: lnk")
+			climbingLink(w, "lnk")
 		},
 		edit: func(w *worktree) { w.append("code/train.py", "# edited\n") },
 	}, {
@@ -87,10 +81,7 @@ func TestTouched_linkShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			w := &worktree{t: t, dir: t.TempDir(), rng: rand.New(rand.NewPCG(1, 1))}
-			if err := monorepo.Write(w.dir, "../"+monorepo.Example, 2); err != nil {
-				t.Fatal(err)
-			}
+			w := twoPipelines(t)
 			tt.setup(w)
 			base := w.commit("base")
 			tt.edit(w)
@@ -98,6 +89,25 @@ func TestTouched_linkShapes(t *testing.T) {
 			checkTouched(t, w.dir, base, head, opt)
 		})
 	}
+}
+
+// twoPipelines is a generated repository of two pipelines, not committed.
+func twoPipelines(t *testing.T) *worktree {
+	t.Helper()
+	w := &worktree{t: t, dir: t.TempDir(), rng: rand.New(rand.NewPCG(1, 1))}
+	if err := monorepo.Write(w.dir, "../"+monorepo.Example, 2); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// climbingLink makes lnk a link to hop/../code, hop one to deep/p/q, and
+// sourceDir p00001's source directory.
+func climbingLink(w *worktree, sourceDir string) {
+	w.write("deep/p/q/keep", "")
+	w.link("hop", "deep/p/q")
+	w.link("lnk", "hop/../code")
+	w.replace(monorepo.Conf(1), "source_directory: "+monorepo.Source(1), "source_directory: "+sourceDir)
 }
 
 // checkTouched checks that p00001's definition differs between base and
@@ -172,10 +182,7 @@ func TestFromGit_worktreeCountsWhatTheCompileReads(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			w := &worktree{t: t, dir: t.TempDir(), rng: rand.New(rand.NewPCG(1, 1))}
-			if err := monorepo.Write(w.dir, "../"+monorepo.Example, 2); err != nil {
-				t.Fatal(err)
-			}
+			w := twoPipelines(t)
 			w.write(".gitignore", "*.log\nbuild/\n")
 			if tt.setup != nil {
 				tt.setup(w)
