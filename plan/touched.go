@@ -93,6 +93,8 @@ func (r *revision) confFiles(name string) []string {
 // data files, every symbolic link on the way to any of these, and,
 // transitively, whatever the links found under them point at. A path here
 // need not exist: creating it is a change too. "." stands for everything.
+// Paths are looked up as the file systems look them up, and source
+// directories and data files as the compiler resolves them (see entry).
 func (r *revision) dependencies(name string) depSet {
 	r.mu.Lock()
 	ds, ok := r.deps[name]
@@ -233,14 +235,14 @@ func (d *deps) chain(p string) { d.lookup(p, true) }
 // component by component, a link's target read from the link's directory
 // as resolved so far, ".." stepping back to the directory resolved before,
 // at most workspace.MaxSymlinks links, a final link followed only when
-// follow is set. It adds p, every link met, every directory left by "..",
-// and the path reached, and returns that path; every directory left by
-// ".." goes to upDirs. Resolution stops at a
-// missing component (the rest is kept as written, creating it is a change
-// there); ok is false when it stops at a link leaving the tree or at too
-// many links, where the lookup fails and reads nothing further. Running out
-// of links makes everything a dependency: the budget is the file system's,
-// but a conservative answer costs one over-approximated pipeline.
+// follow is set. It adds p, every link met and the path reached, which it
+// returns, and puts every directory left by ".." in upDirs. Resolution
+// stops at a missing component (the rest is kept as written: creating it
+// is a change there); ok is false when it stops at a link leaving the tree
+// or at too many links, where the lookup fails and reads nothing further.
+// Running out of links makes everything a dependency: the budget is the
+// file system's, but a conservative answer costs one over-approximated
+// pipeline.
 func (d *deps) lookup(p string, follow bool) (real string, ok bool) {
 	d.add(p)
 	todo := strings.Split(p, "/")
