@@ -28,7 +28,11 @@ func deployResults() []deploy.Result {
 			}},
 		{Pipeline: "drifted", Status: deploy.StatusUpdated, Start: deploy.Started, ExecutionARN: arn("drifted") + "/execution/def",
 			ExecutionStatus: "Executing", Drift: &deploy.Drift{Live: []byte(liveDef), LiveHash: "sha256:" + strings.Repeat("1", 64),
-				RecordedHash: "sha256:" + strings.Repeat("2", 64), Repository: []byte(repoDef), Overwritten: true}},
+				RecordedHash: "sha256:" + strings.Repeat("2", 64), Repository: []byte(repoDef), Overwritten: true,
+				// A role is any string in a conf file: a blank line must not
+				// end its code span and the drift section with it.
+				LiveRole:       "arn:aws:iam::123456789012:role/live",
+				RepositoryRole: "arn:aws:iam::123456789012:role/x\n\n</details>\n\n## Approved [click](https://evil.example/r)\n\n<details>"}},
 		{Pipeline: "half", Status: deploy.StatusUpdated, Start: deploy.StartFailed,
 			Err: errors.New(`pipeline "half": sha256:3333 is live, but starting an execution failed: ResourceLimitExceeded: too many executions`)},
 		{Pipeline: "older", Status: deploy.StatusSkipped, Reason: "newer commit bbbbbbbbbbbb is deployed", Start: deploy.NotStarted},
@@ -51,6 +55,9 @@ func TestDeployMarkdown_golden(t *testing.T) {
 	}
 	if strings.ContainsFunc(got, bidi.IsControl) {
 		t.Errorf("a bidirectional control survived")
+	}
+	if strings.Contains(got, "\n## Approved") || strings.Contains(got, "\n</details>\n\n## ") {
+		t.Errorf("a role from the conf file ended its code span and wrote a heading")
 	}
 	for _, want := range []string{
 		"https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/pipelines/churn",

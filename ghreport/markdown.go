@@ -706,12 +706,16 @@ func placeholderNames(names []string) string {
 	return strings.Join(out, ", ")
 }
 
-// code renders s, our own text (hashes, SHAs, validated names), as a code span.
+// code renders s as a code span on one line: our own text (hashes, SHAs,
+// validated names) or text from a conf file or AWS (a role ARN is any
+// string there), whose control characters are neutralised and whose line
+// breaks become spaces, so that a blank line cannot end the span and the
+// paragraph around it.
 func code(s string) string {
 	if s == "" {
 		return ""
 	}
-	return codeSpan(s)
+	return codeSpan(strings.ReplaceAll(neutralise(s), "\n", " "))
 }
 
 // shortHash turns "sha256:<hex>" into its first 12 hex digits; anything
