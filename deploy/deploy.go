@@ -302,11 +302,13 @@ func (d *Deployer) apply(ctx context.Context, t Target, opts Options, a *assessm
 		return
 	}
 	r.ExecutionARN, r.ExecutionStatus = s.arn, s.status
-	if !opts.Wait || s.arn == "" || terminal(s.status) {
+	if !opts.Wait || s.arn == "" {
 		return
 	}
+	// An execution found already ended is read once all the same: its
+	// steps and failure reason are what waiting for it reports.
 	w, err := d.wait(ctx, lg, s.arn, opts.WaitTimeout)
-	r.ExecutionStatus, r.FailureReason, r.Steps = w.status, w.failureReason, w.steps
+	r.ExecutionStatus, r.FailureReason, r.Steps, r.Waited = w.status, w.failureReason, w.steps, true
 	if err != nil {
 		r.Err = errors.Join(r.Err, fmt.Errorf("pipeline %q: %w", t.Pipeline, err))
 		lg.printf("failed: %v", err)

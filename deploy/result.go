@@ -80,6 +80,11 @@ type Result struct {
 	// FailureReason is the execution's failure reason, when it failed.
 	FailureReason string
 	Steps         []StepResult // when waited and the steps could be listed
+	// Waited is set when this run followed the execution to its end
+	// (Options.Wait): only then does its outcome decide Failed. Without
+	// waiting, an execution found already started may have ended in
+	// failure long ago; a re-run or a reconcile is not a failure for it.
+	Waited bool
 	// Err is what went wrong, naming the pipeline. It can be set whatever
 	// the Status: an update that went live and a start that failed is
 	// StatusUpdated, StartFailed and an Err.
@@ -212,11 +217,14 @@ type StepResult struct {
 func Failed(results []Result) bool { return slices.ContainsFunc(results, Result.Failed) }
 
 // Failed reports whether the pipeline's deploy failed: an error, a failed
-// start, or an execution that did not succeed. A skip because a newer
-// commit is deployed is not a failure.
+// start, or an execution this run waited for that did not succeed. A skip
+// because a newer commit is deployed is not a failure.
 func (r Result) Failed() bool {
 	if r.Status == StatusFailed || r.Status == StatusRefused || r.Start == StartFailed || r.Err != nil {
 		return true
+	}
+	if !r.Waited {
+		return false
 	}
 	switch r.ExecutionStatus {
 	case "Failed", "Stopped", "CompletedWithFailures":

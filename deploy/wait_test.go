@@ -119,10 +119,12 @@ func TestDeploy_waitStepsUnavailableDegrades(t *testing.T) {
 	}
 }
 
+// Waiting on an execution a re-run finds already ended reads it once, for
+// its failure reason and steps, and its outcome decides the run.
 func TestDeploy_waitOnAlreadyFinishedExecution(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	e.sm.SetScript("churn", fakeaws.Script{Statuses: []string{"Succeeded"}})
+	e.sm.SetScript("churn", fakeaws.Script{Statuses: []string{"Failed"}, FailureReason: "OOM", Steps: scriptedSteps(true)})
 	tg := newTarget("churn", definition("Train"))
 	opts := Options{CommitSHA: testCommit, Repository: testRepo, Start: true, Wait: true}
 	e.d.Deploy(context.Background(), []Target{tg}, opts)
@@ -130,10 +132,28 @@ func TestDeploy_waitOnAlreadyFinishedExecution(t *testing.T) {
 
 	got := e.d.Deploy(context.Background(), []Target{tg}, opts)
 
-	if got[0].Start != AlreadyStarted || got[0].ExecutionStatus != "Succeeded" || got[0].Err != nil {
-		t.Fatalf("result = %+v", got[0])
+	r := got[0]
+	if r.Start != AlreadyStarted || r.ExecutionStatus != "Failed" || r.FailureReason != "OOM" || len(r.Steps) == 0 || !r.Failed() {
+		t.Fatalf("result = %+v", r)
 	}
-	if n := e.sm.Calls("DescribePipelineExecution") - before; n != 0 {
-		t.Errorf("polled a finished execution %d times", n)
+	if n := e.sm.Calls("DescribePipelineExecution") - before; n != 1 {
+		t.Errorf("read a finished execution %d times, want once", n)
+	}
+}
+
+// Without waiting, an execution a re-run or a reconcile finds already
+// started decides nothing: that it failed long ago does not fail this run.
+func TestDeploy_alreadyStartedFailedWithoutWait(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.sm.SetScript("churn", fakeaws.Script{Statuses: []string{"Failed"}, FailureReason: "OOM"})
+	tg := newTarget("churn", definition("Train"))
+	opts := Options{CommitSHA: testCommit, Repository: testRepo, Start: true}
+	if first := e.d.Deploy(context.Background(), []Target{tg}, opts); Failed(first) {
+		t.Fatalf("first deploy failed: %+v", first)
+	}
+	again := e.d.Deploy(context.Background(), []Target{tg}, opts)
+	if r := again[0]; r.Start != AlreadyStarted || r.Failed() {
+		t.Errorf("re-run: start %s, failed %v (status %s); want already started and not failed", r.Start, r.Failed(), r.ExecutionStatus)
 	}
 }
