@@ -61,6 +61,12 @@ func (d *Deployer) upsert(ctx context.Context, lg *logger, t Target, l live, st 
 	if sameDefinition(l.definition, t.Definition) && l.role == t.RoleArn {
 		lg.printf("unchanged: the live definition is %s", t.Hash)
 		up := upserted{status: StatusUnchanged, arn: l.arn, definitionCommit: l.definitionCommit()}
+		if h := l.tags[TagDefinitionHash]; h != "" && h != t.Hash {
+			// The record is of another definition: a run that made this
+			// one live had its tags refused. Nothing says another commit
+			// made it live, so this one did, and starts it if nothing was.
+			up.definitionCommit = alnum(opts.CommitSHA, 40)
+		}
 		want := tags(t, opts, up.definitionCommit)
 		if tagsCurrent(l.tags, want) {
 			return up, nil

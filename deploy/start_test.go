@@ -73,3 +73,28 @@ func TestDeploy_startPolicy(t *testing.T) {
 		t.Errorf("%d start or list calls, want none", n)
 	}
 }
+
+// A run whose update went live but whose tags were refused, and whose start
+// failed too: its re-run finds the definition unchanged under a record of
+// the previous definition, takes the definition as made live by its own
+// commit, starts it and puts the record right.
+func TestDeploy_rerunAfterTagsAndStartFailed(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	e.deployOK(t, at(commitA), newTarget("churn", definition("Train")))
+	newer := newTarget("churn", definition("Train", "Evaluate"))
+	e.sm.FailNext("AddTags", 1, fakeaws.Fault{Status: 400, Code: "AccessDeniedException", Message: "not allowed"})
+	e.sm.FailNext("StartPipelineExecution", 1, fakeaws.ResourceLimitExceeded())
+	if first := e.d.Deploy(context.Background(), []Target{newer}, at(commitB)); !Failed(first) {
+		t.Fatalf("the run with refused tags and a failed start passed: %+v", first)
+	}
+
+	again := e.deployOK(t, at(commitB), newer)
+	if r := again[0]; r.Status != StatusUnchanged || r.Start != Started {
+		t.Errorf("re-run: status %s, start %s (%s); want unchanged and started", r.Status, r.Start, r.StartReason)
+	}
+	p, _ := e.sm.Pipeline("churn")
+	if p.Tags[TagDefinitionCommit] != commitB || p.Tags[TagDefinitionHash] != newer.Hash {
+		t.Errorf("record after the re-run: definition commit %s, hash %s; want %s and %s", p.Tags[TagDefinitionCommit], p.Tags[TagDefinitionHash], commitB, newer.Hash)
+	}
+}
