@@ -11,9 +11,13 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 )
 
-// recentExecutions is how many of the newest executions are searched for one
-// already started by this commit and definition.
-const recentExecutions = 50
+// executionPages bounds the search for an execution already started by this
+// commit and definition, in pages of 100, newest first: one page after a
+// create or an update (nothing can have started the new definition but a
+// run of this very deploy), up to ten when the definition was already live
+// (a re-run or a reconcile finds it behind whatever else started since, a
+// schedule's executions say).
+const executionPages = 10
 
 type started struct {
 	start       Start
@@ -31,7 +35,7 @@ type started struct {
 // ClientRequestToken(pipeline, commit, definition hash) as its request
 // token, "smpipe-request-token=<token>" in its description and the token's
 // first 16 characters in its display name. Before starting, the newest
-// executions (one page, newest first) are listed; one whose description
+// executions are listed, newest first (executionPages); one whose description
 // carries the marker or whose display name equals ours counts as already
 // started, and its ARN is reported instead. SageMaker also de-duplicates by
 // token, but only within its idempotency window and not in moto, so this
@@ -51,20 +55,27 @@ func (d *Deployer) start(ctx context.Context, lg *logger, t Target, up upserted,
 	display := ExecutionDisplayName(opts.CommitSHA, token)
 	marker := tokenMarker(token)
 
-	list, err := d.SageMaker.ListPipelineExecutions(ctx, &sagemaker.ListPipelineExecutionsInput{
+	pages := executionPages
+	if up.status != StatusUnchanged {
+		pages = 1
+	}
+	p := sagemaker.NewListPipelineExecutionsPaginator(d.SageMaker, &sagemaker.ListPipelineExecutionsInput{
 		PipelineName: aws.String(t.Pipeline),
 		SortBy:       smtypes.SortPipelineExecutionsByCreationTime,
 		SortOrder:    smtypes.SortOrderDescending,
-		MaxResults:   aws.Int32(recentExecutions),
+		MaxResults:   aws.Int32(100),
 	})
-	if err != nil {
-		return started{}, fmt.Errorf("listing executions to avoid starting one twice: %w", err)
-	}
-	for _, e := range list.PipelineExecutionSummaries {
-		if strings.Contains(aws.ToString(e.PipelineExecutionDescription), marker) || aws.ToString(e.PipelineExecutionDisplayName) == display {
-			s := started{start: AlreadyStarted, arn: aws.ToString(e.PipelineExecutionArn), status: string(e.PipelineExecutionStatus)}
-			lg.printf("execution for this commit and definition already started: %s (%s)", s.arn, s.status)
-			return s, nil
+	for page := 0; page < pages && p.HasMorePages(); page++ {
+		list, err := p.NextPage(ctx)
+		if err != nil {
+			return started{}, fmt.Errorf("listing executions to avoid starting one twice: %w", err)
+		}
+		for _, e := range list.PipelineExecutionSummaries {
+			if strings.Contains(aws.ToString(e.PipelineExecutionDescription), marker) || aws.ToString(e.PipelineExecutionDisplayName) == display {
+				s := started{start: AlreadyStarted, arn: aws.ToString(e.PipelineExecutionArn), status: string(e.PipelineExecutionStatus)}
+				lg.printf("execution for this commit and definition already started: %s (%s)", s.arn, s.status)
+				return s, nil
+			}
 		}
 	}
 

@@ -2,8 +2,12 @@ package deploy
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
 	"github.com/smpipe/smpipe-action/internal/fakeaws"
 )
@@ -96,5 +100,29 @@ func TestDeploy_rerunAfterTagsAndStartFailed(t *testing.T) {
 	p, _ := e.sm.Pipeline("churn")
 	if p.Tags[TagDefinitionCommit] != commitB || p.Tags[TagDefinitionHash] != newer.Hash {
 		t.Errorf("record after the re-run: definition commit %s, hash %s; want %s and %s", p.Tags[TagDefinitionCommit], p.Tags[TagDefinitionHash], commitB, newer.Hash)
+	}
+}
+
+// A re-run finds its execution behind a hundred and fifty others started
+// since (a schedule's, say) and starts nothing: the search goes past the
+// first page.
+func TestDeploy_alreadyStartedBehindManyOthers(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	tg := newTarget("churn", definition("Train"))
+	e.deployOK(t, at(commitA), tg)
+	for i := range 150 {
+		if _, err := e.d.SageMaker.StartPipelineExecution(context.Background(), &sagemaker.StartPipelineExecutionInput{
+			PipelineName: aws.String("churn"), ClientRequestToken: aws.String(fmt.Sprintf("scheduled-run-%032d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := e.sm.Calls("StartPipelineExecution")
+	again := e.deployOK(t, at(commitA), tg)
+	if r := again[0]; r.Start != AlreadyStarted {
+		t.Errorf("re-run: start %s (%s), want already started", r.Start, r.StartReason)
+	}
+	if n := e.sm.Calls("StartPipelineExecution") - before; n != 0 {
+		t.Errorf("%d StartPipelineExecution calls on the re-run", n)
 	}
 }

@@ -305,7 +305,7 @@ func (s *SageMaker) listPipelineExecutions(body []byte) (any, *Fault) {
 			list[i], list[j] = list[j], list[i]
 		}
 	}
-	page, next, f := paginate(len(list), in.MaxResults, 10, in.NextToken)
+	page, next, f := paginate(len(list), in.MaxResults, 100, in.NextToken) // the service pages up to 100
 	if f != nil {
 		return nil, f
 	}
