@@ -101,10 +101,10 @@ func (g *records) Reviews(ctx context.Context, pr int) ([]ghreport.Review, error
 
 // Contributors lists the accounts linked to the authors and committers of
 // pull request pr's commits.
-func (g *records) Contributors(ctx context.Context, pr int) ([]string, error) {
+func (g *records) Contributors(ctx context.Context, pr int) ([]string, bool, error) {
 	c, err := g.r.client(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	owner, repo := g.r.owner()
 	return ghreport.PullRequestContributors(ctx, c, owner, repo, pr)

@@ -79,6 +79,10 @@ type Inputs struct {
 	PreviewCleanup                              bool
 }
 
+// maxWaitMinutes bounds wait-timeout-minutes: longer than any runner keeps a
+// job, and far from overflowing a time.Duration.
+const maxWaitMinutes = 30 * 24 * 60
+
 // commentMode is the comment input, spelled as dflook/terraform-github-
 // actions' add_github_comment.
 type commentMode string
@@ -146,8 +150,8 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 	}
 	minutes := or(gha.GetInput("wait-timeout-minutes"), "60")
 	n, err := strconv.Atoi(minutes)
-	if err != nil || n < 1 {
-		return in, fmt.Errorf("input wait-timeout-minutes is %q; give a whole number of minutes", minutes)
+	if err != nil || n < 1 || n > maxWaitMinutes {
+		return in, fmt.Errorf("input wait-timeout-minutes is %q; give a whole number of minutes from 1 to %d (30 days)", minutes, maxWaitMinutes)
 	}
 	in.WaitTimeout = time.Duration(n) * time.Minute
 	seconds := or(gha.GetInput("role-duration-seconds"), "3600")

@@ -22,6 +22,8 @@ func TestInputs_badValueNamesTheInput(t *testing.T) {
 		{"role-duration-seconds", "90", "input role-duration-seconds is \"90\"; give whole seconds from 900"},
 		{"role-duration-seconds", "1h", "input role-duration-seconds is \"1h\""},
 		{"role-duration-seconds", "43201", "to 43200 (12 hours)"},
+		{"wait-timeout-minutes", "0", "give a whole number of minutes from 1 to 43200"},
+		{"wait-timeout-minutes", "9999999999999", "give a whole number of minutes from 1 to 43200 (30 days)"},
 		{"allowed-account-ids", "123456789012,12345", "input allowed-account-ids: \"12345\" is not an AWS account ID"},
 		{"mask-aws-account-id", "perhaps", "input mask-aws-account-id: \"perhaps\" is not true or false"},
 		{"strict", "very", "input strict: \"very\" is not true or false"},

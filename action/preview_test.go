@@ -411,7 +411,7 @@ func TestPreview_waitCommentFailedLeavesTheReportRun(t *testing.T) {
 	// The preview section never reached the plan comment, so its results
 	// have no place there: the report says so and ends the deployment.
 	wantContains(t, "the summary", r.Summary, ":white_check_mark: `"+previewPipeline+"`: Succeeded")
-	wantContains(t, "the log", r.Stdout, "were not written to pull request #12", "holds no preview of execution")
+	wantContains(t, "the log", r.Stdout, "were not written to pull request #12", "holds no block of execution")
 	if st := states(w.GH.Deployments(w.Repo)[0]); strings.Join(st, ",") != "in_progress,success" {
 		t.Errorf("deployment states after the report = %v", st)
 	}

@@ -151,12 +151,12 @@ func (r *runner) report(ctx context.Context) int {
 		case o.Skipped != "":
 			gha.Noticef("smpipe: %s", o.Skipped)
 			continue
+		case o.Err != nil: // before a warning: the record may not have been ended
+			gha.Errorf("smpipe: %s (%s): %s", o.Target.Pipeline, o.Target.Execution, o.Err)
+			out.errors++
 		case o.Warning != "":
 			gha.Warningf("smpipe: %s: %s; it is in this job summary and the deployment", o.Target.Pipeline, o.Warning)
 			reported.WriteString(ghreport.ExecutionMarkdown(o.Execution, ghreport.ResultOptions{}))
-		case o.Err != nil:
-			gha.Errorf("smpipe: %s (%s): %s", o.Target.Pipeline, o.Target.Execution, o.Err)
-			out.errors++
 		case o.Reported:
 			reported.WriteString(ghreport.ExecutionMarkdown(o.Execution, ghreport.ResultOptions{}))
 		default:

@@ -283,6 +283,26 @@ func TestResults_waitCommentFailedLeavesTheReportRun(t *testing.T) {
 	}
 }
 
+// A report run that could neither show the results (no comment) nor end
+// the deployment fails: the warning about the comment does not hide the
+// error, and the deployment stays in progress for the next run.
+func TestResults_reportStateRefusedIsAnErrorDespiteTheWarning(t *testing.T) {
+	w, base, m := mergedChange(t, 26, "0.05", "0.04", "Succeeded")
+	env := w.PushEvent(base, m)
+	env["INPUT_WAIT"] = "true"
+	w.GH.Inject(1, fakegithub.Fault{Route: "POST /repos/{owner}/{repo}/issues/{number}/comments", Status: 500})
+	w.Run(env).WantCode(t, exitOK)
+
+	env = w.ScheduleEvent(m)
+	env["INPUT_MODE"] = "report"
+	w.GH.Inject(1, fakegithub.Fault{Route: "POST /repos/{owner}/{repo}/deployments/{id}/statuses", Status: 403})
+	r := w.Run(env)
+	r.WantCode(t, exitFailed)
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress" {
+		t.Errorf("states after the refused report = %v, want in_progress", st)
+	}
+}
+
 // A report run whose token may not edit the deploy comment does not
 // count the results as shown: the deployment stays in progress, the run
 // fails saying so, and the next run with the permission shows them.
@@ -343,5 +363,21 @@ func TestResults_forgedDeploymentOfAnotherTeamsPipeline(t *testing.T) {
 	w.Run(env).WantCode(t, exitOK)
 	if st := states(lastDeployment(t, w)); len(st) != 1 {
 		t.Errorf("a later run changed it again: %v", st)
+	}
+}
+
+// A forged record naming a pipeline that does not exist has no tags to
+// check, and its execution reads as gone: it adds nothing to the deploy
+// comment it names, which holds no block of that execution.
+func TestResults_forgedRecordOfAMissingPipelineWritesNothing(t *testing.T) {
+	w, base, m := mergedChange(t, 24, "0.03", "0.04", "Succeeded")
+	w.Run(w.PushEvent(base, m)).WantCode(t, exitOK)
+	w.GH.AddDeployment(w.Repo, fakegithub.Deployment{SHA: m, Task: "smpipe:run", Environment: "totally-forged", Creator: fakegithub.BotLogin,
+		Payload: json.RawMessage(`{"pipeline": "totally-forged", "execution": "arn:aws:sagemaker:us-east-1:123456789012:pipeline/totally-forged/execution/abc123", "region": "us-east-1", "pr": 24, "kind": "deploy"}`)})
+	env := w.ScheduleEvent(m)
+	env["INPUT_MODE"] = "report"
+	w.Run(env).WantCode(t, exitOK)
+	if after := lastComment(t, w, 24); strings.Contains(after, "totally-forged") {
+		t.Errorf("the forged record changed the deploy comment:\n%s", after)
 	}
 }

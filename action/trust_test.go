@@ -1,6 +1,7 @@
 package action_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,6 +150,22 @@ func TestTrust2_contributorsDoNotApprove(t *testing.T) {
 	if _, ok := w.SM.Pipeline(pipeline); ok {
 		t.Error("the self-approved change was deployed")
 	}
+}
+
+// GitHub lists only a pull request's first 250 commits: beyond that,
+// whether an approver also committed cannot be told, and no approval
+// counts.
+func TestTrust2_tooManyCommitsToTellContributors(t *testing.T) {
+	w, base := newWorld(t)
+	h := openPR(t, w, 5, "lr", base, func() { w.Git.Edit(conf, "learning_rate: 0.001", "learning_rate: 0.003") })
+	m := w.Merge(5, base, h, true)
+	commits := make([]fakegithub.PullCommit, 0, 251)
+	for i := range 250 {
+		commits = append(commits, fakegithub.PullCommit{SHA: fmt.Sprintf("%040x", i), Author: fakegithub.DefaultAuthor, Committer: fakegithub.DefaultAuthor})
+	}
+	commits = append(commits, fakegithub.PullCommit{SHA: h, Author: actiontest.Reviewer, Committer: actiontest.Reviewer})
+	w.GH.LinkCommit(w.Repo, m, fakegithub.PullRequest{Number: 5, State: "closed", Merged: true, MergeCommitSHA: m, BaseRef: "main", HeadSHA: h, Commits: commits})
+	wantRefused(t, w, w.PushEvent(base, m), "has 250 commits or more")
 }
 
 // An approval on a commit that was force-pushed away (it cannot be fetched

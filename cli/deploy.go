@@ -123,6 +123,10 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		fmt.Fprintln(stderr, "smpipe deploy: --all deploys every pipeline of the repository; name the repository with --root, not with PATH or --pipeline")
 		return exitUsage
 	}
+	if err := checkRunFlags(f.waitTimeout, f.commit); err != nil {
+		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
+		return exitUsage
+	}
 	root, opt, err := f.options(paths, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "smpipe deploy: %v\n", err)
@@ -344,6 +348,19 @@ func serverHost(getenv env) string {
 
 // deployCommit is the commit deployed: --commit, else GITHUB_SHA, else the
 // checkout's HEAD, else "local".
+// checkRunFlags checks the flags deploy and preview share: a wait that
+// ends, and a commit recorded as what later deploys compare with (its
+// ancestry is asked of git, which needs the whole SHA).
+func checkRunFlags(waitTimeout time.Duration, commit string) error {
+	if waitTimeout <= 0 {
+		return fmt.Errorf("--wait-timeout %s: give a positive duration, such as 90m", waitTimeout)
+	}
+	if commit != "" && !gitrev.IsSHA(commit) {
+		return fmt.Errorf("--commit %q: give the whole 40-character commit SHA (git rev-parse HEAD)", commit)
+	}
+	return nil
+}
+
 func deployCommit(flag string, getenv env, repo *gitrev.Repo) string {
 	if flag != "" {
 		return flag

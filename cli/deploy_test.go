@@ -114,6 +114,28 @@ func TestRun_deployAllUsage(t *testing.T) {
 	}
 }
 
+// A wait that never ends and a commit git cannot place are usage
+// mistakes, in deploy and preview alike: a short SHA recorded in the tags
+// would make every later deploy unable to tell which commit is newer.
+func TestRun_deployAndPreviewRunFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deploy", "--dry-run", "--wait-timeout", "0s", example}, "--wait-timeout 0s: give a positive duration"},
+		{[]string{"deploy", "--dry-run", "--wait-timeout", "-5m", example}, "give a positive duration"},
+		{[]string{"deploy", "--dry-run", "--commit", "v1.2", example}, `--commit "v1.2": give the whole 40-character commit SHA`},
+		{[]string{"deploy", "--dry-run", "--commit", "abc1234", example}, "give the whole 40-character commit SHA"},
+		{[]string{"preview", "--dry-run", "--name", "alice", "--wait-timeout", "0s", example}, "give a positive duration"},
+		{[]string{"preview", "--dry-run", "--name", "alice", "--commit", strings.Repeat("A", 40), example}, "give the whole 40-character commit SHA"},
+	} {
+		code, _, errOut := runCLI(t, nil, tt.args...)
+		if code != exitUsage || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%q: exit %d, stderr:\n%s", tt.args, code, errOut)
+		}
+	}
+}
+
 // TestRun_deployAllowedAccounts: --allowed-account-ids refuses credentials
 // for any other account before anything is staged or created, as the
 // action's input does, and a malformed ID is a usage error.

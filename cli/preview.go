@@ -107,6 +107,9 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err := preview.CheckPrefix(f.prefix); err != nil {
 		return usage("--prefix: %v", err)
 	}
+	if err := checkRunFlags(f.waitTimeout, f.commit); err != nil {
+		return usage("%v", err)
+	}
 	root, opt, err := f.options(paths, getenv)
 	if err != nil {
 		return usage("%v", err)

@@ -124,10 +124,12 @@ type Recorded struct {
 // order of targets. A failing target does not stop the others. Use Failed
 // to decide the exit status.
 //
-// It works in three passes: every target's live pipeline is read and
-// judged (order, ownership, drift) with read-only calls; Options.Approve is
-// asked once about the targets whose deploy would change SageMaker; then
-// the approved ones are staged, upserted and started.
+// It works in passes: every target's live pipeline is read and judged
+// (order, ownership, drift) with read-only calls; Options.Approve is asked
+// once about the targets whose deploy would change SageMaker; the approved
+// ones are staged, upserted and started; then, with Options.Wait, every
+// started execution is followed at once. Waiting is the last pass so that
+// a long execution never holds back the deploy of another pipeline.
 func (d *Deployer) Deploy(ctx context.Context, targets []Target, opts Options) []Result {
 	results := make([]Result, len(targets))
 	region, regionErr := d.region(opts)
@@ -141,12 +143,19 @@ func (d *Deployer) Deploy(ctx context.Context, targets []Target, opts Options) [
 			d.apply(ctx, targets[i], opts, assessed[i], &results[i])
 		}
 	})
+	if opts.Wait {
+		d.eachUpTo(len(targets), len(targets), func(i int) { d.follow(ctx, targets[i], opts, &results[i]) })
+	}
 	return results
 }
 
 // each runs f(0..n-1), Concurrency at a time.
 func (d *Deployer) each(n int, f func(i int)) {
-	limit := d.Concurrency
+	d.eachUpTo(n, d.Concurrency, f)
+}
+
+// eachUpTo runs f(0..n-1), limit at a time (4 when limit is not positive).
+func (d *Deployer) eachUpTo(n, limit int, f func(i int)) {
 	if limit <= 0 {
 		limit = 4
 	}
@@ -302,12 +311,17 @@ func (d *Deployer) apply(ctx context.Context, t Target, opts Options, a *assessm
 		return
 	}
 	r.ExecutionARN, r.ExecutionStatus = s.arn, s.status
-	if !opts.Wait || s.arn == "" {
+}
+
+// follow waits for the execution apply started or found (Options.Wait).
+// An execution found already ended is read once all the same: its steps
+// and failure reason are what waiting for it reports.
+func (d *Deployer) follow(ctx context.Context, t Target, opts Options, r *Result) {
+	if r.ExecutionARN == "" || (r.Start != Started && r.Start != AlreadyStarted) {
 		return
 	}
-	// An execution found already ended is read once all the same: its
-	// steps and failure reason are what waiting for it reports.
-	w, err := d.wait(ctx, lg, s.arn, opts.WaitTimeout)
+	lg := d.logger(t)
+	w, err := d.wait(ctx, lg, r.ExecutionARN, opts.WaitTimeout)
 	r.ExecutionStatus, r.FailureReason, r.Steps, r.Waited = w.status, w.failureReason, w.steps, true
 	if err != nil {
 		r.Err = errors.Join(r.Err, fmt.Errorf("pipeline %q: %w", t.Pipeline, err))

@@ -2,7 +2,9 @@ package deploy
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,5 +157,38 @@ func TestDeploy_alreadyStartedFailedWithoutWait(t *testing.T) {
 	again := e.d.Deploy(context.Background(), []Target{tg}, opts)
 	if r := again[0]; r.Start != AlreadyStarted || r.Failed() {
 		t.Errorf("re-run: start %s, failed %v (status %s); want already started and not failed", r.Start, r.Failed(), r.ExecutionStatus)
+	}
+}
+
+// Waiting comes after every pipeline is deployed and started: a long
+// execution never holds back another pipeline's deploy, whatever the
+// concurrency.
+func TestDeploy_waitAfterEveryStart(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	var targets []Target
+	for i := range 5 {
+		name := fmt.Sprintf("p%d", i)
+		e.sm.SetScript(name, fakeaws.Script{Statuses: []string{"Executing"}})
+		targets = append(targets, newTarget(name, definition("Train")))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	created := -1
+	var once sync.Once
+	e.d.Concurrency = 2
+	e.d.Sleep = func(ctx context.Context, _ time.Duration) error {
+		once.Do(func() { created = e.sm.Calls("CreatePipeline"); cancel() })
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	got := e.d.Deploy(ctx, targets, Options{CommitSHA: testCommit, Repository: testRepo, Start: true, Wait: true})
+	if created != 5 {
+		t.Errorf("%d pipelines created when the first wait began, want all 5", created)
+	}
+	for _, r := range got {
+		if r.Start != Started {
+			t.Errorf("%s: start %s, want started before any wait", r.Pipeline, r.Start)
+		}
 	}
 }

@@ -149,14 +149,22 @@ func (rc ResultComments) Show(ctx context.Context, t results.Target, e *results.
 		redact = func(s string) string { return s }
 	}
 	m := Marker{Kind: t.Kind, Label: t.Label, PR: t.PR, Head: t.Commit}
-	set := SetResult
-	placed := true
+	// Results go only into their own execution's block, which the deploy
+	// (or the preview) wrote when it started the execution: a record names
+	// its pipeline and execution by text any workflow with deployments:
+	// write could have written, and must not add a block of its own.
+	placed := false
+	set := func(body, pipeline, md string) string {
+		if placed = hasResultBlock(body, pipeline, t.Execution); !placed {
+			return body
+		}
+		return SetResult(body, pipeline, md)
+	}
 	if t.Kind == KindPlan {
 		// A preview's results, in its section of the plan comment for the
-		// head it ran: only into its own execution's block, which a newer
-		// preview of that head replaces.
+		// head it ran, which a newer preview of that head replaces.
 		set = func(body, pipeline, md string) string {
-			placed = hasPreviewBlock(body, pipeline, t.Execution)
+			placed = hasResultBlock(body, pipeline, t.Execution)
 			return SetPreviewResult(body, pipeline, t.Execution, md)
 		}
 	}
@@ -175,7 +183,7 @@ func (rc ResultComments) Show(ctx context.Context, t results.Target, e *results.
 	case out.Action == Skipped:
 		return fmt.Errorf("pull request #%d has no smpipe %s comment for %s: %w", t.PR, t.Kind, shortSHA(t.Commit), results.ErrNoComment)
 	case !placed:
-		return fmt.Errorf("the %s comment on pull request #%d holds no preview of execution %s (a newer one replaced it, or it was never written): %w",
+		return fmt.Errorf("the %s comment on pull request #%d holds no block of execution %s (a newer one replaced it, or it was never written): %w",
 			t.Kind, t.PR, t.Execution, results.ErrNoComment)
 	}
 	return nil

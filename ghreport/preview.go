@@ -137,15 +137,15 @@ func SetPreview(body, section string, blocks map[string]string) string {
 // body, only when the block there is execution arn's: an execution of an
 // earlier preview, replaced since, reports nowhere.
 func SetPreviewResult(body, pipeline, arn, md string) string {
-	if !hasPreviewBlock(body, pipeline, arn) {
+	if !hasResultBlock(body, pipeline, arn) {
 		return body
 	}
 	return SetResult(body, pipeline, md)
 }
 
-// hasPreviewBlock reports whether body holds pipeline's results block for
-// execution arn: where SetPreviewResult writes.
-func hasPreviewBlock(body, pipeline, arn string) bool {
+// hasResultBlock reports whether body holds pipeline's results block for
+// execution arn: where a deploy or a preview wrote it, running.
+func hasResultBlock(body, pipeline, arn string) bool {
 	open := resultOpen + pipeline + " -->"
 	i := strings.Index(body, open)
 	if i < 0 {

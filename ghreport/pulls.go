@@ -133,25 +133,31 @@ func ListReviews(ctx context.Context, c *Client, owner, repo string, pr int) ([]
 	return out, nil
 }
 
+// MaxPRCommits is the most commits GitHub lists for a pull request.
+const MaxPRCommits = 250
+
 // PullRequestContributors lists the GitHub accounts linked to the authors
-// and committers of pull request pr's commits, sorted, without repeats.
-// GitHub lists at most 250 commits of a pull request, and a commit whose
-// address no account claims names nobody.
-func PullRequestContributors(ctx context.Context, c *Client, owner, repo string, pr int) ([]string, error) {
+// and committers of pull request pr's commits, lower case, sorted, without
+// repeats. complete is false when the pull request has MaxPRCommits
+// commits or more: GitHub lists no further, so later commits' accounts are
+// unknown. A commit whose address no account claims names nobody.
+func PullRequestContributors(ctx context.Context, c *Client, owner, repo string, pr int) (logins []string, complete bool, err error) {
 	seen := map[string]bool{}
+	commits := 0
 	for commit, err := range allPages(fmt.Sprintf("listing the commits of #%d", pr), func(opt *github.ListOptions) ([]*github.RepositoryCommit, *github.Response, error) {
 		return c.gh.PullRequests.ListCommits(ctx, owner, repo, pr, opt)
 	}) {
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		commits++
 		for _, login := range []string{commit.GetAuthor().GetLogin(), commit.GetCommitter().GetLogin()} {
 			if login != "" {
 				seen[strings.ToLower(login)] = true
 			}
 		}
 	}
-	return slices.Sorted(maps.Keys(seen)), nil
+	return slices.Sorted(maps.Keys(seen)), commits < MaxPRCommits, nil
 }
 
 // Permission is an account's access to a repository as GitHub's collaborator

@@ -28,6 +28,20 @@ func (r *Repo) MergeBase(a, b string) (string, error) {
 	return bases[0].Hash.String(), nil
 }
 
+// IsSHA reports whether s is a whole commit SHA as git writes it: 40
+// lower-case hexadecimal digits.
+func IsSHA(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // ShortSHA is the first 12 characters of a commit SHA, as people read them.
 func ShortSHA(s string) string {
 	if len(s) > 12 {

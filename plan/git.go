@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/gitrev"
@@ -32,9 +30,6 @@ type GitOptions struct {
 	Token, TokenHost string
 	Compile          compiler.Options
 }
-
-// Compiled on first use, not at every run's start-up.
-var fullSHA = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{40}$`) })
 
 // FromGit reads base and head from git objects (never checking anything out
 // over the workspace), or the head from g.Worktree, lists the changed paths
@@ -80,7 +75,7 @@ func FromGit(ctx context.Context, g GitOptions) (res *Result, baseSHA, headSHA s
 	if g.Base == "" {
 		opt.All = true
 	} else {
-		if fullSHA().MatchString(g.Base) {
+		if gitrev.IsSHA(g.Base) {
 			// actions/checkout clones one commit deep, so the base of a pull
 			// request is usually missing: fetch exactly that commit.
 			if err := repo.EnsureCommit(ctx, g.Base, g.fetchOptions()); err != nil {

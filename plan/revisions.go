@@ -182,7 +182,7 @@ func (rv *Revisions) ChangedSince(ctx context.Context, head, tip string) ([]stri
 
 // ensure fetches a full SHA the checkout lacks.
 func (rv *Revisions) ensure(ctx context.Context, sha string) error {
-	if !fullSHA().MatchString(sha) {
+	if !gitrev.IsSHA(sha) {
 		return fmt.Errorf("compiling at %q: not a full commit SHA", sha)
 	}
 	return rv.repo.EnsureCommit(ctx, sha, rv.fetch)

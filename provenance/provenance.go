@@ -70,8 +70,9 @@ type Records interface {
 	// "write", "read" or "none".
 	Permission(ctx context.Context, login string) (string, error)
 	// Contributors lists the accounts GitHub links to the authors and
-	// committers of a pull request's commits, lower case.
-	Contributors(ctx context.Context, pr int) ([]string, error)
+	// committers of a pull request's commits, lower case; complete is false
+	// when GitHub does not list all its commits.
+	Contributors(ctx context.Context, pr int) (logins []string, complete bool, err error)
 }
 
 // DefaultMaxCommits is how many first-parent commits Decide walks back
@@ -414,8 +415,17 @@ func (g *Gate) approvals(ctx context.Context, pr *ghreport.PullRequest) (counted
 			continue
 		}
 		if !fetched {
-			if contributors, err = g.Records.Contributors(ctx, pr.Number); err != nil {
+			var complete bool
+			if contributors, complete, err = g.Records.Contributors(ctx, pr.Number); err != nil {
 				return nil, nil, err
+			}
+			if !complete {
+				// Whether an approver also committed cannot be told: no
+				// approval counts, and the reason says why.
+				ignored = append(ignored, fmt.Sprintf("every approval (pull request #%d has %d commits or more, and GitHub lists only "+
+					"the first %d, so whether an approver also committed to it cannot be told; split the change into smaller pull requests)",
+					pr.Number, ghreport.MaxPRCommits, ghreport.MaxPRCommits))
+				return nil, ignored, nil
 			}
 			fetched = true
 		}

@@ -25,11 +25,11 @@ type records struct {
 	contributors map[int][]string
 }
 
-func (r *records) Contributors(_ context.Context, pr int) ([]string, error) {
+func (r *records) Contributors(_ context.Context, pr int) ([]string, bool, error) {
 	if c, ok := r.contributors[pr]; ok {
-		return c, nil
+		return c, true, nil
 	}
-	return []string{"author"}, nil
+	return []string{"author"}, true, nil
 }
 
 func (r *records) PullRequests(_ context.Context, sha string) ([]ghreport.PullRequest, error) {
