@@ -12,7 +12,6 @@ import (
 	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/internal/monorepo"
 	"github.com/smpipe/smpipe-action/internal/testrepo"
-	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // TestTouched_linkShapes: paths that only resolve right when looked up as
@@ -197,20 +196,7 @@ func TestFromGit_worktreeCountsWhatTheCompileReads(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer repo.Close()
-			root, err := workspace.Open(w.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer root.Close()
-			res, _, err := compiler.Compile(context.Background(), root, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			head := map[string]string{}
-			for _, p := range res.Plans {
-				head[p.Name] = p.Hash
-			}
-			if want := differing(compileAll(t, repo, base, opt), head); !slices.Equal(want, []string{monorepo.Name(1)}) {
+			if want := differing(compileAll(t, repo, base, opt), compileWorktree(t, w.dir, opt)); !slices.Equal(want, []string{monorepo.Name(1)}) {
 				t.Fatalf("definitions changed: %q, want only %s's", want, monorepo.Name(1))
 			}
 
@@ -262,23 +248,7 @@ func TestFromGit_worktreeSkipsWhatNoCompileReads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			root, err := workspace.Open(g.Dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer root.Close()
-			res, _, err := compiler.Compile(context.Background(), root, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			head := map[string]string{}
-			for _, p := range res.Plans {
-				head[p.Name] = p.Hash
-				if p.Failed {
-					head[p.Name] = "failed"
-				}
-			}
-			if got := differing(compileAll(t, repo, base, opt), head); len(got) != 0 {
+			if got := differing(compileAll(t, repo, base, opt), compileWorktree(t, g.Dir, opt)); len(got) != 0 {
 				t.Fatalf("definitions changed: %q", got)
 			}
 
