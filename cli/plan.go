@@ -34,7 +34,8 @@ func planCommand() command {
 		about: "Plan prints the report a pull request gets: the pipelines a change touches, each with its " +
 			"settings diff and DAG, and every problem, complete (nothing is cut to fit a comment). Without " +
 			"--head it compares --base with the working tree, like git diff: uncommitted edits and every " +
-			"untracked file count, those .gitignore excludes too, since the compile reads them. With --head " +
+			"untracked file count, those .gitignore excludes too, since the compile reads them (not the " +
+			"__pycache__, *.pyc and .DS_Store files bundles leave out). With --head " +
 			"it compares two commits, read from git objects without touching the checkout. PATH is the compile root inside the repository (the " +
 			"action's working-directory); changes outside it are ignored.",
 		flags: new(planFlags).register,

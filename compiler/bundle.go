@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/smpipe/smpipe-action/internal/bundlerule"
 	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
@@ -47,11 +48,6 @@ func (a Artifact) URI() string { return "s3://" + a.Bucket + "/" + a.Key }
 var repackScript []byte
 
 const repackScriptName = "_smpipe_repack.py"
-
-// Files never bundled: version control, caches and editor litter.
-func skipBundleEntry(name string) bool {
-	return name == ".git" || name == "__pycache__" || name == ".DS_Store" || strings.HasSuffix(name, ".pyc")
-}
 
 // bundleFile is one regular file of a bundle. Its content is read from the
 // repository when the bundle is written, so a bundle is never held whole.
@@ -89,7 +85,7 @@ func (b *bundler) collectDir(dir, prefix string, out []bundleFile, depth int) ([
 		if err := b.ctx.Err(); err != nil {
 			return out, runError{err}
 		}
-		if skipBundleEntry(e.Name()) {
+		if bundlerule.Skips(e.Name()) {
 			continue
 		}
 		full := path.Join(dir, e.Name())

@@ -23,6 +23,9 @@ type Change struct {
 	Op   Op
 	From string
 	To   string
+	// Dir marks the addition of a directory holding no file, which only
+	// the working tree can have (WorktreeChanges).
+	Dir bool
 }
 
 // Path is the path the change is known by: To, or From for a deletion.

@@ -17,18 +17,22 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
+	"github.com/smpipe/smpipe-action/internal/bundlerule"
 	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // WorktreeChanges lists the files under dir that differ between the commit
 // base names and the working tree as a compile of it reads it: every file,
 // tracked or not, those .gitignore excludes and those of nested
-// repositories too (a bundle of the working tree holds them); only .git
-// itself, which no bundle holds, is skipped. A directory holding no file,
-// which no commit can hold, is an addition of the directory. Renames are not detected, so a moved file
-// is a deletion and an addition. dir is slash-separated and relative to the
-// repository root ("." for all of it), as [Repo.Rel] returns it; paths are
-// relative to the root, sorted, as [Repo.Diff] returns them.
+// repositories too (a bundle of the working tree holds them), but none a
+// bundle leaves out (.git, Python caches, .DS_Store: bundlerule.Skips),
+// on either side. A directory holding no file, which no commit can hold, is
+// an addition of the directory, marked Dir. A directory that cannot be read
+// for want of permission is a change of the directory itself: what it holds
+// is unknown. Renames are not detected, so a moved file is a deletion and
+// an addition. dir is slash-separated and relative to the repository root
+// ("." for all of it), as [Repo.Rel] returns it; paths are relative to the
+// root, sorted, as [Repo.Diff] returns them.
 //
 // As in git, a tracked file whose size, modification time and mode are
 // what the index recorded is taken to have the index's content without
@@ -51,28 +55,54 @@ func (r *Repo) WorktreeChanges(base, dir string) ([]Change, error) {
 		return nil, err
 	}
 	defer root.Close()
-	w := worktreeWalk{root: root, base: want, entries: map[string]*index.Entry{}, indexTime: r.indexTime(),
-		buf: make([]byte, 32<<10)}
+	w := worktreeWalk{root: root, readDir: root.ReadDir, base: want, entries: map[string]*index.Entry{},
+		indexTime: r.indexTime(), buf: make([]byte, 32<<10)}
 	for _, e := range idx.Entries {
 		if e.Stage == 0 && !e.IntentToAdd && !e.SkipWorktree {
 			w.entries[e.Name] = e
 		}
 	}
+	out, err := w.changes(dir)
+	if err != nil {
+		return nil, fmt.Errorf("comparing %s with the working tree: %w", quoteRev(base), err)
+	}
+	return out, nil
+}
+
+// changes compares the working tree under dir with w.base, which it
+// empties.
+func (w *worktreeWalk) changes(dir string) ([]Change, error) {
 	var out []Change
-	err = w.walk(dir, func(name string, h plumbing.Hash, mode filemode.FileMode) {
-		old, ok := want[name]
-		delete(want, name)
+	err := w.walk(dir, func(name string, h plumbing.Hash, mode filemode.FileMode) {
+		old, ok := w.base[name]
+		delete(w.base, name)
 		switch {
 		case !ok:
-			out = append(out, Change{Op: Added, To: name})
+			out = append(out, Change{Op: Added, To: name, Dir: mode == filemode.Dir})
 		case old.hash != h || !sameMode(old.mode, mode):
 			out = append(out, Change{Op: Modified, From: name, To: name})
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("comparing %s with the working tree: %w", quoteRev(base), err)
+		return nil, err
 	}
-	for name := range want {
+	for _, d := range w.unreadable {
+		// The base's files under d may or may not be there still: d
+		// itself stands for all of them.
+		op := Added
+		for name := range w.base {
+			if strings.HasPrefix(name, d+"/") {
+				delete(w.base, name)
+				op = Modified
+			}
+		}
+		c := Change{Op: op, To: d}
+		if op == Modified {
+			c.From = d
+		}
+		out = append(out, c)
+	}
+	for name := range w.base {
 		out = append(out, Change{Op: Deleted, From: name})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path() < out[j].Path() })
@@ -113,7 +143,7 @@ func (r *Repo) treeFiles(base, dir string) (map[string]blobEntry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("listing the files of %s: %w", quoteRev(base), err)
 		}
-		if e.Mode.IsFile() {
+		if e.Mode.IsFile() && !bundlerule.SkipsPath(name) {
 			files[prefix+name] = blobEntry{hash: e.Hash, mode: e.Mode}
 		}
 	}
@@ -133,17 +163,25 @@ func sameMode(a, b filemode.FileMode) bool {
 
 // worktreeWalk visits the files of a working tree.
 type worktreeWalk struct {
-	root      *workspace.Root         // the worktree; every read stays inside it
-	base      map[string]blobEntry    // the files of the base, by path
-	entries   map[string]*index.Entry // the index's stat information, by path
-	indexTime time.Time               // when the index was written; zero if unknown
-	buf       []byte                  // for hashing
+	root      *workspace.Root                          // the worktree; every read stays inside it
+	readDir   func(name string) ([]fs.DirEntry, error) // root.ReadDir, or a stand-in in tests
+	start     int                                      // how many elements the walked directory has
+	base      map[string]blobEntry                     // the files of the base, by path
+	entries   map[string]*index.Entry                  // the index's stat information, by path
+	indexTime time.Time                                // when the index was written; zero if unknown
+	buf       []byte                                   // for hashing
+	// unreadable lists the directories under the walked one that could
+	// not be listed for want of permission (another user's database
+	// directory, say), in walk order.
+	unreadable []string
 }
 
 // walk calls visit with the blob hash and mode of every file under dir but
-// those in .git. A file the base lacks is added whatever it holds: it is
-// visited with the zero hash, unread, so that an ignored directory of
-// thousands of files (a virtual environment) costs a listing, not a read.
+// those a bundle leaves out (bundlerule.Skips), and lists in w.unreadable
+// the directories under dir it may not read. A file the base lacks is
+// added whatever it holds: it is visited with the zero hash, unread, so
+// that an ignored directory of thousands of files (a virtual environment)
+// costs a listing, not a read.
 // A directory holding no file at all, which git cannot record, is visited
 // too, with mode filemode.Dir: a lookup that steps through it and back out
 // with ".." works in the working tree and fails in a commit.
@@ -152,15 +190,23 @@ func (w *worktreeWalk) walk(dir string, visit func(name string, h plumbing.Hash,
 	if dir != "." {
 		parts = strings.Split(dir, "/")
 	}
+	w.start = len(parts)
 	_, err := w.walkDir(parts, visit)
 	return err
 }
 
 // walkDir walks dir and reports whether it visited anything.
 func (w *worktreeWalk) walkDir(dir []string, visit func(string, plumbing.Hash, filemode.FileMode)) (bool, error) {
-	entries, err := w.root.ReadDir(path.Join(append([]string{"."}, dir...)...))
+	entries, err := w.readDir(path.Join(append([]string{"."}, dir...)...))
 	if errors.Is(err, fs.ErrNotExist) && len(dir) > 0 {
 		return true, nil // the whole directory is gone: its files are deletions
+	}
+	if errors.Is(err, fs.ErrPermission) && len(dir) > w.start {
+		// Failing the plan for a directory nothing may depend on (a
+		// container's data directory owned by another user) would be
+		// worse than counting it changed: a compile that reads it fails.
+		w.unreadable = append(w.unreadable, strings.Join(dir, "/"))
+		return true, nil
 	}
 	if err != nil {
 		return false, err
@@ -168,7 +214,7 @@ func (w *worktreeWalk) walkDir(dir []string, visit func(string, plumbing.Hash, f
 	visited := false
 	for _, e := range entries {
 		name := e.Name()
-		if name == ".git" {
+		if bundlerule.Skips(name) {
 			continue
 		}
 		elems := append(slices.Clip(dir), name)
@@ -201,6 +247,11 @@ func (w *worktreeWalk) walkDir(dir []string, visit func(string, plumbing.Hash, f
 				break
 			}
 			h, mode, err := w.hashFile(rel)
+			if errors.Is(err, fs.ErrPermission) {
+				// Changed, as far as anyone can tell: the zero hash is no
+				// blob's.
+				h, mode, err = plumbing.ZeroHash, filemode.Regular, nil
+			}
 			if err != nil {
 				return false, err
 			}

@@ -1,6 +1,8 @@
 package gitrev
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"sort"
@@ -10,7 +12,10 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 func TestRepo_WorktreeChanges(t *testing.T) {
@@ -247,8 +252,104 @@ func TestRepo_WorktreeChanges_emptyDirectories(t *testing.T) {
 		t.Fatal(err)
 	}
 	// g holds only a named pipe, nothing a compile reads.
-	want := []Change{{Op: Added, To: "a/empty"}, {Op: Added, To: "b/c/d"}, {Op: Added, To: "e/f"}, {Op: Added, To: "e/keep.txt"}, {Op: Added, To: "g"}}
+	want := []Change{{Op: Added, To: "a/empty", Dir: true}, {Op: Added, To: "b/c/d", Dir: true}, {Op: Added, To: "e/f", Dir: true},
+		{Op: Added, To: "e/keep.txt"}, {Op: Added, To: "g", Dir: true}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("WorktreeChanges (-want +got):\n%s", diff)
+	}
+}
+
+// What a bundle leaves out is no change on either side: a Python cache
+// created by a run, one committed by mistake and edited since, Finder
+// litter. A directory holding nothing else is an empty directory.
+func TestRepo_WorktreeChanges_skipsWhatBundlesSkip(t *testing.T) {
+	f := newFixture(t)
+	f.write("src/a.py", "1")
+	f.write("src/__pycache__/old.cpython-312.pyc", "1")
+	f.write("src/gone/__pycache__/x.pyc", "1")
+	base := f.commit("base")
+	f.write("src/__pycache__/old.cpython-312.pyc", "2")
+	f.write("src/__pycache__/a.cpython-312.pyc", "1")
+	f.write("src/b.pyc", "1")
+	f.write("src/.DS_Store", "1")
+	f.write("cache/__pycache__/c.pyc", "1")
+	f.write("vendor/.git", "gitdir: elsewhere\n")
+	f.write("vendor/lib.py", "1")
+	f.remove("src/gone")
+
+	got, err := f.open().WorktreeChanges(base, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Change{{Op: Added, To: "cache", Dir: true}, {Op: Added, To: "vendor/lib.py"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("WorktreeChanges (-want +got):\n%s", diff)
+	}
+}
+
+// A directory that may not be read is a change of that directory, files
+// the base had under it included, and fails nothing; a file that may not
+// be read is modified (root reads it all the same, and finds it changed).
+// Permission to list is refused by a stand-in, so that the test means
+// something when run as root too.
+func TestWorktreeWalk_unreadable(t *testing.T) {
+	f := newFixture(t)
+	f.write("src/a.py", "1")
+	f.write("src/secret/s.txt", "1")
+	f.write("locked.txt", "1")
+	base := f.commit("base")
+	f.write("pgdata/base/1", "1")
+	f.write("locked.txt", "22") // another size: the index's stat information is not trusted
+
+	r := f.open()
+	r.mu.Lock()
+	want, err := r.treeFiles(base, ".")
+	r.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := workspace.Open(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	denied := map[string]bool{"pgdata": true, "src/secret": true}
+	readDir := func(name string) ([]fs.DirEntry, error) {
+		if denied[name] {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+		}
+		return root.ReadDir(name)
+	}
+	for _, tt := range []struct {
+		dir  string
+		want []Change
+	}{
+		{".", []Change{{Op: Modified, From: "locked.txt", To: "locked.txt"}, {Op: Added, To: "pgdata"}, {Op: Modified, From: "src/secret", To: "src/secret"}}},
+		{"src", []Change{{Op: Modified, From: "src/secret", To: "src/secret"}}},
+	} {
+		base := map[string]blobEntry{}
+		for name, e := range want {
+			if tt.dir == "." || strings.HasPrefix(name, tt.dir+"/") {
+				base[name] = e
+			}
+		}
+		w := worktreeWalk{root: root, readDir: readDir, base: base, entries: map[string]*index.Entry{}, buf: make([]byte, 512)}
+		if tt.dir == "." {
+			if err := os.Chmod(f.path("locked.txt"), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := w.changes(tt.dir)
+		if err != nil {
+			t.Fatalf("changes under %s: %v", tt.dir, err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("changes under %s (-want +got):\n%s", tt.dir, diff)
+		}
+	}
+	// The walked directory itself is no change of anything under it.
+	w := worktreeWalk{root: root, readDir: readDir, base: map[string]blobEntry{}, entries: map[string]*index.Entry{}}
+	if _, err := w.changes("pgdata"); !errors.Is(err, fs.ErrPermission) {
+		t.Errorf("walking an unreadable pgdata: %v, want permission denied", err)
 	}
 }

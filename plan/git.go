@@ -139,7 +139,7 @@ func relChanges(changes []gitrev.Change, rel string) []Change {
 		case okTo && okFrom && from != to:
 			out = append(out, Change{Path: to, From: from})
 		case okTo:
-			out = append(out, Change{Path: to})
+			out = append(out, Change{Path: to, Dir: c.Dir})
 		case okFrom:
 			out = append(out, Change{Path: from})
 		}

@@ -29,6 +29,9 @@ import (
 type Change struct {
 	Path string
 	From string
+	// Dir marks the addition of a directory holding no file, which only a
+	// working tree has: no bundle holds it, but a lookup can step through it.
+	Dir bool
 }
 
 // Options say what to compare.

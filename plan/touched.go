@@ -370,15 +370,23 @@ func joinInside(dir, rel string) (string, bool) {
 type changeSet struct {
 	sorted []string
 	set    map[string]bool
+	// emptyDirs are the paths only ever changed as the addition of a
+	// directory holding no file.
+	emptyDirs map[string]bool
 }
 
 func newChangeSet(changes []Change) changeSet {
-	cs := changeSet{set: map[string]bool{}}
+	cs := changeSet{set: map[string]bool{}, emptyDirs: map[string]bool{}}
 	for _, c := range changes {
 		for _, p := range []string{c.Path, c.From} {
 			if p != "" && !cs.set[p] {
 				cs.set[p] = true
 				cs.sorted = append(cs.sorted, p)
+				if c.Dir && p == c.Path {
+					cs.emptyDirs[p] = true
+				}
+			} else if p != "" {
+				delete(cs.emptyDirs, p)
 			}
 		}
 	}
@@ -388,30 +396,48 @@ func newChangeSet(changes []Change) changeSet {
 
 func (cs changeSet) empty() bool { return len(cs.sorted) == 0 }
 
-// affects reports whether a change reaches root.
-func (cs changeSet) affects(root string) bool {
+// under reports whether changes lie below p: files, and directories
+// holding no file.
+func (cs changeSet) under(p string) (files, emptyDirs bool) {
+	prefix := p + "/"
+	for i := sort.SearchStrings(cs.sorted, prefix); i < len(cs.sorted) && strings.HasPrefix(cs.sorted[i], prefix); i++ {
+		if !cs.emptyDirs[cs.sorted[i]] {
+			return true, emptyDirs
+		}
+		emptyDirs = true
+	}
+	return false, emptyDirs
+}
+
+// affects reports whether a change reaches root, a dependency resolved in
+// self, other being the revision on the other side. A directory holding no
+// file that was added below root changes nothing a bundle of root holds,
+// but it can make root a directory where it was none.
+func (cs changeSet) affects(root string, self, other *revision) bool {
 	if root == "." {
 		return !cs.empty()
 	}
 	if cs.replaces(root) {
 		return true
 	}
-	prefix := root + "/"
-	i := sort.SearchStrings(cs.sorted, prefix)
-	return i < len(cs.sorted) && strings.HasPrefix(cs.sorted[i], prefix)
+	files, emptyDirs := cs.under(root)
+	return files || emptyDirs && !(isDir(self.fsys, root) && isDir(other.fsys, root))
 }
 
 // affectsAny reports whether a change reaches a dependency of ds, resolved
-// in one revision, other being the revision on the other side. A
+// in revision self, other being the revision on the other side. A
 // directory ".." left is reached when it or a directory above it was
-// replaced, or when files under it changed and other has no directory
-// there (all of them deleted).
-func (cs changeSet) affectsAny(ds depSet, other *revision) bool {
-	if slices.ContainsFunc(ds.roots, cs.affects) {
+// replaced, or when files or directories under it changed and other has no
+// directory there (all of them deleted, or it is new).
+func (cs changeSet) affectsAny(ds depSet, self, other *revision) bool {
+	if slices.ContainsFunc(ds.roots, func(root string) bool { return cs.affects(root, self, other) }) {
 		return true
 	}
 	for _, dir := range ds.dirs {
-		if cs.affects(dir) && (cs.replaces(dir) || !isDir(other.fsys, dir)) {
+		if cs.replaces(dir) {
+			return true
+		}
+		if files, emptyDirs := cs.under(dir); (files || emptyDirs) && !isDir(other.fsys, dir) {
 			return true
 		}
 	}
@@ -449,7 +475,7 @@ func touchedNames(base, head *revision, cs changeSet) []string {
 		touched = head.names()
 	} else {
 		touched = eachParallel(base.names(), func(name string) bool {
-			if cs.affectsAny(base.dependencies(name), head) {
+			if cs.affectsAny(base.dependencies(name), base, head) {
 				return true
 			}
 			if base.sameConf(head, name) {
@@ -460,7 +486,7 @@ func touchedNames(base, head *revision, cs changeSet) []string {
 			return false
 		})
 		touched = append(touched, eachParallel(head.names(), func(name string) bool {
-			return !slices.Contains(touched, name) && cs.affectsAny(head.dependencies(name), base)
+			return !slices.Contains(touched, name) && cs.affectsAny(head.dependencies(name), head, base)
 		})...)
 	}
 	slices.Sort(touched)

@@ -4,13 +4,14 @@ import (
 	"context"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/internal/monorepo"
-	"github.com/smpipe/smpipe-action/internal/workspace"
+	"github.com/smpipe/smpipe-action/internal/testrepo"
 )
 
 // TestTouched_linkShapes: paths that only resolve right when looked up as
@@ -195,20 +196,7 @@ func TestFromGit_worktreeCountsWhatTheCompileReads(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer repo.Close()
-			root, err := workspace.Open(w.dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer root.Close()
-			res, _, err := compiler.Compile(context.Background(), root, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			head := map[string]string{}
-			for _, p := range res.Plans {
-				head[p.Name] = p.Hash
-			}
-			if want := differing(compileAll(t, repo, base, opt), head); !slices.Equal(want, []string{monorepo.Name(1)}) {
+			if want := differing(compileAll(t, repo, base, opt), compileWorktree(t, w.dir, opt)); !slices.Equal(want, []string{monorepo.Name(1)}) {
 				t.Fatalf("definitions changed: %q, want only %s's", want, monorepo.Name(1))
 			}
 
@@ -221,4 +209,119 @@ func TestFromGit_worktreeCountsWhatTheCompileReads(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFromGit_worktreeSkipsWhatNoCompileReads: running the code (Python
+// caches), opening a folder in Finder (.DS_Store) or making an empty
+// directory leaves every definition hash as it was (checked), so the plan
+// of the working tree touches nothing.
+func TestFromGit_worktreeSkipsWhatNoCompileReads(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(t *testing.T, g *testrepo.Git)
+	}{
+		{"python cache", func(t *testing.T, g *testrepo.Git) { g.Write("housing/src/__pycache__/train.cpython-312.pyc", "x") }},
+		{"compiled file beside the code", func(t *testing.T, g *testrepo.Git) { g.Write("housing/src/train.pyc", "x") }},
+		{"finder litter", func(t *testing.T, g *testrepo.Git) { g.Write("housing/src/.DS_Store", "x") }},
+		{"directory holding only caches", func(t *testing.T, g *testrepo.Git) { g.Write("housing/src/pkg/__pycache__/a.pyc", "x") }},
+		{"empty directory", func(t *testing.T, g *testrepo.Git) { mkdir(t, g.Dir, "housing/src/empty/deeper") }},
+		{"the committed cache changes", func(t *testing.T, g *testrepo.Git) { g.Write("housing/src/__pycache__/old.pyc", "y") }},
+	}
+	opt := compiler.Options{Region: "us-east-1", Getenv: func(string) (string, bool) { return "", false }}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := testrepo.NewGit(t, t.TempDir())
+			g.CopyTree("../testdata/conf/ok/housing-tf")
+			g.Write("housing/src/__pycache__/old.pyc", "x")
+			g.Commit("housing, a Python cache committed by mistake")
+			g.Write(".gitignore", "__pycache__/\n*.pyc\n.DS_Store\n")
+			g.Commit("ignore caches")
+			tt.edit(t, g)
+
+			repo, err := gitrev.Open(g.Dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer repo.Close()
+			base, err := repo.Resolve("HEAD")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := differing(compileAll(t, repo, base, opt), compileWorktree(t, g.Dir, opt)); len(got) != 0 {
+				t.Fatalf("definitions changed: %q", got)
+			}
+
+			plan, _, _, err := FromGit(context.Background(), GitOptions{Dir: g.Dir, Base: "HEAD", Worktree: true, Compile: opt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range plan.Pipelines {
+				got = append(got, p.Name)
+			}
+			if len(got) != 0 {
+				t.Errorf("the plan of the working tree touches %q, want none", got)
+			}
+		})
+	}
+}
+
+// TestFromGit_worktreeUnreadableDirectory: a directory the user may not
+// read (a container's database directory of another uid) fails no plan; it
+// touches the pipelines whose dependencies lie around or under it.
+func TestFromGit_worktreeUnreadableDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every directory whatever its mode")
+	}
+	for _, tt := range []struct {
+		dir  string
+		want []string
+	}{
+		{"pgdata", nil},
+		{"housing/src/pgdata", []string{"house-price-tf"}},
+	} {
+		t.Run(tt.dir, func(t *testing.T) {
+			t.Parallel()
+			g := testrepo.NewGit(t, t.TempDir())
+			g.CopyTree("../testdata/conf/ok/housing-tf")
+			g.Write(".gitignore", "pgdata/\n")
+			g.Commit("housing")
+			g.Write(tt.dir+"/base/1", "x")
+			unreadable(t, filepath.Join(g.Dir, tt.dir))
+
+			plan, _, _, err := FromGit(context.Background(), GitOptions{Dir: g.Dir, Base: "HEAD", Worktree: true,
+				Compile: compiler.Options{Region: "us-east-1", Getenv: func(string) (string, bool) { return "", false }}})
+			if err != nil {
+				t.Fatalf("the plan of a working tree with an unreadable %s: %v", tt.dir, err)
+			}
+			var got []string
+			for _, p := range plan.Pipelines {
+				got = append(got, p.Name)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("the plan of the working tree touches %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func mkdir(t *testing.T, dir, rel string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(rel)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unreadable takes every permission off dir until the test ends.
+func unreadable(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.Chmod(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Error(err)
+		}
+	})
 }

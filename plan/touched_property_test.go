@@ -14,6 +14,7 @@ import (
 	"github.com/smpipe/smpipe-action/compiler"
 	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/internal/monorepo"
+	"github.com/smpipe/smpipe-action/internal/workspace"
 )
 
 // TestTouched_sound is the property behind "touched is sound" (trust
@@ -124,6 +125,24 @@ func compileAll(t *testing.T, repo *gitrev.Repo, sha string, opt compiler.Option
 	if err != nil {
 		t.Fatal(err)
 	}
+	return compileHashes(t, fsys, opt)
+}
+
+// compileWorktree is compileAll of the working tree in dir.
+func compileWorktree(t *testing.T, dir string, opt compiler.Options) map[string]string {
+	t.Helper()
+	root, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	return compileHashes(t, root, opt)
+}
+
+// compileHashes compiles fsys, mapping each pipeline to its definition
+// hash, "failed" for a failed one.
+func compileHashes(t *testing.T, fsys fs.FS, opt compiler.Options) map[string]string {
+	t.Helper()
 	res, _, err := compiler.Compile(context.Background(), fsys, opt)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"testing/fstest"
 
 	"github.com/smpipe/smpipe-action/gitrev"
 	"github.com/smpipe/smpipe-action/internal/monorepo"
@@ -71,5 +72,46 @@ func TestDeps_chain(t *testing.T) {
 				t.Errorf("%s: lookup(%s) = %s, roots %q, left %q; want %s, %q, %q", name, tt.path, got, d.roots, d.upDirs, tt.real, tt.roots, tt.up)
 			}
 		}
+	}
+}
+
+// A directory holding no file, added in the working tree, changes no
+// bundle of a directory above it: it reaches a dependency only at or under
+// it, or where it makes a directory of a path that was none.
+func TestChangeSet_emptyDirectory(t *testing.T) {
+	base := &revision{fsys: fstest.MapFS{"src/a.py": {}, "other/a.py": {}}}
+	head := &revision{fsys: fstest.MapFS{"src/a.py": {}, "other/a.py": {}, "src/empty/deeper": {Mode: fs.ModeDir},
+		"fresh/empty": {Mode: fs.ModeDir}}}
+	cs := newChangeSet([]Change{{Path: "src/empty/deeper", Dir: true}, {Path: "fresh/empty", Dir: true}})
+	for _, tt := range []struct {
+		root string
+		want bool
+	}{
+		{"src", false},             // a directory on both sides: its bundle holds the same files
+		{"src/empty", true},        // a directory only in the working tree
+		{"src/empty/deeper", true}, // the directory itself
+		{"src/empty/deeper/x", true},
+		{"other", false},
+		{"fresh", true}, // a directory only in the working tree
+		{".", true},
+	} {
+		for _, side := range []struct {
+			name        string
+			self, other *revision
+		}{{"base", base, head}, {"head", head, base}} {
+			if got := cs.affects(tt.root, side.self, side.other); got != tt.want {
+				t.Errorf("affects(%q) resolved in the %s = %v, want %v", tt.root, side.name, got, tt.want)
+			}
+		}
+	}
+	// A file change under the root counts whatever else changed there.
+	mixed := newChangeSet([]Change{{Path: "src/empty", Dir: true}, {Path: "src/b.py"}})
+	if !mixed.affects("src", base, head) {
+		t.Error("a file added beside an empty directory does not reach the directory above")
+	}
+	// A path changed as a file and as an empty directory is a file change.
+	both := newChangeSet([]Change{{Path: "src/x"}, {Path: "src/x", Dir: true}})
+	if !both.affects("src", base, head) {
+		t.Error("a path replaced by an empty directory does not reach the directory above")
 	}
 }
