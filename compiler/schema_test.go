@@ -343,12 +343,13 @@ var schemaCodes = []string{"type", "value", "unknown-key", "missing-key", "step-
 // schemaBlind are the bad-input cases whose problem the schema cannot see
 // (or sees elsewhere), and why.
 var schemaBlind = map[string]string{
-	"merge-key":                            "the editor's YAML parser resolves or refuses merge keys; the schema sees the result",
-	"yaml-alias-bomb":                      "the editor's YAML parser expands aliases, or refuses to",
-	"processing-without-step-type":         "step_type is required by Processing steps only, a check of the step rather than of the key",
-	"registry-without-image":               "InferenceSpecification.image_uri is required where a CreateModel or RegisterModel step reads the registry",
-	"section-without-image-or-entry-point": "image_uri and entry_point are required by the classes that read a section, which a section's schema cannot know",
-	"quality-gate-unquoted-operator":       "operator: > is an empty folded block in YAML; the schema sees an empty string, which means not set",
+	"merge-key":                             "the editor's YAML parser resolves or refuses merge keys; the schema sees the result",
+	"yaml-alias-bomb":                       "the editor's YAML parser expands aliases, or refuses to",
+	"processing-without-step-type":          "step_type is required by Processing steps only, a check of the step rather than of the key",
+	"registry-without-image":                "InferenceSpecification.image_uri is required where a CreateModel or RegisterModel step reads the registry",
+	"section-without-image-or-entry-point":  "image_uri and entry_point are required by the classes that read a section, which a section's schema cannot know",
+	"quality-gate-unquoted-operator":        "operator: > is an empty folded block in YAML; the schema sees an empty string, which means not set",
+	"model-package-group-ending-in-preview": "a default group name is the pipeline's and the model's, which no single key holds",
 }
 
 // TestConfSchema_errorCases: the schema rejects exactly the lines of the

@@ -160,6 +160,11 @@ func (b *builder) buildRegister(us *userStep) {
 	}
 	if !awsname.Hyphenated(group.Value, maxGroupName) {
 		b.ds.Errorf(group.Pos, "value", "model package group name %q must be 1-63 letters, digits and single hyphens; set registry.ModelPackageGroupName", group.Value)
+	} else if strings.HasSuffix(strings.ToLower(group.Value), "-"+PreviewGroupSuffix) {
+		// Previews register to <group>-preview: a production group of
+		// that shape would receive a pull request's models before merge.
+		b.ds.Errorf(group.Pos, "value", "model package group name %q ends in -%s, which smpipe keeps for the groups previews register to; "+
+			"set registry.ModelPackageGroupName (or rename the model) to a name without it", group.Value, PreviewGroupSuffix)
 	} else if b.preview != nil {
 		// Never the production group: what a pull request trained is not
 		// a candidate for production until it merges.
