@@ -307,8 +307,11 @@ func (r *runner) postPreview(ctx context.Context, pr int, head, section string, 
 		redacted[name] = r.redact(md)
 	}
 	out, err := ghreport.PutPreview(ctx, c, owner, repo, pr, m, r.redact(section), redacted)
-	if err == nil && out.Action == ghreport.NoPermission {
+	switch {
+	case err == nil && out.Action == ghreport.NoPermission:
 		err = errors.New("the token may not write comments (give the job `permissions: pull-requests: write`)")
+	case err == nil && out.Action == ghreport.Superseded:
+		err = fmt.Errorf("the plan comment is of a newer head than %s, which this preview ran: the pull request moved on meanwhile, so the preview is in this job summary only", gitrev.ShortSHA(head))
 	}
 	if err != nil {
 		r.gha.Warningf("smpipe: could not put the preview into pull request #%d's plan comment: %s", pr, err)

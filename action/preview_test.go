@@ -416,3 +416,24 @@ func TestPreview_waitCommentFailedLeavesTheReportRun(t *testing.T) {
 		t.Errorf("deployment states after the report = %v", st)
 	}
 }
+
+// A preview deployed while the pull request moved on (a push planned a
+// newer head meanwhile) is not written into the newer head's plan
+// comment, where it would say running forever: it stays in the job
+// summary, and its deployment is left to the report run.
+func TestPreview_ofAnOlderHeadStaysOutOfTheNewerComment(t *testing.T) {
+	w, base, h1 := previewWorld(t)
+	h2, r := pushPR(t, w, "synchronize", 12, "epochs", base, nil, func() { w.Git.Edit(conf, "epochs: 90", "epochs: 95") })
+	r.WantCode(t, exitOK)
+
+	r = w.Run(labeled(w, 12, base, h1, previewLabel, writer)) // the job saw h1
+	r.WantCode(t, exitOK)
+	wantContains(t, "the log", r.Stdout, "the plan comment is of a newer head than "+h1[:12])
+	body := w.OnlyComment(t, 12).Body
+	if strings.Contains(body, "smpipe:preview") || !strings.Contains(body, h2[:7]) {
+		t.Errorf("the plan comment of %s got the preview of %s:\n%s", h2[:12], h1[:12], body)
+	}
+	if st := states(lastDeployment(t, w)); strings.Join(st, ",") != "in_progress" {
+		t.Errorf("deployment states = %v, want in_progress (left to the report run)", st)
+	}
+}

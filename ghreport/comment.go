@@ -23,6 +23,7 @@ const (
 	Unchanged    Action = "unchanged"     // the body was already identical
 	NoPermission Action = "no-permission" // the token may not write (fork); nothing written
 	Skipped      Action = "skipped"       // nothing to say and no comment to update
+	Superseded   Action = "superseded"    // the comment is of a newer head; nothing written
 )
 
 // Outcome says what happened to the sticky comment.

@@ -111,17 +111,37 @@ func PreviewMarkdown(r PreviewReport) string {
 	return b.String()
 }
 
-// resultBlock matches one results block of a comment (see SetResult).
+// resultBlock matches one results block of a comment (see SetResult), its
+// markers whole lines: escaped text can hold a marker's characters (in a
+// code span), never a line of them alone.
 var resultBlock = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?s)\n*` + regexp.QuoteMeta(resultOpen) + `[A-Za-z0-9-]+ -->.*?` + regexp.QuoteMeta(resultClose) + `\n?`)
+	return regexp.MustCompile(`(?ms)\n*^` + regexp.QuoteMeta(resultOpen) + `[A-Za-z0-9-]+ -->$.*?^` + regexp.QuoteMeta(resultClose) + `$\n?`)
 })
+
+// lineIndex is the index in s, at or after from, of marker standing as a
+// whole line; -1 when there is none.
+func lineIndex(s, marker string, from int) int {
+	for i := from; i <= len(s); {
+		j := strings.Index(s[i:], marker)
+		if j < 0 {
+			return -1
+		}
+		at := i + j
+		end := at + len(marker)
+		if (at == 0 || s[at-1] == '\n') && (end == len(s) || s[end] == '\n') {
+			return at
+		}
+		i = at + 1
+	}
+	return -1
+}
 
 // SetPreview puts a preview's section and its pipelines' result blocks at
 // the end of a plan comment body, replacing those of an earlier preview.
 func SetPreview(body, section string, blocks map[string]string) string {
-	if i := strings.Index(body, previewOpen); i >= 0 {
-		if j := strings.Index(body[i:], previewClose); j >= 0 {
-			body = body[:i] + body[i+j+len(previewClose):]
+	if i := lineIndex(body, previewOpen, 0); i >= 0 {
+		if j := lineIndex(body, previewClose, i); j >= 0 {
+			body = body[:i] + body[j+len(previewClose):]
 		}
 	}
 	body = resultBlock().ReplaceAllString(body, "\n")
@@ -146,21 +166,23 @@ func SetPreviewResult(body, pipeline, arn, md string) string {
 // hasResultBlock reports whether body holds pipeline's results block for
 // execution arn: where a deploy or a preview wrote it, running.
 func hasResultBlock(body, pipeline, arn string) bool {
-	open := resultOpen + pipeline + " -->"
-	i := strings.Index(body, open)
+	i := lineIndex(body, resultOpen+pipeline+" -->", 0)
 	if i < 0 {
 		return false
 	}
-	j := strings.Index(body[i:], resultClose)
-	return j >= 0 && strings.Contains(body[i:i+j], arnCell(arn))
+	j := lineIndex(body, resultClose, i)
+	return j >= 0 && strings.Contains(body[i:j], arnCell(arn))
 }
 
 // PutPreview writes a preview into the plan comment of m's label on pull
-// request pr (SetPreview); with no plan comment it creates one, under m's
-// marker, holding the preview alone, which the next plan run replaces.
+// request pr (SetPreview) when that comment is of m's head; with no plan
+// comment it creates one, under m's marker, holding the preview alone,
+// which the next plan run replaces. A plan comment of another head (the
+// pull request moved on while the preview was deployed) is left alone:
+// Superseded.
 func PutPreview(ctx context.Context, c *Client, owner, repo string, pr int, m Marker, section string, blocks map[string]string) (Outcome, error) {
 	m.Kind = KindPlan
-	out, err := EditPlanComment(ctx, c, owner, repo, pr, m.Label, func(body string) string { return SetPreview(body, section, blocks) })
+	out, err := EditPlanComment(ctx, c, owner, repo, pr, m.Label, m.Head, func(body string) string { return SetPreview(body, section, blocks) })
 	if err != nil || out.Action != Skipped {
 		return out, err
 	}
@@ -168,16 +190,22 @@ func PutPreview(ctx context.Context, c *Client, owner, repo string, pr int, m Ma
 	return create(ctx, c, owner, repo, pr, body, m)
 }
 
-// EditPlanComment edits, with edit, the current plan comment of label on
-// pull request pr: a preview and its results go there. Skipped when there
-// is none; Unchanged when edit changes nothing.
-func EditPlanComment(ctx context.Context, c *Client, owner, repo string, pr int, label string, edit func(body string) string) (Outcome, error) {
+// EditPlanComment edits, with edit, the plan comment of label on pull
+// request pr when it is of head (any head when head is empty): a preview
+// and its results go there. Skipped when there is none; Superseded when it
+// is of another head; Unchanged when edit changes nothing.
+func EditPlanComment(ctx context.Context, c *Client, owner, repo string, pr int, label, head string, edit func(body string) string) (Outcome, error) {
 	found, err := findOurs(ctx, c, owner, repo, pr, sameLabel(Marker{Kind: KindPlan, Label: label}))
 	if err != nil || len(found) == 0 {
 		return Outcome{Action: Skipped}, err
 	}
-	// The newest, as a reader sees it, should two runs have raced.
-	return editComment(ctx, c, owner, repo, pr, found[len(found)-1].comment, KindPlan, edit)
+	// The oldest, should two runs have raced: the one the plan run
+	// (Upsert) and the results (EditComment) work on.
+	ours := found[0]
+	if head != "" && !strings.EqualFold(ours.marker.Head, head) {
+		return Outcome{Action: Superseded, CommentID: ours.comment.GetID()}, nil
+	}
+	return editComment(ctx, c, owner, repo, pr, ours.comment, KindPlan, edit)
 }
 
 // DeletedPreview is one preview a clean-up deleted, or could not.

@@ -73,3 +73,25 @@ func TestSetPreview(t *testing.T) {
 		t.Errorf("the plan was changed:\n%s", second)
 	}
 }
+
+// Text from a conf file or a metrics report can hold a marker's characters
+// in a code span; only a marker standing as a whole line is ours.
+func TestMarkers_onlyWholeLines(t *testing.T) {
+	t.Parallel()
+	const arn = "arn:aws:sagemaker:us-east-1:123456789012:pipeline/beta/execution/bbbbbbbbbbbb"
+	plan := "## smpipe plan\n\n| hyperparams.note | `\"<!-- smpipe:preview -->\"` |\n\nFull report: see the summary.\n"
+	once := SetPreview(plan, previewOpen+"\nfirst\n"+previewClose, nil)
+	twice := SetPreview(once, previewOpen+"\nsecond\n"+previewClose, nil)
+	if !strings.Contains(twice, "Full report: see the summary.") || strings.Contains(twice, "first") || !strings.Contains(twice, "second") {
+		t.Errorf("a marker in a code span cut the plan:\n%s", twice)
+	}
+
+	body := "Metric `<!-- smpipe:result beta --><!-- /smpipe:result -->`\n" +
+		SetResult("", "beta", "Execution "+arnCell(arn)+"\nrunning")
+	if !hasResultBlock(body, "beta", arn) {
+		t.Errorf("a marker in a code span hid beta's block:\n%s", body)
+	}
+	if kept := resultBlock().ReplaceAllString(body, "\n"); !strings.Contains(kept, "Metric `<!-- smpipe:result beta -->") {
+		t.Errorf("a marker in a code span was taken for a block:\n%s", kept)
+	}
+}
