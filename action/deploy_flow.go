@@ -93,12 +93,12 @@ func (r *runner) deploy(ctx context.Context) int {
 	}
 	// Each started execution: a GitHub deployment to follow, and its
 	// results (at once with wait, else from a later report run).
-	blocks, finish := r.followExecutions(ctx, sha, pr, results)
+	fw := r.followExecutions(ctx, sha, pr, results)
 
 	// One report: the job summary has room for all of it, the output and
 	// the comment have a budget.
 	var full string
-	full, out.report = r.deployReport(results, refusals, blocks)
+	full, out.report = r.deployReport(results, refusals, fw)
 	r.summary(full)
 	r.setOutputs(out)
 
@@ -107,10 +107,14 @@ func (r *runner) deploy(ctx context.Context) int {
 		if err := r.postDeploy(ctx, pr, sha, out.report, worthNew); err != nil {
 			gha.Warningf("smpipe: could not post the deploy result to pull request #%d: %s; the results of ended executions are left to the report run", pr, err)
 		} else {
-			finish()
+			// Only the results the comment holds whole, after any cut to
+			// GitHub's limit, are shown.
+			fw.finish(ctx, r, func(pipeline, execution string) bool {
+				return ghreport.CommentHolds(out.report, pipeline, execution)
+			})
 		}
 	} else {
-		finish() // no comment to write: the job summary has the results
+		fw.finish(ctx, r, nil) // no comment to write: the job summary has the results
 	}
 	if deploy.Failed(results) {
 		return exitFailed
@@ -138,12 +142,15 @@ func (r *runner) deployOutputs(results []deploy.Result) outputs {
 // deployReport renders the deploy report once in full (the job summary)
 // and, when that is over the comment budget, once more without the parts
 // only the summary has room for.
-func (r *runner) deployReport(results []deploy.Result, refusals ghreport.Refusals, blocks map[string]string) (full, budgeted string) {
+//
+// The results blocks go in whole; over the budget they lose their steps
+// tables (fw.compact).
+func (r *runner) deployReport(results []deploy.Result, refusals ghreport.Refusals, fw *followed) (full, budgeted string) {
 	if len(results) == 0 {
 		note := r.redact(ghreport.DeployNote(r.in.Label, "No pipeline to deploy: the change touches none."))
 		return note, note
 	}
-	render := func(budget int) string {
+	render := func(budget int, blocks map[string]string) string {
 		body := ghreport.DeployTitle(r.in.Label) + "\n" +
 			ghreport.DeployMarkdown(results, ghreport.DeployOptions{Region: r.region, Budget: budget}) + ghreport.RefusalsMarkdown(refusals)
 		for _, name := range slices.Sorted(maps.Keys(blocks)) {
@@ -151,11 +158,14 @@ func (r *runner) deployReport(results []deploy.Result, refusals ghreport.Refusal
 		}
 		return r.redact(body)
 	}
-	full = render(-1)
+	full = render(-1, fw.blocks)
 	if len(full) <= ghreport.DefaultBudget {
 		return full, full
 	}
-	return full, render(0)
+	if budgeted = render(0, fw.blocks); len(budgeted) <= ghreport.DefaultBudget {
+		return full, budgeted
+	}
+	return full, render(0, fw.compact)
 }
 
 // deployBranch is the branch this run deploys, once the event and the

@@ -238,19 +238,28 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 	out.errors += len(rep.Problems)
 	// Each started preview: a GitHub deployment the report run follows,
 	// and its results block in the plan comment.
-	blocks, finish := r.followPreviews(ctx, head, n, results)
+	fw := r.followPreviews(ctx, head, n, results)
 	section := ghreport.PreviewMarkdown(rep)
 	full := ghreport.PreviewTitle(r.in.Label) + "\n" + section + "\n"
-	for _, name := range slices.Sorted(maps.Keys(blocks)) {
-		full = ghreport.SetResult(full, name, blocks[name])
+	for _, name := range slices.Sorted(maps.Keys(fw.blocks)) {
+		full = ghreport.SetResult(full, name, fw.blocks[name])
 	}
 	out.report = r.redact(full)
 	r.summary(out.report)
 	r.setOutputs(out)
 	// The records of ended previews are final only once the plan comment
 	// holds their results; else the report run writes them.
+	// The plan comment has the plan too: results go there without their
+	// steps tables once they would take a large part of its room.
+	blocks, size := fw.blocks, 0
+	for _, b := range blocks {
+		size += len(b)
+	}
+	if size > ghreport.MaxCommentChars/4 {
+		blocks = fw.compact
+	}
 	if r.postPreview(ctx, n, head, section, blocks) {
-		finish()
+		fw.finish(ctx, r, nil)
 	}
 	if out.errors > 0 {
 		return exitFailed
@@ -262,7 +271,7 @@ func (r *runner) previewDeploy(ctx context.Context, n int, current ghreport.Open
 // head (in a transient environment, not production) that the report run
 // follows, its results shown in the preview section of pull request pr's
 // plan comment, and returns each preview's block and finish, as track.
-func (r *runner) followPreviews(ctx context.Context, head string, pr int, deployed []deploy.Result) (map[string]string, func()) {
+func (r *runner) followPreviews(ctx context.Context, head string, pr int, deployed []deploy.Result) *followed {
 	var targets []results.Target
 	for _, res := range deployed {
 		if res.ExecutionARN != "" && (res.Start == deploy.Started || res.Start == deploy.AlreadyStarted) {

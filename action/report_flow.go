@@ -53,7 +53,7 @@ func (r *runner) follower(ctx context.Context, show bool) (*results.Follower, er
 // executions their final state: to be called once the comment holds the
 // results (or there is no comment to write), so that results the comment
 // could not take are left to the report run.
-func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deployed []deploy.Result) (blocks map[string]string, finish func()) {
+func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deployed []deploy.Result) *followed {
 	var targets []results.Target
 	for _, res := range deployed {
 		if res.ExecutionARN != "" && (res.Start == deploy.Started || res.Start == deploy.AlreadyStarted) {
@@ -63,13 +63,41 @@ func (r *runner) followExecutions(ctx context.Context, sha string, pr int, deplo
 	return r.track(ctx, sha, targets)
 }
 
-// track records targets, executions started for commit sha, and returns
-// each pipeline's results block (the results at once with wait, else a
-// running line) and finish, which ends the records of ended executions.
-func (r *runner) track(ctx context.Context, sha string, targets []results.Target) (map[string]string, func()) {
-	blocks := map[string]string{}
+// followed is what track made of the executions a run started: each
+// pipeline's results block (the results at once with wait, else a running
+// line), the same compact (no steps table) for a comment over its budget,
+// and the records to end once the results are shown.
+type followed struct {
+	blocks, compact map[string]string
+	follower        *results.Follower
+	outcomes        []results.Outcome
+}
+
+// finish ends the records of ended executions whose results shown says
+// the comment holds (nil: all of them, there being no comment to write);
+// the others are left to the report run.
+func (fw *followed) finish(ctx context.Context, r *runner, shown func(pipeline, execution string) bool) {
+	if fw.follower == nil {
+		return
+	}
+	var done []results.Outcome
+	for _, o := range fw.outcomes {
+		if shown == nil || shown(o.Target.Pipeline, o.Target.Execution) {
+			done = append(done, o)
+		} else if e := o.Execution; e != nil && e.Over() {
+			r.gha.Warningf("smpipe: the results of %s did not fit in the comment; they are left to the report run", o.Target.Execution)
+		}
+	}
+	if err := fw.follower.Finish(ctx, done); err != nil {
+		r.warnRecords(err)
+	}
+}
+
+// track records targets, executions started for commit sha (see followed).
+func (r *runner) track(ctx context.Context, sha string, targets []results.Target) *followed {
+	fw := &followed{blocks: map[string]string{}, compact: map[string]string{}}
 	if len(targets) == 0 {
-		return blocks, func() {}
+		return fw
 	}
 	f, err := r.follower(ctx, false)
 	if err != nil {
@@ -86,16 +114,15 @@ func (r *runner) track(ctx context.Context, sha string, targets []results.Target
 			r.gha.Warningf("smpipe: reading the results of %s: %s", t.Execution, o.Err)
 		}
 		if e := o.Execution; e.Over() {
-			blocks[t.Pipeline] = ghreport.ExecutionMarkdown(e, ghreport.ResultOptions{})
+			fw.blocks[t.Pipeline] = ghreport.ExecutionMarkdown(e, ghreport.ResultOptions{})
+			fw.compact[t.Pipeline] = ghreport.ExecutionMarkdown(e, ghreport.ResultOptions{Compact: true})
 		} else {
-			blocks[t.Pipeline] = ghreport.RunningMarkdown(e)
+			fw.blocks[t.Pipeline] = ghreport.RunningMarkdown(e)
+			fw.compact[t.Pipeline] = fw.blocks[t.Pipeline]
 		}
 	}
-	return blocks, func() {
-		if err := f.Finish(ctx, outcomes); err != nil {
-			r.warnRecords(err)
-		}
-	}
+	fw.follower, fw.outcomes = f, outcomes
+	return fw
 }
 
 // target is an execution this run started for commit sha, its results

@@ -2,6 +2,7 @@ package action_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -379,5 +380,42 @@ func TestResults_forgedRecordOfAMissingPipelineWritesNothing(t *testing.T) {
 	w.Run(env).WantCode(t, exitOK)
 	if after := lastComment(t, w, 24); strings.Contains(after, "totally-forged") {
 		t.Errorf("the forged record changed the deploy comment:\n%s", after)
+	}
+}
+
+// With wait, results too large for the deploy comment go in without their
+// steps tables, and a deployment is ended only when the comment holds its
+// results: none is lost to a cut at GitHub's limit.
+func TestResults_waitLargeResultsFitTheComment(t *testing.T) {
+	w := actiontest.New(t, "../testdata/conf/ok/two-pipelines", inProcess)
+	base := w.Start(100, "Two pipelines")
+	w.Git.Detach(base)
+	w.Git.Branch("both", true)
+	w.Git.Edit("fraud/conf/conf.yaml", "max_iter: 300", "max_iter: 400")
+	w.Git.Edit("demand/conf/conf.yaml", "horizon_days: 28", "horizon_days: 29")
+	head := w.Git.Commit("Change both")
+	w.Run(w.PREvent(actiontest.PR{Action: "opened", Number: 30, BaseSHA: base, HeadSHA: head, HeadRef: "both"})).WantCode(t, exitOK)
+	m := merge(t, w, 30, base, head)
+	var steps []fakeaws.Step
+	for i := range 150 {
+		steps = append(steps, fakeaws.Step{Name: fmt.Sprintf("fraud-Shard-%03d", i), Status: "Failed",
+			FailureReason: strings.Repeat("ClientError: the shard could not be read ", 8)})
+	}
+	w.SM.SetScript("card-fraud-detection", fakeaws.Script{Statuses: []string{"Failed"}, Seconds: 600, Steps: steps})
+	w.SM.SetScript("store-demand-forecast", fakeaws.Script{Statuses: []string{"Succeeded"}, Seconds: 600,
+		Steps: []fakeaws.Step{{Name: "demand-Aggregate", Status: "Succeeded"}}})
+	env := w.PushEvent(base, m)
+	env["INPUT_WAIT"] = "true"
+	w.Run(env)
+
+	body := lastComment(t, w, 30)
+	wantContains(t, "the deploy comment", body, "`store-demand-forecast`: Succeeded", "`card-fraud-detection`: Failed")
+	if strings.Contains(body, "was cut to fit") {
+		t.Errorf("the deploy comment was cut (%d characters)", len(body))
+	}
+	for _, d := range w.GH.Deployments(w.Repo) {
+		if st := states(d); len(st) != 2 {
+			t.Errorf("deployment %s: states %v, want ended", d.Environment, st)
+		}
 	}
 }

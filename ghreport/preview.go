@@ -163,6 +163,18 @@ func SetPreviewResult(body, pipeline, arn, md string) string {
 	return SetResult(body, pipeline, md)
 }
 
+// CommentHolds reports whether a comment posted with body (a marker line
+// before it, and cut to GitHub's limit as fitComment cuts) still holds
+// pipeline's results block for execution arn whole. It reserves room for
+// the longest marker line, so it errs towards "not held".
+func CommentHolds(body, pipeline, arn string) bool {
+	return hasResultBlock(fitComment(strings.Repeat(" ", maxMarkerLine)+"\n"+body), pipeline, arn)
+}
+
+// maxMarkerLine bounds a marker line's length: its JSON holds a kind, a
+// number, a SHA, a label of at most 50 characters and a few flags.
+const maxMarkerLine = 512
+
 // hasResultBlock reports whether body holds pipeline's results block for
 // execution arn: where a deploy or a preview wrote it, running.
 func hasResultBlock(body, pipeline, arn string) bool {
