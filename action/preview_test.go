@@ -437,3 +437,19 @@ func TestPreview_ofAnOlderHeadStaysOutOfTheNewerComment(t *testing.T) {
 		t.Errorf("deployment states = %v, want in_progress (left to the report run)", st)
 	}
 }
+
+// A plan of the same head again (a re-run, or a slow plan finishing after
+// the preview) keeps that head's preview and its results.
+func TestPreview_replanOfTheSameHeadKeepsThePreview(t *testing.T) {
+	w, base, head := previewWorld(t)
+	w.Run(labeled(w, 12, base, head, previewLabel, writer)).WantCode(t, exitOK)
+	before := w.OnlyComment(t, 12).Body
+	if !strings.Contains(before, "smpipe:preview") {
+		t.Fatalf("no preview in the plan comment:\n%s", before)
+	}
+	w.Run(w.PREvent(actiontest.PR{Action: "synchronize", Number: 12, BaseSHA: base, HeadSHA: head, HeadRef: "epochs"})).WantCode(t, exitOK)
+	after := w.OnlyComment(t, 12).Body
+	if !strings.Contains(after, "<!-- smpipe:preview -->") || !strings.Contains(after, "<!-- smpipe:result "+previewPipeline+" -->") {
+		t.Errorf("the re-plan of the same head dropped its preview:\n%s", after)
+	}
+}

@@ -147,6 +147,11 @@ func upsert(ctx context.Context, c *Client, owner, repo string, pr int, body str
 		return create(ctx, c, owner, repo, pr, body, m)
 	}
 	oldest := found[0]
+	if m.Kind == KindPlan && m.Head != "" && strings.EqualFold(oldest.marker.Head, m.Head) {
+		// A plan of the same head again (a re-run): the preview of that
+		// head and its results stay.
+		body = fitComment(carryPreview(oldest.comment.GetBody(), body))
+	}
 	out := Outcome{CommentID: oldest.comment.GetID(), URL: oldest.comment.GetHTMLURL(), Duplicates: len(found) - 1}
 	if oldest.comment.GetBody() == body {
 		out.Action = Unchanged

@@ -153,6 +153,46 @@ func SetPreview(body, section string, blocks map[string]string) string {
 	return body
 }
 
+// carryPreview puts the preview section of old, a plan comment body, and
+// its results blocks into body, a new plan of the same head.
+func carryPreview(old, body string) string {
+	i := lineIndex(old, previewOpen, 0)
+	if i < 0 {
+		return body
+	}
+	j := lineIndex(old, previewClose, i)
+	if j < 0 {
+		return body
+	}
+	section := old[i : j+len(previewClose)]
+	blocks := map[string]string{}
+	for at := j; ; {
+		k := strings.Index(old[at:], "\n"+resultOpen) // at a line's start
+		if k < 0 {
+			break
+		}
+		k += at + 1
+		end := strings.IndexByte(old[k:], '\n')
+		if end < 0 {
+			break
+		}
+		name, ok := strings.CutSuffix(strings.TrimPrefix(old[k:k+end], resultOpen), " -->")
+		closeAt := lineIndex(old, resultClose, k)
+		if !ok || closeAt < 0 || !validBlockName(name) {
+			break
+		}
+		blocks[name] = strings.TrimSuffix(old[k+end+1:closeAt], "\n")
+		at = closeAt + len(resultClose)
+	}
+	return SetPreview(body, section, blocks)
+}
+
+// validBlockName reports whether name can be a results block's: a
+// SageMaker pipeline name.
+func validBlockName(name string) bool {
+	return name != "" && strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == ""
+}
+
 // SetPreviewResult puts md as pipeline's results block into a plan comment
 // body, only when the block there is execution arn's: an execution of an
 // earlier preview, replaced since, reports nowhere.
