@@ -212,6 +212,12 @@ func auditProbes() []auditProbe {
 		{key: "model/preview", set: edit{path: auditModel, key: "preview", value: "{train: {instance_type: ml.c5.xlarge, channels: {static: {dataFiles: [{fileName: sample.csv}]}}}}"},
 			preview: &Preview{Suffix: "pr7", Prefix: "smpipe-preview"}},
 		{key: "model/<section>", set: edit{path: auditModel, key: "preprocess", value: "{image_uri: img-prep2, entry_point: prep.py}"}},
+		{key: "preview/<section>", set: edit{path: auditModel, key: "preview", value: "{preprocess: {instance_type: ml.c5.2xlarge}}"},
+			preview: &Preview{Suffix: "pr7", Prefix: "smpipe-preview"}},
+		{key: "preview/transform", set: edit{path: auditModel, key: "preview", value: "{transform: {instance_type: ml.c5.2xlarge}}"},
+			preview: &Preview{Suffix: "pr7", Prefix: "smpipe-preview"}},
+		{key: "preview/evaluate", set: edit{path: auditModel, key: "preview", value: "{evaluate: {instance_type: ml.c5.2xlarge}}"},
+			preview: &Preview{Suffix: "pr7", Prefix: "smpipe-preview"}},
 		at("registry", registry, "ModelRepack", "false"),
 		at("registry", registry, "ModelPackageGroupName", "audit-models"),
 		at("registry", registry, "ModelPackageDescription", "Audited"),
@@ -391,7 +397,7 @@ var auditTables = []struct {
 	{"top", topKeys}, {"modelConf", modelConfKeys}, {"framework", frameworkKeys}, {"network", networkKeys},
 	{"model", modelKeys}, {"registry", registryKeys}, {"quality_gate", qualityGateKeys}, {"inference", inferenceKeys},
 	{"pipeline", pipelineKeys}, {"pipelineModel", pipelineModelKeys}, {"step", stepKeys}, {"dataFile", dataFileKeys},
-	{"tag", tagKeys}, {"location", locationKeys},
+	{"tag", tagKeys}, {"location", locationKeys}, {"preview", previewKeys},
 }
 
 // auditKeys lists every key of the language as TestAudit_everyKeyHasAProbe
