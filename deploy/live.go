@@ -137,20 +137,28 @@ func readLive(ctx context.Context, sm SageMakerAPI, pipeline string) (live, erro
 		arn:        aws.ToString(desc.PipelineArn),
 		definition: aws.ToString(desc.PipelineDefinition),
 		role:       aws.ToString(desc.RoleArn),
-		tags:       map[string]string{},
 	}
-	p := sagemaker.NewListTagsPaginator(sm, &sagemaker.ListTagsInput{ResourceArn: aws.String(l.arn)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return live{}, fmt.Errorf("listing the tags of %s: %w", l.arn, err)
-		}
-		for _, t := range page.Tags {
-			l.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+	if l.tags, err = ListTags(ctx, sm, l.arn); err != nil {
+		return live{}, err
 	}
 	l.commit = alnum(l.tags[TagCommit], 40)
 	return l, nil
+}
+
+// ListTags reads every tag of the SageMaker resource arn, all pages.
+func ListTags(ctx context.Context, sm sagemaker.ListTagsAPIClient, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := sagemaker.NewListTagsPaginator(sm, &sagemaker.ListTagsInput{ResourceArn: aws.String(arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the tags of %s: %w", arn, err)
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return tags, nil
 }
 
 // ownedBy reports whether smpipe created the pipeline for repository, as

@@ -90,7 +90,7 @@ func List(ctx context.Context, sm SageMakerAPI, repository string, candidate fun
 			if !candidate(name) {
 				continue
 			}
-			tags, err := listTags(ctx, sm, arn)
+			tags, err := deploy.ListTags(ctx, sm, arn)
 			if err != nil {
 				return nil, err
 			}
@@ -103,21 +103,6 @@ func List(ctx context.Context, sm SageMakerAPI, repository string, candidate fun
 	}
 	slices.SortFunc(out, func(a, b Pipeline) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
-}
-
-func listTags(ctx context.Context, sm SageMakerAPI, arn string) (map[string]string, error) {
-	tags := map[string]string{}
-	p := sagemaker.NewListTagsPaginator(sm, &sagemaker.ListTagsInput{ResourceArn: aws.String(arn)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing the tags of %s: %w", arn, err)
-		}
-		for _, t := range page.Tags {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-	}
-	return tags, nil
 }
 
 // Deleter deletes previews: it stops their running executions, waits for

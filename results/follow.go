@@ -8,9 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
-
 	"github.com/smpipe/smpipe-action/deploy"
 	"github.com/smpipe/smpipe-action/internal/awsname"
 	"github.com/smpipe/smpipe-action/preview"
@@ -178,21 +175,11 @@ func pipelineARN(arn string) string {
 // pipelineTags are the tags of the pipeline with ARN arn; nil, no error,
 // when the pipeline no longer exists.
 func (r *Reader) pipelineTags(ctx context.Context, arn string) (map[string]string, error) {
-	tags := map[string]string{}
-	p := sagemaker.NewListTagsPaginator(r.SageMaker, &sagemaker.ListTagsInput{ResourceArn: aws.String(arn)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		switch {
-		case notFound(err):
-			return nil, nil
-		case err != nil:
-			return nil, fmt.Errorf("listing the tags of %s: %w", arn, err)
-		}
-		for _, t := range page.Tags {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+	tags, err := deploy.ListTags(ctx, r.SageMaker, arn)
+	if notFound(err) {
+		return nil, nil
 	}
-	return tags, nil
+	return tags, err
 }
 
 // Record is the record of one followed execution.
