@@ -378,12 +378,22 @@ func (r *runner) deploySelection(ctx context.Context, rv *plan.Revisions, sha, d
 
 // refuse ends a deploy run that could not go on and touched nothing in AWS:
 // why, in the log, the job summary and the outputs.
-func (r *runner) refuse(msg string) int {
-	r.gha.Errorf("%s", msg)
-	report := r.redact(ghreport.DeployNote(r.in.Label, msg))
+func (r *runner) refuse(msg string) int { return r.end(ghreport.DeployNote, msg, true) }
+
+// end ends a run with msg alone: in the log (an error when failed, else a
+// notice), and as note renders it in the job summary and the outputs.
+func (r *runner) end(note func(label, msg string) string, msg string, failed bool) int {
+	report := r.redact(note(r.in.Label, msg))
+	out, code := outputs{report: report}, exitOK
+	if failed {
+		r.gha.Errorf("%s", msg)
+		out.errors, code = 1, exitFailed
+	} else {
+		r.gha.Noticef("%s", msg)
+	}
 	r.summary(report)
-	r.setOutputs(outputs{report: report, errors: 1})
-	return exitFailed
+	r.setOutputs(out)
+	return code
 }
 
 // runDeployer gets credentials, checks whose they are, and deploys plans,

@@ -49,22 +49,10 @@ func (r *runner) preview(ctx context.Context) int {
 
 // refusePreview ends a preview run that put nothing in AWS: why, in the
 // log, the job summary and the outputs.
-func (r *runner) refusePreview(msg string) int {
-	r.gha.Errorf("%s", msg)
-	report := r.redact(ghreport.PreviewNote(r.in.Label, msg))
-	r.summary(report)
-	r.setOutputs(outputs{report: report, errors: 1})
-	return exitFailed
-}
+func (r *runner) refusePreview(msg string) int { return r.end(ghreport.PreviewNote, msg, true) }
 
 // previewNote ends a preview run that had nothing to do.
-func (r *runner) previewNote(msg string) int {
-	r.gha.Noticef("%s", msg)
-	report := r.redact(ghreport.PreviewNote(r.in.Label, msg))
-	r.summary(report)
-	r.setOutputs(outputs{report: report})
-	return exitOK
-}
+func (r *runner) previewNote(msg string) int { return r.end(ghreport.PreviewNote, msg, false) }
 
 // previewLabeled checks who asked for the preview and of what, takes the
 // label off, and deploys and starts the previews.
