@@ -109,9 +109,7 @@ func (r *runner) deploy(ctx context.Context) int {
 		} else {
 			// Only the results the comment holds whole, after any cut to
 			// GitHub's limit, are shown.
-			fw.finish(ctx, r, func(pipeline, execution string) bool {
-				return ghreport.CommentHolds(out.report, pipeline, execution)
-			})
+			fw.finish(ctx, r, ghreport.ResultsHeld(out.report))
 		}
 	} else {
 		fw.finish(ctx, r, nil) // no comment to write: the job summary has the results

@@ -203,12 +203,13 @@ func SetPreviewResult(body, pipeline, arn, md string) string {
 	return SetResult(body, pipeline, md)
 }
 
-// CommentHolds reports whether a comment posted with body (a marker line
-// before it, and cut to GitHub's limit as fitComment cuts) still holds
-// pipeline's results block for execution arn whole. It reserves room for
+// ResultsHeld returns whether a comment posted with body (a marker line
+// before it, and cut to GitHub's limit as fitComment cuts) still holds a
+// pipeline's results block for an execution whole. It reserves room for
 // the longest marker line, so it errs towards "not held".
-func CommentHolds(body, pipeline, arn string) bool {
-	return hasResultBlock(fitComment(strings.Repeat(" ", maxMarkerLine)+"\n"+body), pipeline, arn)
+func ResultsHeld(body string) func(pipeline, arn string) bool {
+	posted := fitComment(strings.Repeat(" ", maxMarkerLine) + "\n" + body)
+	return func(pipeline, arn string) bool { return hasResultBlock(posted, pipeline, arn) }
 }
 
 // maxMarkerLine bounds a marker line's length: its JSON holds a kind, a
