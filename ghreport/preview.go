@@ -115,7 +115,7 @@ func PreviewMarkdown(r PreviewReport) string {
 // markers whole lines: escaped text can hold a marker's characters (in a
 // code span), never a line of them alone.
 var resultBlock = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?ms)\n*^` + regexp.QuoteMeta(resultOpen) + `[A-Za-z0-9-]+ -->$.*?^` + regexp.QuoteMeta(resultClose) + `$\n?`)
+	return regexp.MustCompile(`(?ms)\n*^` + regexp.QuoteMeta(resultOpen) + `([A-Za-z0-9-]+) -->\n(.*?)\n` + regexp.QuoteMeta(resultClose) + `$\n?`)
 })
 
 // lineIndex is the index in s, at or after from, of marker standing as a
@@ -166,31 +166,10 @@ func carryPreview(old, body string) string {
 	}
 	section := old[i : j+len(previewClose)]
 	blocks := map[string]string{}
-	for at := j; ; {
-		k := strings.Index(old[at:], "\n"+resultOpen) // at a line's start
-		if k < 0 {
-			break
-		}
-		k += at + 1
-		end := strings.IndexByte(old[k:], '\n')
-		if end < 0 {
-			break
-		}
-		name, ok := strings.CutSuffix(strings.TrimPrefix(old[k:k+end], resultOpen), " -->")
-		closeAt := lineIndex(old, resultClose, k)
-		if !ok || closeAt < 0 || !validBlockName(name) {
-			break
-		}
-		blocks[name] = strings.TrimSuffix(old[k+end+1:closeAt], "\n")
-		at = closeAt + len(resultClose)
+	for _, m := range resultBlock().FindAllStringSubmatch(old[j:], -1) {
+		blocks[m[1]] = m[2]
 	}
 	return SetPreview(body, section, blocks)
-}
-
-// validBlockName reports whether name can be a results block's: a
-// SageMaker pipeline name.
-func validBlockName(name string) bool {
-	return name != "" && strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == ""
 }
 
 // SetPreviewResult puts md as pipeline's results block into a plan comment
