@@ -2,6 +2,7 @@ package gitrev
 
 import (
 	"fmt"
+	"strings"
 )
 
 // MergeBase returns the best common ancestor of the commits a and b name
@@ -31,15 +32,8 @@ func (r *Repo) MergeBase(a, b string) (string, error) {
 // IsSHA reports whether s is a whole commit SHA as git writes it: 40
 // lower-case hexadecimal digits.
 func IsSHA(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for i := range len(s) {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
+	_, ok := parseSHA(s)
+	return ok && s == strings.ToLower(s)
 }
 
 // ShortSHA is the first 12 characters of a commit SHA, as people read them.
