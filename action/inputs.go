@@ -166,10 +166,10 @@ func readInputs(gha *githubactions.Action) (Inputs, error) {
 	if err := checkLabel(in.Label); err != nil {
 		return in, err
 	}
-	if strings.TrimSpace(in.PreviewLabel) == "" || utf8.RuneCountInString(in.PreviewLabel) > 50 || strings.ContainsFunc(in.PreviewLabel, unicode.IsControl) {
+	if strings.TrimSpace(in.PreviewLabel) == "" || !oneLine(in.PreviewLabel, 50) {
 		return in, fmt.Errorf("input preview-label %q must be a GitHub label name: one line of at most 50 characters", in.PreviewLabel)
 	}
-	if utf8.RuneCountInString(in.PreviewEnvironment) > 255 || strings.ContainsFunc(in.PreviewEnvironment, unicode.IsControl) {
+	if !oneLine(in.PreviewEnvironment, 255) {
 		return in, fmt.Errorf("input preview-environment %q must be a GitHub environment name: one line of at most 255 characters", in.PreviewEnvironment)
 	}
 	if err := preview.CheckPrefix(in.PreviewPrefix); err != nil {
@@ -234,10 +234,17 @@ func commentInput(v string) (commentMode, error) {
 	return commentOff, nil
 }
 
+// oneLine reports whether s is at most max characters with no control
+// character (a line break included): what a name shown in a comment, a
+// label or an environment may be.
+func oneLine(s string, max int) bool {
+	return utf8.RuneCountInString(s) <= max && !strings.ContainsFunc(s, unicode.IsControl)
+}
+
 // checkEnvironment keeps the deployment environment template to what
 // GitHub accepts as an environment name once "{pipeline}" is replaced.
 func checkEnvironment(tmpl string) error {
-	if n := utf8.RuneCountInString(tmpl); n > 200 || strings.ContainsFunc(tmpl, unicode.IsControl) || strings.ContainsAny(tmpl, ",;\\") {
+	if !oneLine(tmpl, 200) || strings.ContainsAny(tmpl, ",;\\") {
 		return fmt.Errorf("input deployment-environment %q must be a short name (letters, digits, -, _, / and {pipeline})", tmpl)
 	}
 	return nil
